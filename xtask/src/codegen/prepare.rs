@@ -1,0 +1,391 @@
+//! Loading the inputs and shaping the spec before lowering.
+//!
+//! Two passes change the spec's schemas (in memory only):
+//! - `Beta*` schemas are folded into their GA twins: their extra properties, union alternatives
+//!   and enum values are added to the GA schema, so that one model reads both. A beta schema with
+//!   no GA twin is renamed without its prefix.
+//! - For each protocol enum, the schema of an event type gets, as optional properties, the extra
+//!   fields that the other inventories (beta, WebSocket) give the same event type.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use serde_norway::{Mapping, Value};
+
+/// `spec/codegen.toml`.
+#[derive(Debug, Deserialize)]
+pub struct Config {
+    /// Extra root schemas per feature.
+    #[serde(default)]
+    pub roots: BTreeMap<String, Vec<String>>,
+    /// Rust names for spec schemas.
+    #[serde(default)]
+    pub rename: BTreeMap<String, String>,
+    /// Read leniency.
+    pub read: ReadConfig,
+    /// Schemas of properties added to events by a wrapper rather than by their schema.
+    #[serde(default)]
+    pub extra_properties: BTreeMap<String, toml::Value>,
+    /// The protocol enums.
+    pub protocol_enum: Vec<EnumConfig>,
+}
+
+/// `[read]` of the config.
+#[derive(Debug, Deserialize)]
+pub struct ReadConfig {
+    /// Required fields that real servers omit.
+    pub optional_fields: Vec<String>,
+}
+
+/// One `[[protocol_enum]]` of the config.
+#[derive(Debug, Deserialize)]
+pub struct EnumConfig {
+    pub name: String,
+    pub feature: String,
+    pub protocol: String,
+    pub doc: String,
+    pub inventory: Vec<String>,
+    /// The JSON field that carries the type (absent for `dispatch = "event_name"`).
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub dispatch: Option<String>,
+    /// The variant to read when the tag is missing or empty.
+    pub empty_tag: Option<String>,
+    #[serde(default)]
+    pub extra_variants: Vec<ExtraVariant>,
+    #[serde(default)]
+    pub terminal: Vec<String>,
+}
+
+/// A variant not in the inventory (e.g. the chat error object).
+#[derive(Debug, Deserialize)]
+pub struct ExtraVariant {
+    #[serde(rename = "type")]
+    pub wire_type: String,
+    pub schema: String,
+    /// Chosen when the tag is missing and the object has this top-level key.
+    pub when_key: Option<String>,
+}
+
+/// One entry of `events.json`.
+#[derive(Debug, Deserialize)]
+pub struct InventoryEvent {
+    #[serde(rename = "type")]
+    pub wire_type: String,
+    #[serde(default)]
+    pub required: BTreeMap<String, String>,
+    #[serde(default)]
+    pub optional: BTreeMap<String, String>,
+    pub payload_schema_ref: Option<String>,
+    pub payload_literal: Option<String>,
+    pub description: Option<String>,
+    pub legacy_type_in_sdk_beta_and_2025_spec: Option<String>,
+}
+
+/// Everything the generator reads.
+pub struct Inputs {
+    pub config: Config,
+    pub inventory: BTreeMap<String, Vec<InventoryEvent>>,
+    pub schemas: BTreeMap<String, Value>,
+}
+
+/// One event type of a protocol enum, after merging the inventories.
+#[derive(Debug, Clone)]
+pub struct EnumEvent {
+    pub wire_type: String,
+    /// The payload schema, or `None` for a literal payload (`[DONE]`).
+    pub schema: Option<String>,
+    pub literal: Option<String>,
+    pub description: String,
+    pub aliases: Vec<String>,
+    pub when_key: Option<String>,
+}
+
+pub fn load(root: &Path) -> Result<Inputs> {
+    let config_text = std::fs::read_to_string(root.join("spec/codegen.toml"))?;
+    let config: Config = toml::from_str(&config_text).context("spec/codegen.toml")?;
+    let inventory_text = std::fs::read_to_string(root.join("spec/events.json"))?;
+    let inventory = serde_json::from_str(&inventory_text).context("spec/events.json")?;
+    let spec_text = std::fs::read_to_string(root.join("spec/openapi.yaml"))?;
+    let spec: Value = serde_norway::from_str(&widen_huge_integers(&spec_text)).context("spec/openapi.yaml")?;
+    let mut schemas = BTreeMap::new();
+    let Some(map) = spec.get("components").and_then(|c| c.get("schemas")).and_then(Value::as_mapping) else {
+        bail!("spec has no components.schemas");
+    };
+    for (name, schema) in map {
+        let name = name.as_str().context("schema name is not a string")?;
+        schemas.insert(name.to_owned(), schema.clone());
+    }
+    Ok(Inputs { config, inventory, schemas })
+}
+
+/// The YAML parser stops at integers outside 64 bits (the spec has `minimum: -9223372036854776000`,
+/// an i64 bound rounded through a float). Such scalars are written as floats; the generator does
+/// not read numeric bounds anyway.
+fn widen_huge_integers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let scalar = body.rsplit_once(": ").map(|(_, v)| v).unwrap_or("");
+        let digits = scalar.strip_prefix('-').unwrap_or(scalar);
+        let huge = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && scalar.parse::<i64>().is_err()
+            && scalar.parse::<u64>().is_err();
+        if huge {
+            out.push_str(body);
+            out.push_str(".0");
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+pub fn schema_name(reference: &str) -> &str {
+    reference.rsplit('/').next().unwrap_or(reference)
+}
+
+/// The GA name of a `Beta…` schema, if `name` is one.
+fn beta_target(name: &str) -> Option<String> {
+    let rest = name.strip_prefix("Beta")?;
+    let rest = rest.strip_prefix('_').unwrap_or(rest);
+    rest.chars().next().filter(char::is_ascii_uppercase)?;
+    Some(rest.to_owned())
+}
+
+/// Folds every `Beta…` schema into its GA twin (or renames it when it has none).
+pub fn fold_beta(schemas: &mut BTreeMap<String, Value>) {
+    let renames: BTreeMap<String, String> = schemas
+        .keys()
+        .filter_map(|name| beta_target(name).map(|target| (name.clone(), target)))
+        .collect();
+    for schema in schemas.values_mut() {
+        rewrite_refs(schema, &renames);
+    }
+    for (beta, target) in &renames {
+        let Some(beta_schema) = schemas.remove(beta) else { continue };
+        if schemas.contains_key(target) {
+            merge_schema(schemas, target, &beta_schema);
+        } else {
+            schemas.insert(target.clone(), beta_schema);
+        }
+    }
+}
+
+fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
+    match value {
+        Value::Mapping(map) => {
+            for (key, child) in map.iter_mut() {
+                if key.as_str() == Some("$ref") {
+                    if let Value::String(reference) = child {
+                        if let Some(target) = renames.get(schema_name(reference)) {
+                            *reference = format!("#/components/schemas/{target}");
+                        }
+                    }
+                } else {
+                    rewrite_refs(child, renames);
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(|item| rewrite_refs(item, renames)),
+        _ => {}
+    }
+}
+
+/// Adds what `extra` has and `schemas[base]` lacks: properties (as optional; `allOf` parts
+/// are looked through on both sides), union alternatives, enum values.
+pub fn merge_schema(schemas: &mut BTreeMap<String, Value>, base: &str, extra: &Value) {
+    let Some(base_schema) = schemas.get(base) else { return };
+    let base_flat = flatten_all_of(schemas, base_schema);
+    let extra_flat = flatten_all_of(schemas, extra);
+    let Some(base_schema) = schemas.get_mut(base).and_then(Value::as_mapping_mut) else { return };
+    if base_flat.get("properties").is_some_and(|p| p.as_mapping().is_some_and(|m| !m.is_empty())) {
+        if let Some(extra_props) = extra_flat.get("properties").and_then(Value::as_mapping) {
+            for (name, schema) in extra_props {
+                if base_flat.get("properties").and_then(|p| p.get(name)).is_none() {
+                    let props = base_schema.entry("properties".into()).or_insert_with(|| Value::Mapping(Mapping::new()));
+                    if let Some(props) = props.as_mapping_mut() {
+                        props.insert(name.clone(), schema.clone());
+                    }
+                }
+            }
+        }
+    }
+    let Some(extra) = extra.as_mapping() else { return };
+    for key in ["oneOf", "anyOf", "enum"] {
+        if let (Some(Value::Sequence(extra_items)), Some(Value::Sequence(base_items))) =
+            (extra.get(key), base_schema.get_mut(key))
+        {
+            for item in extra_items {
+                if !base_items.contains(item) {
+                    base_items.push(item.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Merges the inventories of each protocol enum into its list of events, and adds the extra
+/// properties of the later inventories to the schema of the first.
+pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumEvent>>> {
+    let mut out = BTreeMap::new();
+    let configs: Vec<(String, Vec<String>, Vec<(String, String, Option<String>)>)> = inputs
+        .config
+        .protocol_enum
+        .iter()
+        .map(|c| {
+            let extras = c.extra_variants.iter().map(|e| (e.wire_type.clone(), e.schema.clone(), e.when_key.clone())).collect();
+            (c.name.clone(), c.inventory.clone(), extras)
+        })
+        .collect();
+    for (name, inventory, extra_variants) in configs {
+        let mut events: Vec<EnumEvent> = Vec::new();
+        for protocol in &inventory {
+            let Some(entries) = inputs.inventory.remove(protocol) else {
+                bail!("{name}: protocol {protocol} is not in events.json");
+            };
+            for entry in &entries {
+                let schema = entry.payload_schema_ref.as_deref().map(|r| {
+                    let name = schema_name(r);
+                    beta_target(name).unwrap_or_else(|| name.to_owned())
+                });
+                if let Some(legacy) = &entry.legacy_type_in_sdk_beta_and_2025_spec {
+                    if let Some(existing) = events.iter_mut().find(|e| e.wire_type == entry.wire_type) {
+                        if !existing.aliases.contains(legacy) {
+                            existing.aliases.push(legacy.clone());
+                        }
+                    }
+                }
+                if let Some(existing) = events.iter().find(|e| e.wire_type == entry.wire_type) {
+                    let base = existing.schema.clone();
+                    if let Some(base) = base {
+                        add_extra_fields(inputs, &base, schema.as_deref(), entry)?;
+                    }
+                    continue;
+                }
+                events.push(EnumEvent {
+                    wire_type: entry.wire_type.clone(),
+                    schema: if entry.payload_literal.is_some() { None } else { schema },
+                    literal: entry.payload_literal.clone(),
+                    description: entry.description.clone().unwrap_or_default(),
+                    aliases: Vec::new(),
+                    when_key: None,
+                });
+            }
+            inputs.inventory.insert(protocol.clone(), entries);
+        }
+        for (wire_type, schema, when_key) in extra_variants {
+            events.push(EnumEvent {
+                wire_type,
+                schema: Some(schema),
+                literal: None,
+                description: String::new(),
+                aliases: Vec::new(),
+                when_key,
+            });
+        }
+        let mut seen = BTreeSet::new();
+        for event in &events {
+            if !seen.insert(event.wire_type.clone()) {
+                bail!("{name}: duplicate type {}", event.wire_type);
+            }
+        }
+        out.insert(name, events);
+    }
+    Ok(out)
+}
+
+fn add_extra_fields(inputs: &mut Inputs, base: &str, other: Option<&str>, entry: &InventoryEvent) -> Result<()> {
+    if let Some(other) = other.filter(|o| *o != base) {
+        if let Some(other_schema) = inputs.schemas.get(other).cloned() {
+            merge_schema(&mut inputs.schemas, base, &other_schema);
+        }
+    }
+    let fields: Vec<&String> = entry.optional.keys().chain(entry.required.keys()).collect();
+    for field in fields {
+        let flat = inputs.schemas.get(base).map(|s| flatten_all_of(&inputs.schemas, s));
+        let has = flat.as_ref().and_then(|s| s.get("properties")).and_then(|p| p.get(field.as_str())).is_some();
+        if has {
+            continue;
+        }
+        let Some(schema) = inputs.config.extra_properties.get(field.as_str()) else {
+            bail!("{base}: field `{field}` of {} has no schema; add it to [extra_properties]", entry.wire_type);
+        };
+        let schema: Value = serde_norway::to_value(schema)?;
+        let base_schema = inputs.schemas.get_mut(base).and_then(Value::as_mapping_mut).context("base schema")?;
+        let props = base_schema.entry("properties".into()).or_insert_with(|| Value::Mapping(Mapping::new()));
+        if let Some(props) = props.as_mapping_mut() {
+            props.insert(Value::String(field.clone()), schema);
+        }
+    }
+    Ok(())
+}
+
+/// A schema with its `allOf` parts merged into one object schema (properties and required).
+pub fn flatten_all_of(schemas: &BTreeMap<String, Value>, schema: &Value) -> Value {
+    let Some(parts) = schema.get("allOf").and_then(Value::as_sequence) else {
+        return schema.clone();
+    };
+    let mut properties = Mapping::new();
+    let mut required: Vec<Value> = Vec::new();
+    let mut description = schema.get("description").cloned();
+    let mut title = schema.get("title").cloned();
+    for part in parts {
+        let part = resolve(schemas, part);
+        let part = flatten_all_of(schemas, &part);
+        if let Some(props) = part.get("properties").and_then(Value::as_mapping) {
+            for (k, v) in props {
+                properties.insert(k.clone(), v.clone());
+            }
+        }
+        if let Some(req) = part.get("required").and_then(Value::as_sequence) {
+            for r in req {
+                if !required.contains(r) {
+                    required.push(r.clone());
+                }
+            }
+        }
+        if description.is_none() {
+            description = part.get("description").cloned();
+        }
+        if title.is_none() {
+            title = part.get("title").cloned();
+        }
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_mapping) {
+        for (k, v) in props {
+            properties.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(req) = schema.get("required").and_then(Value::as_sequence) {
+        required.extend(req.iter().cloned());
+    }
+    let mut out = Mapping::new();
+    out.insert("type".into(), "object".into());
+    if let Some(d) = description {
+        out.insert("description".into(), d);
+    }
+    if let Some(t) = title {
+        out.insert("title".into(), t);
+    }
+    out.insert("properties".into(), Value::Mapping(properties));
+    out.insert("required".into(), Value::Sequence(required));
+    Value::Mapping(out)
+}
+
+/// Follows `$ref`s until a schema body.
+pub fn resolve(schemas: &BTreeMap<String, Value>, schema: &Value) -> Value {
+    let mut current = schema.clone();
+    for _ in 0..32 {
+        let Some(reference) = current.get("$ref").and_then(Value::as_str) else { break };
+        match schemas.get(schema_name(reference)) {
+            Some(next) => current = next.clone(),
+            None => break,
+        }
+    }
+    current
+}
