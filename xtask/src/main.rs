@@ -10,7 +10,9 @@ const USAGE: &str = "usage: cargo xtask codegen [--check]
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("codegen") => xtask::codegen::run(&xtask::repo_root(), args.iter().any(|a| a == "--check")),
+        Some("codegen") => {
+            xtask::codegen::run(&xtask::repo_root(), args.iter().any(|a| a == "--check"))
+        }
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())

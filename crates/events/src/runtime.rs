@@ -64,7 +64,10 @@ impl UnknownEvent {
     /// Keeps `json` as the raw value of an event of type `event_type`.
     pub fn from_json(event_type: &str, json: &str) -> Result<Self, DecodeError> {
         let raw = serde_json::from_str(json).map_err(DecodeError::Syntax)?;
-        Ok(Self { event_type: event_type.to_owned(), raw })
+        Ok(Self {
+            event_type: event_type.to_owned(),
+            raw,
+        })
     }
 }
 
@@ -112,7 +115,10 @@ impl DecodeError {
 }
 
 /// Deserializes the struct of a known event type from its JSON text.
-pub(crate) fn parse_event<T: DeserializeOwned>(event_type: &str, json: &str) -> Result<T, DecodeError> {
+pub(crate) fn parse_event<T: DeserializeOwned>(
+    event_type: &str,
+    json: &str,
+) -> Result<T, DecodeError> {
     serde_json::from_str(json).map_err(|source| DecodeError::Schema {
         event_type: event_type.to_owned(),
         source,
@@ -374,7 +380,11 @@ impl UnknownEvent {
     /// Keeps the data of an event typed by its SSE event name: as JSON when it is JSON, else as a
     /// JSON string holding the text.
     pub fn from_data(event_type: &str, data: &str) -> Self {
-        let raw = serde_json::from_str(data).unwrap_or_else(|_| serde_json::Value::String(data.to_owned()));
-        Self { event_type: event_type.to_owned(), raw }
+        let raw = serde_json::from_str(data)
+            .unwrap_or_else(|_| serde_json::Value::String(data.to_owned()));
+        Self {
+            event_type: event_type.to_owned(),
+            raw,
+        }
     }
 }

@@ -86,9 +86,17 @@ pub struct Arm {
 
 #[derive(Debug, Clone)]
 pub enum Kind {
-    Struct { tag: Option<String>, fields: Vec<Field> },
-    Enum { values: Vec<(String, String)>, default: Option<usize> },
-    Union { arms: Vec<Arm> },
+    Struct {
+        tag: Option<String>,
+        fields: Vec<Field>,
+    },
+    Enum {
+        values: Vec<(String, String)>,
+        default: Option<usize>,
+    },
+    Union {
+        arms: Vec<Arm>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -111,14 +119,24 @@ pub struct Lowerer<'a> {
 
 impl<'a> Lowerer<'a> {
     pub fn new(schemas: &'a BTreeMap<String, Value>, config: &'a Config) -> Self {
-        let mut taken: BTreeSet<String> = schemas.keys().map(|n| rust_type_name(config, n)).collect();
-        for name in ["Result", "Option", "Vec", "String", "Box", "Value", "Default"] {
+        let mut taken: BTreeSet<String> =
+            schemas.keys().map(|n| rust_type_name(config, n)).collect();
+        for name in [
+            "Result", "Option", "Vec", "String", "Box", "Value", "Default",
+        ] {
             taken.insert(name.to_owned());
         }
         for e in &config.protocol_enum {
             taken.insert(e.name.clone());
         }
-        Self { schemas, config, defs: BTreeMap::new(), memo: BTreeMap::new(), taken, resolving: Vec::new() }
+        Self {
+            schemas,
+            config,
+            defs: BTreeMap::new(),
+            memo: BTreeMap::new(),
+            taken,
+            resolving: Vec::new(),
+        }
     }
 
     /// Lowers the component schema `name`, generating its definition if it needs one.
@@ -132,7 +150,8 @@ impl<'a> Lowerer<'a> {
         let rust = rust_type_name(self.config, name);
         if self.needs_def(&schema) {
             let nullable = is_nullable(&schema);
-            self.memo.insert(name.to_owned(), (Ty::Named(rust.clone()), nullable));
+            self.memo
+                .insert(name.to_owned(), (Ty::Named(rust.clone()), nullable));
             self.define(&rust, &schema)?;
             Ok((Ty::Named(rust), nullable))
         } else {
@@ -160,7 +179,8 @@ impl<'a> Lowerer<'a> {
             return true;
         }
         if let Some(alternatives) = union_alternatives(schema) {
-            let non_null: Vec<&Value> = alternatives.iter().filter(|a| !is_null_schema(a)).collect();
+            let non_null: Vec<&Value> =
+                alternatives.iter().filter(|a| !is_null_schema(a)).collect();
             return non_null.len() > 1 && !self.all_plain_strings(&non_null);
         }
         false
@@ -253,9 +273,13 @@ impl<'a> Lowerer<'a> {
         for alternative in non_null {
             self.expand(alternative, &mut flat, 0);
         }
-        let resolved: Vec<Value> =
-            flat.iter().map(|a| prepare::flatten_all_of(self.schemas, &prepare::resolve(self.schemas, a))).collect();
-        let stringish: Vec<usize> = (0..flat.len()).filter(|&i| is_stringish(&resolved[i])).collect();
+        let resolved: Vec<Value> = flat
+            .iter()
+            .map(|a| prepare::flatten_all_of(self.schemas, &prepare::resolve(self.schemas, a)))
+            .collect();
+        let stringish: Vec<usize> = (0..flat.len())
+            .filter(|&i| is_stringish(&resolved[i]))
+            .collect();
         if stringish.len() == flat.len() {
             let mut values: Vec<String> = Vec::new();
             for r in &resolved {
@@ -268,11 +292,15 @@ impl<'a> Lowerer<'a> {
             if values.is_empty() {
                 return Ok((Ty::Str, nullable));
             }
-            let name = fixed_name.map(str::to_owned).unwrap_or_else(|| self.claim(context));
+            let name = fixed_name
+                .map(str::to_owned)
+                .unwrap_or_else(|| self.claim(context));
             self.define_enum(&name, schema, values);
             return Ok((Ty::Named(name), nullable));
         }
-        let name = fixed_name.map(str::to_owned).unwrap_or_else(|| self.claim(context));
+        let name = fixed_name
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.claim(context));
         // Reserve the name before lowering arms (they may refer back to it).
         self.defs.insert(name.clone(), placeholder(&name));
         let mut arms: Vec<Arm> = Vec::new();
@@ -280,13 +308,18 @@ impl<'a> Lowerer<'a> {
         let mut string_done = false;
         for (i, alternative) in flat.iter().enumerate() {
             let r = &resolved[i];
-            let doc = first_line(&doc_of(alternative).or_else(|| doc_of(r)).unwrap_or_default());
+            let doc = first_line(
+                &doc_of(alternative)
+                    .or_else(|| doc_of(r))
+                    .unwrap_or_default(),
+            );
             if stringish.contains(&i) {
                 if string_done {
                     continue;
                 }
                 string_done = true;
-                let string_alternatives: Vec<&Value> = stringish.iter().map(|&j| &resolved[j]).collect();
+                let string_alternatives: Vec<&Value> =
+                    stringish.iter().map(|&j| &resolved[j]).collect();
                 let mut values: Vec<String> = Vec::new();
                 for s in &string_alternatives {
                     for v in string_enum_values(s).unwrap_or_default() {
@@ -310,7 +343,14 @@ impl<'a> Lowerer<'a> {
                     (Ty::Named(enum_name), "Mode".to_owned())
                 };
                 let variant = unique(&mut used, &variant);
-                arms.push(Arm { variant, ty, matcher: Matcher::Kind(JsonKind::String), untagged_fallback: false, doc, boxed: false });
+                arms.push(Arm {
+                    variant,
+                    ty,
+                    matcher: Matcher::Kind(JsonKind::String),
+                    untagged_fallback: false,
+                    doc,
+                    boxed: false,
+                });
                 continue;
             }
             if let Some((tags, tag_required)) = type_tags(r) {
@@ -323,7 +363,14 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 let variant = unique(&mut used, &variant);
-                arms.push(Arm { variant, ty, matcher: Matcher::Tag(tags), untagged_fallback: !tag_required, doc, boxed: false });
+                arms.push(Arm {
+                    variant,
+                    ty,
+                    matcher: Matcher::Tag(tags),
+                    untagged_fallback: !tag_required,
+                    doc,
+                    boxed: false,
+                });
                 continue;
             }
             let kind = match primary_type(r) {
@@ -350,12 +397,25 @@ impl<'a> Lowerer<'a> {
                 _ => default_variant.to_owned(),
             };
             let variant = unique(&mut used, &variant);
-            arms.push(Arm { variant, ty, matcher: Matcher::Kind(kind), untagged_fallback: false, doc, boxed: false });
+            arms.push(Arm {
+                variant,
+                ty,
+                matcher: Matcher::Kind(kind),
+                untagged_fallback: false,
+                doc,
+                boxed: false,
+            });
         }
         let doc = doc_of(schema).unwrap_or_else(|| format!("One of several shapes ({name})."));
         self.defs.insert(
             name.clone(),
-            Def { name: name.clone(), doc, kind: Kind::Union { arms }, families: BTreeSet::new(), defaultable: false },
+            Def {
+                name: name.clone(),
+                doc,
+                kind: Kind::Union { arms },
+                families: BTreeSet::new(),
+                defaultable: false,
+            },
         );
         Ok((Ty::Named(name), nullable))
     }
@@ -366,7 +426,9 @@ impl<'a> Lowerer<'a> {
         if depth < 8 {
             if let Some(nested) = union_alternatives(&resolved) {
                 let non_null: Vec<&Value> = nested.iter().filter(|a| !is_null_schema(a)).collect();
-                let stringish = non_null.iter().all(|a| is_stringish(&prepare::resolve(self.schemas, a)));
+                let stringish = non_null
+                    .iter()
+                    .all(|a| is_stringish(&prepare::resolve(self.schemas, a)));
                 if non_null.len() > 1 && !stringish {
                     for n in non_null {
                         self.expand(n, out, depth + 1);
@@ -404,7 +466,11 @@ impl<'a> Lowerer<'a> {
         let required: BTreeSet<String> = schema
             .get("required")
             .and_then(Value::as_sequence)
-            .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut tag = None;
         let mut fields = Vec::new();
@@ -413,7 +479,8 @@ impl<'a> Lowerer<'a> {
             for (wire, prop) in props {
                 let Some(wire) = wire.as_str() else { continue };
                 if wire == "type" {
-                    if let Some(values) = string_enum_values(&prepare::resolve(self.schemas, prop)) {
+                    if let Some(values) = string_enum_values(&prepare::resolve(self.schemas, prop))
+                    {
                         if values.len() == 1 {
                             tag = Some(values[0].clone());
                             continue;
@@ -423,7 +490,10 @@ impl<'a> Lowerer<'a> {
                 let context = format!("{name}{}", upper_camel(wire));
                 let (ty, nullable) = self.lower(prop, &context)?;
                 let doc = doc_of(prop)
-                    .or_else(|| prop.get("$ref").and_then(|_| doc_of(&prepare::resolve(self.schemas, prop))))
+                    .or_else(|| {
+                        prop.get("$ref")
+                            .and_then(|_| doc_of(&prepare::resolve(self.schemas, prop)))
+                    })
                     .unwrap_or_else(|| format!("The `{wire}` field."));
                 let ident = unique(&mut idents, &field_ident(wire));
                 fields.push(Field {
@@ -441,7 +511,13 @@ impl<'a> Lowerer<'a> {
         let doc = doc_of(&schema).unwrap_or_else(|| format!("The `{name}` object."));
         self.defs.insert(
             name.to_owned(),
-            Def { name: name.to_owned(), doc, kind: Kind::Struct { tag, fields }, families: BTreeSet::new(), defaultable: false },
+            Def {
+                name: name.to_owned(),
+                doc,
+                kind: Kind::Struct { tag, fields },
+                families: BTreeSet::new(),
+                defaultable: false,
+            },
         );
         Ok(())
     }
@@ -459,7 +535,13 @@ impl<'a> Lowerer<'a> {
         let doc = doc_of(schema).unwrap_or_else(|| format!("The values of `{name}`."));
         self.defs.insert(
             name.to_owned(),
-            Def { name: name.to_owned(), doc, kind: Kind::Enum { values, default }, families: BTreeSet::new(), defaultable: false },
+            Def {
+                name: name.to_owned(),
+                doc,
+                kind: Kind::Enum { values, default },
+                families: BTreeSet::new(),
+                defaultable: false,
+            },
         );
     }
 
@@ -483,14 +565,21 @@ impl<'a> Lowerer<'a> {
         // Defaultable: fixpoint.
         loop {
             let mut changed = false;
-            let snapshot: BTreeMap<String, bool> = self.defs.iter().map(|(n, d)| (n.clone(), d.defaultable)).collect();
+            let snapshot: BTreeMap<String, bool> = self
+                .defs
+                .iter()
+                .map(|(n, d)| (n.clone(), d.defaultable))
+                .collect();
             for def in self.defs.values_mut() {
                 if def.defaultable {
                     continue;
                 }
                 let now = match &def.kind {
                     Kind::Struct { fields, .. } => fields.iter().all(|f| {
-                        !f.required || f.nullable || ty_defaultable(&f.ty, &snapshot) || self.config.read.optional_fields.contains(&f.wire)
+                        !f.required
+                            || f.nullable
+                            || ty_defaultable(&f.ty, &snapshot)
+                            || self.config.read.optional_fields.contains(&f.wire)
                     }),
                     Kind::Enum { default, .. } => default.is_some(),
                     Kind::Union { .. } => false,
@@ -504,7 +593,11 @@ impl<'a> Lowerer<'a> {
                 break;
             }
         }
-        let defaultable: BTreeMap<String, bool> = self.defs.iter().map(|(n, d)| (n.clone(), d.defaultable)).collect();
+        let defaultable: BTreeMap<String, bool> = self
+            .defs
+            .iter()
+            .map(|(n, d)| (n.clone(), d.defaultable))
+            .collect();
         for def in self.defs.values_mut() {
             if let Kind::Struct { fields, .. } = &mut def.kind {
                 for f in fields {
@@ -524,8 +617,11 @@ impl<'a> Lowerer<'a> {
         }
         self.box_cycles();
         // Families: reachability from each family's roots.
-        let edges: BTreeMap<String, BTreeSet<String>> =
-            self.defs.iter().map(|(n, d)| (n.clone(), def_edges(d, false))).collect();
+        let edges: BTreeMap<String, BTreeSet<String>> = self
+            .defs
+            .iter()
+            .map(|(n, d)| (n.clone(), def_edges(d, false)))
+            .collect();
         for (family, family_roots) in roots {
             let mut stack: Vec<String> = family_roots.iter().cloned().collect();
             let mut seen = BTreeSet::new();
@@ -547,13 +643,18 @@ impl<'a> Lowerer<'a> {
 
     /// Boxes the by-value edges that close a cycle (Tarjan's strongly connected components).
     fn box_cycles(&mut self) {
-        let edges: BTreeMap<String, BTreeSet<String>> =
-            self.defs.iter().map(|(n, d)| (n.clone(), def_edges(d, true))).collect();
+        let edges: BTreeMap<String, BTreeSet<String>> = self
+            .defs
+            .iter()
+            .map(|(n, d)| (n.clone(), def_edges(d, true)))
+            .collect();
         let scc = strongly_connected(&edges);
         for def in self.defs.values_mut() {
             let me = scc.get(&def.name).copied();
             let in_cycle = |target: &str| {
-                me.is_some() && scc.get(target).copied() == me && edges.get(target).is_some_and(|_| true)
+                me.is_some()
+                    && scc.get(target).copied() == me
+                    && edges.get(target).is_some_and(|_| true)
             };
             match &mut def.kind {
                 Kind::Struct { fields, .. } => {
@@ -580,7 +681,10 @@ fn placeholder(name: &str) -> Def {
     Def {
         name: name.to_owned(),
         doc: String::new(),
-        kind: Kind::Struct { tag: None, fields: Vec::new() },
+        kind: Kind::Struct {
+            tag: None,
+            fields: Vec::new(),
+        },
         families: BTreeSet::new(),
         defaultable: false,
     }
@@ -607,8 +711,12 @@ fn named_in(ty: &Ty, by_value_only: bool, out: &mut BTreeSet<String>) {
 pub fn def_edges(def: &Def, by_value_only: bool) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     match &def.kind {
-        Kind::Struct { fields, .. } => fields.iter().for_each(|f| named_in(&f.ty, by_value_only, &mut out)),
-        Kind::Union { arms } => arms.iter().for_each(|a| named_in(&a.ty, by_value_only, &mut out)),
+        Kind::Struct { fields, .. } => fields
+            .iter()
+            .for_each(|f| named_in(&f.ty, by_value_only, &mut out)),
+        Kind::Union { arms } => arms
+            .iter()
+            .for_each(|a| named_in(&a.ty, by_value_only, &mut out)),
         Kind::Enum { .. } => {}
     }
     out
@@ -631,7 +739,11 @@ fn strongly_connected(edges: &BTreeMap<String, BTreeSet<String>>) -> BTreeMap<St
         s.next += 1;
         s.stack.push(v.to_owned());
         s.on_stack.insert(v.to_owned());
-        let targets: Vec<String> = s.edges.get(v).map(|t| t.iter().cloned().collect()).unwrap_or_default();
+        let targets: Vec<String> = s
+            .edges
+            .get(v)
+            .map(|t| t.iter().cloned().collect())
+            .unwrap_or_default();
         let mut self_loop = false;
         for w in targets {
             if w == v {
@@ -690,27 +802,43 @@ fn strongly_connected(edges: &BTreeMap<String, BTreeSet<String>>) -> BTreeMap<St
 // ---- schema predicates -------------------------------------------------------------------------
 
 fn union_alternatives(schema: &Value) -> Option<Vec<Value>> {
-    schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_sequence).map(|s| s.to_vec())
+    schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_sequence)
+        .map(|s| s.to_vec())
 }
 
 fn is_null_schema(schema: &Value) -> bool {
     schema.get("type").and_then(Value::as_str) == Some("null")
-        || schema.get("enum").and_then(Value::as_sequence).is_some_and(|v| v.len() == 1 && v[0].is_null())
+        || schema
+            .get("enum")
+            .and_then(Value::as_sequence)
+            .is_some_and(|v| v.len() == 1 && v[0].is_null())
 }
 
 fn is_nullable(schema: &Value) -> bool {
     schema.get("nullable").and_then(Value::as_bool) == Some(true)
-        || schema.get("type").and_then(Value::as_sequence).is_some_and(|t| t.iter().any(|t| t.as_str() == Some("null")))
+        || schema
+            .get("type")
+            .and_then(Value::as_sequence)
+            .is_some_and(|t| t.iter().any(|t| t.as_str() == Some("null")))
 }
 
 fn enum_has_null(schema: &Value) -> bool {
-    schema.get("enum").and_then(Value::as_sequence).is_some_and(|v| v.iter().any(Value::is_null))
+    schema
+        .get("enum")
+        .and_then(Value::as_sequence)
+        .is_some_and(|v| v.iter().any(Value::is_null))
 }
 
 fn primary_type(schema: &Value) -> Option<&str> {
     match schema.get("type") {
         Some(Value::String(t)) => Some(t.as_str()),
-        Some(Value::Sequence(types)) => types.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+        Some(Value::Sequence(types)) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null"),
         _ => {
             if schema.get("properties").is_some() {
                 Some("object")
@@ -737,11 +865,15 @@ fn string_enum_values(schema: &Value) -> Option<Vec<String>> {
     if non_null.is_empty() {
         return None;
     }
-    non_null.iter().map(|v| v.as_str().map(str::to_owned)).collect()
+    non_null
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }
 
 fn is_stringish(schema: &Value) -> bool {
-    string_enum_values(schema).is_some() || (type_is(schema, "string") && schema.get("properties").is_none())
+    string_enum_values(schema).is_some()
+        || (type_is(schema, "string") && schema.get("properties").is_none())
 }
 
 /// The `type` tag values of an object schema, and whether the tag is required.
@@ -780,16 +912,24 @@ pub fn rust_type_name(config: &Config, spec_name: &str) -> String {
 }
 
 fn sanitize_type_name(name: &str) -> String {
-    if name.chars().all(|c| c.is_ascii_alphanumeric()) && name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+    if name.chars().all(|c| c.is_ascii_alphanumeric())
+        && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+    {
         name.to_owned()
     } else {
         let camel = name.to_upper_camel_case();
-        if camel.chars().next().is_some_and(|c| c.is_ascii_digit()) { format!("T{camel}") } else { camel }
+        if camel.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            format!("T{camel}")
+        } else {
+            camel
+        }
     }
 }
 
 pub fn upper_camel(wire: &str) -> String {
-    let camel = wire.replace(['.', '/', '-', ':', ' '], "_").to_upper_camel_case();
+    let camel = wire
+        .replace(['.', '/', '-', ':', ' '], "_")
+        .to_upper_camel_case();
     if camel.is_empty() {
         "Empty".to_owned()
     } else if camel.chars().next().is_some_and(|c| c.is_ascii_digit()) {
@@ -812,17 +952,24 @@ fn enum_variant(wire: &str) -> String {
 }
 
 fn field_ident(wire: &str) -> String {
-    let mut ident = wire.replace(['.', '-', '/', ' ', '$', '@'], "_").to_snake_case();
+    let mut ident = wire
+        .replace(['.', '-', '/', ' ', '$', '@'], "_")
+        .to_snake_case();
     if ident.is_empty() || ident.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         ident = format!("f_{ident}");
     }
     const KEYWORDS: &[&str] = &[
-        "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let",
-        "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
-        "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
-        "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+        "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn",
+        "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+        "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
+        "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final",
+        "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
     ];
-    if KEYWORDS.contains(&ident.as_str()) { format!("r#{ident}") } else { ident }
+    if KEYWORDS.contains(&ident.as_str()) {
+        format!("r#{ident}")
+    } else {
+        ident
+    }
 }
 
 fn singular(name: &str) -> String {

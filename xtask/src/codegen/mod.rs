@@ -25,10 +25,22 @@ pub const OUTPUT_DIR: &str = "crates/events/src/generated";
 
 /// The feature modules, in order, with their module docs.
 const FAMILIES: &[(&str, &str)] = &[
-    ("responses", "The Responses API: stream events, the `Response` object and its items, request types."),
-    ("chat", "Chat Completions: chunks, the final `ChatCompletion`, request types; legacy completions."),
-    ("realtime", "The Realtime API: server and client events, sessions, items and responses; translation."),
-    ("assistants", "The Assistants run stream: threads, runs, run steps, messages and their deltas."),
+    (
+        "responses",
+        "The Responses API: stream events, the `Response` object and its items, request types.",
+    ),
+    (
+        "chat",
+        "Chat Completions: chunks, the final `ChatCompletion`, request types; legacy completions.",
+    ),
+    (
+        "realtime",
+        "The Realtime API: server and client events, sessions, items and responses; translation.",
+    ),
+    (
+        "assistants",
+        "The Assistants run stream: threads, runs, run steps, messages and their deltas.",
+    ),
     ("audio", "Audio: transcription and speech stream events."),
     ("images", "Images: generation and edit stream events."),
     ("webhooks", "Webhook events."),
@@ -45,18 +57,31 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     let mut payload_names: BTreeMap<String, String> = BTreeMap::new();
     for config in &inputs.config.protocol_enum {
         for event in &enum_events[&config.name] {
-            let Some(schema) = &event.schema else { continue };
-            let (ty, _) = lowerer.lower_component(schema).with_context(|| format!("{} {}", config.name, event.wire_type))?;
-            let Ty::Named(name) = ty else {
-                bail!("{}: payload of {} is not a named type", config.name, event.wire_type);
+            let Some(schema) = &event.schema else {
+                continue;
             };
-            roots.entry(config.feature.clone()).or_default().insert(name.clone());
+            let (ty, _) = lowerer
+                .lower_component(schema)
+                .with_context(|| format!("{} {}", config.name, event.wire_type))?;
+            let Ty::Named(name) = ty else {
+                bail!(
+                    "{}: payload of {} is not a named type",
+                    config.name,
+                    event.wire_type
+                );
+            };
+            roots
+                .entry(config.feature.clone())
+                .or_default()
+                .insert(name.clone());
             payload_names.insert(schema.clone(), name);
         }
     }
     for (family, names) in &inputs.config.roots {
         for schema in names {
-            let (ty, _) = lowerer.lower_component(schema).with_context(|| format!("root {schema}"))?;
+            let (ty, _) = lowerer
+                .lower_component(schema)
+                .with_context(|| format!("root {schema}"))?;
             if let Ty::Named(name) = ty {
                 roots.entry(family.clone()).or_default().insert(name);
             }
@@ -86,7 +111,11 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
                 let mut item = String::new();
                 emit::emit_def(def, &mut item);
                 // Every item of a def (the type and its impls) gets the cfg.
-                let _ = write!(common, "{}", cfg_items(&item, &format!("#[cfg(any({}))]", cfg.join(", "))));
+                let _ = write!(
+                    common,
+                    "{}",
+                    cfg_items(&item, &format!("#[cfg(any({}))]", cfg.join(", ")))
+                );
             }
         }
     }
@@ -100,14 +129,22 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     let mut mod_rs = String::from(emit::HEADER);
     mod_rs.push_str("\n//! The generated model, one module per feature. Everything is re-exported at the crate root.\n\n");
     mod_rs.push_str("#[cfg(any(");
-    mod_rs.push_str(&FAMILIES.iter().map(|(f, _)| format!("feature = \"{f}\"")).collect::<Vec<_>>().join(", "));
+    mod_rs.push_str(
+        &FAMILIES
+            .iter()
+            .map(|(f, _)| format!("feature = \"{f}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     mod_rs.push_str("))]\npub mod common;\n");
     for (family, _) in FAMILIES {
         let _ = writeln!(mod_rs, "#[cfg(feature = \"{family}\")]\npub mod {family};");
     }
     files.push((PathBuf::from(OUTPUT_DIR).join("mod.rs"), mod_rs));
 
-    let mut common_rs = emit::module_prelude("Types shared by several features (each item is compiled when one of them is on).");
+    let mut common_rs = emit::module_prelude(
+        "Types shared by several features (each item is compiled when one of them is on).",
+    );
     common_rs.push_str("#[allow(unused_imports)]\nuse crate::runtime::open_enum;\n\n");
     common_rs.push_str(&common);
     files.push((PathBuf::from(OUTPUT_DIR).join("common.rs"), common_rs));
@@ -117,7 +154,10 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
         text.push_str(modules.get(family).map(String::as_str).unwrap_or(""));
         files.push((PathBuf::from(OUTPUT_DIR).join(format!("{family}.rs")), text));
     }
-    files.into_iter().map(|(path, text)| Ok((path, rustfmt(&text)?))).collect()
+    files
+        .into_iter()
+        .map(|(path, text)| Ok((path, rustfmt(&text)?)))
+        .collect()
 }
 
 /// Puts `cfg` before every top-level item of `code` (a type, its `open_enum!`, its impls).
@@ -142,7 +182,10 @@ fn cfg_items(code: &str, cfg: &str) -> String {
                 }
             }
         }
-        if depth == 0 && (line.ends_with('}') || line.ends_with(';')) && !line.trim_start().starts_with("///") {
+        if depth == 0
+            && (line.ends_with('}') || line.ends_with(';'))
+            && !line.trim_start().starts_with("///")
+        {
             at_item_start = true;
         }
     }
@@ -150,7 +193,11 @@ fn cfg_items(code: &str, cfg: &str) -> String {
 }
 
 /// A rough size in bytes of a type held by value, to decide what to box.
-fn estimated_size(name: &str, defs: &BTreeMap<String, Def>, visiting: &mut BTreeSet<String>) -> usize {
+fn estimated_size(
+    name: &str,
+    defs: &BTreeMap<String, Def>,
+    visiting: &mut BTreeSet<String>,
+) -> usize {
     if !visiting.insert(name.to_owned()) {
         return 8;
     }
@@ -158,7 +205,11 @@ fn estimated_size(name: &str, defs: &BTreeMap<String, Def>, visiting: &mut BTree
         Some(Kind::Struct { fields, .. }) => fields
             .iter()
             .map(|f| {
-                let inner = if f.boxed { 8 } else { ty_size(&f.ty, defs, visiting) };
+                let inner = if f.boxed {
+                    8
+                } else {
+                    ty_size(&f.ty, defs, visiting)
+                };
                 match f.presence {
                     lower::Presence::Required | lower::Presence::RequiredDefault => inner,
                     _ => inner + 8,
@@ -167,7 +218,17 @@ fn estimated_size(name: &str, defs: &BTreeMap<String, Def>, visiting: &mut BTree
             .sum(),
         Some(Kind::Enum { .. }) => 24,
         Some(Kind::Union { arms }) => {
-            arms.iter().map(|a| if a.boxed { 8 } else { ty_size(&a.ty, defs, visiting) }).max().unwrap_or(0) + 8
+            arms.iter()
+                .map(|a| {
+                    if a.boxed {
+                        8
+                    } else {
+                        ty_size(&a.ty, defs, visiting)
+                    }
+                })
+                .max()
+                .unwrap_or(0)
+                + 8
         }
         None => 8,
     };
@@ -197,11 +258,17 @@ pub fn rustfmt(source: &str) -> Result<String> {
     let input = source.to_owned();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let output = child.wait_with_output()?;
-    writer.join().map_err(|_| anyhow::anyhow!("rustfmt writer panicked"))??;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("rustfmt writer panicked"))??;
     if !output.status.success() {
         let dump = std::env::temp_dir().join("openai-wire-codegen-unformatted.rs");
         let _ = std::fs::write(&dump, source);
-        bail!("rustfmt failed (input kept at {}): {}", dump.display(), String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "rustfmt failed (input kept at {}): {}",
+            dump.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     Ok(String::from_utf8(output.stdout)?)
 }
@@ -222,7 +289,10 @@ pub fn run(root: &Path, check: bool) -> Result<()> {
         }
     }
     if check && !stale.is_empty() {
-        bail!("generated code is out of date: {}; run `cargo xtask codegen`", stale.join(", "));
+        bail!(
+            "generated code is out of date: {}; run `cargo xtask codegen`",
+            stale.join(", ")
+        );
     }
     for (path, text) in &files {
         println!("{:>7} lines  {}", text.lines().count(), path.display());

@@ -109,16 +109,25 @@ pub fn load(root: &Path) -> Result<Inputs> {
     let inventory_text = std::fs::read_to_string(root.join("spec/events.json"))?;
     let inventory = serde_json::from_str(&inventory_text).context("spec/events.json")?;
     let spec_text = std::fs::read_to_string(root.join("spec/openapi.yaml"))?;
-    let spec: Value = serde_norway::from_str(&widen_huge_integers(&spec_text)).context("spec/openapi.yaml")?;
+    let spec: Value =
+        serde_norway::from_str(&widen_huge_integers(&spec_text)).context("spec/openapi.yaml")?;
     let mut schemas = BTreeMap::new();
-    let Some(map) = spec.get("components").and_then(|c| c.get("schemas")).and_then(Value::as_mapping) else {
+    let Some(map) = spec
+        .get("components")
+        .and_then(|c| c.get("schemas"))
+        .and_then(Value::as_mapping)
+    else {
         bail!("spec has no components.schemas");
     };
     for (name, schema) in map {
         let name = name.as_str().context("schema name is not a string")?;
         schemas.insert(name.to_owned(), schema.clone());
     }
-    Ok(Inputs { config, inventory, schemas })
+    Ok(Inputs {
+        config,
+        inventory,
+        schemas,
+    })
 }
 
 /// The YAML parser stops at integers outside 64 bits (the spec has `minimum: -9223372036854776000`,
@@ -167,7 +176,9 @@ pub fn fold_beta(schemas: &mut BTreeMap<String, Value>) {
         rewrite_refs(schema, &renames);
     }
     for (beta, target) in &renames {
-        let Some(beta_schema) = schemas.remove(beta) else { continue };
+        let Some(beta_schema) = schemas.remove(beta) else {
+            continue;
+        };
         if schemas.contains_key(target) {
             merge_schema(schemas, target, &beta_schema);
         } else {
@@ -191,7 +202,9 @@ fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
                 }
             }
         }
-        Value::Sequence(items) => items.iter_mut().for_each(|item| rewrite_refs(item, renames)),
+        Value::Sequence(items) => items
+            .iter_mut()
+            .for_each(|item| rewrite_refs(item, renames)),
         _ => {}
     }
 }
@@ -199,15 +212,28 @@ fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
 /// Adds what `extra` has and `schemas[base]` lacks: properties (as optional; `allOf` parts
 /// are looked through on both sides), union alternatives, enum values.
 pub fn merge_schema(schemas: &mut BTreeMap<String, Value>, base: &str, extra: &Value) {
-    let Some(base_schema) = schemas.get(base) else { return };
+    let Some(base_schema) = schemas.get(base) else {
+        return;
+    };
     let base_flat = flatten_all_of(schemas, base_schema);
     let extra_flat = flatten_all_of(schemas, extra);
-    let Some(base_schema) = schemas.get_mut(base).and_then(Value::as_mapping_mut) else { return };
-    if base_flat.get("properties").is_some_and(|p| p.as_mapping().is_some_and(|m| !m.is_empty())) {
+    let Some(base_schema) = schemas.get_mut(base).and_then(Value::as_mapping_mut) else {
+        return;
+    };
+    if base_flat
+        .get("properties")
+        .is_some_and(|p| p.as_mapping().is_some_and(|m| !m.is_empty()))
+    {
         if let Some(extra_props) = extra_flat.get("properties").and_then(Value::as_mapping) {
             for (name, schema) in extra_props {
-                if base_flat.get("properties").and_then(|p| p.get(name)).is_none() {
-                    let props = base_schema.entry("properties".into()).or_insert_with(|| Value::Mapping(Mapping::new()));
+                if base_flat
+                    .get("properties")
+                    .and_then(|p| p.get(name))
+                    .is_none()
+                {
+                    let props = base_schema
+                        .entry("properties".into())
+                        .or_insert_with(|| Value::Mapping(Mapping::new()));
                     if let Some(props) = props.as_mapping_mut() {
                         props.insert(name.clone(), schema.clone());
                     }
@@ -215,7 +241,9 @@ pub fn merge_schema(schemas: &mut BTreeMap<String, Value>, base: &str, extra: &V
             }
         }
     }
-    let Some(extra) = extra.as_mapping() else { return };
+    let Some(extra) = extra.as_mapping() else {
+        return;
+    };
     for key in ["oneOf", "anyOf", "enum"] {
         if let (Some(Value::Sequence(extra_items)), Some(Value::Sequence(base_items))) =
             (extra.get(key), base_schema.get_mut(key))
@@ -238,7 +266,11 @@ pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumE
         .protocol_enum
         .iter()
         .map(|c| {
-            let extras = c.extra_variants.iter().map(|e| (e.wire_type.clone(), e.schema.clone(), e.when_key.clone())).collect();
+            let extras = c
+                .extra_variants
+                .iter()
+                .map(|e| (e.wire_type.clone(), e.schema.clone(), e.when_key.clone()))
+                .collect();
             (c.name.clone(), c.inventory.clone(), extras)
         })
         .collect();
@@ -254,7 +286,9 @@ pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumE
                     beta_target(name).unwrap_or_else(|| name.to_owned())
                 });
                 if let Some(legacy) = &entry.legacy_type_in_sdk_beta_and_2025_spec {
-                    if let Some(existing) = events.iter_mut().find(|e| e.wire_type == entry.wire_type) {
+                    if let Some(existing) =
+                        events.iter_mut().find(|e| e.wire_type == entry.wire_type)
+                    {
                         if !existing.aliases.contains(legacy) {
                             existing.aliases.push(legacy.clone());
                         }
@@ -269,7 +303,11 @@ pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumE
                 }
                 events.push(EnumEvent {
                     wire_type: entry.wire_type.clone(),
-                    schema: if entry.payload_literal.is_some() { None } else { schema },
+                    schema: if entry.payload_literal.is_some() {
+                        None
+                    } else {
+                        schema
+                    },
                     literal: entry.payload_literal.clone(),
                     description: entry.description.clone().unwrap_or_default(),
                     aliases: Vec::new(),
@@ -299,7 +337,12 @@ pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumE
     Ok(out)
 }
 
-fn add_extra_fields(inputs: &mut Inputs, base: &str, other: Option<&str>, entry: &InventoryEvent) -> Result<()> {
+fn add_extra_fields(
+    inputs: &mut Inputs,
+    base: &str,
+    other: Option<&str>,
+    entry: &InventoryEvent,
+) -> Result<()> {
     if let Some(other) = other.filter(|o| *o != base) {
         if let Some(other_schema) = inputs.schemas.get(other).cloned() {
             merge_schema(&mut inputs.schemas, base, &other_schema);
@@ -307,17 +350,33 @@ fn add_extra_fields(inputs: &mut Inputs, base: &str, other: Option<&str>, entry:
     }
     let fields: Vec<&String> = entry.optional.keys().chain(entry.required.keys()).collect();
     for field in fields {
-        let flat = inputs.schemas.get(base).map(|s| flatten_all_of(&inputs.schemas, s));
-        let has = flat.as_ref().and_then(|s| s.get("properties")).and_then(|p| p.get(field.as_str())).is_some();
+        let flat = inputs
+            .schemas
+            .get(base)
+            .map(|s| flatten_all_of(&inputs.schemas, s));
+        let has = flat
+            .as_ref()
+            .and_then(|s| s.get("properties"))
+            .and_then(|p| p.get(field.as_str()))
+            .is_some();
         if has {
             continue;
         }
         let Some(schema) = inputs.config.extra_properties.get(field.as_str()) else {
-            bail!("{base}: field `{field}` of {} has no schema; add it to [extra_properties]", entry.wire_type);
+            bail!(
+                "{base}: field `{field}` of {} has no schema; add it to [extra_properties]",
+                entry.wire_type
+            );
         };
         let schema: Value = serde_norway::to_value(schema)?;
-        let base_schema = inputs.schemas.get_mut(base).and_then(Value::as_mapping_mut).context("base schema")?;
-        let props = base_schema.entry("properties".into()).or_insert_with(|| Value::Mapping(Mapping::new()));
+        let base_schema = inputs
+            .schemas
+            .get_mut(base)
+            .and_then(Value::as_mapping_mut)
+            .context("base schema")?;
+        let props = base_schema
+            .entry("properties".into())
+            .or_insert_with(|| Value::Mapping(Mapping::new()));
         if let Some(props) = props.as_mapping_mut() {
             props.insert(Value::String(field.clone()), schema);
         }
@@ -381,7 +440,9 @@ pub fn flatten_all_of(schemas: &BTreeMap<String, Value>, schema: &Value) -> Valu
 pub fn resolve(schemas: &BTreeMap<String, Value>, schema: &Value) -> Value {
     let mut current = schema.clone();
     for _ in 0..32 {
-        let Some(reference) = current.get("$ref").and_then(Value::as_str) else { break };
+        let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
+            break;
+        };
         match schemas.get(schema_name(reference)) {
             Some(next) => current = next.clone(),
             None => break,
