@@ -204,9 +204,12 @@ impl<'a> Lowerer<'a> {
             return Ok((Ty::Json, nullable_here));
         }
         if let Some(parts) = schema.get("allOf").and_then(Value::as_sequence) {
-            if parts.len() == 1 && schema.get("properties").is_none() {
-                let (ty, nullable) = self.lower(&parts[0], context)?;
-                return Ok((ty, nullable || nullable_here));
+            // Parts that only qualify (`{nullable: true}`, a description) are not shapes.
+            let shapes: Vec<&Value> = parts.iter().filter(|p| !is_modifier_only(p)).collect();
+            let nullable_part = parts.iter().any(|p| is_modifier_only(p) && is_nullable(p));
+            if shapes.len() == 1 && schema.get("properties").is_none() {
+                let (ty, nullable) = self.lower(shapes[0], context)?;
+                return Ok((ty, nullable || nullable_here || nullable_part));
             }
             let merged = prepare::flatten_all_of(self.schemas, schema);
             let name = self.claim(context);
@@ -570,6 +573,7 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|(n, d)| (n.clone(), d.defaultable))
                 .collect();
+            let config = self.config;
             for def in self.defs.values_mut() {
                 if def.defaultable {
                     continue;
@@ -579,7 +583,7 @@ impl<'a> Lowerer<'a> {
                         !f.required
                             || f.nullable
                             || ty_defaultable(&f.ty, &snapshot)
-                            || self.config.read.optional_fields.contains(&f.wire)
+                            || optional_on_read(config, &def.name, &f.wire)
                     }),
                     Kind::Enum { default, .. } => default.is_some(),
                     Kind::Union { .. } => false,
@@ -598,12 +602,14 @@ impl<'a> Lowerer<'a> {
             .iter()
             .map(|(n, d)| (n.clone(), d.defaultable))
             .collect();
+        let config = self.config;
         for def in self.defs.values_mut() {
+            let def_name = def.name.clone();
             if let Kind::Struct { fields, .. } = &mut def.kind {
                 for f in fields {
                     f.presence = if !f.required {
                         Presence::Optional
-                    } else if self.config.read.optional_fields.contains(&f.wire) {
+                    } else if optional_on_read(config, &def_name, &f.wire) {
                         Presence::Optional
                     } else if f.nullable {
                         Presence::RequiredNullable
@@ -688,6 +694,18 @@ fn placeholder(name: &str) -> Def {
         families: BTreeSet::new(),
         defaultable: false,
     }
+}
+
+/// Whether `[read] optional_fields` names this field (bare, or as `Type.field`).
+fn optional_on_read(config: &Config, def: &str, field: &str) -> bool {
+    config
+        .read
+        .optional_fields
+        .iter()
+        .any(|entry| match entry.split_once('.') {
+            Some((ty, name)) => ty == def && name == field,
+            None => entry == field,
+        })
 }
 
 fn ty_defaultable(ty: &Ty, defs: &BTreeMap<String, bool>) -> bool {
@@ -807,6 +825,26 @@ fn union_alternatives(schema: &Value) -> Option<Vec<Value>> {
         .or_else(|| schema.get("anyOf"))
         .and_then(Value::as_sequence)
         .map(|s| s.to_vec())
+}
+
+/// A schema that adds no shape of its own: only `nullable`, `description`, `title`, `default`, ….
+fn is_modifier_only(schema: &Value) -> bool {
+    const SHAPES: &[&str] = &[
+        "$ref",
+        "type",
+        "properties",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "enum",
+        "const",
+        "items",
+        "additionalProperties",
+    ];
+    schema.as_mapping().is_some_and(|m| {
+        !m.keys()
+            .any(|k| k.as_str().is_some_and(|k| SHAPES.contains(&k)))
+    })
 }
 
 fn is_null_schema(schema: &Value) -> bool {

@@ -50,6 +50,7 @@ const FAMILIES: &[(&str, &str)] = &[
 pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     let mut inputs = prepare::load(root)?;
     prepare::fold_beta(&mut inputs.schemas);
+    prepare::widen(&mut inputs)?;
     let enum_events = prepare::protocol_events(&mut inputs)?;
 
     let mut lowerer = Lowerer::new(&inputs.schemas, &inputs.config);

@@ -28,8 +28,22 @@ pub struct Config {
     /// Schemas of properties added to events by a wrapper rather than by their schema.
     #[serde(default)]
     pub extra_properties: BTreeMap<String, toml::Value>,
+    /// Properties that real servers send in more shapes than the spec says: `"Schema.property"`
+    /// → the extra alternatives.
+    #[serde(default)]
+    pub widen: BTreeMap<String, Widen>,
     /// The protocol enums.
     pub protocol_enum: Vec<EnumConfig>,
+}
+
+/// One `[widen."Schema.property"]` entry.
+#[derive(Debug, Deserialize)]
+pub struct Widen {
+    /// The alternatives accepted besides the spec's schema.
+    pub also: Vec<toml::Value>,
+    /// Where this shape was seen (documentation only).
+    #[allow(dead_code)]
+    pub evidence: String,
 }
 
 /// `[read]` of the config.
@@ -255,6 +269,47 @@ pub fn merge_schema(schemas: &mut BTreeMap<String, Value>, base: &str, extra: &V
             }
         }
     }
+}
+
+/// Applies `[widen]`: the property's schema becomes `anyOf [spec schema, …also]`.
+pub fn widen(inputs: &mut Inputs) -> Result<()> {
+    for (target, widen) in &inputs.config.widen {
+        let Some((schema_name, property)) = target.split_once('.') else {
+            bail!("[widen] key `{target}` is not `Schema.property`");
+        };
+        let Some(schema) = inputs.schemas.get(schema_name) else {
+            bail!("[widen] `{target}`: no schema named {schema_name}");
+        };
+        let flat = flatten_all_of(&inputs.schemas, schema);
+        let Some(original) = flat
+            .get("properties")
+            .and_then(|p| p.get(property))
+            .cloned()
+        else {
+            bail!("[widen] `{target}`: {schema_name} has no property {property}");
+        };
+        let mut alternatives = vec![original];
+        for also in &widen.also {
+            alternatives.push(serde_norway::to_value(also)?);
+        }
+        let mut replacement = Mapping::new();
+        replacement.insert("anyOf".into(), Value::Sequence(alternatives));
+        let schema = inputs
+            .schemas
+            .get_mut(schema_name)
+            .and_then(Value::as_mapping_mut)
+            .context("schema")?;
+        let props = schema
+            .entry("properties".into())
+            .or_insert_with(|| Value::Mapping(Mapping::new()));
+        if let Some(props) = props.as_mapping_mut() {
+            props.insert(
+                Value::String(property.to_owned()),
+                Value::Mapping(replacement),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Merges the inventories of each protocol enum into its list of events, and adds the extra

@@ -147,6 +147,96 @@ impl Default for AssistantsApiResponseFormatOptionMode {
     }
 }
 
+/// Controls which (if any) tool is called by the model.
+/// `none` means the model will not call any tools and instead generates a message.
+/// `auto` is the default value and means the model can pick between generating a message or calling one or more tools.
+/// `required` means the model must call one or more tools before responding to the user.
+/// Specifying a particular tool like `{"type": "file_search"}` or `{"type": "function", "function": {"name": "my_function"}}` forces the model to call that tool.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssistantsApiToolChoiceOption {
+    /// a JSON string: `none` means the model will not call any tools and instead generates a message. `auto` means the model can pick between generating a message or calling one or more tools. `required` means the model must call one or more tools before responding to the user.
+    Mode(AssistantsApiToolChoiceOptionMode),
+    /// `function`, `code_interpreter`, `file_search`: Specifies a tool the model should use. Use to force the model to call a specific tool.
+    Function(AssistantsNamedToolChoice),
+    /// A value this version of openai-wire does not know, kept as JSON.
+    Unknown(serde_json::Value),
+}
+
+impl serde::Serialize for AssistantsApiToolChoiceOption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Mode(value) => value.serialize(serializer),
+            Self::Function(value) => value.serialize(serializer),
+            Self::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("type").and_then(serde_json::Value::as_str) {
+            Some("function" | "code_interpreter" | "file_search") => {
+                return <AssistantsNamedToolChoice as serde::Deserialize>::deserialize(&value)
+                    .map(Self::Function)
+                    .map_err(D::Error::custom);
+            }
+            _ => {}
+        }
+        if value.is_string() {
+            if let Ok(v) =
+                <AssistantsApiToolChoiceOptionMode as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::Mode(v));
+            }
+        }
+        Ok(Self::Unknown(value))
+    }
+}
+
+open_enum! {
+/// `none` means the model will not call any tools and instead generates a message. `auto` means the model can pick between generating a message or calling one or more tools. `required` means the model must call one or more tools before responding to the user.
+pub enum AssistantsApiToolChoiceOptionMode {
+/// `none`
+None = "none",
+/// `auto`
+Auto = "auto",
+/// `required`
+Required = "required",
+}
+}
+
+/// Specifies a tool the model should use. Use to force the model to call a specific tool.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AssistantsNamedToolChoice {
+    /// The type of the tool. If type is `function`, the function name must be set
+    pub r#type: AssistantsNamedToolChoiceType,
+    /// The `function` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<AssistantsNamedToolChoiceFunction>,
+}
+
+/// The `AssistantsNamedToolChoiceFunction` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct AssistantsNamedToolChoiceFunction {
+    /// The name of the function to call.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub name: String,
+}
+
+open_enum! {
+/// The type of the tool. If type is `function`, the function name must be set
+pub enum AssistantsNamedToolChoiceType {
+/// `function`
+Function = "function",
+/// `code_interpreter`
+CodeInterpreter = "code_interpreter",
+/// `file_search`
+FileSearch = "file_search",
+}
+}
+
 open_enum! {
 /// The ranker to use for the file search. If not specified will use the `auto` ranker.
 pub enum FileSearchRanker {
@@ -929,7 +1019,7 @@ pub struct RunCompletionUsage2 {
 }
 
 /// Represents an execution run on a [thread](https://platform.openai.com/docs/api-reference/threads).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct RunObject {
     /// The identifier, which can be referenced in API endpoints.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
@@ -986,7 +1076,7 @@ pub struct RunObject {
     #[serde(default)]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// The `usage` field.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<RunCompletionUsage2>,
     /// The sampling temperature used for this run. If not set, defaults to 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1001,10 +1091,11 @@ pub struct RunObject {
     #[serde(default)]
     pub max_completion_tokens: Option<i64>,
     /// The `truncation_strategy` field.
-    pub truncation_strategy: RunObjectTruncationStrategy,
+    #[serde(default)]
+    pub truncation_strategy: Option<TruncationObject>,
     /// The `tool_choice` field.
-    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
-    pub tool_choice: RunObjectToolChoice,
+    #[serde(default)]
+    pub tool_choice: Option<AssistantsApiToolChoiceOption>,
     /// Whether to enable [parallel function calling](https://platform.openai.com/docs/guides/function-calling#configuring-parallel-function-calling) during tool use.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub parallel_tool_calls: bool,
@@ -1165,34 +1256,6 @@ impl<'de> serde::Deserialize<'de> for RunObjectTool {
         }
         Ok(Self::Unknown(value))
     }
-}
-
-/// Controls which (if any) tool is called by the model.
-/// `none` means the model will not call any tools and instead generates a message.
-/// `auto` is the default value and means the model can pick between generating a message or calling one or more tools.
-/// `required` means the model must call one or more tools before responding to the user.
-/// Specifying a particular tool like `{"type": "file_search"}` or `{"type": "function", "function": {"name": "my_function"}}` forces the model to call that tool.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-pub struct RunObjectToolChoice {}
-
-/// Controls for how a thread will be truncated prior to the run. Use this to control the initial context window of the run.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RunObjectTruncationStrategy {
-    /// The truncation strategy to use for the thread. The default is `auto`. If set to `last_messages`, the thread will be truncated to the n most recent messages in the thread. When set to `auto`, messages in the middle of the thread will be dropped to fit the context length of the model, `max_prompt_tokens`.
-    pub r#type: RunObjectTruncationStrategyType,
-    /// The `last_messages` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_messages: Option<i64>,
-}
-
-open_enum! {
-/// The truncation strategy to use for the thread. The default is `auto`. If set to `last_messages`, the thread will be truncated to the n most recent messages in the thread. When set to `auto`, messages in the middle of the thread will be dropped to fit the context length of the model, `max_prompt_tokens`.
-pub enum RunObjectTruncationStrategyType {
-/// `auto`
-Auto = "auto",
-/// `last_messages`
-LastMessages = "last_messages",
-}
 }
 
 /// Usage statistics related to the run step. This value will be `null` while the run step's status is `in_progress`.
@@ -1823,7 +1886,7 @@ pub struct RunStepObject {
     #[serde(default)]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// The `usage` field.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<RunStepCompletionUsage2>,
 }
 
@@ -2017,6 +2080,26 @@ pub struct ThreadObjectToolResourcesFileSearch {
     /// The [vector store](https://platform.openai.com/docs/api-reference/vector-stores/object) attached to this thread. There can be a maximum of 1 vector store attached to the thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vector_store_ids: Option<Vec<String>>,
+}
+
+/// Controls for how a thread will be truncated prior to the run. Use this to control the initial context window of the run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TruncationObject {
+    /// The truncation strategy to use for the thread. The default is `auto`. If set to `last_messages`, the thread will be truncated to the n most recent messages in the thread. When set to `auto`, messages in the middle of the thread will be dropped to fit the context length of the model, `max_prompt_tokens`.
+    pub r#type: TruncationObjectType,
+    /// The `last_messages` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_messages: Option<i64>,
+}
+
+open_enum! {
+/// The truncation strategy to use for the thread. The default is `auto`. If set to `last_messages`, the thread will be truncated to the n most recent messages in the thread. When set to `auto`, messages in the middle of the thread will be dropped to fit the context length of the model, `max_prompt_tokens`.
+pub enum TruncationObjectType {
+/// `auto`
+Auto = "auto",
+/// `last_messages`
+LastMessages = "last_messages",
+}
 }
 
 /// An event of the Assistants run stream. Its data carries no type: the variant comes from the SSE event name (`event: thread.run.created`). Serialized as the spec's `{"event": …, "data": …}` envelope.

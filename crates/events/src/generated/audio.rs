@@ -33,8 +33,8 @@ pub struct SpeechAudioDeltaEvent {
 #[serde(tag = "type", rename = "speech.audio.done")]
 pub struct SpeechAudioDoneEvent {
     /// Token usage statistics for the request.
-    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
-    pub usage: SpeechAudioDoneEventUsage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<SpeechAudioDoneEventUsage>,
 }
 
 /// Token usage statistics for the request.

@@ -36,8 +36,8 @@ pub struct ImageEditCompletedEvent {
     /// The output format for the edited image.
     pub output_format: ImageEditCompletedEventOutputFormat,
     /// For the GPT image models only, the token usage information for the image generation.
-    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
-    pub usage: ImagesUsage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<ImagesUsage>,
 }
 
 open_enum! {
@@ -190,8 +190,8 @@ pub struct ImageGenCompletedEvent {
     /// The output format for the generated image.
     pub output_format: ImageGenCompletedEventOutputFormat,
     /// For the GPT image models only, the token usage information for the image generation.
-    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
-    pub usage: ImagesUsage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<ImagesUsage>,
 }
 
 open_enum! {

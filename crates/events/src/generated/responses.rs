@@ -6390,7 +6390,7 @@ pub struct RefusalContent {
 }
 
 /// The response object
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct Response {
     /// The `metadata` field.
     #[serde(default)]
@@ -6425,7 +6425,8 @@ pub struct Response {
     /// offers a wide range of models with different capabilities, performance
     /// characteristics, and price points. Refer to the [model guide](https://platform.openai.com/docs/models)
     /// to browse and compare available models.
-    pub model: ModelIdsResponses,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelIdsResponses>,
     /// The `background` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background: Option<bool>,
@@ -6459,7 +6460,8 @@ pub struct Response {
     /// How the model should select which tool (or tools) to use when generating
     /// a response. See the `tools` parameter to see how to specify which tools
     /// the model can call.
-    pub tool_choice: ToolChoiceParam,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<ToolChoiceParam>,
     /// The `prompt` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<Prompt2>,
@@ -6729,10 +6731,11 @@ pub struct ResponseCodeInterpreterCallInterpretingEvent {
 /// Emitted when the model response is complete.
 ///
 /// Wire type: `response.completed`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.completed")]
 pub struct ResponseCompletedEvent {
     /// Properties of the completed response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub response: Response,
     /// The sequence number for this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6812,10 +6815,11 @@ pub struct ResponseConversation {
 /// An event that is emitted when a response is created.
 ///
 /// Wire type: `response.created`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.created")]
 pub struct ResponseCreatedEvent {
     /// The response that was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub response: Response,
     /// The sequence number for this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6972,13 +6976,14 @@ pub struct ResponseErrorEvent {
 /// An event that is emitted when a response fails.
 ///
 /// Wire type: `response.failed`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.failed")]
 pub struct ResponseFailedEvent {
     /// The sequence number of this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<i64>,
     /// The response that failed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub response: Response,
     /// The agent that owns this multi-agent streaming event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7225,10 +7230,11 @@ pub struct ResponseImageGenCallPartialImageEvent {
 /// Emitted when the response is in progress.
 ///
 /// Wire type: `response.in_progress`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.in_progress")]
 pub struct ResponseInProgressEvent {
     /// The response that is in progress.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub response: Response,
     /// The sequence number of this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7262,10 +7268,11 @@ ContentFilter = "content_filter",
 /// An event that is emitted when a response finishes as incomplete.
 ///
 /// Wire type: `response.incomplete`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.incomplete")]
 pub struct ResponseIncompleteEvent {
     /// The response that was incomplete.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub response: Response,
     /// The sequence number of this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7769,10 +7776,11 @@ V24h = "24h",
 /// Emitted when a response is queued and waiting to be processed.
 ///
 /// Wire type: `response.queued`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.queued")]
 pub struct ResponseQueuedEvent {
     /// The full response object that is queued.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub response: Response,
     /// The sequence number for this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
