@@ -71,6 +71,7 @@
 //! One per protocol family, all on by default: `responses`, `chat`, `realtime`, `assistants`,
 //! `audio`, `images`, `webhooks`.
 
+mod conveniences;
 pub mod generated;
 mod runtime;
 

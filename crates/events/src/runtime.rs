@@ -16,7 +16,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Every implementation has one variant per event type of its protocol, named after the wire name,
 /// plus an `Unknown` variant that keeps the type string and the raw JSON of events this version
 /// does not know. Decoding never fails on an unknown type.
-pub trait StreamEvent: Sized + Clone + fmt::Debug + PartialEq + Serialize + DeserializeOwned {
+pub trait StreamEvent:
+    Sized + Clone + fmt::Debug + PartialEq + Serialize + DeserializeOwned
+{
     /// The name of the protocol direction, e.g. `"responses"` or `"realtime_server"`.
     const PROTOCOL: &'static str;
 

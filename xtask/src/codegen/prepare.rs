@@ -71,6 +71,9 @@ pub struct EnumConfig {
     pub extra_variants: Vec<ExtraVariant>,
     #[serde(default)]
     pub terminal: Vec<String>,
+    /// `[extra_properties]` to add to every `*.delta` event of the enum.
+    #[serde(default)]
+    pub add_to_deltas: Vec<String>,
 }
 
 /// A variant not in the inventory (e.g. the chat error object).
@@ -363,7 +366,7 @@ pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumE
                     } else {
                         schema
                     },
-                    literal: entry.payload_literal.clone(),
+                    literal: entry.payload_literal.as_deref().map(unquote),
                     description: entry.description.clone().unwrap_or_default(),
                     aliases: Vec::new(),
                     when_key: None,
@@ -380,6 +383,21 @@ pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumE
                 aliases: Vec::new(),
                 when_key,
             });
+        }
+        let add_to_deltas = inputs
+            .config
+            .protocol_enum
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.add_to_deltas.clone())
+            .unwrap_or_default();
+        for event in events.iter().filter(|e| e.wire_type.ends_with(".delta")) {
+            let Some(schema) = &event.schema else {
+                continue;
+            };
+            for field in &add_to_deltas {
+                add_property(inputs, schema, field)?;
+            }
         }
         let mut seen = BTreeSet::new();
         for event in &events {
@@ -417,24 +435,45 @@ fn add_extra_fields(
         if has {
             continue;
         }
-        let Some(schema) = inputs.config.extra_properties.get(field.as_str()) else {
+        if !inputs.config.extra_properties.contains_key(field.as_str()) {
             bail!(
                 "{base}: field `{field}` of {} has no schema; add it to [extra_properties]",
                 entry.wire_type
             );
-        };
-        let schema: Value = serde_norway::to_value(schema)?;
-        let base_schema = inputs
-            .schemas
-            .get_mut(base)
-            .and_then(Value::as_mapping_mut)
-            .context("base schema")?;
-        let props = base_schema
-            .entry("properties".into())
-            .or_insert_with(|| Value::Mapping(Mapping::new()));
-        if let Some(props) = props.as_mapping_mut() {
-            props.insert(Value::String(field.clone()), schema);
         }
+        add_property(inputs, base, field)?;
+    }
+    Ok(())
+}
+
+/// Adds the `[extra_properties]` entry `field` to the schema `target`, unless it has it already.
+fn add_property(inputs: &mut Inputs, target: &str, field: &str) -> Result<()> {
+    let Some(schema) = inputs.config.extra_properties.get(field) else {
+        bail!("no [extra_properties] entry for `{field}`");
+    };
+    let schema: Value = serde_norway::to_value(schema)?;
+    let flat = inputs
+        .schemas
+        .get(target)
+        .map(|s| flatten_all_of(&inputs.schemas, s));
+    if flat
+        .as_ref()
+        .and_then(|s| s.get("properties"))
+        .and_then(|p| p.get(field))
+        .is_some()
+    {
+        return Ok(());
+    }
+    let target_schema = inputs
+        .schemas
+        .get_mut(target)
+        .and_then(Value::as_mapping_mut)
+        .context("target schema")?;
+    let props = target_schema
+        .entry("properties".into())
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    if let Some(props) = props.as_mapping_mut() {
+        props.insert(Value::String(field.to_owned()), schema);
     }
     Ok(())
 }
@@ -504,4 +543,9 @@ pub fn resolve(schemas: &BTreeMap<String, Value>, schema: &Value) -> Value {
         }
     }
     current
+}
+
+/// `events.json` writes literal payloads JSON-quoted (`"\"[DONE]\""`).
+fn unquote(literal: &str) -> String {
+    serde_json::from_str::<String>(literal).unwrap_or_else(|_| literal.to_owned())
 }

@@ -2347,7 +2347,7 @@ impl serde::Serialize for AssistantStreamEvent {
             Self::ThreadMessageCompleted(data) => map.serialize_entry("data", data)?,
             Self::ThreadMessageIncomplete(data) => map.serialize_entry("data", data)?,
             Self::Error(data) => map.serialize_entry("data", data)?,
-            Self::Done => map.serialize_entry("data", "\"[DONE]\"")?,
+            Self::Done => map.serialize_entry("data", "[DONE]")?,
             Self::Unknown(unknown) => map.serialize_entry("data", &unknown.raw)?,
         }
         map.end()

@@ -6551,6 +6551,9 @@ pub struct ResponseAudioDeltaEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// Emitted when the audio response is complete.
@@ -6588,6 +6591,9 @@ pub struct ResponseAudioTranscriptDeltaEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// Emitted when the full audio transcript is completed.
@@ -6631,6 +6637,9 @@ pub struct ResponseCodeInterpreterCallCodeDeltaEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// Emitted when the code snippet is finalized by the code interpreter.
@@ -6856,6 +6865,9 @@ pub struct ResponseCustomToolCallInputDeltaEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// Event indicating that input for a custom tool call is complete.
@@ -7086,6 +7098,9 @@ pub struct ResponseFunctionCallArgumentsDeltaEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// Emitted when function-call arguments are finalized.
@@ -7493,6 +7508,9 @@ pub struct ResponseMCPCallArgumentsDeltaEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// Emitted when the arguments for an MCP tool call are finalized.
@@ -7920,6 +7938,9 @@ pub struct ResponseReasoningSummaryTextDeltaEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// Emitted when a reasoning summary text is completed.
@@ -7978,6 +7999,9 @@ pub struct ResponseReasoningTextDeltaEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// Emitted when a reasoning text is completed.
@@ -8036,6 +8060,9 @@ pub struct ResponseRefusalDeltaEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// Emitted when refusal text is finalized.
@@ -8175,6 +8202,9 @@ pub struct ResponseShellCallOutputContentDeltaStreamingEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// A streaming event that indicated shell call output was completed.
@@ -8269,6 +8299,9 @@ pub struct ResponseTextDeltaEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
 }
 
 /// Emitted when text content is finalized.
