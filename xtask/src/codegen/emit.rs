@@ -100,25 +100,23 @@ fn sanitize_prose(line: &str) -> String {
         match c {
             '[' => {
                 // A markdown link `[text](target)` stays a link; anything else is literal.
-                if let Some(close) = chars[i..].iter().position(|&ch| ch == ']').map(|p| p + i) {
-                    if chars.get(close + 1) == Some(&'(') {
-                        if let Some(end) = chars[close + 1..]
-                            .iter()
-                            .position(|&ch| ch == ')')
-                            .map(|p| p + close + 1)
-                        {
-                            let text: String = chars[i + 1..close].iter().collect();
-                            let target: String = chars[close + 2..end].iter().collect();
-                            let target = if target.starts_with('/') {
-                                format!("https://platform.openai.com{target}")
-                            } else {
-                                target
-                            };
-                            let _ = write!(out, "[{}]({target})", sanitize_prose(&text));
-                            i = end + 1;
-                            continue;
-                        }
-                    }
+                if let Some(close) = chars[i..].iter().position(|&ch| ch == ']').map(|p| p + i)
+                    && chars.get(close + 1) == Some(&'(')
+                    && let Some(end) = chars[close + 1..]
+                        .iter()
+                        .position(|&ch| ch == ')')
+                        .map(|p| p + close + 1)
+                {
+                    let text: String = chars[i + 1..close].iter().collect();
+                    let target: String = chars[close + 2..end].iter().collect();
+                    let target = if target.starts_with('/') {
+                        format!("https://platform.openai.com{target}")
+                    } else {
+                        target
+                    };
+                    let _ = write!(out, "[{}]({target})", sanitize_prose(&text));
+                    i = end + 1;
+                    continue;
                 }
                 out.push_str("\\[");
             }

@@ -360,10 +360,10 @@ impl<'a> Lowerer<'a> {
                 let arm_context = format!("{name}{}", upper_camel(&tags[0]));
                 let (ty, _) = self.lower(alternative, &arm_context)?;
                 let mut variant = upper_camel(&tags[0]);
-                if used.contains(&variant) {
-                    if let Ty::Named(n) = &ty {
-                        variant = n.clone();
-                    }
+                if used.contains(&variant)
+                    && let Ty::Named(n) = &ty
+                {
+                    variant = n.clone();
                 }
                 let variant = unique(&mut used, &variant);
                 arms.push(Arm {
@@ -426,22 +426,22 @@ impl<'a> Lowerer<'a> {
     /// Appends the alternatives of `alternative`, flattening nested unions.
     fn expand(&self, alternative: &Value, out: &mut Vec<Value>, depth: usize) {
         let resolved = prepare::resolve(self.schemas, alternative);
-        if depth < 8 {
-            if let Some(nested) = union_alternatives(&resolved) {
-                let non_null: Vec<&Value> = nested.iter().filter(|a| !is_null_schema(a)).collect();
-                let stringish = non_null
-                    .iter()
-                    .all(|a| is_stringish(&prepare::resolve(self.schemas, a)));
-                if non_null.len() > 1 && !stringish {
-                    for n in non_null {
-                        self.expand(n, out, depth + 1);
-                    }
-                    return;
+        if depth < 8
+            && let Some(nested) = union_alternatives(&resolved)
+        {
+            let non_null: Vec<&Value> = nested.iter().filter(|a| !is_null_schema(a)).collect();
+            let stringish = non_null
+                .iter()
+                .all(|a| is_stringish(&prepare::resolve(self.schemas, a)));
+            if non_null.len() > 1 && !stringish {
+                for n in non_null {
+                    self.expand(n, out, depth + 1);
                 }
-                if non_null.len() == 1 {
-                    self.expand(non_null[0], out, depth + 1);
-                    return;
-                }
+                return;
+            }
+            if non_null.len() == 1 {
+                self.expand(non_null[0], out, depth + 1);
+                return;
             }
         }
         if !out.contains(alternative) {
@@ -452,14 +452,14 @@ impl<'a> Lowerer<'a> {
     /// Defines `name` from `schema` (an object, an enum or a union).
     fn define(&mut self, name: &str, schema: &Value) -> Result<()> {
         let schema = prepare::flatten_all_of(self.schemas, schema);
-        if let Some(alternatives) = union_alternatives(&schema) {
-            if schema.get("properties").is_none() {
-                let (ty, _) = self.lower_union(&schema, &alternatives, name, false, Some(name))?;
-                if ty != Ty::Named(name.to_owned()) {
-                    bail!("{name}: a union that needs a definition lowered to {ty:?}");
-                }
-                return Ok(());
+        if let Some(alternatives) = union_alternatives(&schema)
+            && schema.get("properties").is_none()
+        {
+            let (ty, _) = self.lower_union(&schema, &alternatives, name, false, Some(name))?;
+            if ty != Ty::Named(name.to_owned()) {
+                bail!("{name}: a union that needs a definition lowered to {ty:?}");
             }
+            return Ok(());
         }
         if let Some(values) = string_enum_values(&schema) {
             self.define_enum(name, &schema, values);
@@ -481,14 +481,12 @@ impl<'a> Lowerer<'a> {
         if let Some(props) = schema.get("properties").and_then(Value::as_mapping) {
             for (wire, prop) in props {
                 let Some(wire) = wire.as_str() else { continue };
-                if wire == "type" {
-                    if let Some(values) = string_enum_values(&prepare::resolve(self.schemas, prop))
-                    {
-                        if values.len() == 1 {
-                            tag = Some(values[0].clone());
-                            continue;
-                        }
-                    }
+                if wire == "type"
+                    && let Some(values) = string_enum_values(&prepare::resolve(self.schemas, prop))
+                    && values.len() == 1
+                {
+                    tag = Some(values[0].clone());
+                    continue;
                 }
                 let context = format!("{name}{}", upper_camel(wire));
                 let (ty, nullable) = self.lower(prop, &context)?;
@@ -607,9 +605,7 @@ impl<'a> Lowerer<'a> {
             let def_name = def.name.clone();
             if let Kind::Struct { fields, .. } = &mut def.kind {
                 for f in fields {
-                    f.presence = if !f.required {
-                        Presence::Optional
-                    } else if optional_on_read(config, &def_name, &f.wire) {
+                    f.presence = if !f.required || optional_on_read(config, &def_name, &f.wire) {
                         Presence::Optional
                     } else if f.nullable {
                         Presence::RequiredNullable

@@ -51,6 +51,7 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     let mut inputs = prepare::load(root)?;
     prepare::fold_beta(&mut inputs.schemas);
     prepare::widen(&mut inputs)?;
+    prepare::add_properties(&mut inputs)?;
     let enum_events = prepare::protocol_events(&mut inputs)?;
 
     let mut lowerer = Lowerer::new(&inputs.schemas, &inputs.config);

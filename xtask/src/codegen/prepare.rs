@@ -32,6 +32,9 @@ pub struct Config {
     /// → the extra alternatives.
     #[serde(default)]
     pub widen: BTreeMap<String, Widen>,
+    /// Properties real servers add to a schema: schema name → `[extra_properties]` names.
+    #[serde(default)]
+    pub add_properties: BTreeMap<String, Vec<String>>,
     /// The protocol enums.
     pub protocol_enum: Vec<EnumConfig>,
 }
@@ -54,7 +57,7 @@ pub struct ReadConfig {
 }
 
 /// One `[[protocol_enum]]` of the config.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct EnumConfig {
     pub name: String,
     pub feature: String,
@@ -77,7 +80,7 @@ pub struct EnumConfig {
 }
 
 /// A variant not in the inventory (e.g. the chat error object).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct ExtraVariant {
     #[serde(rename = "type")]
     pub wire_type: String,
@@ -209,10 +212,10 @@ fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
         Value::Mapping(map) => {
             for (key, child) in map.iter_mut() {
                 if key.as_str() == Some("$ref") {
-                    if let Value::String(reference) = child {
-                        if let Some(target) = renames.get(schema_name(reference)) {
-                            *reference = format!("#/components/schemas/{target}");
-                        }
+                    if let Value::String(reference) = child
+                        && let Some(target) = renames.get(schema_name(reference))
+                    {
+                        *reference = format!("#/components/schemas/{target}");
                     }
                 } else {
                     rewrite_refs(child, renames);
@@ -240,20 +243,19 @@ pub fn merge_schema(schemas: &mut BTreeMap<String, Value>, base: &str, extra: &V
     if base_flat
         .get("properties")
         .is_some_and(|p| p.as_mapping().is_some_and(|m| !m.is_empty()))
+        && let Some(extra_props) = extra_flat.get("properties").and_then(Value::as_mapping)
     {
-        if let Some(extra_props) = extra_flat.get("properties").and_then(Value::as_mapping) {
-            for (name, schema) in extra_props {
-                if base_flat
-                    .get("properties")
-                    .and_then(|p| p.get(name))
-                    .is_none()
-                {
-                    let props = base_schema
-                        .entry("properties".into())
-                        .or_insert_with(|| Value::Mapping(Mapping::new()));
-                    if let Some(props) = props.as_mapping_mut() {
-                        props.insert(name.clone(), schema.clone());
-                    }
+        for (name, schema) in extra_props {
+            if base_flat
+                .get("properties")
+                .and_then(|p| p.get(name))
+                .is_none()
+            {
+                let props = base_schema
+                    .entry("properties".into())
+                    .or_insert_with(|| Value::Mapping(Mapping::new()));
+                if let Some(props) = props.as_mapping_mut() {
+                    props.insert(name.clone(), schema.clone());
                 }
             }
         }
@@ -272,6 +274,23 @@ pub fn merge_schema(schemas: &mut BTreeMap<String, Value>, base: &str, extra: &V
             }
         }
     }
+}
+
+/// Applies `[add_properties]`.
+pub fn add_properties(inputs: &mut Inputs) -> Result<()> {
+    let additions: Vec<(String, String)> = inputs
+        .config
+        .add_properties
+        .iter()
+        .flat_map(|(schema, fields)| fields.iter().map(move |f| (schema.clone(), f.clone())))
+        .collect();
+    for (schema, field) in additions {
+        if !inputs.schemas.contains_key(&schema) {
+            bail!("[add_properties]: no schema named {schema}");
+        }
+        add_property(inputs, &schema, &field)?;
+    }
+    Ok(())
 }
 
 /// Applies `[widen]`: the property's schema becomes `anyOf [spec schema, …also]`.
@@ -319,22 +338,11 @@ pub fn widen(inputs: &mut Inputs) -> Result<()> {
 /// properties of the later inventories to the schema of the first.
 pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumEvent>>> {
     let mut out = BTreeMap::new();
-    let configs: Vec<(String, Vec<String>, Vec<(String, String, Option<String>)>)> = inputs
-        .config
-        .protocol_enum
-        .iter()
-        .map(|c| {
-            let extras = c
-                .extra_variants
-                .iter()
-                .map(|e| (e.wire_type.clone(), e.schema.clone(), e.when_key.clone()))
-                .collect();
-            (c.name.clone(), c.inventory.clone(), extras)
-        })
-        .collect();
-    for (name, inventory, extra_variants) in configs {
+    let configs = inputs.config.protocol_enum.clone();
+    for config in configs {
+        let name = config.name;
         let mut events: Vec<EnumEvent> = Vec::new();
-        for protocol in &inventory {
+        for protocol in &config.inventory {
             let Some(entries) = inputs.inventory.remove(protocol) else {
                 bail!("{name}: protocol {protocol} is not in events.json");
             };
@@ -343,14 +351,12 @@ pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumE
                     let name = schema_name(r);
                     beta_target(name).unwrap_or_else(|| name.to_owned())
                 });
-                if let Some(legacy) = &entry.legacy_type_in_sdk_beta_and_2025_spec {
-                    if let Some(existing) =
+                if let Some(legacy) = &entry.legacy_type_in_sdk_beta_and_2025_spec
+                    && let Some(existing) =
                         events.iter_mut().find(|e| e.wire_type == entry.wire_type)
-                    {
-                        if !existing.aliases.contains(legacy) {
-                            existing.aliases.push(legacy.clone());
-                        }
-                    }
+                    && !existing.aliases.contains(legacy)
+                {
+                    existing.aliases.push(legacy.clone());
                 }
                 if let Some(existing) = events.iter().find(|e| e.wire_type == entry.wire_type) {
                     let base = existing.schema.clone();
@@ -374,28 +380,21 @@ pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumE
             }
             inputs.inventory.insert(protocol.clone(), entries);
         }
-        for (wire_type, schema, when_key) in extra_variants {
+        for extra in config.extra_variants {
             events.push(EnumEvent {
-                wire_type,
-                schema: Some(schema),
+                wire_type: extra.wire_type,
+                schema: Some(extra.schema),
                 literal: None,
                 description: String::new(),
                 aliases: Vec::new(),
-                when_key,
+                when_key: extra.when_key,
             });
         }
-        let add_to_deltas = inputs
-            .config
-            .protocol_enum
-            .iter()
-            .find(|c| c.name == name)
-            .map(|c| c.add_to_deltas.clone())
-            .unwrap_or_default();
         for event in events.iter().filter(|e| e.wire_type.ends_with(".delta")) {
             let Some(schema) = &event.schema else {
                 continue;
             };
-            for field in &add_to_deltas {
+            for field in &config.add_to_deltas {
                 add_property(inputs, schema, field)?;
             }
         }
@@ -416,10 +415,10 @@ fn add_extra_fields(
     other: Option<&str>,
     entry: &InventoryEvent,
 ) -> Result<()> {
-    if let Some(other) = other.filter(|o| *o != base) {
-        if let Some(other_schema) = inputs.schemas.get(other).cloned() {
-            merge_schema(&mut inputs.schemas, base, &other_schema);
-        }
+    if let Some(other) = other.filter(|o| *o != base)
+        && let Some(other_schema) = inputs.schemas.get(other).cloned()
+    {
+        merge_schema(&mut inputs.schemas, base, &other_schema);
     }
     let fields: Vec<&String> = entry.optional.keys().chain(entry.required.keys()).collect();
     for field in fields {

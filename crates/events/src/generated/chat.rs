@@ -1296,6 +1296,15 @@ pub struct ChatCompletionResponseMessage {
     /// The `audio` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<ChatCompletionResponseMessageAudio>,
+    /// Reasoning text, as DeepSeek, Z.ai (GLM), Qwen (DashScope), Kimi, xAI and vLLM send it. Not in OpenAI's spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_content: Option<String>,
+    /// Reasoning text, as Groq, Ollama, Cerebras and OpenRouter send it. Not in OpenAI's spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<String>,
+    /// Structured reasoning blocks, as OpenRouter sends them (`{"type": "reasoning.text", "text": …}`). Not in OpenAI's spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_details: Option<Vec<serde_json::Value>>,
 }
 
 /// A URL citation when using web search.
@@ -1415,6 +1424,15 @@ pub struct ChatCompletionStreamResponseDelta {
     /// The `refusal` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
+    /// Reasoning text, as DeepSeek, Z.ai (GLM), Qwen (DashScope), Kimi, xAI and vLLM send it. Not in OpenAI's spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_content: Option<String>,
+    /// Reasoning text, as Groq, Ollama, Cerebras and OpenRouter send it. Not in OpenAI's spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<String>,
+    /// Structured reasoning blocks, as OpenRouter sends them (`{"type": "reasoning.text", "text": …}`). Not in OpenAI's spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_details: Option<Vec<serde_json::Value>>,
 }
 
 /// One of several shapes (ChatCompletionStreamResponseDeltaContent).
