@@ -409,6 +409,21 @@ impl<'a> Lowerer<'a> {
                 boxed: false,
             });
         }
+        if let Some(untagged) = self.config.read.missing_tag.get(&name).cloned() {
+            // `[read] missing_tag`: objects without a `type` read as this schema.
+            let (ty, _) = self.lower_component(&untagged)?;
+            let variant = unique(&mut used, &rust_type_name(self.config, &untagged));
+            arms.push(Arm {
+                variant,
+                ty,
+                matcher: Matcher::Tag(Vec::new()),
+                untagged_fallback: true,
+                doc: format!(
+                    "An object without `type`, read as `{untagged}` (see `spec/codegen.toml`)."
+                ),
+                boxed: false,
+            });
+        }
         let doc = doc_of(schema).unwrap_or_else(|| format!("One of several shapes ({name})."));
         self.defs.insert(
             name.clone(),

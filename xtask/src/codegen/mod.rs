@@ -107,11 +107,15 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
         let families: Vec<&String> = def.families.iter().collect();
         match families.as_slice() {
             [] => bail!("{} is not reachable from any root", def.name),
-            [one] => emit::emit_def(def, modules.entry(one.as_str()).or_default()),
+            [one] => emit::emit_def(
+                def,
+                &inputs.config,
+                modules.entry(one.as_str()).or_default(),
+            ),
             many => {
                 let cfg: Vec<String> = many.iter().map(|f| format!("feature = \"{f}\"")).collect();
                 let mut item = String::new();
-                emit::emit_def(def, &mut item);
+                emit::emit_def(def, &inputs.config, &mut item);
                 // Every item of a def (the type and its impls) gets the cfg.
                 let _ = write!(
                     common,

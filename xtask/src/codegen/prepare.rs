@@ -25,6 +25,9 @@ pub struct Config {
     pub rename: BTreeMap<String, String>,
     /// Read leniency.
     pub read: ReadConfig,
+    /// Write rules.
+    #[serde(default)]
+    pub write: WriteConfig,
     /// Schemas of properties added to events by a wrapper rather than by their schema.
     #[serde(default)]
     pub extra_properties: BTreeMap<String, toml::Value>,
@@ -54,6 +57,18 @@ pub struct Widen {
 pub struct ReadConfig {
     /// Required fields that real servers omit.
     pub optional_fields: Vec<String>,
+    /// Unions whose objects may come without their `type` tag: union name → the schema to read
+    /// such objects as (an extra arm of the union).
+    #[serde(default)]
+    pub missing_tag: BTreeMap<String, String>,
+}
+
+/// `[write]` of the config.
+#[derive(Debug, Default, Deserialize)]
+pub struct WriteConfig {
+    /// Types whose `Serialize` is written by hand (in the events crate), not derived.
+    #[serde(default)]
+    pub hand_written_serialize: Vec<String>,
 }
 
 /// One `[[protocol_enum]]` of the config.

@@ -509,6 +509,8 @@ pub enum RealtimeClientEventSessionUpdateSession {
     Realtime(RealtimeSessionCreateRequestGA),
     /// `transcription`: Realtime transcription session object configuration.
     Transcription(RealtimeTranscriptionSessionCreateRequestGA),
+    /// : An object without `type`, read as `RealtimeSessionCreateRequest` (see `spec/codegen.toml`).
+    RealtimeSessionCreateRequest(RealtimeSessionCreateRequest),
     /// A value this version of openai-wire does not know, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -518,6 +520,7 @@ impl serde::Serialize for RealtimeClientEventSessionUpdateSession {
         match self {
             Self::Realtime(value) => value.serialize(serializer),
             Self::Transcription(value) => value.serialize(serializer),
+            Self::RealtimeSessionCreateRequest(value) => value.serialize(serializer),
             Self::Unknown(value) => value.serialize(serializer),
         }
     }
@@ -537,6 +540,12 @@ impl<'de> serde::Deserialize<'de> for RealtimeClientEventSessionUpdateSession {
                 return <RealtimeTranscriptionSessionCreateRequestGA as serde::Deserialize>::deserialize(&value).map(Self::Transcription).map_err(D::Error::custom);
             }
             _ => {}
+        }
+        if value.is_object() && value.get("type").is_none() {
+            if let Ok(v) = <RealtimeSessionCreateRequest as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::RealtimeSessionCreateRequest(v));
+            }
         }
         Ok(Self::Unknown(value))
     }
@@ -3022,6 +3031,8 @@ pub enum RealtimeServerEventSessionCreatedSession {
     Realtime(RealtimeSessionCreateResponseGA),
     /// `transcription`: A Realtime transcription session configuration object.
     Transcription(RealtimeTranscriptionSessionCreateResponseGA),
+    /// : An object without `type`, read as `RealtimeSession` (see `spec/codegen.toml`).
+    RealtimeSession(RealtimeSession),
     /// A value this version of openai-wire does not know, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -3031,6 +3042,7 @@ impl serde::Serialize for RealtimeServerEventSessionCreatedSession {
         match self {
             Self::Realtime(value) => value.serialize(serializer),
             Self::Transcription(value) => value.serialize(serializer),
+            Self::RealtimeSession(value) => value.serialize(serializer),
             Self::Unknown(value) => value.serialize(serializer),
         }
     }
@@ -3052,6 +3064,11 @@ impl<'de> serde::Deserialize<'de> for RealtimeServerEventSessionCreatedSession {
                 return <RealtimeTranscriptionSessionCreateResponseGA as serde::Deserialize>::deserialize(&value).map(Self::Transcription).map_err(D::Error::custom);
             }
             _ => {}
+        }
+        if value.is_object() && value.get("type").is_none() {
+            if let Ok(v) = <RealtimeSession as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::RealtimeSession(v));
+            }
         }
         Ok(Self::Unknown(value))
     }
@@ -3078,6 +3095,8 @@ pub enum RealtimeServerEventSessionUpdatedSession {
     Realtime(RealtimeSessionCreateResponseGA),
     /// `transcription`: A Realtime transcription session configuration object.
     Transcription(RealtimeTranscriptionSessionCreateResponseGA),
+    /// : An object without `type`, read as `RealtimeSession` (see `spec/codegen.toml`).
+    RealtimeSession(RealtimeSession),
     /// A value this version of openai-wire does not know, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -3087,6 +3106,7 @@ impl serde::Serialize for RealtimeServerEventSessionUpdatedSession {
         match self {
             Self::Realtime(value) => value.serialize(serializer),
             Self::Transcription(value) => value.serialize(serializer),
+            Self::RealtimeSession(value) => value.serialize(serializer),
             Self::Unknown(value) => value.serialize(serializer),
         }
     }
@@ -3109,6 +3129,11 @@ impl<'de> serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedSession {
             }
             _ => {}
         }
+        if value.is_object() && value.get("type").is_none() {
+            if let Ok(v) = <RealtimeSession as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::RealtimeSession(v));
+            }
+        }
         Ok(Self::Unknown(value))
     }
 }
@@ -3130,6 +3155,194 @@ pub struct RealtimeServerEventTranscriptionSessionUpdated {
     /// property is not present when a session is updated via the WebSocket API.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub session: RealtimeTranscriptionSessionCreateResponse,
+}
+
+/// Realtime session object for the beta interface.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct RealtimeSession {
+    /// Unique identifier for the session that looks like `sess_1234567890abcdef`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The object type. Always `realtime.session`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<RealtimeSessionObject>,
+    /// The set of modalities the model can respond with. To disable audio,
+    /// set this to \["text"\].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modalities: Option<Vec<RealtimeSessionModality>>,
+    /// The Realtime model used for this session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<RealtimeSessionModel>,
+    /// The default system instructions (i.e. system message) prepended to model
+    /// calls. This field allows the client to guide the model on desired
+    /// responses. The model can be instructed on response content and format,
+    /// (e.g. "be extremely succinct", "act friendly", "here are examples of good
+    /// responses") and on audio behavior (e.g. "talk quickly", "inject emotion
+    /// into your voice", "laugh frequently"). The instructions are not
+    /// guaranteed to be followed by the model, but they provide guidance to the
+    /// model on the desired behavior.
+    ///
+    ///
+    /// Note that the server sets default instructions which will be used if this
+    /// field is not set and are visible in the `session.created` event at the
+    /// start of the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    /// The voice the model uses to respond. Voice cannot be changed during the
+    /// session once the model has responded with audio at least once. Current
+    /// voice options are `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`,
+    /// `shimmer`, and `verse`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<VoiceIdsShared>,
+    /// The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
+    /// For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,
+    /// single channel (mono), and little-endian byte order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_audio_format: Option<RealtimeSessionInputAudioFormat>,
+    /// The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
+    /// For `pcm16`, output audio is sampled at a rate of 24kHz.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_audio_format: Option<RealtimeSessionOutputAudioFormat>,
+    /// The `input_audio_transcription` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_audio_transcription: Option<AudioTranscriptionResponse>,
+    /// The `turn_detection` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn_detection: Option<RealtimeTurnDetection2>,
+    /// Configuration for input audio noise reduction. This can be set to `null` to turn off.
+    /// Noise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.
+    /// Filtering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_audio_noise_reduction: Option<RealtimeSessionInputAudioNoiseReduction>,
+    /// The speed of the model's spoken response. 1.0 is the default speed. 0.25 is
+    /// the minimum speed. 1.5 is the maximum speed. This value can only be changed
+    /// in between model turns, not while a response is in progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
+    /// The `tracing` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<RealtimeSessionTracing>,
+    /// Tools (functions) available to the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<RealtimeFunctionTool>>,
+    /// How the model chooses tools. Options are `auto`, `none`, `required`, or
+    /// specify a function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<String>,
+    /// Sampling temperature for the model, limited to \[0.6, 1.2\]. For audio models a temperature of 0.8 is highly recommended for best performance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// Maximum number of output tokens for a single assistant response,
+    /// inclusive of tool calls. Provide an integer between 1 and 4096 to
+    /// limit output tokens, or `inf` for the maximum available tokens for a
+    /// given model. Defaults to `inf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_response_output_tokens: Option<RealtimeSessionMaxResponseOutputTokens>,
+    /// Expiration timestamp for the session, in seconds since epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    /// The `prompt` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<Prompt2>,
+    /// The `include` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include: Option<Vec<RealtimeSessionIncludeItem>>,
+}
+
+/// A new Realtime session configuration, with an ephemeral key. Default TTL
+/// for keys is one minute.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct RealtimeSessionCreateRequest {
+    /// Ephemeral key returned by the API.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub client_secret: RealtimeSessionCreateRequestClientSecret,
+    /// The set of modalities the model can respond with. To disable audio,
+    /// set this to \["text"\].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modalities: Option<Vec<RealtimeSessionCreateRequestModality>>,
+    /// The default system instructions (i.e. system message) prepended to model calls. This field allows the client to guide the model on desired responses. The model can be instructed on response content and format, (e.g. "be extremely succinct", "act friendly", "here are examples of good responses") and on audio behavior (e.g. "talk quickly", "inject emotion into your voice", "laugh frequently"). The instructions are not guaranteed to be followed by the model, but they provide guidance to the model on the desired behavior.
+    /// Note that the server sets default instructions which will be used if this field is not set and are visible in the `session.created` event at the start of the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    /// The voice the model uses to respond. Supported built-in voices are
+    /// `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`, `shimmer`, `verse`,
+    /// `marin`, and `cedar`. You may also provide a custom voice object with an
+    /// `id`, for example `{ "id": "voice_1234" }`. Voice cannot be changed during
+    /// the session once the model has responded with audio at least once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<VoiceIdsOrCustomVoice>,
+    /// The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_audio_format: Option<String>,
+    /// The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_audio_format: Option<String>,
+    /// Configuration for input audio transcription, defaults to off and can be
+    /// set to `null` to turn off once on. Input audio transcription is not native
+    /// to the model, since the model consumes audio directly. Transcription runs
+    /// asynchronously and should be treated as rough guidance
+    /// rather than the representation understood by the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_audio_transcription: Option<RealtimeSessionCreateRequestInputAudioTranscription>,
+    /// The speed of the model's spoken response. 1.0 is the default speed. 0.25 is
+    /// the minimum speed. 1.5 is the maximum speed. This value can only be changed
+    /// in between model turns, not while a response is in progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
+    /// Configuration options for tracing. Set to null to disable tracing. Once
+    /// tracing is enabled for a session, the configuration cannot be modified.
+    ///
+    /// `auto` will create a trace for the session with default values for the
+    /// workflow name, group id, and metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<RealtimeSessionCreateRequestTracing>,
+    /// Configuration for turn detection. Can be set to `null` to turn off. Server
+    /// VAD means that the model will detect the start and end of speech based on
+    /// audio volume and respond at the end of user speech.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn_detection: Option<RealtimeSessionCreateRequestTurnDetection>,
+    /// Tools (functions) available to the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<RealtimeSessionCreateRequestTool>>,
+    /// How the model chooses tools. Options are `auto`, `none`, `required`, or
+    /// specify a function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<String>,
+    /// Sampling temperature for the model, limited to \[0.6, 1.2\]. Defaults to 0.8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// Maximum number of output tokens for a single assistant response,
+    /// inclusive of tool calls. Provide an integer between 1 and 4096 to
+    /// limit output tokens, or `inf` for the maximum available tokens for a
+    /// given model. Defaults to `inf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_response_output_tokens: Option<RealtimeSessionCreateRequestMaxResponseOutputTokens>,
+    /// When the number of tokens in a conversation exceeds the model's input token limit, the conversation be truncated, meaning messages (starting from the oldest) will not be included in the model's context. A 32k context model with 4,096 max output tokens can only include 28,224 tokens in the context before truncation occurs.
+    ///
+    /// Clients can configure truncation behavior to truncate with a lower max token limit, which is an effective way to control token usage and cost.
+    ///
+    /// Truncation will reduce the number of cached tokens on the next turn (busting the cache), since messages are dropped from the beginning of the context. However, clients can also configure truncation to retain messages up to a fraction of the maximum context size, which will reduce the need for future truncations and thus improve the cache rate.
+    ///
+    /// Truncation can be disabled entirely, which means the server will never truncate but would instead return an error if the conversation exceeds the model's input token limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncation: Option<RealtimeTruncation>,
+    /// The `prompt` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<Prompt2>,
+}
+
+/// Ephemeral key returned by the API.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct RealtimeSessionCreateRequestClientSecret {
+    /// Ephemeral key usable in client environments to authenticate connections
+    /// to the Realtime API. Use this in client-side environments rather than
+    /// a standard API token, which should only be used server-side.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub value: String,
+    /// Timestamp for when the token expires. Currently, all tokens expire
+    /// after one minute.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub expires_at: i64,
 }
 
 /// Realtime session object configuration.
@@ -3564,6 +3777,205 @@ pub struct RealtimeSessionCreateRequestGATracingObject {
     /// filtering in the Traces Dashboard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
+}
+
+/// Configuration for input audio transcription, defaults to off and can be
+/// set to `null` to turn off once on. Input audio transcription is not native
+/// to the model, since the model consumes audio directly. Transcription runs
+/// asynchronously and should be treated as rough guidance
+/// rather than the representation understood by the model.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct RealtimeSessionCreateRequestInputAudioTranscription {
+    /// The model to use for transcription.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+/// Maximum number of output tokens for a single assistant response,
+/// inclusive of tool calls. Provide an integer between 1 and 4096 to
+/// limit output tokens, or `inf` for the maximum available tokens for a
+/// given model. Defaults to `inf`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    /// a JSON integer.
+    Integer(i64),
+    /// a JSON string.
+    Mode(RealtimeSessionCreateRequestMaxResponseOutputTokensMode),
+    /// A value this version of openai-wire does not know, kept as JSON.
+    Unknown(serde_json::Value),
+}
+
+impl serde::Serialize for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Integer(value) => value.serialize(serializer),
+            Self::Mode(value) => value.serialize(serializer),
+            Self::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.is_i64() || value.is_u64() {
+            if let Ok(v) = <i64 as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::Integer(v));
+            }
+        }
+        if value.is_string() {
+            if let Ok(v) = <RealtimeSessionCreateRequestMaxResponseOutputTokensMode as serde::Deserialize>::deserialize(&value) { return Ok(Self::Mode(v)); }
+        }
+        Ok(Self::Unknown(value))
+    }
+}
+
+open_enum! {
+/// The values of `RealtimeSessionCreateRequestMaxResponseOutputTokensMode`.
+pub enum RealtimeSessionCreateRequestMaxResponseOutputTokensMode {
+/// `inf`
+Inf = "inf",
+}
+}
+
+impl Default for RealtimeSessionCreateRequestMaxResponseOutputTokensMode {
+    /// `inf`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Inf
+    }
+}
+
+open_enum! {
+/// The values of `RealtimeSessionCreateRequestModality`.
+pub enum RealtimeSessionCreateRequestModality {
+/// `text`
+Text = "text",
+/// `audio`
+Audio = "audio",
+}
+}
+
+/// The `RealtimeSessionCreateRequestTool` object.
+///
+/// Wire type: `function`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "function")]
+pub struct RealtimeSessionCreateRequestTool {
+    /// The name of the function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The description of the function, including guidance on when and how
+    /// to call it, and guidance about what to tell the user when calling
+    /// (if anything).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Parameters of the function in JSON Schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<serde_json::Value>,
+}
+
+/// Configuration options for tracing. Set to null to disable tracing. Once
+/// tracing is enabled for a session, the configuration cannot be modified.
+///
+/// `auto` will create a trace for the session with default values for the
+/// workflow name, group id, and metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RealtimeSessionCreateRequestTracing {
+    /// a JSON string: Default tracing mode for the session.
+    Mode(RealtimeSessionCreateRequestTracingMode),
+    /// a JSON object: Granular configuration for tracing.
+    Object(RealtimeSessionCreateRequestTracingObject),
+    /// A value this version of openai-wire does not know, kept as JSON.
+    Unknown(serde_json::Value),
+}
+
+impl serde::Serialize for RealtimeSessionCreateRequestTracing {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Mode(value) => value.serialize(serializer),
+            Self::Object(value) => value.serialize(serializer),
+            Self::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RealtimeSessionCreateRequestTracing {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.is_string() {
+            if let Ok(v) =
+                <RealtimeSessionCreateRequestTracingMode as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::Mode(v));
+            }
+        }
+        if value.is_object() {
+            if let Ok(v) =
+                <RealtimeSessionCreateRequestTracingObject as serde::Deserialize>::deserialize(
+                    &value,
+                )
+            {
+                return Ok(Self::Object(v));
+            }
+        }
+        Ok(Self::Unknown(value))
+    }
+}
+
+open_enum! {
+/// Default tracing mode for the session.
+pub enum RealtimeSessionCreateRequestTracingMode {
+/// `auto`
+Auto = "auto",
+}
+}
+
+impl Default for RealtimeSessionCreateRequestTracingMode {
+    /// `auto`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+
+/// Granular configuration for tracing.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct RealtimeSessionCreateRequestTracingObject {
+    /// The name of the workflow to attach to this trace. This is used to
+    /// name the trace in the traces dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow_name: Option<String>,
+    /// The group id to attach to this trace to enable filtering and
+    /// grouping in the traces dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The arbitrary metadata to attach to this trace to enable
+    /// filtering in the traces dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// Configuration for turn detection. Can be set to `null` to turn off. Server
+/// VAD means that the model will detect the start and end of speech based on
+/// audio volume and respond at the end of user speech.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct RealtimeSessionCreateRequestTurnDetection {
+    /// Type of turn detection, only `server_vad` is currently supported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A
+    /// higher threshold will require louder audio to activate the model, and
+    /// thus might perform better in noisy environments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Amount of audio to include before the VAD detected speech (in
+    /// milliseconds). Defaults to 300ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_padding_ms: Option<i64>,
+    /// Duration of silence to detect speech stop (in milliseconds). Defaults
+    /// to 500ms. With shorter values the model will respond more quickly,
+    /// but may jump in on short pauses from the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silence_duration_ms: Option<i64>,
 }
 
 /// A Realtime session configuration object.
@@ -4011,6 +4423,256 @@ pub struct RealtimeSessionCreateResponseGATracingObject {
     pub group_id: Option<String>,
     /// The arbitrary metadata to attach to this trace to enable
     /// filtering in the Traces Dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+}
+
+open_enum! {
+/// The values of `RealtimeSessionIncludeItem`.
+pub enum RealtimeSessionIncludeItem {
+/// `item.input_audio_transcription.logprobs`
+ItemInputAudioTranscriptionLogprobs = "item.input_audio_transcription.logprobs",
+}
+}
+
+impl Default for RealtimeSessionIncludeItem {
+    /// `item.input_audio_transcription.logprobs`: the only value the spec allows.
+    fn default() -> Self {
+        Self::ItemInputAudioTranscriptionLogprobs
+    }
+}
+
+open_enum! {
+/// The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
+/// For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,
+/// single channel (mono), and little-endian byte order.
+pub enum RealtimeSessionInputAudioFormat {
+/// `pcm16`
+Pcm16 = "pcm16",
+/// `g711_ulaw`
+G711Ulaw = "g711_ulaw",
+/// `g711_alaw`
+G711Alaw = "g711_alaw",
+}
+}
+
+/// Configuration for input audio noise reduction. This can be set to `null` to turn off.
+/// Noise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.
+/// Filtering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct RealtimeSessionInputAudioNoiseReduction {
+    /// Type of noise reduction. `near_field` is for close-talking microphones such as headphones, `far_field` is for far-field microphones such as laptop or conference room microphones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<NoiseReductionType>,
+}
+
+/// Maximum number of output tokens for a single assistant response,
+/// inclusive of tool calls. Provide an integer between 1 and 4096 to
+/// limit output tokens, or `inf` for the maximum available tokens for a
+/// given model. Defaults to `inf`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RealtimeSessionMaxResponseOutputTokens {
+    /// a JSON integer.
+    Integer(i64),
+    /// a JSON string.
+    Mode(RealtimeSessionMaxResponseOutputTokensMode),
+    /// A value this version of openai-wire does not know, kept as JSON.
+    Unknown(serde_json::Value),
+}
+
+impl serde::Serialize for RealtimeSessionMaxResponseOutputTokens {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Integer(value) => value.serialize(serializer),
+            Self::Mode(value) => value.serialize(serializer),
+            Self::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokens {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.is_i64() || value.is_u64() {
+            if let Ok(v) = <i64 as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::Integer(v));
+            }
+        }
+        if value.is_string() {
+            if let Ok(v) =
+                <RealtimeSessionMaxResponseOutputTokensMode as serde::Deserialize>::deserialize(
+                    &value,
+                )
+            {
+                return Ok(Self::Mode(v));
+            }
+        }
+        Ok(Self::Unknown(value))
+    }
+}
+
+open_enum! {
+/// The values of `RealtimeSessionMaxResponseOutputTokensMode`.
+pub enum RealtimeSessionMaxResponseOutputTokensMode {
+/// `inf`
+Inf = "inf",
+}
+}
+
+impl Default for RealtimeSessionMaxResponseOutputTokensMode {
+    /// `inf`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Inf
+    }
+}
+
+open_enum! {
+/// The values of `RealtimeSessionModality`.
+pub enum RealtimeSessionModality {
+/// `text`
+Text = "text",
+/// `audio`
+Audio = "audio",
+}
+}
+
+open_enum! {
+/// The Realtime model used for this session.
+pub enum RealtimeSessionModel {
+/// `gpt-realtime`
+GptRealtime = "gpt-realtime",
+/// `gpt-realtime-1.5`
+GptRealtime15 = "gpt-realtime-1.5",
+/// `gpt-realtime-2025-08-28`
+GptRealtime20250828 = "gpt-realtime-2025-08-28",
+/// `gpt-4o-realtime-preview`
+Gpt4oRealtimePreview = "gpt-4o-realtime-preview",
+/// `gpt-4o-realtime-preview-2024-10-01`
+Gpt4oRealtimePreview20241001 = "gpt-4o-realtime-preview-2024-10-01",
+/// `gpt-4o-realtime-preview-2024-12-17`
+Gpt4oRealtimePreview20241217 = "gpt-4o-realtime-preview-2024-12-17",
+/// `gpt-4o-realtime-preview-2025-06-03`
+Gpt4oRealtimePreview20250603 = "gpt-4o-realtime-preview-2025-06-03",
+/// `gpt-4o-mini-realtime-preview`
+Gpt4oMiniRealtimePreview = "gpt-4o-mini-realtime-preview",
+/// `gpt-4o-mini-realtime-preview-2024-12-17`
+Gpt4oMiniRealtimePreview20241217 = "gpt-4o-mini-realtime-preview-2024-12-17",
+/// `gpt-realtime-mini`
+GptRealtimeMini = "gpt-realtime-mini",
+/// `gpt-realtime-mini-2025-10-06`
+GptRealtimeMini20251006 = "gpt-realtime-mini-2025-10-06",
+/// `gpt-realtime-mini-2025-12-15`
+GptRealtimeMini20251215 = "gpt-realtime-mini-2025-12-15",
+/// `gpt-audio-1.5`
+GptAudio15 = "gpt-audio-1.5",
+/// `gpt-audio-mini`
+GptAudioMini = "gpt-audio-mini",
+/// `gpt-audio-mini-2025-10-06`
+GptAudioMini20251006 = "gpt-audio-mini-2025-10-06",
+/// `gpt-audio-mini-2025-12-15`
+GptAudioMini20251215 = "gpt-audio-mini-2025-12-15",
+}
+}
+
+open_enum! {
+/// The object type. Always `realtime.session`.
+pub enum RealtimeSessionObject {
+/// `realtime.session`
+RealtimeSession = "realtime.session",
+}
+}
+
+impl Default for RealtimeSessionObject {
+    /// `realtime.session`: the only value the spec allows.
+    fn default() -> Self {
+        Self::RealtimeSession
+    }
+}
+
+open_enum! {
+/// The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
+/// For `pcm16`, output audio is sampled at a rate of 24kHz.
+pub enum RealtimeSessionOutputAudioFormat {
+/// `pcm16`
+Pcm16 = "pcm16",
+/// `g711_ulaw`
+G711Ulaw = "g711_ulaw",
+/// `g711_alaw`
+G711Alaw = "g711_alaw",
+}
+}
+
+/// Configuration options for tracing. Set to null to disable tracing. Once
+/// tracing is enabled for a session, the configuration cannot be modified.
+///
+/// `auto` will create a trace for the session with default values for the
+/// workflow name, group id, and metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RealtimeSessionTracing {
+    /// a JSON string: Default tracing mode for the session.
+    Mode(RealtimeSessionTracingMode),
+    /// a JSON object: Granular configuration for tracing.
+    Object(RealtimeSessionTracingObject),
+    /// A value this version of openai-wire does not know, kept as JSON.
+    Unknown(serde_json::Value),
+}
+
+impl serde::Serialize for RealtimeSessionTracing {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Mode(value) => value.serialize(serializer),
+            Self::Object(value) => value.serialize(serializer),
+            Self::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RealtimeSessionTracing {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.is_string() {
+            if let Ok(v) = <RealtimeSessionTracingMode as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::Mode(v));
+            }
+        }
+        if value.is_object() {
+            if let Ok(v) = <RealtimeSessionTracingObject as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::Object(v));
+            }
+        }
+        Ok(Self::Unknown(value))
+    }
+}
+
+open_enum! {
+/// Default tracing mode for the session.
+pub enum RealtimeSessionTracingMode {
+/// `auto`
+Auto = "auto",
+}
+}
+
+impl Default for RealtimeSessionTracingMode {
+    /// `auto`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Auto
+    }
+}
+
+/// Granular configuration for tracing.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct RealtimeSessionTracingObject {
+    /// The name of the workflow to attach to this trace. This is used to
+    /// name the trace in the traces dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow_name: Option<String>,
+    /// The group id to attach to this trace to enable filtering and
+    /// grouping in the traces dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The arbitrary metadata to attach to this trace to enable
+    /// filtering in the traces dashboard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
 }

@@ -6955,7 +6955,9 @@ ImageFileNotFound = "image_file_not_found",
 /// Emitted when an error occurs.
 ///
 /// Wire type: `error`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+///
+/// `Serialize` is written by hand (see `spec/codegen.toml` `[write]`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "error")]
 pub struct ResponseErrorEvent {
     /// The `code` field.
