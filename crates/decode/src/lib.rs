@@ -16,9 +16,9 @@
 //!
 //! # Features
 //!
-//! - `stream`: [`DecodeStream`], a `futures::Stream` of owned items over any stream of byte
+//! - `stream`: `DecodeStream`, a `futures::Stream` of owned items over any stream of byte
 //!   chunks (reqwest's `bytes_stream()` plugs straight in).
-//! - `tokio`: [`decode_reader`] over any `tokio::io::AsyncRead`.
+//! - `tokio`: `decode_reader` over any `tokio::io::AsyncRead`.
 //!
 //! Neither reconnects: a stream that ends early ends, and the [`Summary`] says so.
 //!
