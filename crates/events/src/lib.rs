@@ -75,7 +75,7 @@ mod conveniences;
 pub mod generated;
 mod runtime;
 
-pub use runtime::{DecodeError, StreamEvent, UnknownEvent, peek_tag};
+pub use runtime::{DecodeError, StreamEvent, UnknownEvent, has_key, peek_tag};
 
 #[cfg(any(
     feature = "responses",
@@ -86,6 +86,7 @@ pub use runtime::{DecodeError, StreamEvent, UnknownEvent, peek_tag};
     feature = "images",
     feature = "webhooks"
 ))]
+#[allow(unused_imports)] // empty when only features without shared types are on
 pub use generated::common::*;
 
 #[cfg(feature = "assistants")]
