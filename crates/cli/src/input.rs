@@ -9,9 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use openai_wire_decode::{
-    DecodeError, Decoder, ErrorKind, Format, Item, Protocol, Summary, detect,
-};
+use openai_wire_decode::{DecodeError, Decoder, Format, Item, Protocol, Summary, detect};
 use openai_wire_events::StreamEvent;
 
 /// How many bytes are read from an input at a time.
@@ -247,11 +245,10 @@ impl Input {
         sink: &mut S,
     ) -> Result<Summary, Failure> {
         let mut decoder = Decoder::<E>::new(format);
-        let mut next_index = 0;
         let head = std::mem::take(&mut self.head);
         if !head.is_empty() {
             decoder.feed(&head);
-            drain(&mut decoder, sink, &mut next_index)?;
+            drain(&mut decoder, sink)?;
         }
         drop(head);
         let mut buffer = vec![0; CHUNK_SIZE];
@@ -266,35 +263,20 @@ impl Input {
                 break;
             }
             decoder.feed(&buffer[..n]);
-            drain(&mut decoder, sink, &mut next_index)?;
+            drain(&mut decoder, sink)?;
         }
         decoder.finish();
-        drain(&mut decoder, sink, &mut next_index)?;
+        drain(&mut decoder, sink)?;
         Ok(decoder.summary().clone())
     }
 }
 
 /// Hands every item the decoder has ready to the sink.
-///
-/// `next_index` is the index the next frame gets: the decoder gives a frame it could not read
-/// (cut off, too large, not UTF-8) index 0, and this puts it in its place in the stream.
 fn drain<E: StreamEvent, S: Sink<E>>(
     decoder: &mut Decoder<E>,
     sink: &mut S,
-    next_index: &mut u64,
 ) -> Result<(), Failure> {
-    while let Some(mut item) = decoder.next_item() {
-        match &mut item {
-            Ok(Item::Event(decoded)) => *next_index = decoded.position.index + 1,
-            Ok(Item::Done(position)) => *next_index = position.index + 1,
-            Ok(Item::Comment(_)) => {}
-            Err(error) => {
-                if matches!(error.kind, ErrorKind::Frame(_)) {
-                    error.position.index = error.position.index.max(*next_index);
-                }
-                *next_index = error.position.index + 1;
-            }
-        }
+    while let Some(item) = decoder.next_item() {
         sink.item(item).map_err(Failure::Output)?;
     }
     sink.chunk_done().map_err(Failure::Output)

@@ -221,6 +221,8 @@ pub struct Decoder<E> {
     framing: Framing,
     summary: Summary,
     max_event_size: usize,
+    /// SSE: the index the next frame (event, `[DONE]` or broken frame) gets.
+    next_index: u64,
     _event: PhantomData<fn() -> E>,
 }
 
@@ -248,6 +250,7 @@ impl<E: StreamEvent> Decoder<E> {
             framing,
             summary: Summary::default(),
             max_event_size,
+            next_index: 0,
             _event: PhantomData,
         }
     }
@@ -280,27 +283,23 @@ impl<E: StreamEvent> Decoder<E> {
         let summary = &mut self.summary;
         match &mut self.framing {
             Framing::Sse(parser) => {
+                // The parser counts the frames it could read; a broken frame takes its place in
+                // the stream's order too, so the decoder numbers frames itself.
+                let index = self.next_index;
                 let item = match parser.next_item()? {
                     Ok(item) => item,
                     Err(error) => {
-                        let position = match &error {
-                            SseError::InvalidUtf8 { start, .. } => Position {
-                                index: 0,
-                                offset: *start,
-                            },
-                            SseError::EventTooLarge { offset, .. } => Position {
-                                index: 0,
-                                offset: *offset,
-                            },
+                        self.next_index += 1;
+                        let offset = match &error {
+                            SseError::InvalidUtf8 { start, .. } => *start,
+                            SseError::EventTooLarge { offset, .. } => *offset,
                             SseError::Truncated { offset, .. } => {
                                 summary.truncated = true;
-                                Position {
-                                    index: 0,
-                                    offset: *offset,
-                                }
+                                *offset
                             }
-                            _ => Position::default(),
+                            _ => 0,
                         };
+                        let position = Position { index, offset };
                         summary.errors += 1;
                         let raw = match &error {
                             SseError::Truncated { partial, .. } => {
@@ -320,8 +319,9 @@ impl<E: StreamEvent> Decoder<E> {
                         Some(Ok(Item::Comment(comment.text)))
                     }
                     openai_wire_sse::Item::Event(frame) => {
+                        self.next_index += 1;
                         let position = Position {
-                            index: frame.index,
+                            index,
                             offset: frame.offset,
                         };
                         Some(decode_frame::<E>(

@@ -229,3 +229,28 @@ fn events_over_the_size_limit_are_refused() {
         assert_eq!(results[1], Ok(true), "{format:?}");
     }
 }
+
+#[test]
+fn broken_frames_take_their_place_in_the_index_order() {
+    // Event 0 reads, event 1 is not UTF-8, event 2 reads, and event 3 is cut off by the end.
+    let mut bytes = b"data: {\"type\":\"response.output_text.delta\",\"delta\":\"a\"}\n\n".to_vec();
+    bytes.extend_from_slice(b"data: {\"delta\":\"\xff\"}\n\n");
+    bytes.extend_from_slice(b"data: {\"type\":\"response.output_text.delta\",\"delta\":\"b\"}\n\n");
+    bytes.extend_from_slice(b"data: {\"type\":\"response.output_text.delta\"");
+    let mut decoder = Decoder::<ResponseStreamEvent>::new(Format::Sse);
+    decoder.feed(&bytes);
+    decoder.finish();
+    let mut seen = Vec::new();
+    while let Some(item) = decoder.next_item() {
+        match item {
+            Ok(Item::Event(d)) => seen.push(("event", d.position.index)),
+            Ok(other) => panic!("unexpected {other:?}"),
+            Err(e) => seen.push(("error", e.position.index)),
+        }
+    }
+    assert_eq!(
+        seen,
+        [("event", 0), ("error", 1), ("event", 2), ("error", 3)]
+    );
+    assert!(decoder.summary().truncated);
+}
