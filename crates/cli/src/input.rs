@@ -237,6 +237,19 @@ impl Input {
         }
     }
 
+    /// Reads the rest of the stream and returns all of it, the bytes read to tell its protocol
+    /// included. For commands whose answer needs the whole stream (`check`, `fold`).
+    pub fn read_to_end(&mut self) -> anyhow::Result<Vec<u8>> {
+        let mut bytes = std::mem::take(&mut self.head);
+        if !self.eof {
+            self.reader
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("{}: cannot read", self.name))?;
+            self.eof = true;
+        }
+        Ok(bytes)
+    }
+
     /// Decodes the whole stream as events of `E` framed as `format`, handing every item to
     /// `sink` as soon as its bytes are read, and returns the decoder's summary.
     pub fn pump<E: StreamEvent, S: Sink<E>>(

@@ -33,6 +33,7 @@
 //! their protocol, reading them in chunks through the decoder, and picking the event type of a
 //! protocol. A new command is a new module and a new [`Command`] variant.
 
+mod check;
 mod decode;
 mod input;
 mod inspect;
@@ -66,6 +67,8 @@ enum Command {
     Decode(decode::Args),
     /// Render a stream for a person: text, reasoning, tool calls, usage and how it ended
     Inspect(inspect::Args),
+    /// Check streams against the protocol: one line per finding, exit 1 on any error
+    Check(check::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Decode(args) => decode::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Check(args) => check::run(args),
     };
     match result {
         Ok(status) => status.into(),
