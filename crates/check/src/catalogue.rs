@@ -200,6 +200,8 @@ catalogue! {
         "The first chunk of a tool call carries its `id` and `function.name`.";
     CHAT_TOOL_CALL_ID = "chat.tool-call-id", Warning, Some(Protocol::Chat),
         "Later chunks of a tool call repeat its `id` or omit it (a new id at an old index means the index was missing).";
+    CHAT_TOOL_CALL_NO_INDEX = "chat.tool-call-no-index", Warning, Some(Protocol::Chat),
+        "Every tool call chunk carries its `index` (Mistral leaves it out; a new `id` then starts the next call).";
     CHAT_FINISH_REASON = "chat.finish-reason", Warning, Some(Protocol::Chat),
         "Every choice ends with exactly one `finish_reason`.";
     CHAT_AFTER_FINISH = "chat.after-finish", Error, Some(Protocol::Chat),

@@ -197,7 +197,23 @@ impl ChatChecker {
                     .as_ref()
                     .and_then(|f| f.name.as_deref())
                     .unwrap_or_default();
-                match usize::try_from(call.index) {
+                let index = match call.index {
+                    Some(index) => index,
+                    None => {
+                        findings.push((
+                            &rules::CHAT_TOOL_CALL_NO_INDEX,
+                            format!("a tool call chunk of choice {} has no index", choice.index),
+                        ));
+                        // A new id starts the next call; a known id (or none) continues its call.
+                        let at = if id.is_empty() {
+                            known.checked_sub(1)
+                        } else {
+                            state.tool_calls.iter().position(|known_id| known_id == id)
+                        };
+                        at.unwrap_or(known) as i64
+                    }
+                };
+                match usize::try_from(index) {
                     Ok(at) if at == known => {
                         if id.is_empty() || name.is_empty() {
                             findings.push((
@@ -230,8 +246,8 @@ impl ChatChecker {
                     _ => findings.push((
                         &rules::CHAT_TOOL_CALL_INDEX,
                         format!(
-                            "tool call index {} of choice {}, expected at most {known}",
-                            call.index, choice.index
+                            "tool call index {index} of choice {}, expected at most {known}",
+                            choice.index
                         ),
                     )),
                 }

@@ -98,6 +98,7 @@ fn rule_ids_are_unique_dotted_and_found_by_id() {
             "chat.single-created",
             "chat.placeholder",
             "chat.tool-call-id",
+            "chat.tool-call-no-index",
             "chat.finish-reason",
             "chat.usage-position",
             "chat.done-marker",

@@ -248,7 +248,7 @@ impl<I: IdSource> ChatChunkWriter<I> {
         });
         let delta = ChatCompletionStreamResponseDelta {
             tool_calls: Some(vec![ChatCompletionMessageToolCallChunk {
-                index: index(handle.index),
+                index: Some(index(handle.index)),
                 id: Some(id),
                 function: Some(ChatCompletionMessageToolCallChunkFunction {
                     name: Some(name),
@@ -278,7 +278,7 @@ impl<I: IdSource> ChatChunkWriter<I> {
         call.arguments.push_str(delta);
         let delta = ChatCompletionStreamResponseDelta {
             tool_calls: Some(vec![ChatCompletionMessageToolCallChunk {
-                index: index(handle.index),
+                index: Some(index(handle.index)),
                 id: None,
                 function: Some(ChatCompletionMessageToolCallChunkFunction {
                     name: None,

@@ -1,10 +1,10 @@
 //! The Responses writer: [`ResponseWriter`].
 
 use openai_wire_events::{
-    CustomToolCall, FunctionToolCall, FunctionToolCallStatus, MessagePhase, OutputContent,
-    OutputItem, OutputMessage, OutputMessageContent, OutputMessageRole, OutputMessageStatus,
-    OutputTextContent, ReasoningItem, ReasoningTextContent, RefusalContent, Response,
-    ResponseCompletedEvent, ResponseContentPartAddedEvent, ResponseContentPartDoneEvent,
+    CustomToolCall, CustomToolCallStatus, FunctionToolCall, FunctionToolCallStatus, MessagePhase,
+    OutputContent, OutputItem, OutputMessage, OutputMessageContent, OutputMessageRole,
+    OutputMessageStatus, OutputTextContent, ReasoningItem, ReasoningTextContent, RefusalContent,
+    Response, ResponseCompletedEvent, ResponseContentPartAddedEvent, ResponseContentPartDoneEvent,
     ResponseCreatedEvent, ResponseCustomToolCallInputDeltaEvent,
     ResponseCustomToolCallInputDoneEvent, ResponseError2, ResponseFailedEvent,
     ResponseFunctionCallArgumentsDeltaEvent, ResponseFunctionCallArgumentsDoneEvent,
@@ -249,7 +249,8 @@ impl Item {
                 }),
                 ..FunctionToolCall::default()
             }),
-            // The model's `CustomToolCall` has no `status` (the spec has none; OpenAI sends one).
+            // The spec's `CustomToolCall` has no `status`; OpenAI sends one, and so do we
+            // (`spec/codegen.toml` adds the field).
             Body::CustomToolCall {
                 call_id,
                 name,
@@ -259,6 +260,11 @@ impl Item {
                 call_id: call_id.clone(),
                 name: name.clone(),
                 input: input.clone(),
+                status: Some(match status {
+                    Status::InProgress => CustomToolCallStatus::InProgress,
+                    Status::Completed => CustomToolCallStatus::Completed,
+                    Status::Incomplete => CustomToolCallStatus::Incomplete,
+                }),
                 ..CustomToolCall::default()
             }),
         }

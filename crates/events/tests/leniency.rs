@@ -414,3 +414,43 @@ fn a_known_type_that_does_not_fit_is_a_clear_error() {
     let not_json = ResponseStreamEvent::from_json("{oops").expect_err("not JSON");
     assert!(matches!(not_json, DecodeError::Syntax(_)));
 }
+
+/// Message items of several roles share `"type": "message"`; the role picks the variant, so an
+/// assistant's audio transcript or a user's input audio is not read as a system message (which
+/// has text parts only) and lost.
+#[test]
+fn message_items_are_told_apart_by_role() {
+    use openai_wire_events::RealtimeConversationItem;
+    // realtime/pydantic-ai__test_azure_voice_live_ws__test_text_in_audio_out_turn.server-events.jsonl
+    let assistant = r#"{"event_id":"event_7KDspEP48kwORvCrZAyAhN","type":"response.output_item.done","response_id":"resp_E4BAqe5bKD2fzpGWYUcxW","output_index":0,"item":{"id":"item_E4BAqvdWBX2CPiTEwdsGK","object":"realtime.item","type":"message","status":"completed","role":"assistant","content":[{"type":"audio","transcript":"Hola, ¿qué tal?"}]}}"#;
+    // realtime/pydantic-ai__test_azure_voice_live_ws__test_audio_in_server_vad_turn.server-events.jsonl
+    let user = r#"{"event_id":"event_1MRMAfWMh5rZsCjNJrr7fH","type":"conversation.item.created","previous_item_id":null,"item":{"id":"item_E4BAsP00UV55RqqV8zSub","object":"realtime.item","type":"message","status":"completed","role":"user","content":[{"type":"input_audio","transcript":null}]}}"#;
+    for (json, want) in [(assistant, "assistant"), (user, "user")] {
+        let event = RealtimeServerEvent::from_json(json).expect("decodes");
+        let item = match &event {
+            RealtimeServerEvent::ResponseOutputItemDone(e) => &e.item,
+            RealtimeServerEvent::ConversationItemCreated(e) => &e.item,
+            other => panic!("unexpected {other:?}"),
+        };
+        let role = match item {
+            RealtimeConversationItem::RealtimeConversationItemMessageAssistant(_) => "assistant",
+            RealtimeConversationItem::RealtimeConversationItemMessageUser(_) => "user",
+            RealtimeConversationItem::Message(_) => "system",
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(role, want, "{json}");
+        // The content parts keep their type and transcript when written back (an optional
+        // field that was `null` is left out).
+        let written = serde_json::to_value(&event).expect("encodes");
+        let mut original: Value = serde_json::from_str(json).expect("json");
+        for part in original["item"]["content"].as_array_mut().expect("parts") {
+            part.as_object_mut()
+                .expect("part")
+                .retain(|_, value| !value.is_null());
+        }
+        assert_eq!(
+            written["item"]["content"], original["item"]["content"],
+            "{json}"
+        );
+    }
+}

@@ -459,7 +459,11 @@ fn tool_call_fragment(
 ) {
     let id = fragment.id.as_deref().unwrap_or("");
     let existing = if id.is_empty() {
-        choice.calls.iter().rposition(|c| c.index == fragment.index)
+        // Without an index (Mistral), a fragment without an id continues the latest call.
+        choice
+            .calls
+            .iter()
+            .rposition(|c| fragment.index.is_none_or(|i| c.index == i))
     } else {
         choice.calls.iter().position(|c| c.id == id).or_else(|| {
             // The first fragment of a call may come without its id (some providers send the
@@ -467,7 +471,7 @@ fn tool_call_fragment(
             choice
                 .calls
                 .iter()
-                .rposition(|c| c.index == fragment.index)
+                .rposition(|c| fragment.index.is_some_and(|i| c.index == i))
                 .filter(|&p| choice.calls[p].id.is_empty())
         })
     };
@@ -476,8 +480,9 @@ fn tool_call_fragment(
         None => {
             // A new call: the calls before it are complete.
             report_calls(choice_index, &mut choice.calls, usize::MAX, updates);
+            let next = i64::try_from(choice.calls.len()).unwrap_or(i64::MAX);
             choice.calls.push(CallState {
-                index: fragment.index,
+                index: fragment.index.unwrap_or(next),
                 ..Default::default()
             });
             choice.calls.len() - 1

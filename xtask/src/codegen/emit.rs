@@ -286,6 +286,42 @@ fn emit_union(def: &Def, arms: &[Arm], out: &mut String) {
         out.push_str("use serde::de::Error as _;\n");
     }
     out.push_str("let value = serde_json::Value::deserialize(deserializer)?;\n");
+    // Arms told apart by `role` (messages of several roles that share one `type`): an object is
+    // tried first against the arms its role names.
+    let with_roles: Vec<&Arm> = arms.iter().filter(|a| !a.roles.is_empty()).collect();
+    if with_roles.len() > 1 {
+        out.push_str("let role = value.get(\"role\").and_then(serde_json::Value::as_str);\n");
+        for arm in with_roles {
+            let roles = arm
+                .roles
+                .iter()
+                .map(|r| format!("{r:?}"))
+                .collect::<Vec<_>>()
+                .join(" | ");
+            let shape = match &arm.matcher {
+                Matcher::Kind(kind) => kind_check(*kind).to_owned(),
+                Matcher::Tag(tags) => {
+                    let mut pattern = tags
+                        .iter()
+                        .map(|t| format!("Some({t:?})"))
+                        .collect::<Vec<_>>();
+                    if arm.untagged_fallback {
+                        pattern.push("None".to_owned());
+                    }
+                    format!(
+                        "matches!(value.get(\"type\").and_then(serde_json::Value::as_str), {})",
+                        pattern.join(" | ")
+                    )
+                }
+            };
+            let ty = boxed_ty(&arm.ty, arm.boxed);
+            let _ = writeln!(
+                out,
+                "if matches!(role, Some({roles})) && {shape} {{ if let Ok(v) = <{ty} as serde::Deserialize>::deserialize(&value) {{ return Ok(Self::{}(v)); }} }}",
+                arm.variant
+            );
+        }
+    }
     // Tagged arms, grouped by tag value, in declaration order.
     let mut by_tag: BTreeMap<&str, Vec<&Arm>> = BTreeMap::new();
     let mut tag_order: Vec<&str> = Vec::new();

@@ -80,6 +80,9 @@ pub struct Arm {
     pub matcher: Matcher,
     /// A tagged arm whose tag is optional also matches objects without one.
     pub untagged_fallback: bool,
+    /// The `role` values the arm's schema allows (empty when it has no `role` enum). When several
+    /// arms of a union have roles, an object is first tried against the arms of its role.
+    pub roles: Vec<String>,
     pub doc: String,
     pub boxed: bool,
 }
@@ -118,6 +121,17 @@ pub struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
+    /// The values an object schema's `role` property allows (through `$ref`s and `allOf`).
+    fn role_values(&self, schema: &Value) -> Vec<String> {
+        let merged = prepare::flatten_all_of(self.schemas, schema);
+        merged
+            .get("properties")
+            .and_then(|p| p.get("role"))
+            .map(|role| prepare::resolve(self.schemas, role))
+            .and_then(|role| string_enum_values(&role))
+            .unwrap_or_default()
+    }
+
     pub fn new(schemas: &'a BTreeMap<String, Value>, config: &'a Config) -> Self {
         let mut taken: BTreeSet<String> =
             schemas.keys().map(|n| rust_type_name(config, n)).collect();
@@ -351,6 +365,7 @@ impl<'a> Lowerer<'a> {
                     ty,
                     matcher: Matcher::Kind(JsonKind::String),
                     untagged_fallback: false,
+                    roles: Vec::new(),
                     doc,
                     boxed: false,
                 });
@@ -371,6 +386,7 @@ impl<'a> Lowerer<'a> {
                     ty,
                     matcher: Matcher::Tag(tags),
                     untagged_fallback: !tag_required,
+                    roles: self.role_values(r),
                     doc,
                     boxed: false,
                 });
@@ -405,6 +421,7 @@ impl<'a> Lowerer<'a> {
                 ty,
                 matcher: Matcher::Kind(kind),
                 untagged_fallback: false,
+                roles: self.role_values(r),
                 doc,
                 boxed: false,
             });
@@ -418,6 +435,7 @@ impl<'a> Lowerer<'a> {
                 ty,
                 matcher: Matcher::Tag(Vec::new()),
                 untagged_fallback: true,
+                roles: Vec::new(),
                 doc: format!(
                     "An object without `type`, read as `{untagged}` (see `spec/codegen.toml`)."
                 ),

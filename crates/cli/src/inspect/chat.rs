@@ -240,7 +240,7 @@ fn delta(
     if let Some(call) = &delta.function_call {
         // The deprecated single `function_call`: one call, streamed like a tool call.
         let chunk = ChatCompletionMessageToolCallChunk {
-            index: -1,
+            index: Some(-1),
             id: None,
             function: Some(
                 openai_wire_events::ChatCompletionMessageToolCallChunkFunction {
@@ -295,18 +295,21 @@ fn detail_text(detail: &Value) -> Option<&str> {
 /// Adds a tool call chunk to the calls of its choice.
 ///
 /// A chunk continues the last call with its index, unless it carries an id other than that
-/// call's: some providers send no index (it reads as 0) and tell calls apart by id only, and some
+/// call's: some providers send no index and tell calls apart by id only, and some
 /// send each call whole in one chunk. The name is taken from the first chunk that has one (some
 /// repeat it); arguments are concatenated.
 fn accumulate(calls: &mut Vec<Call>, chunk: &ChatCompletionMessageToolCallChunk) {
     let id = chunk.id.as_deref().filter(|id| !id.is_empty());
-    let existing = calls.iter().rposition(|call| call.index == chunk.index);
+    let existing = calls
+        .iter()
+        .rposition(|call| chunk.index.is_none_or(|i| call.index == i));
     let position = match existing {
         Some(position) if id.is_none() || calls[position].id.is_none() => position,
         Some(position) if calls[position].id.as_deref() == id => position,
         _ => {
+            let next = i64::try_from(calls.len()).unwrap_or(i64::MAX);
             calls.push(Call {
-                index: chunk.index,
+                index: chunk.index.unwrap_or(next),
                 ..Call::default()
             });
             calls.len() - 1

@@ -379,8 +379,8 @@ impl<'de> serde::Deserialize<'de> for ChatCompletionMessageToolCall2 {
 #[serde(tag = "type", rename = "function")]
 pub struct ChatCompletionMessageToolCallChunk {
     /// The `index` field.
-    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
-    pub index: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<i64>,
     /// The ID of the tool call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -855,6 +855,49 @@ impl serde::Serialize for ChatCompletionRequestMessage {
 impl<'de> serde::Deserialize<'de> for ChatCompletionRequestMessage {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
+        let role = value.get("role").and_then(serde_json::Value::as_str);
+        if matches!(role, Some("developer")) && value.is_object() {
+            if let Ok(v) =
+                <ChatCompletionRequestDeveloperMessage as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::ChatCompletionRequestDeveloperMessage(v));
+            }
+        }
+        if matches!(role, Some("system")) && value.is_object() {
+            if let Ok(v) =
+                <ChatCompletionRequestSystemMessage as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::ChatCompletionRequestSystemMessage(v));
+            }
+        }
+        if matches!(role, Some("user")) && value.is_object() {
+            if let Ok(v) =
+                <ChatCompletionRequestUserMessage as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::ChatCompletionRequestUserMessage(v));
+            }
+        }
+        if matches!(role, Some("assistant")) && value.is_object() {
+            if let Ok(v) =
+                <ChatCompletionRequestAssistantMessage as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::ChatCompletionRequestAssistantMessage(v));
+            }
+        }
+        if matches!(role, Some("tool")) && value.is_object() {
+            if let Ok(v) =
+                <ChatCompletionRequestToolMessage as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::ChatCompletionRequestToolMessage(v));
+            }
+        }
+        if matches!(role, Some("function")) && value.is_object() {
+            if let Ok(v) =
+                <ChatCompletionRequestFunctionMessage as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::ChatCompletionRequestFunctionMessage(v));
+            }
+        }
         if value.is_object() {
             if let Ok(v) =
                 <ChatCompletionRequestDeveloperMessage as serde::Deserialize>::deserialize(&value)

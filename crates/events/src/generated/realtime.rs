@@ -611,6 +611,45 @@ impl<'de> serde::Deserialize<'de> for RealtimeConversationItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
+        let role = value.get("role").and_then(serde_json::Value::as_str);
+        if matches!(role, Some("system"))
+            && matches!(
+                value.get("type").and_then(serde_json::Value::as_str),
+                Some("message")
+            )
+        {
+            if let Ok(v) =
+                <RealtimeConversationItemMessageSystem as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::Message(v));
+            }
+        }
+        if matches!(role, Some("user"))
+            && matches!(
+                value.get("type").and_then(serde_json::Value::as_str),
+                Some("message")
+            )
+        {
+            if let Ok(v) =
+                <RealtimeConversationItemMessageUser as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::RealtimeConversationItemMessageUser(v));
+            }
+        }
+        if matches!(role, Some("assistant"))
+            && matches!(
+                value.get("type").and_then(serde_json::Value::as_str),
+                Some("message")
+            )
+        {
+            if let Ok(v) =
+                <RealtimeConversationItemMessageAssistant as serde::Deserialize>::deserialize(
+                    &value,
+                )
+            {
+                return Ok(Self::RealtimeConversationItemMessageAssistant(v));
+            }
+        }
         match value.get("type").and_then(serde_json::Value::as_str) {
             Some("message") => {
                 if let Ok(v) =

@@ -2037,6 +2037,9 @@ pub struct CustomToolCall {
     /// The agent that produced this item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<AgentTag>,
+    /// The status of the item. One of `in_progress`, `completed`, or `incomplete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CustomToolCallStatus>,
 }
 
 /// The output of a custom tool call from your code, being sent back to the model.
@@ -2208,6 +2211,18 @@ pub struct CustomToolCallResource {
     /// The identifier of the actor that created the item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+}
+
+open_enum! {
+/// The status of the item. One of `in_progress`, `completed`, or `incomplete`.
+pub enum CustomToolCallStatus {
+/// `in_progress`
+InProgress = "in_progress",
+/// `completed`
+Completed = "completed",
+/// `incomplete`
+Incomplete = "incomplete",
+}
 }
 
 /// A custom tool that processes input using a specified format. Learn more about   [custom tools](https://platform.openai.com/docs/guides/function-calling#custom-tools)
@@ -4089,6 +4104,47 @@ impl<'de> serde::Deserialize<'de> for InputItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
+        let role = value.get("role").and_then(serde_json::Value::as_str);
+        if matches!(role, Some("user" | "assistant" | "system" | "developer"))
+            && matches!(
+                value.get("type").and_then(serde_json::Value::as_str),
+                Some("message") | None
+            )
+        {
+            if let Ok(v) = <EasyInputMessage as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::Message(v));
+            }
+        }
+        if matches!(role, Some("user" | "system" | "developer"))
+            && matches!(
+                value.get("type").and_then(serde_json::Value::as_str),
+                Some("message") | None
+            )
+        {
+            if let Ok(v) = <InputMessage as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::InputMessage(v));
+            }
+        }
+        if matches!(role, Some("assistant"))
+            && matches!(
+                value.get("type").and_then(serde_json::Value::as_str),
+                Some("message")
+            )
+        {
+            if let Ok(v) = <OutputMessage as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::OutputMessage(v));
+            }
+        }
+        if matches!(role, Some("developer"))
+            && matches!(
+                value.get("type").and_then(serde_json::Value::as_str),
+                Some("additional_tools")
+            )
+        {
+            if let Ok(v) = <AdditionalToolsItemParam as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::AdditionalTools(v));
+            }
+        }
         match value.get("type").and_then(serde_json::Value::as_str) {
             Some("message") => {
                 if let Ok(v) = <EasyInputMessage as serde::Deserialize>::deserialize(&value) {
@@ -4583,6 +4639,47 @@ impl<'de> serde::Deserialize<'de> for ItemResource {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
+        let role = value.get("role").and_then(serde_json::Value::as_str);
+        if matches!(role, Some("user" | "system" | "developer"))
+            && matches!(
+                value.get("type").and_then(serde_json::Value::as_str),
+                Some("message")
+            )
+        {
+            if let Ok(v) = <InputMessageResource as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::Message(v));
+            }
+        }
+        if matches!(role, Some("assistant"))
+            && matches!(
+                value.get("type").and_then(serde_json::Value::as_str),
+                Some("message")
+            )
+        {
+            if let Ok(v) = <OutputMessage as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::OutputMessage(v));
+            }
+        }
+        if matches!(
+            role,
+            Some(
+                "unknown"
+                    | "user"
+                    | "assistant"
+                    | "system"
+                    | "critic"
+                    | "discriminator"
+                    | "developer"
+                    | "tool"
+            )
+        ) && matches!(
+            value.get("type").and_then(serde_json::Value::as_str),
+            Some("additional_tools")
+        ) {
+            if let Ok(v) = <AdditionalTools as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::AdditionalTools(v));
+            }
+        }
         match value.get("type").and_then(serde_json::Value::as_str) {
             Some("message") => {
                 if let Ok(v) = <InputMessageResource as serde::Deserialize>::deserialize(&value) {
@@ -5724,6 +5821,37 @@ impl<'de> serde::Deserialize<'de> for OutputItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
+        let role = value.get("role").and_then(serde_json::Value::as_str);
+        if matches!(role, Some("assistant"))
+            && matches!(
+                value.get("type").and_then(serde_json::Value::as_str),
+                Some("message")
+            )
+        {
+            if let Ok(v) = <OutputMessage as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::Message(v));
+            }
+        }
+        if matches!(
+            role,
+            Some(
+                "unknown"
+                    | "user"
+                    | "assistant"
+                    | "system"
+                    | "critic"
+                    | "discriminator"
+                    | "developer"
+                    | "tool"
+            )
+        ) && matches!(
+            value.get("type").and_then(serde_json::Value::as_str),
+            Some("additional_tools")
+        ) {
+            if let Ok(v) = <AdditionalTools as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::AdditionalTools(v));
+            }
+        }
         match value.get("type").and_then(serde_json::Value::as_str) {
             Some("message") => {
                 return <OutputMessage as serde::Deserialize>::deserialize(&value)
@@ -6531,6 +6659,18 @@ pub struct Response {
     /// The `max_output_tokens` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_tokens: Option<i64>,
+    /// Whether the response is stored (echoed from the request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<bool>,
+    /// The frequency penalty the response was generated with (echoed from the request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency_penalty: Option<f64>,
+    /// The presence penalty the response was generated with (echoed from the request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence_penalty: Option<f64>,
+    /// Usage of hosted tools (e.g. `image_gen` tokens), as OpenAI reports it on the response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_usage: Option<serde_json::Value>,
 }
 
 /// Emitted when there is a partial audio response.
