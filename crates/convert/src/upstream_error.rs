@@ -1,0 +1,486 @@
+//! Upstream failures in OpenAI's terms: [`UpstreamError`] and [`OpenAiErrorCode`].
+//!
+//! A gateway in front of a Chat Completions provider meets errors in two places: the HTTP answer
+//! to its request (a status and an error body, in whatever shape the provider likes) and the
+//! stream itself (an `error` event in the middle of the chunks). A Responses client such as
+//! Codex CLI reacts to OpenAI's *codes*: it retries `rate_limit_exceeded` after the delay it reads
+//! from "Please try again in 20s.", stops on `context_length_exceeded` and `insufficient_quota`,
+//! retries `server_is_overloaded`. This module reads the provider's error and names it with
+//! those codes.
+//!
+//! # Classification
+//!
+//! The first rule that applies wins:
+//!
+//! | evidence | code |
+//! | --- | --- |
+//! | `code` or `type` is one of OpenAI's codes (`context_length_exceeded`, `rate_limit_exceeded`, `insufficient_quota`, `invalid_prompt`, `server_is_overloaded`) | that code |
+//! | message: "maximum context length", "context length", "context window", "prompt is too long", "reduce the length" | `context_length_exceeded` |
+//! | message: "insufficient balance", "exceeded your current quota", "quota", "credits" | `insufficient_quota` |
+//! | message: "rate limit", "too many requests", "per minute", "per day"; `type` `rate_limit_error` (Anthropic), `RESOURCE_EXHAUSTED` (Google) | `rate_limit_exceeded` |
+//! | message: "too many tokens", "too long" | `context_length_exceeded` |
+//! | message: "overloaded"; `type` `overloaded_error` (Anthropic) | `server_is_overloaded` |
+//! | message: "content management policy", "content exists risk", "content_filter" | `invalid_prompt` |
+//! | status 429 | `rate_limit_exceeded` |
+//! | status 402 | `insufficient_quota` |
+//! | status 503, 529 | `server_is_overloaded` |
+//! | status 5xx | `server_error` |
+//! | status 400, 404, 413, 422 | `invalid_request_error` |
+//! | anything else | the upstream's own code (`Other`), or `server_error` |
+//!
+//! The retry delay comes from the `Retry-After` header (seconds) or from the message ("try
+//! again in 1m30.5s", "try again in 120ms", Google's `"retryDelay": "30s"`). A rate-limit
+//! message without "try again in" gets one appended when the delay is known, because that
+//! sentence is what clients parse.
+//!
+//! Bodies understood: OpenAI's `{"error": {"message", "type", "param", "code"}}` (also DeepSeek,
+//! Groq, Azure, OpenRouter with a numeric `code`), Anthropic's `{"type": "error", "error":
+//! {"type", "message"}}`, Mistral's and vLLM's flat `{"object": "error", "message", "type",
+//! "code"}`, Ollama's `{"error": "text"}`, Google's `[{"error": {…}}]`, `{"detail": …}`, and plain
+//! text.
+//!
+//! ```
+//! use openai_wire_convert::upstream_error::{from_http, OpenAiErrorCode};
+//!
+//! let body = br#"{"error":{"message":"Rate limit reached for model `llama3-70b-8192` in organization `org_1` on tokens per minute (TPM): Limit 6000, Used 5914, Requested 1822. Please try again in 17.359s.","type":"tokens","code":"rate_limit_exceeded"}}"#;
+//! let error = from_http(429, None, body);
+//! assert_eq!(error.code, OpenAiErrorCode::RateLimitExceeded);
+//! assert_eq!(error.retry_after.map(|d| d.as_millis()), Some(17_359));
+//! ```
+
+use std::time::Duration;
+
+use openai_wire_events::{ErrorResponse, ResponseError2, ResponseErrorCode};
+use serde_json::Value;
+
+/// At most this much of an upstream body is kept as a message.
+const MAX_MESSAGE: usize = 4096;
+
+/// OpenAI's error codes, as clients of the Responses API react to them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OpenAiErrorCode {
+    /// `context_length_exceeded`: the input does not fit the model's context window.
+    ContextLengthExceeded,
+    /// `rate_limit_exceeded`: too many requests or tokens per unit of time; retry later.
+    RateLimitExceeded,
+    /// `insufficient_quota`: the account has no credit left.
+    InsufficientQuota,
+    /// `invalid_prompt`: the prompt was refused (content policy).
+    InvalidPrompt,
+    /// `server_is_overloaded`: the provider is overloaded; retry later.
+    ServerIsOverloaded,
+    /// `server_error`: the provider failed.
+    ServerError,
+    /// `invalid_request_error`: the request was refused for another reason.
+    InvalidRequest,
+    /// Another code, as the upstream named it (`invalid_api_key`, `model_not_found`, …).
+    Other(String),
+}
+
+impl OpenAiErrorCode {
+    /// The wire code (`context_length_exceeded`, …).
+    pub fn as_str(&self) -> &str {
+        match self {
+            OpenAiErrorCode::ContextLengthExceeded => "context_length_exceeded",
+            OpenAiErrorCode::RateLimitExceeded => "rate_limit_exceeded",
+            OpenAiErrorCode::InsufficientQuota => "insufficient_quota",
+            OpenAiErrorCode::InvalidPrompt => "invalid_prompt",
+            OpenAiErrorCode::ServerIsOverloaded => "server_is_overloaded",
+            OpenAiErrorCode::ServerError => "server_error",
+            OpenAiErrorCode::InvalidRequest => "invalid_request_error",
+            OpenAiErrorCode::Other(code) => code,
+        }
+    }
+
+    /// The `type` OpenAI sends with this code in an HTTP error body.
+    pub fn error_type(&self) -> &str {
+        match self {
+            OpenAiErrorCode::ContextLengthExceeded
+            | OpenAiErrorCode::InvalidPrompt
+            | OpenAiErrorCode::InvalidRequest => "invalid_request_error",
+            OpenAiErrorCode::RateLimitExceeded => "requests",
+            OpenAiErrorCode::InsufficientQuota => "insufficient_quota",
+            OpenAiErrorCode::ServerIsOverloaded | OpenAiErrorCode::ServerError => "server_error",
+            OpenAiErrorCode::Other(_) => "invalid_request_error",
+        }
+    }
+
+    /// The HTTP status OpenAI answers this code with.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            OpenAiErrorCode::ContextLengthExceeded
+            | OpenAiErrorCode::InvalidPrompt
+            | OpenAiErrorCode::InvalidRequest
+            | OpenAiErrorCode::Other(_) => 400,
+            OpenAiErrorCode::RateLimitExceeded | OpenAiErrorCode::InsufficientQuota => 429,
+            OpenAiErrorCode::ServerIsOverloaded => 503,
+            OpenAiErrorCode::ServerError => 500,
+        }
+    }
+
+    /// The code for an OpenAI code string (the known ones by name, others as [`Other`](Self::Other)).
+    fn from_known(code: &str) -> Option<Self> {
+        Some(match code {
+            "context_length_exceeded" | "string_above_max_length" => {
+                OpenAiErrorCode::ContextLengthExceeded
+            }
+            "rate_limit_exceeded" => OpenAiErrorCode::RateLimitExceeded,
+            "insufficient_quota" => OpenAiErrorCode::InsufficientQuota,
+            "invalid_prompt" | "content_filter" | "content_policy_violation" => {
+                OpenAiErrorCode::InvalidPrompt
+            }
+            "server_is_overloaded" | "slow_down" => OpenAiErrorCode::ServerIsOverloaded,
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for OpenAiErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An upstream failure, named with OpenAI's codes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("upstream error ({code}): {message}")]
+pub struct UpstreamError {
+    /// The upstream's HTTP status, when the error came as an HTTP answer.
+    pub status: Option<u16>,
+    /// The code, in OpenAI's terms.
+    pub code: OpenAiErrorCode,
+    /// The message (the upstream's, with "Please try again in Ns." added to a rate-limit
+    /// message that lacks it and whose delay is known).
+    pub message: String,
+    /// How long to wait before retrying, when the upstream said.
+    pub retry_after: Option<Duration>,
+}
+
+impl UpstreamError {
+    /// An error with `code` and `message`, no status, no delay.
+    pub fn new(code: OpenAiErrorCode, message: impl Into<String>) -> Self {
+        UpstreamError {
+            status: None,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// The error a stream cut off before its end is reported with (`server_error`).
+    pub fn stream_cut(detail: &str) -> Self {
+        UpstreamError::new(
+            OpenAiErrorCode::ServerError,
+            format!("The upstream stream ended before the response was finished: {detail}"),
+        )
+    }
+
+    /// The HTTP status to answer a client with: OpenAI's status for the code.
+    pub fn http_status(&self) -> u16 {
+        self.code.http_status()
+    }
+
+    /// The error as OpenAI's HTTP error body: `{"error": {"message", "type", "param", "code"}}`.
+    pub fn to_openai_error_json(&self) -> Value {
+        serde_json::json!({
+            "error": {
+                "message": self.message,
+                "type": self.code.error_type(),
+                "param": Value::Null,
+                "code": self.code.as_str(),
+            }
+        })
+    }
+
+    /// The error as a Responses `response.error` (what `response.failed` carries).
+    pub fn to_response_error(&self) -> ResponseError2 {
+        ResponseError2 {
+            code: ResponseErrorCode::from(self.code.as_str()),
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// Reads an upstream's HTTP error answer: its `status`, its `Retry-After` header (if any) and
+/// its body, in any of the shapes listed in the [module docs](self).
+pub fn from_http(status: u16, retry_after_header: Option<&str>, body: &[u8]) -> UpstreamError {
+    let text = String::from_utf8_lossy(body);
+    let fields = match serde_json::from_slice::<Value>(body) {
+        Ok(json) => Fields::from_json(&json),
+        Err(_) => Fields {
+            message: text.trim().to_owned(),
+            ..Fields::default()
+        },
+    };
+    let retry_after = retry_after_header
+        .and_then(parse_retry_after_header)
+        .or_else(|| parse_try_again_in(&text))
+        .or_else(|| parse_retry_delay(&text));
+    let mut message = fields.message.clone();
+    if message.is_empty() {
+        message = format!("The upstream answered with HTTP status {status}.");
+    }
+    build(Some(status), &fields, message, retry_after)
+}
+
+/// Reads an error that arrived in the middle of a Chat stream (an `error` event, Groq's and
+/// OpenRouter's way of failing after the first chunk).
+pub fn from_stream_error(error: &ErrorResponse) -> UpstreamError {
+    let fields = Fields {
+        message: error.error.message.clone(),
+        code: error.error.code.clone().unwrap_or_default(),
+        kind: error.error.r#type.clone(),
+    };
+    let retry_after = parse_try_again_in(&fields.message);
+    let message = if fields.message.is_empty() {
+        "The upstream stream reported an error.".to_owned()
+    } else {
+        fields.message.clone()
+    };
+    build(None, &fields, message, retry_after)
+}
+
+fn build(
+    status: Option<u16>,
+    fields: &Fields,
+    mut message: String,
+    retry_after: Option<Duration>,
+) -> UpstreamError {
+    let code = classify(status, fields);
+    if message.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+    }
+    if code == OpenAiErrorCode::RateLimitExceeded
+        && !message.to_ascii_lowercase().contains("try again in")
+    {
+        if let Some(delay) = retry_after {
+            if !message.ends_with('.') && !message.is_empty() {
+                message.push('.');
+            }
+            if !message.is_empty() {
+                message.push(' ');
+            }
+            message.push_str(&format!("Please try again in {}.", format_delay(delay)));
+        }
+    }
+    UpstreamError {
+        status,
+        code,
+        message,
+        retry_after,
+    }
+}
+
+/// What the error body says, whatever its shape.
+#[derive(Debug, Default)]
+struct Fields {
+    message: String,
+    code: String,
+    kind: String,
+}
+
+impl Fields {
+    fn from_json(json: &Value) -> Fields {
+        // Google: a one-element array.
+        if let Value::Array(items) = json {
+            return items.first().map(Fields::from_json).unwrap_or_default();
+        }
+        let mut fields = Fields::default();
+        let error = json.get("error");
+        let inner = match error {
+            Some(Value::Object(_)) => error,
+            // Ollama: {"error": "text"}.
+            Some(Value::String(text)) => {
+                fields.message.clone_from(text);
+                None
+            }
+            _ => None,
+        };
+        let source = inner.unwrap_or(json);
+        if fields.message.is_empty() {
+            fields.message = match source.get("message") {
+                Some(Value::String(text)) => text.clone(),
+                // Mistral's validation errors: a structured message.
+                Some(other @ (Value::Object(_) | Value::Array(_))) => other.to_string(),
+                _ => String::new(),
+            };
+        }
+        if fields.message.is_empty() {
+            fields.message = match json.get("detail") {
+                Some(Value::String(text)) => text.clone(),
+                Some(other @ (Value::Object(_) | Value::Array(_))) => other.to_string(),
+                _ => String::new(),
+            };
+        }
+        fields.code = scalar(source.get("code"));
+        fields.kind = scalar(source.get("type"));
+        // Google: {"status": "RESOURCE_EXHAUSTED"}.
+        if fields.kind.is_empty() {
+            fields.kind = scalar(source.get("status"));
+        }
+        fields
+    }
+}
+
+fn scalar(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Number(number)) => number.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn classify(status: Option<u16>, fields: &Fields) -> OpenAiErrorCode {
+    if let Some(code) = OpenAiErrorCode::from_known(&fields.code)
+        .or_else(|| OpenAiErrorCode::from_known(&fields.kind))
+    {
+        return code;
+    }
+    let message = fields.message.to_ascii_lowercase();
+    let has = |needles: &[&str]| needles.iter().any(|n| message.contains(n));
+    if has(&[
+        "maximum context length",
+        "context length",
+        "context_length",
+        "context window",
+        "prompt is too long",
+        "reduce the length",
+        "input is too long",
+    ]) {
+        return OpenAiErrorCode::ContextLengthExceeded;
+    }
+    if has(&[
+        "insufficient balance",
+        "exceeded your current quota",
+        "insufficient_quota",
+        "quota",
+        "credits",
+    ]) {
+        return OpenAiErrorCode::InsufficientQuota;
+    }
+    let kind = fields.kind.to_ascii_lowercase();
+    if has(&[
+        "rate limit",
+        "rate_limit",
+        "too many requests",
+        "per minute",
+        "per day",
+    ]) || kind == "rate_limit_error"
+        || kind == "resource_exhausted"
+    {
+        return OpenAiErrorCode::RateLimitExceeded;
+    }
+    if has(&["too many tokens", "too long"]) {
+        return OpenAiErrorCode::ContextLengthExceeded;
+    }
+    if has(&["overloaded"]) || kind == "overloaded_error" || kind == "unavailable" {
+        return OpenAiErrorCode::ServerIsOverloaded;
+    }
+    if has(&[
+        "content management policy",
+        "content exists risk",
+        "content_filter",
+        "content policy",
+    ]) {
+        return OpenAiErrorCode::InvalidPrompt;
+    }
+    match status {
+        Some(429) => OpenAiErrorCode::RateLimitExceeded,
+        Some(402) => OpenAiErrorCode::InsufficientQuota,
+        Some(503 | 529) => OpenAiErrorCode::ServerIsOverloaded,
+        Some(500..=599) => OpenAiErrorCode::ServerError,
+        Some(400 | 404 | 413 | 422) => OpenAiErrorCode::InvalidRequest,
+        _ => {
+            let named = if fields.code.is_empty() || fields.code.parse::<u16>().is_ok() {
+                &fields.kind
+            } else {
+                &fields.code
+            };
+            match named.as_str() {
+                "" | "server_error" | "api_error" | "internal_error" => {
+                    OpenAiErrorCode::ServerError
+                }
+                "invalid_request_error" => OpenAiErrorCode::InvalidRequest,
+                other => OpenAiErrorCode::Other(other.to_owned()),
+            }
+        }
+    }
+}
+
+/// `Retry-After: 20` or `Retry-After: 1.5` (seconds). HTTP dates need a clock and are ignored.
+fn parse_retry_after_header(value: &str) -> Option<Duration> {
+    let seconds: f64 = value.trim().parse().ok()?;
+    seconds_to_duration(seconds)
+}
+
+fn seconds_to_duration(seconds: f64) -> Option<Duration> {
+    (seconds.is_finite() && (0.0..1e9).contains(&seconds)).then(|| Duration::from_secs_f64(seconds))
+}
+
+/// "try again in 20s", "try again in 1m0.36s", "try again in 9m38.016s", "try again in 120ms",
+/// "try again in 2 seconds".
+fn parse_try_again_in(text: &str) -> Option<Duration> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("try again in")? + "try again in".len();
+    parse_go_duration(lower[at..].trim_start())
+}
+
+/// Google's `"retryDelay": "30s"`.
+fn parse_retry_delay(text: &str) -> Option<Duration> {
+    let at = text.find("\"retryDelay\"")? + "\"retryDelay\"".len();
+    let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
+    let rest = rest.strip_prefix('"')?;
+    parse_go_duration(rest)
+}
+
+/// A duration written as a sequence of number+unit (`1h2m3.5s`, `120ms`, `2 seconds`).
+fn parse_go_duration(text: &str) -> Option<Duration> {
+    let mut total = 0.0_f64;
+    let mut rest = text;
+    let mut any = false;
+    loop {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            break;
+        }
+        let Ok(number) = rest[..digits].parse::<f64>() else {
+            break;
+        };
+        let after = rest[digits..].trim_start();
+        let unit_len = after
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(after.len());
+        let factor = match &after[..unit_len] {
+            "ms" | "millisecond" | "milliseconds" => 0.001,
+            "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+            "h" | "hour" | "hours" => 3600.0,
+            _ => break,
+        };
+        total += number * factor;
+        any = true;
+        rest = &after[unit_len..];
+    }
+    if any {
+        seconds_to_duration(total)
+    } else {
+        None
+    }
+}
+
+/// `20s`, `1.5s`, `0.12s`: seconds with up to three decimals, as clients parse it.
+fn format_delay(delay: Duration) -> String {
+    let millis = delay.as_millis();
+    if millis % 1000 == 0 {
+        format!("{}s", millis / 1000)
+    } else {
+        let text = format!("{}.{:03}", millis / 1000, millis % 1000);
+        format!("{}s", text.trim_end_matches('0'))
+    }
+}
