@@ -1,0 +1,587 @@
+//! The gateway's configuration: one TOML file, environment overrides, and the no-file case.
+//!
+//! The file format is documented, entry by entry, in `config/example.toml` at the repository
+//! root. In short:
+//!
+//! ```toml
+//! listen = "127.0.0.1:8787"
+//! store = "sqlite"             # "sqlite", "sqlite:///path/to.db", "postgres://…", "memory"
+//! heartbeat_secs = 15
+//! client_api_keys_env = "OPENAI_WIRE_CLIENT_KEYS"
+//!
+//! [providers.deepseek]
+//! base_url = "https://api.deepseek.com/v1"
+//! api_key_env = "DEEPSEEK_API_KEY"
+//! models = ["deepseek-chat", "deepseek-reasoner"]
+//! model_map = { "gpt-5" = "deepseek-chat" }
+//!
+//! [[routes]]
+//! model = "deepseek-*"
+//! provider = "deepseek"
+//! ```
+//!
+//! Environment overrides (applied by [`Config::apply_env`], after the file):
+//!
+//! | variable | overrides |
+//! | --- | --- |
+//! | `OPENAI_WIRE_LISTEN` | `listen` |
+//! | `OPENAI_WIRE_STORE` | `store` |
+//! | `OPENAI_WIRE_HEARTBEAT_SECS` | `heartbeat_secs` |
+//! | `OPENAI_WIRE_DEFAULT_PROVIDER` | `default_provider` |
+//! | `OPENAI_WIRE_CLIENT_API_KEYS` | `client_api_keys` (comma-separated) |
+//! | `OPENAI_WIRE_PROVIDER_<NAME>_BASE_URL` | `providers.<name>.base_url` |
+//! | `OPENAI_WIRE_PROVIDER_<NAME>_API_KEY_ENV` | `providers.<name>.api_key_env` |
+//!
+//! `<NAME>` is the provider's name in upper case with `-` and `.` as `_`.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not have the expected shape.
+    #[error("invalid config: {0}")]
+    Parse(#[from] toml::de::Error),
+    /// A value is wrong (a route naming an unknown provider, a bad URL, …).
+    #[error("invalid config: {0}")]
+    Invalid(String),
+}
+
+/// Which API an upstream speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpstreamApi {
+    /// Chat Completions (`POST {base_url}/chat/completions`): the usual case.
+    #[default]
+    Chat,
+    /// The Responses API (`POST {base_url}/responses`): requests are forwarded as they are, and
+    /// `/v1/chat/completions` is converted for it.
+    Responses,
+}
+
+/// One upstream provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    /// The base URL, up to and including the version segment (`https://api.groq.com/openai/v1`).
+    pub base_url: String,
+    /// The environment variable that holds the API key (sent as `Authorization: Bearer`). No
+    /// key is sent when absent or when the variable is unset (Ollama, vLLM).
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// Which API the upstream speaks.
+    #[serde(default)]
+    pub api: UpstreamApi,
+    /// Model names the provider serves, listed by `GET /v1/models` and used for routing.
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Client model name → upstream model name (e.g. `"gpt-5" = "deepseek-chat"`). Names not in
+    /// the map are sent unchanged.
+    #[serde(default)]
+    pub model_map: BTreeMap<String, String>,
+    /// The provider name whose quirks the stream converter applies (defaults to the provider's
+    /// own name; see `openai_wire_convert::quirks`).
+    #[serde(default)]
+    pub quirks: Option<String>,
+    /// Extra headers sent with every upstream request.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// How long to wait for the TCP/TLS connection, in seconds.
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_secs: u64,
+    /// How long the upstream may stay silent (no byte) before the request fails, in seconds.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_secs: u64,
+    /// The context window advertised in the Codex model catalog (tokens).
+    #[serde(default)]
+    pub context_window: Option<u64>,
+}
+
+fn default_connect_timeout() -> u64 {
+    10
+}
+
+fn default_idle_timeout() -> u64 {
+    300
+}
+
+impl ProviderConfig {
+    /// A provider at `base_url` with defaults for everything else.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        ProviderConfig {
+            base_url: base_url.into(),
+            api_key_env: None,
+            api: UpstreamApi::Chat,
+            models: Vec::new(),
+            model_map: BTreeMap::new(),
+            quirks: None,
+            headers: BTreeMap::new(),
+            connect_timeout_secs: default_connect_timeout(),
+            idle_timeout_secs: default_idle_timeout(),
+            context_window: None,
+        }
+    }
+
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.connect_timeout_secs.max(1))
+    }
+
+    /// The idle (read) timeout.
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_secs.saturating_mul(1000).max(1))
+    }
+
+    /// The model name to send upstream for a client's model name.
+    pub fn upstream_model<'a>(&'a self, model: &'a str) -> &'a str {
+        self.model_map
+            .get(model)
+            .map(String::as_str)
+            .unwrap_or(model)
+    }
+
+    /// Whether this provider names `model` (in `models` or as a key of `model_map`).
+    pub fn serves(&self, model: &str) -> bool {
+        self.models.iter().any(|m| m == model) || self.model_map.contains_key(model)
+    }
+
+    /// The API key, read from the environment now.
+    pub fn api_key(&self) -> Option<String> {
+        let var = self.api_key_env.as_deref()?;
+        std::env::var(var).ok().filter(|v| !v.is_empty())
+    }
+}
+
+/// A routing rule: requests that match go to `provider`. Rules are tried in order; a rule with
+/// several conditions needs all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// The provider's name (a key of `providers`).
+    pub provider: String,
+    /// A model name, exact or with a trailing `*` (`"deepseek-*"`).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// A path prefix (`"/groq"`): `/groq/v1/responses` goes to the provider as `/v1/responses`.
+    #[serde(default)]
+    pub path_prefix: Option<String>,
+    /// A request header that must be present (`"x-provider"`)…
+    #[serde(default)]
+    pub header: Option<String>,
+    /// …with this value (any value when absent).
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+impl Route {
+    /// Whether `model` matches this rule's model pattern (true when the rule has none).
+    pub fn matches_model(&self, model: &str) -> bool {
+        match self.model.as_deref() {
+            None => true,
+            Some(pattern) => match pattern.strip_suffix('*') {
+                Some(prefix) => model.starts_with(prefix),
+                None => pattern == model,
+            },
+        }
+    }
+}
+
+/// Where responses are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// SQLite at the default path: `gateway.db` in the user's data directory.
+    SqliteDefault,
+    /// SQLite at this path.
+    Sqlite(PathBuf),
+    /// PostgreSQL at this URL (`postgres://user@host/db`).
+    Postgres(String),
+    /// In memory, lost on exit (tests).
+    Memory,
+}
+
+impl StoreConfig {
+    /// Reads `sqlite`, `sqlite://PATH`, `sqlite:PATH`, `postgres://…`, `postgresql://…`,
+    /// `memory`, or a bare path (SQLite).
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let text = text.trim();
+        Ok(if text.is_empty() || text == "sqlite" {
+            StoreConfig::SqliteDefault
+        } else if text == "memory" {
+            StoreConfig::Memory
+        } else if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            StoreConfig::Postgres(text.to_owned())
+        } else if let Some(path) = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err(ConfigError::Invalid("store: empty SQLite path".into()));
+            }
+            StoreConfig::Sqlite(PathBuf::from(path))
+        } else if text.contains("://") {
+            return Err(ConfigError::Invalid(format!(
+                "store: unknown scheme in {text:?} (use sqlite, postgres://…, or memory)"
+            )));
+        } else {
+            StoreConfig::Sqlite(PathBuf::from(text))
+        })
+    }
+
+    /// The default SQLite path: `gateway.db` in the user's data directory
+    /// (`~/.local/share/openai-wire` on Linux).
+    pub fn default_sqlite_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "openai-wire")
+            .map(|dirs| dirs.data_dir().join("gateway.db"))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    store: Option<String>,
+    heartbeat_secs: Option<u64>,
+    client_api_keys: Option<Vec<String>>,
+    client_api_keys_env: Option<String>,
+    default_provider: Option<String>,
+    max_replay_bytes: Option<usize>,
+    #[serde(default)]
+    providers: BTreeMap<String, ProviderConfig>,
+    #[serde(default)]
+    routes: Vec<Route>,
+}
+
+/// The whole configuration of a gateway.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The address `serve` listens on (the CLI binds it; tests bind their own listener).
+    pub listen: SocketAddr,
+    /// Where responses are stored.
+    pub store: StoreConfig,
+    /// After this long without anything from the upstream, a streaming client gets a
+    /// `response.in_progress` event (zero: never).
+    pub heartbeat: Duration,
+    /// Bearer keys clients must present; empty: no client authentication.
+    pub client_api_keys: Vec<String>,
+    /// The provider used when no route and no provider's model list matches.
+    pub default_provider: Option<String>,
+    /// At most this many bytes of stream events are kept per response for replay
+    /// (`GET /v1/responses/{id}?stream=true`); a longer stream is stored without its events.
+    pub max_replay_bytes: usize,
+    /// The providers, by name.
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// The routing rules, in order.
+    pub routes: Vec<Route>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            store: StoreConfig::SqliteDefault,
+            heartbeat: Duration::from_secs(15),
+            client_api_keys: Vec::new(),
+            default_provider: None,
+            max_replay_bytes: 8 << 20,
+            providers: BTreeMap::new(),
+            routes: Vec::new(),
+        }
+    }
+}
+
+/// The no-file case: `openai-wire serve --upstream URL --api-key-env VAR [--model-map a=b]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimpleOptions {
+    /// The upstream's base URL (`https://api.deepseek.com/v1`).
+    pub upstream: String,
+    /// The environment variable holding the upstream's key.
+    pub api_key_env: Option<String>,
+    /// `client model = upstream model` pairs.
+    pub model_map: Vec<(String, String)>,
+}
+
+impl Config {
+    /// Reads a TOML file (environment overrides are not applied; see [`Config::apply_env`]).
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text)
+    }
+
+    /// Reads a configuration from TOML text.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let file: FileConfig = toml::from_str(text)?;
+        let mut config = Config::default();
+        if let Some(listen) = file.listen {
+            config.listen = parse_listen(&listen)?;
+        }
+        if let Some(store) = file.store {
+            config.store = StoreConfig::parse(&store)?;
+        }
+        if let Some(secs) = file.heartbeat_secs {
+            config.heartbeat = Duration::from_secs(secs);
+        }
+        config.client_api_keys = file.client_api_keys.unwrap_or_default();
+        if let Some(var) = file.client_api_keys_env
+            && let Ok(keys) = std::env::var(&var)
+        {
+            config.client_api_keys.extend(split_keys(&keys));
+        }
+        config.default_provider = file.default_provider;
+        if let Some(max) = file.max_replay_bytes {
+            config.max_replay_bytes = max;
+        }
+        config.providers = file.providers;
+        config.routes = file.routes;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The no-file configuration: one Chat provider named `upstream` that every request goes to.
+    /// Its quirks are guessed from the URL's host (`api.deepseek.com` → DeepSeek's).
+    pub fn simple(options: SimpleOptions) -> Result<Self, ConfigError> {
+        let mut provider = ProviderConfig::new(options.upstream.trim_end_matches('/'));
+        provider.api_key_env = options.api_key_env;
+        provider.model_map = options.model_map.into_iter().collect();
+        provider.quirks = Some(host_of(&provider.base_url).to_owned());
+        let mut config = Config::default();
+        config.providers.insert("upstream".into(), provider);
+        config.default_provider = Some("upstream".into());
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Applies the `OPENAI_WIRE_*` overrides from the process environment.
+    pub fn apply_env(&mut self) -> Result<(), ConfigError> {
+        self.apply_vars(std::env::vars())
+    }
+
+    /// Applies the `OPENAI_WIRE_*` overrides from `vars` (name, value pairs).
+    pub fn apply_vars(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), ConfigError> {
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix("OPENAI_WIRE_") else {
+                continue;
+            };
+            match key {
+                "LISTEN" => self.listen = parse_listen(&value)?,
+                "STORE" => self.store = StoreConfig::parse(&value)?,
+                "HEARTBEAT_SECS" => {
+                    let secs = value.trim().parse::<u64>().map_err(|_| {
+                        ConfigError::Invalid(format!("OPENAI_WIRE_HEARTBEAT_SECS: {value:?}"))
+                    })?;
+                    self.heartbeat = Duration::from_secs(secs);
+                }
+                "DEFAULT_PROVIDER" => self.default_provider = Some(value),
+                "CLIENT_API_KEYS" => self.client_api_keys = split_keys(&value),
+                _ => {
+                    if let Some(rest) = key.strip_prefix("PROVIDER_") {
+                        self.apply_provider_var(rest, value);
+                    }
+                }
+            }
+        }
+        self.validate()
+    }
+
+    fn apply_provider_var(&mut self, rest: &str, value: String) {
+        for (name, provider) in &mut self.providers {
+            let upper = env_name(name);
+            let Some(field) = rest
+                .strip_prefix(upper.as_str())
+                .and_then(|f| f.strip_prefix('_'))
+            else {
+                continue;
+            };
+            match field {
+                "BASE_URL" => provider.base_url = value.clone(),
+                "API_KEY_ENV" => provider.api_key_env = Some(value.clone()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Checks that routes and the default provider name existing providers and URLs are HTTP(S).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (name, provider) in &self.providers {
+            if !(provider.base_url.starts_with("http://")
+                || provider.base_url.starts_with("https://"))
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "providers.{name}.base_url must start with http:// or https://, got {:?}",
+                    provider.base_url
+                )));
+            }
+        }
+        for (i, route) in self.routes.iter().enumerate() {
+            if !self.providers.contains_key(&route.provider) {
+                return Err(ConfigError::Invalid(format!(
+                    "routes[{i}].provider: no provider named {:?}",
+                    route.provider
+                )));
+            }
+            if let Some(prefix) = &route.path_prefix
+                && (!prefix.starts_with('/') || prefix.len() < 2 || prefix.ends_with('/'))
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "routes[{i}].path_prefix must look like \"/name\", got {prefix:?}"
+                )));
+            }
+        }
+        if let Some(name) = &self.default_provider
+            && !self.providers.contains_key(name)
+        {
+            return Err(ConfigError::Invalid(format!(
+                "default_provider: no provider named {name:?}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Every model name the gateway advertises, with its provider, in a stable order.
+    pub fn models(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (name, provider) in &self.providers {
+            for model in provider.models.iter().chain(provider.model_map.keys()) {
+                if !out.iter().any(|(m, _)| m == model) {
+                    out.push((model.clone(), name.clone()));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn parse_listen(text: &str) -> Result<SocketAddr, ConfigError> {
+    text.trim()
+        .parse()
+        .map_err(|_| ConfigError::Invalid(format!("listen: not an address: {text:?}")))
+}
+
+fn split_keys(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn env_name(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '-' | '.' => '_',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+/// The host part of a URL (`https://api.deepseek.com/v1` → `api.deepseek.com`).
+pub(crate) fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_file_with_routes_and_applies_env_overrides() {
+        let mut config = Config::from_toml(
+            r#"
+            listen = "127.0.0.1:9000"
+            store = "memory"
+            [providers.groq]
+            base_url = "https://api.groq.com/openai/v1"
+            api_key_env = "GROQ_API_KEY"
+            models = ["llama-3.3-70b-versatile"]
+            [[routes]]
+            model = "llama-*"
+            provider = "groq"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.store, StoreConfig::Memory);
+        assert!(config.routes[0].matches_model("llama-3"));
+        config
+            .apply_vars([
+                (
+                    "OPENAI_WIRE_PROVIDER_GROQ_BASE_URL".into(),
+                    "http://127.0.0.1:1/v1".into(),
+                ),
+                ("OPENAI_WIRE_CLIENT_API_KEYS".into(), "a, b".into()),
+                ("HOME".into(), "/x".into()),
+            ])
+            .unwrap();
+        assert_eq!(config.providers["groq"].base_url, "http://127.0.0.1:1/v1");
+        assert_eq!(config.client_api_keys, ["a", "b"]);
+    }
+
+    #[test]
+    fn rejects_a_route_to_an_unknown_provider() {
+        let error = Config::from_toml("[[routes]]\nprovider = \"nope\"\n").unwrap_err();
+        assert!(error.to_string().contains("nope"), "{error}");
+    }
+
+    #[test]
+    fn simple_case_guesses_quirks_from_the_host() {
+        let config = Config::simple(SimpleOptions {
+            upstream: "https://api.deepseek.com/v1/".into(),
+            api_key_env: Some("DEEPSEEK_API_KEY".into()),
+            model_map: vec![("gpt-5".into(), "deepseek-chat".into())],
+        })
+        .unwrap();
+        let provider = &config.providers["upstream"];
+        assert_eq!(provider.base_url, "https://api.deepseek.com/v1");
+        assert_eq!(provider.quirks.as_deref(), Some("api.deepseek.com"));
+        assert_eq!(provider.upstream_model("gpt-5"), "deepseek-chat");
+    }
+
+    #[test]
+    fn store_urls() {
+        assert_eq!(
+            StoreConfig::parse("sqlite").unwrap(),
+            StoreConfig::SqliteDefault
+        );
+        assert_eq!(
+            StoreConfig::parse("sqlite:///tmp/x.db").unwrap(),
+            StoreConfig::Sqlite("/tmp/x.db".into())
+        );
+        assert!(matches!(
+            StoreConfig::parse("postgres://u@h/db").unwrap(),
+            StoreConfig::Postgres(_)
+        ));
+        assert!(StoreConfig::parse("redis://x").is_err());
+    }
+}
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn the_example_config_is_valid() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/example.toml");
+        let config = super::Config::from_file(&path).unwrap();
+        for name in ["deepseek", "groq", "openrouter", "ollama", "vllm"] {
+            assert!(config.providers.contains_key(name), "{name}");
+        }
+        assert_eq!(config.routes.len(), 3);
+    }
+}

@@ -1,0 +1,310 @@
+//! The HTTP server: [`Gateway`], its router, client authentication, `/health`, `/v1/models`,
+//! `/metrics`.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use openai_wire_convert::envelope::EnvelopeKey;
+use serde_json::json;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::{Config, ProviderConfig};
+use crate::error::{ApiError, GatewayError};
+use crate::store::{self, Store};
+
+/// The largest request body accepted (Codex sends its whole history every turn).
+pub const MAX_REQUEST_BYTES: usize = 64 << 20;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Shared state of one gateway.
+pub(crate) struct AppState {
+    pub(crate) config: Config,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clients: BTreeMap<String, reqwest::Client>,
+    pub(crate) metrics: Option<PrometheusHandle>,
+    pub(crate) envelope_key: EnvelopeKey,
+}
+
+/// The provider a path prefix forces (set by the nested router of a `path_prefix` route).
+#[derive(Debug, Clone)]
+pub(crate) struct ForcedProvider(pub(crate) String);
+
+impl AppState {
+    /// The provider for a request: a path-prefix route, then header routes, then model routes,
+    /// then a provider that lists the model, then the default (or the only) provider.
+    pub(crate) fn route(
+        &self,
+        forced: Option<&ForcedProvider>,
+        headers: &HeaderMap,
+        model: &str,
+    ) -> Result<(&str, &ProviderConfig), ApiError> {
+        let pick = |name: &str| {
+            self.config
+                .providers
+                .get_key_value(name)
+                .map(|(k, v)| (k.as_str(), v))
+        };
+        if let Some(ForcedProvider(name)) = forced
+            && let Some(found) = pick(name)
+        {
+            return Ok(found);
+        }
+        for route in &self.config.routes {
+            if route.path_prefix.is_some() {
+                continue;
+            }
+            if let Some(name) = &route.header {
+                let Some(value) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) else {
+                    continue;
+                };
+                if route.value.as_deref().is_some_and(|want| want != value) {
+                    continue;
+                }
+            }
+            if route.matches_model(model)
+                && let Some(found) = pick(&route.provider)
+            {
+                return Ok(found);
+            }
+        }
+        if let Some((name, provider)) = self.config.providers.iter().find(|(_, p)| p.serves(model))
+        {
+            return Ok((name.as_str(), provider));
+        }
+        if let Some(found) = self.config.default_provider.as_deref().and_then(pick) {
+            return Ok(found);
+        }
+        if self.config.providers.len() == 1
+            && let Some((name, provider)) = self.config.providers.iter().next()
+        {
+            return Ok((name.as_str(), provider));
+        }
+        Err(ApiError::model_not_found(model))
+    }
+}
+
+/// A gateway: the Responses API (and Chat Completions) in front of the configured providers.
+///
+/// Build it with [`Gateway::new`] (opens the configured store) or [`Gateway::with_store`], then
+/// either [`serve`](Gateway::serve) it on a listener or take its [`router`](Gateway::router).
+#[derive(Clone)]
+pub struct Gateway {
+    state: Arc<AppState>,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field(
+                "providers",
+                &self.state.config.providers.keys().collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gateway {
+    /// A gateway for `config`, with the store it names (SQLite files and directories are
+    /// created and migrated on first use).
+    pub async fn new(config: Config) -> Result<Self, GatewayError> {
+        let store = store::open(&config.store).await?;
+        Self::with_store(config, store)
+    }
+
+    /// A gateway for `config` with a store opened by the caller.
+    pub fn with_store(config: Config, store: Arc<dyn Store>) -> Result<Self, GatewayError> {
+        config.validate()?;
+        let mut clients = BTreeMap::new();
+        for (name, provider) in &config.providers {
+            let client = reqwest::Client::builder()
+                .connect_timeout(provider.connect_timeout())
+                .read_timeout(provider.idle_timeout())
+                .pool_idle_timeout(std::time::Duration::from_secs(90))
+                .build()?;
+            clients.insert(name.clone(), client);
+        }
+        let envelope_key = match std::env::var("OPENAI_WIRE_ENVELOPE_SECRET") {
+            Ok(secret) if !secret.is_empty() => EnvelopeKey::new(secret.as_bytes()),
+            _ => EnvelopeKey::default(),
+        };
+        Ok(Gateway {
+            state: Arc::new(AppState {
+                config,
+                store,
+                clients,
+                metrics: metrics_handle(),
+                envelope_key,
+            }),
+        })
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+
+    /// The store in use.
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.state.store.clone()
+    }
+
+    /// The router: every endpoint, with request ids, tracing and client authentication.
+    pub fn router(&self) -> Router {
+        let api = api_routes();
+        let mut app = Router::new()
+            .route("/health", get(health))
+            .route("/metrics", get(metrics_text))
+            .merge(api.clone());
+        for route in &self.state.config.routes {
+            if let Some(prefix) = &route.path_prefix {
+                let forced = ForcedProvider(route.provider.clone());
+                app = app.nest(prefix, api.clone().layer(axum::Extension(forced)));
+            }
+        }
+        app.layer(middleware::from_fn_with_state(self.state.clone(), authenticate))
+            .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                    let id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                }),
+            )
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .with_state(self.state.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then stops accepting and waits for the
+    /// requests in flight (streams included) to finish.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), GatewayError> {
+        let app = self.router();
+        tracing::info!(address = ?listener.local_addr().ok(), "openai-wire gateway listening");
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        Ok(())
+    }
+}
+
+fn api_routes() -> Router<Arc<AppState>> {
+    use crate::{chat, responses};
+    Router::new()
+        .route("/v1/models", get(models))
+        .route("/v1/responses", post(responses::create))
+        .route(
+            "/v1/responses/{id}",
+            get(responses::retrieve).delete(responses::delete),
+        )
+        .route(
+            "/v1/responses/{id}/input_items",
+            get(responses::input_items),
+        )
+        .route("/v1/chat/completions", post(chat::create))
+}
+
+/// One Prometheus recorder per process: installed by the first gateway, shared by the others.
+fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| match PrometheusBuilder::new().install_recorder() {
+            Ok(handle) => {
+                crate::telemetry::describe();
+                Some(handle)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "metrics recorder not installed; /metrics will be empty");
+                None
+            }
+        })
+        .clone()
+}
+
+async fn authenticate(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let open = path == "/health" || path == "/metrics";
+    if open || state.config.client_api_keys.is_empty() {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+        .map(str::trim);
+    let ok = presented.is_some_and(|key| {
+        state
+            .config
+            .client_api_keys
+            .iter()
+            .any(|k| constant_time_eq(k.as_bytes(), key.as_bytes()))
+    });
+    if ok {
+        next.run(request).await
+    } else {
+        ApiError::unauthorized().into_response()
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => axum::Json(json!({"status": "ok", "store": "ok"})).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health: the store does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({"status": "degraded", "store": error.to_string()})),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn models(State(state): State<Arc<AppState>>) -> Response {
+    let data: Vec<_> = state
+        .config
+        .models()
+        .into_iter()
+        .map(|(id, provider)| json!({"id": id, "object": "model", "created": 0, "owned_by": provider}))
+        .collect();
+    axum::Json(json!({"object": "list", "data": data})).into_response()
+}
+
+async fn metrics_text(State(state): State<Arc<AppState>>) -> Response {
+    let body = state
+        .metrics
+        .as_ref()
+        .map(|h| h.render())
+        .unwrap_or_default();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}

@@ -1,0 +1,149 @@
+//! Where responses live: the [`Store`] trait and its backends ([`MemoryStore`], [`SqlStore`] on
+//! SQLite or PostgreSQL through the same migrations).
+//!
+//! A stored response is the final `Response` object (as JSON), the input items of its turn, and,
+//! when the response was streamed, its stream events in order (for
+//! `GET /v1/responses/{id}?stream=true`). The history a `previous_response_id` stands for is
+//! rebuilt by walking the chain ([`history`]).
+
+mod memory;
+mod sql;
+
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use serde_json::Value;
+
+pub use memory::MemoryStore;
+pub use sql::SqlStore;
+
+use crate::config::StoreConfig;
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The migrations failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value is not the JSON it should be.
+    #[error("corrupt stored value for {id}: {source}")]
+    Corrupt {
+        /// The response id.
+        id: String,
+        /// The JSON error.
+        source: serde_json::Error,
+    },
+    /// The store's directory could not be created.
+    #[error("cannot create {path}: {source}")]
+    Io {
+        /// The path.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// No default data directory is known on this system.
+    #[error("no user data directory on this system: give --store a path")]
+    NoDataDir,
+    /// A `previous_response_id` chain is longer than [`MAX_CHAIN`] or loops.
+    #[error("the previous_response_id chain from {0} is too long or loops")]
+    ChainTooLong(String),
+}
+
+/// One stored response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResponse {
+    /// `resp_…`.
+    pub id: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// The response this one continued.
+    pub previous_response_id: Option<String>,
+    /// The final `Response` object, as JSON.
+    pub response: Value,
+    /// The input items of this turn (not those of earlier turns), each with an `id`.
+    pub input_items: Vec<Value>,
+}
+
+impl StoredResponse {
+    /// The `output` array of the stored response.
+    pub fn output(&self) -> Vec<Value> {
+        self.response["output"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// A place to keep responses. Implementations must be safe to share between requests.
+pub trait Store: Send + Sync + 'static {
+    /// Saves a response, replacing one with the same id; `events` are its stream events as
+    /// JSON text, in order (`None` when not streamed or too large to keep).
+    fn put(
+        &self,
+        record: StoredResponse,
+        events: Option<Vec<String>>,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// A response by id.
+    fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<StoredResponse>, StoreError>>;
+
+    /// The stream events of a response after position `starting_after` (all when `None`);
+    /// `None` when the response is unknown or was stored without events.
+    fn events<'a>(
+        &'a self,
+        id: &'a str,
+        starting_after: Option<i64>,
+    ) -> BoxFuture<'a, Result<Option<Vec<String>>, StoreError>>;
+
+    /// Deletes a response and its events; whether it existed.
+    fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// Whether the backend answers (for `/health`).
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
+}
+
+/// The longest `previous_response_id` chain [`history`] follows.
+pub const MAX_CHAIN: usize = 10_000;
+
+/// The conversation a `previous_response_id` stands for: for each response of the chain, oldest
+/// first, its input items then its output items. `Ok(None)` when `id` is unknown.
+pub async fn history(store: &dyn Store, id: &str) -> Result<Option<Vec<Value>>, StoreError> {
+    let mut chain = Vec::new();
+    let mut next = Some(id.to_owned());
+    while let Some(current) = next {
+        if chain.len() >= MAX_CHAIN {
+            return Err(StoreError::ChainTooLong(id.to_owned()));
+        }
+        let Some(record) = store.get(&current).await? else {
+            if chain.is_empty() {
+                return Ok(None);
+            }
+            // An older link was deleted: the history starts after it.
+            break;
+        };
+        next = record.previous_response_id.clone();
+        chain.push(record);
+    }
+    let mut items = Vec::new();
+    for record in chain.iter().rev() {
+        items.extend(record.input_items.iter().cloned());
+        items.extend(record.output());
+    }
+    Ok(Some(items))
+}
+
+/// Opens the store a configuration names (creating the SQLite file and running migrations).
+pub async fn open(config: &StoreConfig) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match config {
+        StoreConfig::Memory => Arc::new(MemoryStore::new()),
+        StoreConfig::SqliteDefault => {
+            let path = StoreConfig::default_sqlite_path().ok_or(StoreError::NoDataDir)?;
+            Arc::new(SqlStore::sqlite(&path).await?)
+        }
+        StoreConfig::Sqlite(path) => Arc::new(SqlStore::sqlite(path).await?),
+        StoreConfig::Postgres(url) => Arc::new(SqlStore::postgres(url).await?),
+    })
+}

@@ -1,0 +1,270 @@
+//! SQLite and PostgreSQL, through the same portable migrations (`crates/gateway/migrations`).
+
+use std::path::Path;
+use std::str::FromStr;
+
+use futures_util::future::BoxFuture;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{QueryBuilder, Row};
+
+use super::{Store, StoreError, StoredResponse};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Events are inserted this many rows per statement.
+const EVENTS_PER_INSERT: usize = 200;
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to whichever pool this is: the SQL is the same for both
+/// (`$N` placeholders work in SQLite too).
+macro_rules! with_pool {
+    ($self:expr, $pool:ident, $db:ident => $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite($pool) => {
+                #[allow(unused)]
+                type $db = sqlx::Sqlite;
+                $body
+            }
+            Pool::Postgres($pool) => {
+                #[allow(unused)]
+                type $db = sqlx::Postgres;
+                $body
+            }
+        }
+    };
+}
+
+/// A store in SQLite (embedded, WAL mode) or PostgreSQL (shared by several gateways).
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: Pool,
+}
+
+impl SqlStore {
+    /// Opens (creating it and its directory if needed) a SQLite database at `path`, in WAL mode,
+    /// and runs the migrations.
+    pub async fn sqlite(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(SqlStore {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// Connects to PostgreSQL at `url` and runs the migrations (safe to run from several
+    /// gateways at once: sqlx takes an advisory lock).
+    pub async fn postgres(url: &str) -> Result<Self, StoreError> {
+        // Accept `postgres://…` and `postgresql://…` alike.
+        let options = sqlx::postgres::PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(SqlStore {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    /// Which database this is: `"sqlite"` or `"postgres"`.
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The journal mode SQLite reports (`"wal"`), for tests; `None` on PostgreSQL.
+    pub async fn sqlite_journal_mode(&self) -> Result<Option<String>, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let row = sqlx::query("PRAGMA journal_mode").fetch_one(pool).await?;
+                Ok(Some(row.try_get::<String, _>(0)?))
+            }
+            Pool::Postgres(_) => Ok(None),
+        }
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        with_pool!(self, pool, _Db => pool.close().await)
+    }
+
+    async fn put_impl(
+        &self,
+        record: StoredResponse,
+        events: Option<Vec<String>>,
+    ) -> Result<(), StoreError> {
+        let response = record.response.to_string();
+        let input_items = serde_json::Value::Array(record.input_items).to_string();
+        let has_events = i64::from(events.is_some());
+        with_pool!(self, pool, Db => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM response_events WHERE response_id = $1")
+                .bind(&record.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM responses WHERE id = $1")
+                .bind(&record.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO responses (id, created_at, previous_response_id, response, input_items, has_events) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&record.id)
+            .bind(record.created_at)
+            .bind(&record.previous_response_id)
+            .bind(&response)
+            .bind(&input_items)
+            .bind(has_events)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(events) = &events {
+                for (chunk_index, chunk) in events.chunks(EVENTS_PER_INSERT).enumerate() {
+                    let base = (chunk_index * EVENTS_PER_INSERT) as i64;
+                    let mut builder: QueryBuilder<'_, Db> =
+                        QueryBuilder::new("INSERT INTO response_events (response_id, seq, event) ");
+                    builder.push_values(chunk.iter().enumerate(), |mut row, (i, event)| {
+                        row.push_bind(&record.id)
+                            .push_bind(base + i as i64)
+                            .push_bind(event);
+                    });
+                    builder.build().execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    async fn get_impl(&self, id: &str) -> Result<Option<StoredResponse>, StoreError> {
+        let row = with_pool!(self, pool, _Db => {
+            sqlx::query(
+                "SELECT created_at, previous_response_id, response, input_items FROM responses WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| -> Result<(i64, Option<String>, String, String), sqlx::Error> {
+                Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?))
+            })
+            .transpose()?
+        });
+        let Some((created_at, previous_response_id, response, input_items)) = row else {
+            return Ok(None);
+        };
+        let corrupt = |source| StoreError::Corrupt {
+            id: id.to_owned(),
+            source,
+        };
+        let response = serde_json::from_str(&response).map_err(corrupt)?;
+        let input_items = serde_json::from_str(&input_items).map_err(corrupt)?;
+        Ok(Some(StoredResponse {
+            id: id.to_owned(),
+            created_at,
+            previous_response_id,
+            response,
+            input_items,
+        }))
+    }
+
+    async fn events_impl(
+        &self,
+        id: &str,
+        starting_after: Option<i64>,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        let after = starting_after.unwrap_or(-1);
+        with_pool!(self, pool, _Db => {
+            let has: Option<i64> = sqlx::query_scalar("SELECT has_events FROM responses WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            if has != Some(1) {
+                return Ok(None);
+            }
+            let events: Vec<String> = sqlx::query_scalar(
+                "SELECT event FROM response_events WHERE response_id = $1 AND seq > $2 ORDER BY seq",
+            )
+            .bind(id)
+            .bind(after)
+            .fetch_all(pool)
+            .await?;
+            Ok(Some(events))
+        })
+    }
+
+    async fn delete_impl(&self, id: &str) -> Result<bool, StoreError> {
+        with_pool!(self, pool, _Db => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM response_events WHERE response_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let done = sqlx::query("DELETE FROM responses WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    async fn ping_impl(&self) -> Result<(), StoreError> {
+        with_pool!(self, pool, _Db => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+            Ok(())
+        })
+    }
+}
+
+impl Store for SqlStore {
+    fn put(
+        &self,
+        record: StoredResponse,
+        events: Option<Vec<String>>,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.put_impl(record, events))
+    }
+
+    fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<StoredResponse>, StoreError>> {
+        Box::pin(self.get_impl(id))
+    }
+
+    fn events<'a>(
+        &'a self,
+        id: &'a str,
+        starting_after: Option<i64>,
+    ) -> BoxFuture<'a, Result<Option<Vec<String>>, StoreError>> {
+        Box::pin(self.events_impl(id, starting_after))
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(self.delete_impl(id))
+    }
+
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.ping_impl())
+    }
+}

@@ -1,0 +1,214 @@
+//! A scripted Chat Completions upstream for tests: it answers `POST /v1/chat/completions` by
+//! replaying a recorded provider stream from `fixtures/corpus/chat/`, or by failing on purpose,
+//! as the request's `model` says:
+//!
+//! | model | answer |
+//! | --- | --- |
+//! | `fixture:NAME` | the recorded stream `fixtures/corpus/chat/NAME.sse`, in small pieces |
+//! | `fail:429` | HTTP 429, `Retry-After: 7`, OpenAI's rate-limit body |
+//! | `fail:context` | HTTP 400, a context-length body |
+//! | `drop` | two chunks of text, then the connection breaks |
+//! | `stall` | one chunk of text, then nothing, until the client goes away |
+//! | `slow` | one chunk, a pause of [`SLOW_PAUSE`], then the rest and `[DONE]` |
+//! | `malformed` | one chunk, then a chunk that is not JSON |
+//! | anything else | a short text answer |
+//!
+//! Every request body is kept ([`Upstream::requests`]); [`Upstream::disconnects`] counts the
+//! streams whose client went away before the end.
+
+#![allow(dead_code)]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// How long `slow` pauses.
+pub const SLOW_PAUSE: Duration = Duration::from_millis(600);
+
+#[derive(Default)]
+struct Shared {
+    requests: Mutex<Vec<Value>>,
+    disconnects: AtomicUsize,
+}
+
+/// A running scripted upstream; stopped when dropped.
+pub struct Upstream {
+    /// Its address.
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Upstream {
+    /// Starts one on a free port.
+    pub async fn start() -> Upstream {
+        let shared = Arc::new(Shared::default());
+        let app = Router::new()
+            .route("/v1/chat/completions", post(chat))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Upstream {
+            addr,
+            shared,
+            stop: Some(stop),
+        }
+    }
+
+    /// Its base URL, `http://127.0.0.1:PORT/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// Every request body received, in order.
+    pub fn requests(&self) -> Vec<Value> {
+        self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// How many streams were abandoned by their client.
+    pub fn disconnects(&self) -> usize {
+        self.shared.disconnects.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The folder of recorded Chat streams.
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus/chat")
+}
+
+fn chunk(text: &str) -> String {
+    let delta = serde_json::json!({
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": 1_700_000_000,
+        "model": "scripted",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}, "finish_reason": null}],
+    });
+    format!("data: {delta}\n\n")
+}
+
+fn finish() -> String {
+    let last = serde_json::json!({
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": 1_700_000_000,
+        "model": "scripted",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+    });
+    format!("data: {last}\n\ndata: [DONE]\n\n")
+}
+
+/// Counts a disconnect when dropped before `done` is set.
+struct Watch {
+    shared: Arc<Shared>,
+    done: bool,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if !self.done {
+            self.shared.disconnects.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+fn sse(
+    body: impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+) -> Response {
+    Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(Body::from_stream(body))
+        .unwrap()
+}
+
+async fn chat(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    shared.requests.lock().unwrap().push(request.clone());
+    let model = request["model"].as_str().unwrap_or_default().to_owned();
+    let shared2 = shared.clone();
+    match model.as_str() {
+        "fail:429" => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "7"), ("content-type", "application/json")],
+            r#"{"error":{"message":"Rate limit reached for requests per minute.","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#,
+        )
+            .into_response(),
+        "fail:context" => (
+            StatusCode::BAD_REQUEST,
+            [("content-type", "application/json")],
+            r#"{"error":{"message":"This model's maximum context length is 65536 tokens. However, you requested 70000 tokens.","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}"#,
+        )
+            .into_response(),
+        "drop" => sse(async_stream::stream! {
+            yield Ok(Bytes::from(chunk("Hel")));
+            yield Ok(Bytes::from(chunk("lo")));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            yield Err(std::io::Error::other("connection dropped on purpose"));
+        }),
+        "stall" => sse(async_stream::stream! {
+            let _watch = Watch { shared: shared2, done: false };
+            yield Ok::<_, std::io::Error>(Bytes::from(chunk("thinking")));
+            std::future::pending::<()>().await;
+        }),
+        "slow" => sse(async_stream::stream! {
+            let mut watch = Watch { shared: shared2, done: false };
+            yield Ok::<_, std::io::Error>(Bytes::from(chunk("slow ")));
+            tokio::time::sleep(SLOW_PAUSE).await;
+            yield Ok(Bytes::from(chunk("answer")));
+            yield Ok(Bytes::from(finish()));
+            watch.done = true;
+        }),
+        "malformed" => sse(async_stream::stream! {
+            yield Ok::<_, std::io::Error>(Bytes::from(chunk("ok so far")));
+            yield Ok(Bytes::from("data: {\"id\":\"chatcmpl-test\",\"choices\":[{\"index\":0,\"delta\":{\"content\": oops}}\n\n"));
+            yield Ok(Bytes::from(finish()));
+        }),
+        name => {
+            let bytes = match name.strip_prefix("fixture:") {
+                Some(file) => match std::fs::read(fixtures_dir().join(format!("{file}.sse"))) {
+                    Ok(bytes) => bytes,
+                    Err(error) => {
+                        return (StatusCode::NOT_FOUND, format!("no fixture {file}: {error}")).into_response();
+                    }
+                },
+                None => format!("{}{}", chunk("Hello from the scripted upstream."), finish()).into_bytes(),
+            };
+            // In small pieces, so that events are cut across reads.
+            let pieces: Vec<Result<Bytes, Infallible>> =
+                bytes.chunks(97).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(futures_util::stream::iter(pieces)))
+                .unwrap()
+        }
+    }
+}
