@@ -34,9 +34,12 @@
 //! protocol. A new command is a new module and a new [`Command`] variant.
 
 mod check;
+mod convert;
 mod decode;
+mod fold;
 mod input;
 mod inspect;
+mod serve;
 mod status;
 
 use std::io;
@@ -69,6 +72,14 @@ enum Command {
     Inspect(inspect::Args),
     /// Check streams against the protocol: one line per finding, exit 1 on any error
     Check(check::Args),
+    /// Fold a stream into its final object (Response, ChatCompletion, ...) and print it as JSON
+    Fold(fold::Args),
+    /// Convert a stream between Chat Completions and Responses, written as SSE on stdout
+    Convert(convert::Args),
+    /// Run the gateway: the Responses API in front of a Chat Completions provider
+    Serve(serve::ServeArgs),
+    /// Print the Codex CLI config.toml block that points Codex at the gateway
+    CodexConfig(serve::CodexConfigArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +88,10 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Check(args) => check::run(args),
+        Command::Fold(args) => fold::run(args),
+        Command::Convert(args) => convert::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::CodexConfig(args) => serve::codex(args),
     };
     match result {
         Ok(status) => status.into(),

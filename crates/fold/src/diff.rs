@@ -9,7 +9,7 @@ pub(crate) const MAX_DIFFERENCES: usize = 200;
 ///
 /// `path` names the place in the final object's JSON, e.g. `output[1].arguments` or
 /// `output[0].content[0].text`; a value absent on one side is `null`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Difference {
     /// Where the values differ, e.g. `output[1].arguments`.
     pub path: String,

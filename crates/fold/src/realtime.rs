@@ -11,7 +11,7 @@ use crate::{ToolCall, ToolCallKind};
 
 /// One item of a Realtime conversation (a message, a function call, a function call output,
 /// an MCP item, …), in a shape common to all item types.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RealtimeItem {
     /// The item's `id`.
     pub id: String,
@@ -34,7 +34,7 @@ pub struct RealtimeItem {
 }
 
 /// One content part of a Realtime message.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RealtimePart {
     /// The part's `type` (`output_text`, `output_audio`, `input_text`, `input_audio`, and the
     /// beta `text` / `audio`), when known.
@@ -137,7 +137,7 @@ impl RealtimeItem {
 }
 
 /// One response of a Realtime session, as folded from its events, with its `response.done`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct FoldedResponse {
     /// The response's `id`.
     pub id: String,
@@ -150,6 +150,7 @@ pub struct FoldedResponse {
     /// Where the folded output differs from `response.done`'s (paths like
     /// `output[0].content[0].transcript`). Only what the reference states is compared.
     pub differences: Vec<Difference>,
+    #[serde(skip)]
     slots: Slots,
 }
 
