@@ -169,6 +169,7 @@ enum Body {
     },
     FunctionCall {
         call_id: String,
+        namespace: Option<String>,
         name: String,
         arguments: String,
     },
@@ -235,11 +236,13 @@ impl Item {
             }),
             Body::FunctionCall {
                 call_id,
+                namespace,
                 name,
                 arguments,
             } => OutputItem::FunctionCall(FunctionToolCall {
                 id: Some(id),
                 call_id: call_id.clone(),
+                namespace: namespace.clone(),
                 name: name.clone(),
                 arguments: arguments.clone(),
                 status: Some(match status {
@@ -421,6 +424,39 @@ impl<I: IdSource> ResponseWriter<I> {
         ])
     }
 
+    /// A `response.in_progress` event carrying the response as it stands, with the next
+    /// `sequence_number`: a heartbeat for a server to send while it has nothing else to say
+    /// (a gateway whose upstream is silent), which keeps the stream fully conformant. Items not
+    /// yet done appear `in_progress` with what they have so far. Refused before
+    /// [`start`](Self::start) and after the end.
+    ///
+    /// ```
+    /// use openai_wire_emit::{ResponseWriter, SequentialIds};
+    /// use openai_wire_events::{Response, ResponseStreamEvent};
+    ///
+    /// let mut writer = ResponseWriter::new(Response::default(), SequentialIds::default());
+    /// writer.start()?;
+    /// let beat = writer.in_progress()?;
+    /// assert!(matches!(
+    ///     &beat,
+    ///     ResponseStreamEvent::ResponseInProgress(event) if event.sequence_number == Some(2)
+    /// ));
+    /// assert_eq!(writer.next_sequence_number(), 3);
+    /// # Ok::<(), openai_wire_emit::EmitError>(())
+    /// ```
+    pub fn in_progress(&mut self) -> Result<ResponseStreamEvent, EmitError> {
+        self.check_streaming()?;
+        let response = self.response();
+        let mut seq = Sequence(&mut self.sequence);
+        Ok(ResponseStreamEvent::ResponseInProgress(Box::new(
+            ResponseInProgressEvent {
+                response,
+                sequence_number: seq.next(),
+                ..ResponseInProgressEvent::default()
+            },
+        )))
+    }
+
     /// Opens an assistant `message` item. Text and refusals are pushed to it with
     /// [`push_text`](Self::push_text) and [`push_refusal`](Self::push_refusal).
     pub fn open_message(&mut self) -> Result<(ItemHandle, Vec<ResponseStreamEvent>), EmitError> {
@@ -466,13 +502,55 @@ impl<I: IdSource> ResponseWriter<I> {
         name: impl Into<String>,
         call_id: Option<String>,
     ) -> Result<(ItemHandle, Vec<ResponseStreamEvent>), EmitError> {
+        self.open_function(None, name.into(), call_id)
+    }
+
+    /// Opens a `function_call` item calling `name` inside the `namespace` tool `namespace`: the
+    /// item carries both (`"namespace": "multi_agent_v1", "name": "spawn_agent"`), as OpenAI
+    /// sends calls of functions declared in a `namespace` tool, and as a client such as Codex
+    /// needs them to dispatch the call. Otherwise the same as
+    /// [`open_function_call`](Self::open_function_call).
+    ///
+    /// ```
+    /// use openai_wire_emit::{ResponseWriter, SequentialIds};
+    /// use openai_wire_events::{OutputItem, Response};
+    ///
+    /// let mut writer = ResponseWriter::new(Response::default(), SequentialIds::default());
+    /// writer.start()?;
+    /// let (call, _) = writer.open_namespaced_function_call("multi_agent_v1", "spawn_agent", None)?;
+    /// writer.push_arguments(call, "{}")?;
+    /// writer.finish_item(call)?;
+    /// let response = writer.response();
+    /// assert!(matches!(
+    ///     &response.output[0],
+    ///     OutputItem::FunctionCall(item)
+    ///         if item.namespace.as_deref() == Some("multi_agent_v1") && item.name == "spawn_agent"
+    /// ));
+    /// # Ok::<(), openai_wire_emit::EmitError>(())
+    /// ```
+    pub fn open_namespaced_function_call(
+        &mut self,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+        call_id: Option<String>,
+    ) -> Result<(ItemHandle, Vec<ResponseStreamEvent>), EmitError> {
+        self.open_function(Some(namespace.into()), name.into(), call_id)
+    }
+
+    fn open_function(
+        &mut self,
+        namespace: Option<String>,
+        name: String,
+        call_id: Option<String>,
+    ) -> Result<(ItemHandle, Vec<ResponseStreamEvent>), EmitError> {
         self.check_streaming()?;
         let call_id = call_id.unwrap_or_else(|| self.ids.id("call_"));
         self.open(
             "fc_",
             Body::FunctionCall {
                 call_id,
-                name: name.into(),
+                namespace,
+                name,
                 arguments: String::new(),
             },
         )

@@ -10,10 +10,18 @@
 //! client_api_keys_env = "OPENAI_WIRE_CLIENT_KEYS"
 //!
 //! [providers.deepseek]
+//! kind = "deepseek"            # request settings and stream quirks preset (see ProviderKind)
 //! base_url = "https://api.deepseek.com/v1"
 //! api_key_env = "DEEPSEEK_API_KEY"
 //! models = ["deepseek-chat", "deepseek-reasoner"]
 //! model_map = { "gpt-5" = "deepseek-chat" }
+//! # any preset setting can be overridden:
+//! # developer_role = "system"              # or "developer"
+//! # max_tokens_field = "max_tokens"        # or "max_completion_tokens"
+//! # reasoning_round_trip = "reasoning_content"   # or "reasoning", "none"
+//! # reasoning_current_turn_only = true
+//! # send_reasoning_effort = false
+//! # extra_quirks = ["missing_finish_reason"]
 //!
 //! [[routes]]
 //! model = "deepseek-*"
@@ -39,6 +47,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use openai_wire_convert::envelope::ReasoningField;
+use openai_wire_convert::quirks::{Quirk, Quirks};
+use openai_wire_convert::request::{DeveloperRole, MaxTokensField};
 use serde::{Deserialize, Serialize};
 
 /// A configuration that cannot be used.
@@ -72,6 +83,189 @@ pub enum UpstreamApi {
     Responses,
 }
 
+/// What kind of server a provider is: it picks the presets of its [`RequestSettings`] and the
+/// provider name its stream [quirks](openai_wire_convert::quirks) are looked up by. When a
+/// provider's `kind` is not set, it is guessed from the provider's name, its `quirks` name and
+/// its URL's host ([`ProviderKind::guess`]).
+///
+/// | kind | `developer` role sent as | `max_output_tokens` sent as | reasoning sent back in | only the current turn's | `reasoning_effort` |
+/// | --- | --- | --- | --- | --- | --- |
+/// | `openai` | `developer` | `max_completion_tokens` | — | — | sent |
+/// | `deepseek` | `system` | `max_tokens` | `reasoning_content` | yes | not sent |
+/// | `kimi`, `glm` | `system` | `max_tokens` | `reasoning_content` | no | not sent |
+/// | `groq`, `openrouter`, `xai` | `system` | `max_tokens` | — | — | sent |
+/// | `qwen`, `mistral`, `ollama`, `vllm`, `generic` | `system` | `max_tokens` | — | — | not sent |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// OpenAI itself (`api.openai.com`).
+    #[serde(rename = "openai")]
+    OpenAi,
+    /// DeepSeek: wants the current turn's `reasoning_content` back in thinking mode.
+    #[serde(rename = "deepseek")]
+    DeepSeek,
+    /// Kimi (Moonshot): wants `reasoning_content` back.
+    Kimi,
+    /// GLM (Zhipu, Z.ai): wants `reasoning_content` back ("preserved thinking").
+    Glm,
+    /// Groq: reads `reasoning_effort`.
+    Groq,
+    /// OpenRouter: reads `reasoning_effort`.
+    #[serde(rename = "openrouter")]
+    OpenRouter,
+    /// xAI (Grok): reads `reasoning_effort`.
+    Xai,
+    /// Qwen (DashScope).
+    Qwen,
+    /// Mistral.
+    Mistral,
+    /// Ollama's OpenAI-compatible endpoint.
+    Ollama,
+    /// vLLM's OpenAI-compatible server.
+    Vllm,
+    /// Any other OpenAI-compatible Chat server: the settings most of them accept.
+    Generic,
+}
+
+impl ProviderKind {
+    /// The kind's name in configuration files (`"deepseek"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::OpenAi => "openai",
+            ProviderKind::DeepSeek => "deepseek",
+            ProviderKind::Kimi => "kimi",
+            ProviderKind::Glm => "glm",
+            ProviderKind::Groq => "groq",
+            ProviderKind::OpenRouter => "openrouter",
+            ProviderKind::Xai => "xai",
+            ProviderKind::Qwen => "qwen",
+            ProviderKind::Mistral => "mistral",
+            ProviderKind::Ollama => "ollama",
+            ProviderKind::Vllm => "vllm",
+            ProviderKind::Generic => "generic",
+        }
+    }
+
+    /// The kind a provider most likely is, from any text that names it (its name, its `quirks`
+    /// name, its URL): `deepseek`, `kimi`/`moonshot`, `glm`/`zhipu`/`z.ai`, `groq`,
+    /// `openrouter`, `x.ai`/`xai`/`grok`, `openai.com`, `qwen`/`dashscope`, `mistral`,
+    /// `ollama`, `vllm`, in that order; otherwise [`ProviderKind::Generic`].
+    ///
+    /// ```
+    /// use openai_wire_gateway::ProviderKind;
+    ///
+    /// assert_eq!(ProviderKind::guess("upstream api.deepseek.com"), ProviderKind::DeepSeek);
+    /// assert_eq!(ProviderKind::guess("groq api.groq.com"), ProviderKind::Groq);
+    /// assert_eq!(ProviderKind::guess("local 127.0.0.1:8000"), ProviderKind::Generic);
+    /// ```
+    pub fn guess(text: &str) -> ProviderKind {
+        let who = text.to_ascii_lowercase();
+        let is = |needles: &[&str]| needles.iter().any(|n| who.contains(n));
+        if is(&["deepseek"]) {
+            ProviderKind::DeepSeek
+        } else if is(&["kimi", "moonshot"]) {
+            ProviderKind::Kimi
+        } else if is(&["glm", "zhipu", "z.ai"]) {
+            ProviderKind::Glm
+        } else if is(&["groq"]) {
+            ProviderKind::Groq
+        } else if is(&["openrouter"]) {
+            ProviderKind::OpenRouter
+        } else if is(&["x.ai", "xai", "grok"]) {
+            ProviderKind::Xai
+        } else if is(&["openai.com"]) {
+            ProviderKind::OpenAi
+        } else if is(&["qwen", "dashscope"]) {
+            ProviderKind::Qwen
+        } else if is(&["mistral"]) {
+            ProviderKind::Mistral
+        } else if is(&["ollama"]) {
+            ProviderKind::Ollama
+        } else if is(&["vllm"]) {
+            ProviderKind::Vllm
+        } else {
+            ProviderKind::Generic
+        }
+    }
+
+    /// The request settings this kind starts from (the table in the [type docs](ProviderKind)).
+    pub fn preset(self) -> RequestSettings {
+        let generic = RequestSettings {
+            developer_role: DeveloperRole::System,
+            max_tokens_field: MaxTokensField::MaxTokens,
+            reasoning_round_trip: None,
+            reasoning_current_turn_only: false,
+            send_reasoning_effort: false,
+        };
+        match self {
+            ProviderKind::OpenAi => RequestSettings {
+                developer_role: DeveloperRole::Developer,
+                max_tokens_field: MaxTokensField::MaxCompletionTokens,
+                send_reasoning_effort: true,
+                ..generic
+            },
+            ProviderKind::DeepSeek => RequestSettings {
+                reasoning_round_trip: Some(ReasoningField::ReasoningContent),
+                reasoning_current_turn_only: true,
+                ..generic
+            },
+            ProviderKind::Kimi | ProviderKind::Glm => RequestSettings {
+                reasoning_round_trip: Some(ReasoningField::ReasoningContent),
+                ..generic
+            },
+            ProviderKind::Groq | ProviderKind::OpenRouter | ProviderKind::Xai => RequestSettings {
+                send_reasoning_effort: true,
+                ..generic
+            },
+            ProviderKind::Qwen
+            | ProviderKind::Mistral
+            | ProviderKind::Ollama
+            | ProviderKind::Vllm
+            | ProviderKind::Generic => generic,
+        }
+    }
+}
+
+/// Which field a provider wants its reasoning back in, on the next turn, in configuration
+/// files: `"reasoning_content"`, `"reasoning"` or `"none"` (reasoning items are dropped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasoningRoundTrip {
+    /// `reasoning_content` on assistant messages (DeepSeek, Kimi, GLM).
+    ReasoningContent,
+    /// `reasoning` on assistant messages (OpenRouter, Ollama, some vLLM versions).
+    Reasoning,
+    /// Not sent back.
+    None,
+}
+
+impl ReasoningRoundTrip {
+    /// The Chat field, `None` for [`ReasoningRoundTrip::None`].
+    pub fn field(self) -> Option<ReasoningField> {
+        match self {
+            ReasoningRoundTrip::ReasoningContent => Some(ReasoningField::ReasoningContent),
+            ReasoningRoundTrip::Reasoning => Some(ReasoningField::Reasoning),
+            ReasoningRoundTrip::None => None,
+        }
+    }
+}
+
+/// How Chat requests are built for one provider: the preset of its [`ProviderKind`], with the
+/// provider's own settings on top ([`ProviderConfig::request_settings`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestSettings {
+    /// What the `developer` role is sent as.
+    pub developer_role: DeveloperRole,
+    /// Which field carries `max_output_tokens`.
+    pub max_tokens_field: MaxTokensField,
+    /// The field the provider wants its reasoning back in (`None`: reasoning items dropped).
+    pub reasoning_round_trip: Option<ReasoningField>,
+    /// Send reasoning back only for the current turn (after the last user message).
+    pub reasoning_current_turn_only: bool,
+    /// Whether `reasoning.effort` is sent as `reasoning_effort`.
+    pub send_reasoning_effort: bool,
+}
+
 /// One upstream provider.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,10 +286,39 @@ pub struct ProviderConfig {
     /// the map are sent unchanged.
     #[serde(default)]
     pub model_map: BTreeMap<String, String>,
-    /// The provider name whose quirks the stream converter applies (defaults to the provider's
-    /// own name; see `openai_wire_convert::quirks`).
+    /// What kind of server it is: picks the presets of the request settings below and of the
+    /// stream quirks ([`ProviderKind`]). Guessed from the name, `quirks` and host when absent.
+    #[serde(default)]
+    pub kind: Option<ProviderKind>,
+    /// What the `developer` role is sent as (`"developer"` or `"system"`); the kind's preset
+    /// when absent.
+    #[serde(default)]
+    pub developer_role: Option<DeveloperRole>,
+    /// Which field carries `max_output_tokens` (`"max_completion_tokens"` or `"max_tokens"`);
+    /// the kind's preset when absent.
+    #[serde(default)]
+    pub max_tokens_field: Option<MaxTokensField>,
+    /// The field the provider wants its reasoning back in on the next turn
+    /// (`"reasoning_content"`, `"reasoning"` or `"none"`); the kind's preset when absent.
+    #[serde(default)]
+    pub reasoning_round_trip: Option<ReasoningRoundTrip>,
+    /// Whether only the current turn's reasoning is sent back (DeepSeek documents this); the
+    /// kind's preset when absent.
+    #[serde(default)]
+    pub reasoning_current_turn_only: Option<bool>,
+    /// Whether `reasoning.effort` is sent as `reasoning_effort` (providers that do not know the
+    /// field may reject the request); the kind's preset when absent.
+    #[serde(default)]
+    pub send_reasoning_effort: Option<bool>,
+    /// The provider name whose row of the quirk table the stream converter applies
+    /// (`openai_wire_convert::quirks`). Defaults to the `kind` when set, else the provider's
+    /// own name and host.
     #[serde(default)]
     pub quirks: Option<String>,
+    /// Quirks applied on top, by name (`"think_tags_in_content"`, `"missing_finish_reason"`,
+    /// `"cumulative_tool_arguments"`, …; see `openai_wire_convert::quirks::QUIRKS`).
+    #[serde(default)]
+    pub extra_quirks: Vec<String>,
     /// Extra headers sent with every upstream request.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
@@ -127,7 +350,14 @@ impl ProviderConfig {
             api: UpstreamApi::Chat,
             models: Vec::new(),
             model_map: BTreeMap::new(),
+            kind: None,
+            developer_role: None,
+            max_tokens_field: None,
+            reasoning_round_trip: None,
+            reasoning_current_turn_only: None,
+            send_reasoning_effort: None,
             quirks: None,
+            extra_quirks: Vec::new(),
             headers: BTreeMap::new(),
             connect_timeout_secs: default_connect_timeout(),
             idle_timeout_secs: default_idle_timeout(),
@@ -156,6 +386,74 @@ impl ProviderConfig {
     /// Whether this provider names `model` (in `models` or as a key of `model_map`).
     pub fn serves(&self, model: &str) -> bool {
         self.models.iter().any(|m| m == model) || self.model_map.contains_key(model)
+    }
+
+    /// The provider's kind: `kind` when set, else guessed ([`ProviderKind::guess`]) from
+    /// `quirks` (or, when absent, `name`, the provider's name in the config) and the URL's host.
+    pub fn kind(&self, name: &str) -> ProviderKind {
+        self.kind.unwrap_or_else(|| {
+            let host = host_of(&self.base_url);
+            ProviderKind::guess(&match &self.quirks {
+                Some(quirks) => format!("{quirks} {host}"),
+                None => format!("{name} {host}"),
+            })
+        })
+    }
+
+    /// How Chat requests are built for this provider (called `name` in the config): its kind's
+    /// preset with the settings given here on top.
+    ///
+    /// ```
+    /// use openai_wire_convert::request::{DeveloperRole, MaxTokensField};
+    /// use openai_wire_gateway::{ProviderConfig, ProviderKind};
+    ///
+    /// let mut provider = ProviderConfig::new("https://example.com/v1");
+    /// provider.kind = Some(ProviderKind::DeepSeek);
+    /// provider.developer_role = Some(DeveloperRole::Developer);
+    /// let settings = provider.request_settings("mine");
+    /// assert_eq!(settings.developer_role, DeveloperRole::Developer); // given
+    /// assert_eq!(settings.max_tokens_field, MaxTokensField::MaxTokens); // DeepSeek's preset
+    /// assert!(settings.reasoning_round_trip.is_some());
+    /// ```
+    pub fn request_settings(&self, name: &str) -> RequestSettings {
+        let preset = self.kind(name).preset();
+        RequestSettings {
+            developer_role: self.developer_role.unwrap_or(preset.developer_role),
+            max_tokens_field: self.max_tokens_field.unwrap_or(preset.max_tokens_field),
+            reasoning_round_trip: match self.reasoning_round_trip {
+                Some(setting) => setting.field(),
+                None => preset.reasoning_round_trip,
+            },
+            reasoning_current_turn_only: self
+                .reasoning_current_turn_only
+                .unwrap_or(preset.reasoning_current_turn_only),
+            send_reasoning_effort: self
+                .send_reasoning_effort
+                .unwrap_or(preset.send_reasoning_effort),
+        }
+    }
+
+    /// The name the provider's quirks are looked up by: `quirks` when set, else the `kind`
+    /// when set, else the provider's name and host.
+    pub fn quirks_name(&self, name: &str) -> String {
+        match (&self.quirks, self.kind) {
+            (Some(quirks), _) => quirks.clone(),
+            (None, Some(kind)) if kind != ProviderKind::Generic => kind.as_str().to_owned(),
+            _ => format!("{name} {}", host_of(&self.base_url)),
+        }
+    }
+
+    /// The stream quirks the converter applies for this provider: the quirk table's rows for
+    /// [`quirks_name`](Self::quirks_name), plus `extra_quirks` (unknown names are refused by
+    /// [`Config::validate`]).
+    pub fn stream_quirks(&self, name: &str) -> Quirks {
+        let mut quirks = Quirks::for_provider(&self.quirks_name(name));
+        for extra in &self.extra_quirks {
+            if let Some(quirk) = Quirk::from_name(extra) {
+                quirks.insert(quirk);
+            }
+        }
+        quirks
     }
 
     /// The API key, read from the environment now.
@@ -429,6 +727,15 @@ impl Config {
                     provider.base_url
                 )));
             }
+            if let Some(unknown) = provider
+                .extra_quirks
+                .iter()
+                .find(|q| Quirk::from_name(q).is_none())
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "providers.{name}.extra_quirks: no quirk named {unknown:?} (see openai_wire_convert::quirks)"
+                )));
+            }
         }
         for (i, route) in self.routes.iter().enumerate() {
             if !self.providers.contains_key(&route.provider) {
@@ -493,7 +800,7 @@ fn env_name(name: &str) -> String {
 }
 
 /// The host part of a URL (`https://api.deepseek.com/v1` → `api.deepseek.com`).
-pub(crate) fn host_of(url: &str) -> &str {
+fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
@@ -555,6 +862,103 @@ mod tests {
     }
 
     #[test]
+    fn kind_presets_and_explicit_settings() {
+        let config = Config::from_toml(
+            r#"
+            [providers.ds]
+            kind = "deepseek"
+            base_url = "http://127.0.0.1:1/v1"
+            [providers.custom]
+            kind = "deepseek"
+            base_url = "http://127.0.0.1:2/v1"
+            developer_role = "developer"
+            max_tokens_field = "max_completion_tokens"
+            reasoning_round_trip = "none"
+            reasoning_current_turn_only = false
+            send_reasoning_effort = true
+            extra_quirks = ["missing_finish_reason"]
+            [providers.guessed]
+            base_url = "https://api.groq.com/openai/v1"
+            "#,
+        )
+        .unwrap();
+        let ds = config.providers["ds"].request_settings("ds");
+        assert_eq!(ds, ProviderKind::DeepSeek.preset());
+        assert_eq!(ds.developer_role, DeveloperRole::System);
+        assert_eq!(ds.max_tokens_field, MaxTokensField::MaxTokens);
+        assert_eq!(
+            ds.reasoning_round_trip,
+            Some(ReasoningField::ReasoningContent)
+        );
+        assert!(ds.reasoning_current_turn_only && !ds.send_reasoning_effort);
+        assert_eq!(config.providers["ds"].quirks_name("ds"), "deepseek");
+
+        let custom = &config.providers["custom"];
+        let settings = custom.request_settings("custom");
+        assert_eq!(settings.developer_role, DeveloperRole::Developer);
+        assert_eq!(
+            settings.max_tokens_field,
+            MaxTokensField::MaxCompletionTokens
+        );
+        assert_eq!(settings.reasoning_round_trip, None);
+        assert!(!settings.reasoning_current_turn_only && settings.send_reasoning_effort);
+        assert!(
+            custom
+                .stream_quirks("custom")
+                .contains(Quirk::MissingFinishReason)
+        );
+
+        let guessed = &config.providers["guessed"];
+        assert_eq!(guessed.kind("guessed"), ProviderKind::Groq);
+        assert!(guessed.request_settings("guessed").send_reasoning_effort);
+    }
+
+    #[test]
+    fn rejects_unknown_kinds_and_quirks() {
+        let error =
+            Config::from_toml("[providers.x]\nbase_url = \"http://h/v1\"\nkind = \"deepsick\"\n")
+                .unwrap_err();
+        assert!(error.to_string().contains("deepsick"), "{error}");
+        let error = Config::from_toml(
+            "[providers.x]\nbase_url = \"http://h/v1\"\nextra_quirks = [\"nope\"]\n",
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("extra_quirks"), "{error}");
+    }
+
+    #[test]
+    fn guesses_match_the_old_host_rules() {
+        let cases = [
+            (
+                "upstream",
+                "https://api.openai.com/v1",
+                ProviderKind::OpenAi,
+            ),
+            (
+                "upstream",
+                "https://api.deepseek.com/v1",
+                ProviderKind::DeepSeek,
+            ),
+            ("kimi", "https://api.moonshot.ai/v1", ProviderKind::Kimi),
+            (
+                "zhipu",
+                "https://open.bigmodel.cn/api/paas/v4",
+                ProviderKind::Glm,
+            ),
+            (
+                "openrouter",
+                "https://openrouter.ai/api/v1",
+                ProviderKind::OpenRouter,
+            ),
+            ("grok", "https://api.x.ai/v1", ProviderKind::Xai),
+            ("local", "http://127.0.0.1:11434/v1", ProviderKind::Generic),
+        ];
+        for (name, url, kind) in cases {
+            assert_eq!(ProviderConfig::new(url).kind(name), kind, "{name} {url}");
+        }
+    }
+
+    #[test]
     fn store_urls() {
         assert_eq!(
             StoreConfig::parse("sqlite").unwrap(),
@@ -580,8 +984,15 @@ mod example {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/example.toml");
         let config = super::Config::from_file(&path).unwrap();
         for name in ["deepseek", "groq", "openrouter", "ollama", "vllm"] {
-            assert!(config.providers.contains_key(name), "{name}");
+            let provider = &config.providers[name];
+            // Each names its kind, and its written-out settings agree with the preset or
+            // say why not.
+            assert_eq!(provider.kind.map(|k| k.as_str()), Some(name));
         }
+        assert_eq!(
+            config.providers["deepseek"].request_settings("deepseek"),
+            super::ProviderKind::DeepSeek.preset()
+        );
         assert_eq!(config.routes.len(), 3);
     }
 }

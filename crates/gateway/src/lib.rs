@@ -8,7 +8,7 @@
 //! | `GET /v1/responses/{id}` | a stored response; `?stream=true&starting_after=N` replays its events |
 //! | `DELETE /v1/responses/{id}` | deletes it |
 //! | `GET /v1/responses/{id}/input_items` | its input items (`order`, `limit`, `after`) |
-//! | `POST /v1/chat/completions` | forwarded to the Chat upstream as it is (model mapped) |
+//! | `POST /v1/chat/completions` | forwarded to a Chat upstream as it is (model mapped); for a Responses-only upstream, converted to a Responses request and the answer converted back (streaming or not) |
 //! | `GET /v1/models`, `GET /health`, `GET /metrics` | the model list, liveness and store health, Prometheus metrics ([`telemetry`]) |
 //!
 //! Errors come in OpenAI's shape (`{"error": {"message", "type", "param", "code"}}`) with
@@ -53,7 +53,8 @@ mod upstream;
 
 pub use codex::codex_config;
 pub use config::{
-    Config, ConfigError, ProviderConfig, Route, SimpleOptions, StoreConfig, UpstreamApi,
+    Config, ConfigError, ProviderConfig, ProviderKind, ReasoningRoundTrip, RequestSettings, Route,
+    SimpleOptions, StoreConfig, UpstreamApi,
 };
 pub use error::{ApiError, GatewayError};
 pub use server::{Gateway, MAX_REQUEST_BYTES};

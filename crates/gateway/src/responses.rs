@@ -9,7 +9,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
-use openai_wire_convert::quirks::Quirks;
 use openai_wire_convert::request::responses_to_chat;
 use openai_wire_convert::stream::chat_to_responses::{
     ChatToResponses, ReasoningMode, ReasoningOutput, StreamEnd, StreamOptions,
@@ -55,10 +54,8 @@ const ECHOED: &[&str] = &[
 
 /// One step of a converted stream.
 enum Step {
-    /// Events with sequence numbers, to send and to keep for replay.
+    /// Events with sequence numbers (heartbeats included), to send and to keep for replay.
     Events(Vec<ResponseStreamEvent>),
-    /// A heartbeat, to send only.
-    Heartbeat(ResponseStreamEvent),
     /// The stream has ended; the final response.
     Done(Box<ResponseObject>),
 }
@@ -179,7 +176,7 @@ async fn create_inner(
     telemetry::first_byte("responses", started);
 
     let stream_options = StreamOptions {
-        quirks: Quirks::for_provider(&upstream::quirks_name(&provider_name, &provider)),
+        quirks: provider.stream_quirks(&provider_name),
         reasoning: ReasoningMode {
             output: ReasoningOutput::Summary,
             carry: chat.include_encrypted_reasoning && options.reasoning_round_trip.is_some(),
@@ -293,7 +290,7 @@ fn drive(
                         break;
                     }
                     if heartbeats && let Some(beat) = converter.heartbeat() {
-                        yield Step::Heartbeat(beat);
+                        yield Step::Events(vec![beat]);
                     }
                     continue;
                 }
@@ -344,9 +341,8 @@ fn sse_answer(
         let mut replay_bytes = 0usize;
         let mut record = record;
         while let Some(step) = steps.next().await {
-            let (events, keep) = match step {
-                Step::Events(events) => (events, true),
-                Step::Heartbeat(event) => (vec![event], false),
+            let events = match step {
+                Step::Events(events) => events,
                 Step::Done(response) => {
                     if let Some(pending) = record.take() {
                         pending.write(&response, replay.take()).await;
@@ -359,7 +355,7 @@ fn sse_answer(
                 tracing::error!(%error, "cannot encode an event");
                 continue;
             }
-            if keep && let Some(kept) = replay.as_mut() {
+            if let Some(kept) = replay.as_mut() {
                 for event in &events {
                     match serde_json::to_string(event) {
                         Ok(json) => {

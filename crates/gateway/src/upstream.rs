@@ -2,11 +2,10 @@
 
 use axum::http::StatusCode;
 use futures_util::StreamExt;
-use openai_wire_convert::envelope::ReasoningField;
-use openai_wire_convert::request::{ChatRequestOptions, DeveloperRole, MaxTokensField};
+use openai_wire_convert::request::ChatRequestOptions;
 use openai_wire_convert::upstream_error::{UpstreamError, from_http};
 
-use crate::config::{ProviderConfig, host_of};
+use crate::config::ProviderConfig;
 use crate::error::ApiError;
 use crate::server::AppState;
 use crate::telemetry;
@@ -38,53 +37,23 @@ impl SendError {
     }
 }
 
-/// The provider name its quirks are looked up by: `quirks` when set, else the provider's name
-/// and host.
-pub(crate) fn quirks_name(name: &str, provider: &ProviderConfig) -> String {
-    provider
-        .quirks
-        .clone()
-        .unwrap_or_else(|| format!("{name} {}", host_of(&provider.base_url)))
-}
-
-/// How to build Chat requests for a provider, from what is known of it.
+/// How to build Chat requests for a provider: its [`RequestSettings`](crate::config::RequestSettings)
+/// (the kind's preset, the config's settings on top).
 pub(crate) fn chat_options(
     state: &AppState,
     name: &str,
     provider: &ProviderConfig,
     model: &str,
 ) -> ChatRequestOptions {
-    let who = format!(
-        "{} {}",
-        quirks_name(name, provider),
-        host_of(&provider.base_url)
-    )
-    .to_ascii_lowercase();
-    let is = |needle: &str| who.contains(needle);
-    let openai = is("openai.com");
-    let round_trip =
-        if is("deepseek") || is("kimi") || is("moonshot") || is("glm") || is("zhipu") || is("z.ai")
-        {
-            Some(ReasoningField::ReasoningContent)
-        } else {
-            None
-        };
+    let settings = provider.request_settings(name);
     ChatRequestOptions {
         model: Some(provider.upstream_model(model).to_owned()),
-        reasoning_round_trip: round_trip,
-        reasoning_current_turn_only: is("deepseek"),
+        reasoning_round_trip: settings.reasoning_round_trip,
+        reasoning_current_turn_only: settings.reasoning_current_turn_only,
         envelope_key: state.envelope_key.clone(),
-        developer_role: if openai {
-            DeveloperRole::Developer
-        } else {
-            DeveloperRole::System
-        },
-        max_tokens_field: if openai {
-            MaxTokensField::MaxCompletionTokens
-        } else {
-            MaxTokensField::MaxTokens
-        },
-        send_reasoning_effort: openai || is("groq") || is("openrouter") || is("x.ai"),
+        developer_role: settings.developer_role,
+        max_tokens_field: settings.max_tokens_field,
+        send_reasoning_effort: settings.send_reasoning_effort,
         stream: true,
         include_usage: true,
     }

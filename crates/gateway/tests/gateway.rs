@@ -618,3 +618,507 @@ async fn graceful_shutdown_drains_a_stream_in_flight() {
     stopping.await.unwrap();
     assert_eq!(terminal(&body)["type"], "response.completed", "{body}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Heartbeats carry sequence numbers; request settings per provider; a failing store; Chat
+// clients in front of a Responses upstream.
+
+#[path = "support/responses_upstream.rs"]
+mod responses_upstream;
+
+use openai_wire_gateway::StoredResponse;
+use responses_upstream::{ResponsesUpstream, responses_fixtures};
+
+#[tokio::test]
+async fn heartbeats_are_numbered_and_the_stream_has_no_findings_at_all() {
+    let upstream = Upstream::start().await;
+    let gateway = start(config_for(&upstream, |c| {
+        c.heartbeat = Duration::from_millis(100);
+        if let Some(p) = c.providers.get_mut("scripted") {
+            p.idle_timeout_secs = 30;
+        }
+    }))
+    .await;
+    let (status, body) = stream(
+        &gateway.base,
+        json!({"model": "slow", "input": "x", "stream": true}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let all = events(&body);
+    let beats: Vec<&Value> = all
+        .iter()
+        .skip(2)
+        .filter(|e| e["type"] == "response.in_progress")
+        .collect();
+    assert!(!beats.is_empty(), "no heartbeat in\n{body}");
+    for (position, event) in all.iter().enumerate() {
+        assert_eq!(event["sequence_number"], position, "{event}");
+    }
+    let report = openai_wire_check::check_bytes(Protocol::Responses, Format::Sse, body.as_bytes());
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    // Heartbeats are part of the stream, so the replay is the same stream.
+    let id = terminal(&body)["response"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let replay = client()
+        .get(format!("{}/v1/responses/{id}?stream=true", gateway.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(types(&replay), types(&body));
+    let report =
+        openai_wire_check::check_bytes(Protocol::Responses, Format::Sse, replay.as_bytes());
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
+
+/// A request that exercises every per-provider setting: a `developer` message,
+/// `max_output_tokens`, `reasoning.effort`, and a tool call of the current turn (which gets the
+/// reasoning round-trip field).
+fn settings_probe(model: &str) -> Value {
+    json!({
+        "model": model,
+        "input": [
+            {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "Be brief."}]},
+            {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "List the files."}]},
+            {"type": "function_call", "call_id": "call_ls", "name": "exec_command", "arguments": "{\"cmd\":\"ls\"}"},
+            {"type": "function_call_output", "call_id": "call_ls", "output": "README.md"},
+        ],
+        "tools": [{"type": "function", "name": "exec_command", "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}}}],
+        "max_output_tokens": 256,
+        "reasoning": {"effort": "low"},
+        "store": false,
+    })
+}
+
+#[tokio::test]
+async fn per_provider_request_settings_reach_the_upstream() {
+    let upstream = Upstream::start().await;
+    let base = upstream.base_url();
+    let config = Config::from_toml(&format!(
+        r#"
+        store = "memory"
+        [providers.ds]
+        kind = "deepseek"
+        base_url = "{base}"
+        models = ["ds-model"]
+        [providers.tuned]
+        kind = "deepseek"
+        base_url = "{base}"
+        models = ["tuned-model"]
+        developer_role = "developer"
+        max_tokens_field = "max_completion_tokens"
+        reasoning_round_trip = "reasoning"
+        send_reasoning_effort = true
+        [providers.oa]
+        kind = "openai"
+        base_url = "{base}"
+        models = ["oa-model"]
+        [providers.local]
+        base_url = "{base}"
+        models = ["local-model"]
+        "#
+    ))
+    .unwrap();
+    let gateway = start(config).await;
+    for model in ["ds-model", "tuned-model", "oa-model", "local-model"] {
+        let response = client()
+            .post(format!("{}/v1/responses", gateway.base))
+            .json(&settings_probe(model))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{model}");
+    }
+    let sent = upstream.requests();
+    assert_eq!(sent.len(), 4);
+    let assistant = |request: &Value| -> Value {
+        request["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["role"] == "assistant")
+            .cloned()
+            .unwrap_or_else(|| panic!("no assistant message in {request}"))
+    };
+
+    // DeepSeek preset: system, max_tokens, no reasoning_effort, reasoning_content back.
+    let ds = &sent[0];
+    assert_eq!(ds["model"], "ds-model");
+    assert_eq!(ds["messages"][0]["role"], "system", "{ds}");
+    assert_eq!(ds["max_tokens"], 256, "{ds}");
+    assert!(ds.get("max_completion_tokens").is_none(), "{ds}");
+    assert!(ds.get("reasoning_effort").is_none(), "{ds}");
+    assert_eq!(assistant(ds)["reasoning_content"], "", "{ds}");
+
+    // The same preset with every setting overridden.
+    let tuned = &sent[1];
+    assert_eq!(tuned["messages"][0]["role"], "developer", "{tuned}");
+    assert_eq!(tuned["max_completion_tokens"], 256, "{tuned}");
+    assert!(tuned.get("max_tokens").is_none(), "{tuned}");
+    assert_eq!(tuned["reasoning_effort"], "low", "{tuned}");
+    let message = assistant(tuned);
+    assert_eq!(message["reasoning"], "", "{tuned}");
+    assert!(message.get("reasoning_content").is_none(), "{tuned}");
+
+    // OpenAI preset: developer, max_completion_tokens, reasoning_effort, no round trip.
+    let oa = &sent[2];
+    assert_eq!(oa["messages"][0]["role"], "developer", "{oa}");
+    assert_eq!(oa["max_completion_tokens"], 256, "{oa}");
+    assert_eq!(oa["reasoning_effort"], "low", "{oa}");
+    let message = assistant(oa);
+    assert!(message.get("reasoning_content").is_none() && message.get("reasoning").is_none());
+
+    // No kind, nothing in its name or host: the generic guess.
+    let local = &sent[3];
+    assert_eq!(local["messages"][0]["role"], "system", "{local}");
+    assert_eq!(local["max_tokens"], 256, "{local}");
+    assert!(local.get("reasoning_effort").is_none(), "{local}");
+    assert!(assistant(local).get("reasoning_content").is_none());
+}
+
+/// A store whose writes all fail (reads find nothing; it answers pings).
+struct FailingStore;
+
+impl Store for FailingStore {
+    fn put(
+        &self,
+        _record: StoredResponse,
+        _events: Option<Vec<String>>,
+    ) -> futures_util::future::BoxFuture<'_, Result<(), openai_wire_gateway::StoreError>> {
+        Box::pin(async {
+            Err(openai_wire_gateway::StoreError::Io {
+                path: "/nowhere/gateway.db".into(),
+                source: std::io::Error::other("disk full"),
+            })
+        })
+    }
+
+    fn get<'a>(
+        &'a self,
+        _id: &'a str,
+    ) -> futures_util::future::BoxFuture<
+        'a,
+        Result<Option<StoredResponse>, openai_wire_gateway::StoreError>,
+    > {
+        Box::pin(async { Ok(None) })
+    }
+
+    fn events<'a>(
+        &'a self,
+        _id: &'a str,
+        _starting_after: Option<i64>,
+    ) -> futures_util::future::BoxFuture<
+        'a,
+        Result<Option<Vec<String>>, openai_wire_gateway::StoreError>,
+    > {
+        Box::pin(async { Ok(None) })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        _id: &'a str,
+    ) -> futures_util::future::BoxFuture<'a, Result<bool, openai_wire_gateway::StoreError>> {
+        Box::pin(async { Ok(false) })
+    }
+
+    fn ping(
+        &self,
+    ) -> futures_util::future::BoxFuture<'_, Result<(), openai_wire_gateway::StoreError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// The value of a Prometheus counter with these labels (0 when absent).
+fn counter(metrics: &str, name: &str, label: &str) -> f64 {
+    metrics
+        .lines()
+        .filter(|line| line.starts_with(name) && line.contains(label))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+async fn metrics_text(base: &str) -> String {
+    client()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_failing_store_never_corrupts_the_stream() {
+    let upstream = Upstream::start().await;
+    let gateway =
+        Gateway::with_store(config_for(&upstream, |_| {}), Arc::new(FailingStore)).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let served = tokio::spawn(async move {
+        gateway
+            .serve(listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+    });
+    let label = r#"operation="put""#;
+    let before = counter(
+        &metrics_text(&base).await,
+        "openai_wire_store_errors_total",
+        label,
+    );
+
+    // Streaming, with a tool call: the whole stream, conformant, with its terminal event.
+    let (status, body) = stream(
+        &base,
+        json!({
+            "model": "fixture:crewai__cassettes__test_handle_streaming_tool_calls__i0",
+            "input": "What is the weather in Paris?",
+            "stream": true,
+            "store": true,
+            "tools": [{"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}],
+        }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let report = openai_wire_check::check_bytes(Protocol::Responses, Format::Sse, body.as_bytes());
+    assert_eq!(report.errors(), 0, "{:#?}", report.findings);
+    assert!(report.summary.ended_properly(), "{body}");
+    assert_eq!(terminal(&body)["type"], "response.completed", "{body}");
+    assert_eq!(
+        terminal(&body)["response"]["output"][0]["name"],
+        "get_weather"
+    );
+
+    // Not streaming: the answer all the same.
+    let whole = client()
+        .post(format!("{base}/v1/responses"))
+        .json(&json!({"model": "scripted", "input": "hi", "store": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(whole.status(), 200);
+    let whole: Value = whole.json().await.unwrap();
+    assert_eq!(whole["status"], "completed", "{whole}");
+
+    // Counted (other tests share the process-wide recorder: at least these two).
+    let after = counter(
+        &metrics_text(&base).await,
+        "openai_wire_store_errors_total",
+        label,
+    );
+    assert!(after - before >= 2.0, "before {before}, after {after}");
+
+    // Still healthy, still serving.
+    assert_healthy(&base).await;
+    let (status, body) = stream(
+        &base,
+        json!({"model": "scripted", "input": "again", "stream": true}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_conformant(&body);
+    assert_eq!(terminal(&body)["type"], "response.completed");
+    let _ = stop.send(());
+    served.await.unwrap();
+}
+
+fn responses_config(upstream: &ResponsesUpstream) -> Config {
+    let mut provider = ProviderConfig::new(upstream.base_url());
+    provider.api = openai_wire_gateway::UpstreamApi::Responses;
+    provider.idle_timeout_secs = 5;
+    let mut config = Config::default();
+    config.providers.insert("openai".into(), provider);
+    config.default_provider = Some("openai".into());
+    config
+}
+
+/// The text of a recorded Responses stream: its `output_text` deltas (or, for a part that had
+/// none, its `output_text.done` text), and the terminal event's type.
+fn recorded_text(name: &str) -> (String, Option<String>) {
+    let path = responses_upstream::responses_fixtures_dir().join(format!("{name}.sse"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let events: Vec<Value> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .filter_map(|data| serde_json::from_str(data.trim()).ok())
+        .collect();
+    let mut out = String::new();
+    let mut with_deltas = std::collections::HashSet::new();
+    for event in &events {
+        let key = (
+            event["output_index"].as_i64(),
+            event["content_index"].as_i64(),
+        );
+        match event["type"].as_str() {
+            Some("response.output_text.delta") => {
+                with_deltas.insert(key);
+                out.push_str(event["delta"].as_str().unwrap_or_default());
+            }
+            Some("response.output_text.done") if !with_deltas.contains(&key) => {
+                out.push_str(event["text"].as_str().unwrap_or_default());
+            }
+            _ => {}
+        }
+    }
+    let terminal = events
+        .iter()
+        .rev()
+        .filter_map(|e| e["type"].as_str())
+        .find(|t| {
+            matches!(
+                *t,
+                "response.completed" | "response.incomplete" | "response.failed" | "error"
+            )
+        })
+        .map(str::to_owned);
+    (out, terminal)
+}
+
+/// The content of a Chat SSE body, and whether it ended with `[DONE]`.
+fn chat_text(body: &str) -> (String, bool) {
+    let mut text = String::new();
+    for data in body.lines().filter_map(|l| l.strip_prefix("data: ")) {
+        if data == "[DONE]" {
+            continue;
+        }
+        let chunk: Value = serde_json::from_str(data).unwrap();
+        for choice in chunk["choices"].as_array().into_iter().flatten() {
+            text.push_str(choice["delta"]["content"].as_str().unwrap_or_default());
+        }
+    }
+    (text, body.ends_with("data: [DONE]\n\n"))
+}
+
+#[tokio::test]
+async fn chat_completions_in_front_of_a_responses_upstream_replay_every_recording() {
+    let upstream = ResponsesUpstream::start().await;
+    let gateway = start(responses_config(&upstream)).await;
+    let names = responses_fixtures();
+    assert!(names.len() >= 20, "{names:?}");
+    let mut completed = 0;
+    for name in &names {
+        let (expected, recorded_terminal) = recorded_text(name);
+        let response = client()
+            .post(format!("{}/v1/chat/completions", gateway.base))
+            .json(&json!({
+                "model": format!("fixture:{name}"),
+                "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}],
+                "stream": true,
+                "stream_options": {"include_usage": true},
+            }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        match recorded_terminal.as_deref() {
+            Some("response.completed" | "response.incomplete") => {
+                assert_eq!(status, 200, "{name}: {body}");
+                let report =
+                    openai_wire_check::check_bytes(Protocol::Chat, Format::Sse, body.as_bytes());
+                assert_eq!(report.errors(), 0, "{name}: {:#?}\n{body}", report.findings);
+                let (text, done) = chat_text(&body);
+                assert_eq!(text, expected, "{name}");
+                assert!(done, "{name}: no [DONE]\n{body}");
+                completed += 1;
+            }
+            // A recording that failed or was cut off never reads as a success: an HTTP error,
+            // or an error event and no [DONE].
+            _ => {
+                if status == 200 {
+                    let (_, done) = chat_text(&body);
+                    assert!(!done, "{name}: [DONE] after a failure\n{body}");
+                    assert!(body.contains(r#"{"error":"#), "{name}: {body}");
+                } else {
+                    assert!(status >= 400, "{name}: {status}");
+                    let error: Value = serde_json::from_str(&body).unwrap();
+                    assert!(error["error"]["message"].is_string(), "{name}: {body}");
+                }
+            }
+        }
+    }
+    assert!(completed >= 20, "only {completed} completed recordings");
+
+    // The upstream got Responses requests: instructions from the system message, the model.
+    let first = &upstream.requests()[0];
+    assert_eq!(first["instructions"], "Be brief.", "{first}");
+    assert_eq!(first["stream"], true);
+    assert_eq!(first["store"], false);
+    assert_eq!(first["model"], format!("fixture:{}", names[0]));
+}
+
+#[tokio::test]
+async fn chat_completions_in_front_of_a_responses_upstream_without_streaming() {
+    let upstream = ResponsesUpstream::start().await;
+    let gateway = start(responses_config(&upstream)).await;
+    let name = "openai-dotnet__ResponsesTests__StreamingResponses__e0";
+    let (expected, _) = recorded_text(name);
+    let completion: Value = client()
+        .post(format!("{}/v1/chat/completions", gateway.base))
+        .json(&json!({"model": format!("fixture:{name}"), "messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(completion["object"], "chat.completion", "{completion}");
+    assert_eq!(
+        completion["choices"][0]["message"]["content"],
+        expected.as_str()
+    );
+    assert_eq!(completion["choices"][0]["finish_reason"], "stop");
+    assert!(completion["usage"]["total_tokens"].as_i64().unwrap() > 0);
+    assert_eq!(upstream.requests()[0]["stream"], Value::Null);
+}
+
+#[tokio::test]
+async fn chat_completions_in_front_of_a_failing_responses_upstream() {
+    let upstream = ResponsesUpstream::start().await;
+    let gateway = start(responses_config(&upstream)).await;
+    let post = |model: &str| {
+        client()
+            .post(format!("{}/v1/chat/completions", gateway.base))
+            .json(&json!({"model": model, "messages": [{"role": "user", "content": "hi"}], "stream": true}))
+            .send()
+    };
+    // Failed before anything went out: an HTTP error in OpenAI's shape.
+    let failed = post("failed").await.unwrap();
+    assert_eq!(failed.status(), 500);
+    let body: Value = failed.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "server_error", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("crashed on purpose")
+    );
+    // The upstream's own HTTP error keeps its status and Retry-After.
+    let limited = post("fail:429").await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert_eq!(limited.headers()["retry-after"], "3");
+    // Cut off after some text: the text, then an error event, never [DONE].
+    let cut = post("cut").await.unwrap();
+    assert_eq!(cut.status(), 200);
+    let body = cut.text().await.unwrap();
+    let (text, done) = chat_text(&body);
+    assert_eq!(text, "Half an ans");
+    assert!(!done, "{body}");
+    let last = body
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("data: "))
+        .unwrap();
+    let last: Value = serde_json::from_str(last).unwrap();
+    assert!(last["error"]["message"].is_string(), "{body}");
+    assert_healthy(&gateway.base).await;
+}

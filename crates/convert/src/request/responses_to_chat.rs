@@ -70,8 +70,9 @@ use super::{OriginalTool, RequestError, ToolKind, ToolNames};
 use crate::envelope::{self, EnvelopeKey, ReasoningField};
 use openai_wire_events::InputItem;
 
-/// What to send as the `developer` role.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What to send as the `developer` role. In configuration files: `"developer"` or `"system"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DeveloperRole {
     /// Keep `developer` (OpenAI and recent compatible servers).
     #[default]
@@ -80,8 +81,10 @@ pub enum DeveloperRole {
     System,
 }
 
-/// Which field carries `max_output_tokens`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Which field carries `max_output_tokens`. In configuration files: `"max_completion_tokens"`
+/// or `"max_tokens"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MaxTokensField {
     /// `max_completion_tokens` (OpenAI's current name).
     #[default]

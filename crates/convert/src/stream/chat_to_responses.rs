@@ -63,9 +63,8 @@ use openai_wire_emit::{EmitError, IdSource, ItemHandle, ResponseWriter};
 use openai_wire_events::{
     ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionMessageToolCallChunk,
     ChatCompletionStreamEvent, ChatCompletionStreamResponseDeltaContent as DeltaContent,
-    CompletionUsage, Response, ResponseInProgressEvent, ResponseIncompleteDetailsReason,
-    ResponseStreamEvent, ResponseUsage, ResponseUsageInputTokensDetails,
-    ResponseUsageOutputTokensDetails,
+    CompletionUsage, Response, ResponseIncompleteDetailsReason, ResponseStreamEvent, ResponseUsage,
+    ResponseUsageInputTokensDetails, ResponseUsageOutputTokensDetails,
 };
 use serde_json::Value;
 
@@ -351,20 +350,15 @@ impl<I: IdSource> ChatToResponses<I> {
     }
 
     /// A `response.in_progress` event carrying the response as it stands, for a gateway to
-    /// send while the upstream is silent; `None` before the start and after the end. It has no
-    /// `sequence_number` (the writer's numbering stays contiguous), which the checker accepts
-    /// with a `sequence.missing` warning. An SSE comment (`: keep-alive`) is the quieter choice.
-    pub fn heartbeat(&self) -> Option<ResponseStreamEvent> {
+    /// send while the upstream is silent; `None` before the start and after the end. It takes
+    /// the next `sequence_number` from the writer (see [`ResponseWriter::in_progress`]), so a
+    /// stream with heartbeats is as conformant as one without. An SSE comment
+    /// (`: keep-alive`) is the quieter choice.
+    pub fn heartbeat(&mut self) -> Option<ResponseStreamEvent> {
         if self.ended || self.writer.next_sequence_number() == 0 {
             return None;
         }
-        Some(ResponseStreamEvent::ResponseInProgress(Box::new(
-            ResponseInProgressEvent {
-                response: self.writer.response(),
-                sequence_number: None,
-                ..ResponseInProgressEvent::default()
-            },
-        )))
+        self.writer.in_progress().ok()
     }
 
     /// The response as it stands: after the end, exactly what the terminal event carried (for
@@ -715,8 +709,16 @@ impl<I: IdSource> ChatToResponses<I> {
                     self.writer
                         .open_custom_tool_call(tool.name.clone(), call_id)?
                 }
-                // The writer cannot set `namespace` yet: the original name is used.
-                Some(tool) => self.writer.open_function_call(tool.name.clone(), call_id)?,
+                // A function of a `namespace` tool goes back with its namespace and its own
+                // name, as OpenAI sends it (Codex dispatches on both).
+                Some(tool) => match &tool.namespace {
+                    Some(namespace) => self.writer.open_namespaced_function_call(
+                        namespace.clone(),
+                        tool.name.clone(),
+                        call_id,
+                    )?,
+                    None => self.writer.open_function_call(tool.name.clone(), call_id)?,
+                },
                 None => self.writer.open_function_call(call.name.clone(), call_id)?,
             };
             events.extend(opened);

@@ -1,1 +1,3 @@
+pub mod e2e;
+pub mod postgres;
 pub mod upstream;

@@ -5,6 +5,7 @@
 //! | model | answer |
 //! | --- | --- |
 //! | `fixture:NAME` | the recorded stream `fixtures/corpus/chat/NAME.sse`, in small pieces |
+//! | `turns:NAME` | `tests/fixtures/NAME.turn1.sse`, or `NAME.turn2.sse` once the request carries a `tool` message (a tool call, then the answer after its result) |
 //! | `fail:429` | HTTP 429, `Retry-After: 7`, OpenAI's rate-limit body |
 //! | `fail:context` | HTTP 400, a context-length body |
 //! | `drop` | two chunks of text, then the connection breaks |
@@ -104,6 +105,18 @@ pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus/chat")
 }
 
+/// The folder of the scripted multi-turn streams (`turns:NAME`).
+pub fn turns_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Whether a Chat request carries a tool result (`role: "tool"`).
+fn has_tool_message(request: &Value) -> bool {
+    request["messages"]
+        .as_array()
+        .is_some_and(|messages| messages.iter().any(|m| m["role"] == "tool"))
+}
+
 fn chunk(text: &str) -> String {
     let delta = serde_json::json!({
         "id": "chatcmpl-test",
@@ -193,11 +206,19 @@ async fn chat(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
             yield Ok(Bytes::from(finish()));
         }),
         name => {
-            let bytes = match name.strip_prefix("fixture:") {
-                Some(file) => match std::fs::read(fixtures_dir().join(format!("{file}.sse"))) {
+            let file = match (name.strip_prefix("fixture:"), name.strip_prefix("turns:")) {
+                (Some(file), _) => Some(fixtures_dir().join(format!("{file}.sse"))),
+                (None, Some(stem)) => Some(turns_dir().join(format!(
+                    "{stem}.turn{}.sse",
+                    if has_tool_message(&request) { 2 } else { 1 }
+                ))),
+                (None, None) => None,
+            };
+            let bytes = match file {
+                Some(file) => match std::fs::read(&file) {
                     Ok(bytes) => bytes,
                     Err(error) => {
-                        return (StatusCode::NOT_FOUND, format!("no fixture {file}: {error}")).into_response();
+                        return (StatusCode::NOT_FOUND, format!("no fixture {}: {error}", file.display())).into_response();
                     }
                 },
                 None => format!("{}{}", chunk("Hello from the scripted upstream."), finish()).into_bytes(),

@@ -1,0 +1,183 @@
+//! End to end with Codex CLI (`@openai/codex` from npm, `npm ci --prefix e2e`): `codex exec`
+//! with a provider pointing at the gateway completes a turn that runs a shell tool call and
+//! then answers. The scripted upstream replays `tests/fixtures/codex_exec_command.turn1.sse`
+//! (a DeepSeek tool-call recording, the call changed to `exec_command {"cmd":"echo hello"}`)
+//! and, once the request carries the tool output, `...turn2.sse` (the final text).
+//!
+//! How Codex is driven follows `shared/notes/codex-cli.md`. `OPENAI_WIRE_E2E_SKIP=1` skips
+//! this test; otherwise a missing Codex fails it.
+
+mod support;
+
+use std::sync::Arc;
+
+use openai_wire_gateway::MemoryStore;
+use serde_json::Value;
+use support::e2e::{
+    config, e2e_dir, fold_fixture, require_node_package, run_client, skipped, start_gateway,
+};
+use support::upstream::{Upstream, turns_dir};
+
+/// A model Codex knows, so it sends its real tool set (`exec_command` among them).
+const CODEX_MODEL: &str = "gpt-5.5";
+const SCRIPT: &str = "codex_exec_command";
+
+fn codex_config(base_url: &str) -> String {
+    format!(
+        r#"model = "{CODEX_MODEL}"
+model_provider = "wire"
+check_for_update_on_startup = false
+
+[model_providers.wire]
+name = "openai-wire"
+base_url = "{base_url}"
+env_key = "WIRE_API_KEY"
+wire_api = "responses"
+request_max_retries = 0
+stream_max_retries = 0
+
+[features]
+unbounded_connection_retries = false
+plugins = false
+
+[analytics]
+enabled = false
+"#
+    )
+}
+
+fn item_of<'a>(events: &'a [Value], kind: &str) -> Vec<(usize, &'a Value)> {
+    events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e["type"] == "item.completed" && e["item"]["type"] == kind)
+        .map(|(i, e)| (i, &e["item"]))
+        .collect()
+}
+
+#[tokio::test]
+async fn codex_exec_runs_a_shell_tool_call_and_answers() {
+    if skipped("codex_exec_runs_a_shell_tool_call_and_answers") {
+        return;
+    }
+    require_node_package("@openai/codex");
+    let codex = e2e_dir().join("node_modules/.bin/codex");
+    assert!(
+        codex.exists(),
+        "{} is missing: run `npm ci --prefix e2e`",
+        codex.display()
+    );
+    let final_text = fold_fixture(&turns_dir().join(format!("{SCRIPT}.turn2.sse"))).text;
+    let call = fold_fixture(&turns_dir().join(format!("{SCRIPT}.turn1.sse"))).tool_calls;
+    assert_eq!(
+        call,
+        [(
+            "exec_command".to_owned(),
+            r#"{"cmd": "echo hello"}"#.to_owned()
+        )]
+    );
+
+    let upstream = Upstream::start().await;
+    let gateway = start_gateway(
+        config(&upstream, &[(CODEX_MODEL, &format!("turns:{SCRIPT}"))]),
+        Arc::new(MemoryStore::new()),
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("config.toml"), codex_config(&gateway.v1())).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let home_path = home.path().to_string_lossy().into_owned();
+    let out = run_client(
+        &codex,
+        &[
+            "exec",
+            "--skip-git-repo-check",
+            "--dangerously-bypass-approvals-and-sandbox",
+            "--ephemeral",
+            "--json",
+            "run `echo hello` and report what it printed",
+        ],
+        &[("CODEX_HOME", &home_path), ("WIRE_API_KEY", "e2e-key")],
+        work.path(),
+    )
+    .await;
+    let events = out.jsonl();
+    let context = format!("--- stdout\n{}\n--- stderr\n{}", out.stdout, out.stderr);
+
+    // The shell tool ran: `echo hello`, exit code 0, output `hello`.
+    let commands = item_of(&events, "command_execution");
+    assert_eq!(commands.len(), 1, "{context}");
+    let (command_at, command) = commands[0];
+    assert_eq!(command["exit_code"], 0, "{context}");
+    assert!(
+        command["command"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("echo hello"),
+        "{context}"
+    );
+    assert!(
+        command["aggregated_output"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("hello"),
+        "{context}"
+    );
+    // Then the final answer, the recorded text.
+    let messages = item_of(&events, "agent_message");
+    assert_eq!(messages.len(), 1, "{context}");
+    let (message_at, message) = messages[0];
+    assert!(message_at > command_at, "{context}");
+    assert_eq!(message["text"], final_text.as_str(), "{context}");
+    assert!(
+        events.iter().any(|e| e["type"] == "turn.completed"),
+        "{context}"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["type"] == "turn.failed" || e["type"] == "error"),
+        "{context}"
+    );
+
+    // What the upstream got: turn 1 with Codex's tools, no tool result; turn 2 with the call
+    // and its output.
+    let requests = upstream.requests();
+    assert_eq!(requests.len(), 2, "{requests:#?}");
+    let first = &requests[0];
+    assert_eq!(first["model"], format!("turns:{SCRIPT}"));
+    let tool_names: Vec<&str> = first["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["function"]["name"].as_str())
+        .collect();
+    assert!(tool_names.contains(&"exec_command"), "{tool_names:?}");
+    assert!(
+        !first["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["role"] == "tool")
+    );
+    let second = requests[1]["messages"].as_array().unwrap();
+    let assistant = second
+        .iter()
+        .find(|m| m["role"] == "assistant" && m["tool_calls"].is_array())
+        .unwrap_or_else(|| panic!("no assistant tool call in {second:#?}"));
+    let sent_call = &assistant["tool_calls"][0];
+    assert_eq!(sent_call["function"]["name"], "exec_command");
+    let arguments: Value =
+        serde_json::from_str(sent_call["function"]["arguments"].as_str().unwrap()).unwrap();
+    assert_eq!(arguments["cmd"], "echo hello");
+    let result = second
+        .iter()
+        .find(|m| m["role"] == "tool")
+        .unwrap_or_else(|| panic!("no tool message in {second:#?}"));
+    assert_eq!(result["tool_call_id"], sent_call["id"]);
+    let output = match &result["content"] {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(output.contains("hello"), "{result}");
+}

@@ -1,0 +1,202 @@
+//! A scripted Responses API upstream for tests: it answers `POST /v1/responses` by replaying a
+//! recorded stream from `fixtures/corpus/responses/`, or by failing on purpose, as the
+//! request's `model` says:
+//!
+//! | model | answer |
+//! | --- | --- |
+//! | `fixture:NAME` | `stream: true`: the recorded stream `fixtures/corpus/responses/NAME.sse`, in small pieces; otherwise the response of its terminal event, as JSON |
+//! | `fail:429` | HTTP 429, `Retry-After: 3`, OpenAI's rate-limit body |
+//! | `failed` | `response.created`, then `response.failed` (`server_error`) before any output |
+//! | `cut` | `response.created`, a message with some text, then the connection breaks |
+//!
+//! Every request body is kept ([`ResponsesUpstream::requests`]).
+
+#![allow(dead_code)]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+#[derive(Default)]
+struct Shared {
+    requests: Mutex<Vec<Value>>,
+}
+
+/// A running scripted Responses upstream; stopped when dropped.
+pub struct ResponsesUpstream {
+    /// Its address.
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl ResponsesUpstream {
+    /// Starts one on a free port.
+    pub async fn start() -> ResponsesUpstream {
+        let shared = Arc::new(Shared::default());
+        let app = Router::new()
+            .route("/v1/responses", post(responses))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        ResponsesUpstream {
+            addr,
+            shared,
+            stop: Some(stop),
+        }
+    }
+
+    /// Its base URL, `http://127.0.0.1:PORT/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// Every request body received, in order.
+    pub fn requests(&self) -> Vec<Value> {
+        self.shared.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for ResponsesUpstream {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The folder of recorded Responses streams.
+pub fn responses_fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus/responses")
+}
+
+/// The names (without `.sse`) of every recorded Responses stream in SSE framing.
+pub fn responses_fixtures() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(responses_fixtures_dir())
+        .unwrap()
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".sse").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+fn frame(event: &Value) -> String {
+    format!(
+        "event: {}\ndata: {event}\n\n",
+        event["type"].as_str().unwrap_or_default()
+    )
+}
+
+fn created() -> Value {
+    json!({"type": "response.created", "sequence_number": 0, "response": {
+        "id": "resp_scripted", "object": "response", "created_at": 1_700_000_000,
+        "status": "in_progress", "model": "scripted", "output": []}})
+}
+
+/// The `response` of the last terminal event of a recorded stream.
+fn final_response(bytes: &[u8]) -> Option<Value> {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines()
+        .rev()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+        .find(|event| {
+            matches!(
+                event["type"].as_str(),
+                Some("response.completed" | "response.incomplete" | "response.failed")
+            )
+        })
+        .map(|event| event["response"].clone())
+}
+
+async fn responses(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    shared.requests.lock().unwrap().push(request.clone());
+    let model = request["model"].as_str().unwrap_or_default().to_owned();
+    let streaming = request["stream"].as_bool().unwrap_or(false);
+    match model.as_str() {
+        "fail:429" => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "3"), ("content-type", "application/json")],
+            r#"{"error":{"message":"Rate limit reached for requests per minute.","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#,
+        )
+            .into_response(),
+        "failed" => {
+            let failed = json!({"type": "response.failed", "sequence_number": 1, "response": {
+                "id": "resp_scripted", "object": "response", "created_at": 1_700_000_000,
+                "status": "failed", "model": "scripted", "output": [],
+                "error": {"code": "server_error", "message": "The model crashed on purpose."}}});
+            let body = format!("{}{}", frame(&created()), frame(&failed));
+            ([("content-type", "text/event-stream")], body).into_response()
+        }
+        "cut" => {
+            let events = [
+                created(),
+                json!({"type": "response.output_item.added", "sequence_number": 1, "output_index": 0,
+                    "item": {"type": "message", "id": "msg_1", "role": "assistant", "status": "in_progress", "content": []}}),
+                json!({"type": "response.output_text.delta", "sequence_number": 2, "item_id": "msg_1",
+                    "output_index": 0, "content_index": 0, "delta": "Half an ans"}),
+            ];
+            let head: String = events.iter().map(frame).collect();
+            let body = async_stream::stream! {
+                yield Ok::<_, std::io::Error>(Bytes::from(head));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                yield Err(std::io::Error::other("connection dropped on purpose"));
+            };
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(body))
+                .unwrap()
+        }
+        name => {
+            let Some(file) = name.strip_prefix("fixture:") else {
+                return (StatusCode::NOT_FOUND, format!("unknown scripted model {name}"))
+                    .into_response();
+            };
+            let bytes = match std::fs::read(responses_fixtures_dir().join(format!("{file}.sse"))) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    return (StatusCode::NOT_FOUND, format!("no fixture {file}: {error}"))
+                        .into_response();
+                }
+            };
+            if !streaming {
+                return match final_response(&bytes) {
+                    Some(response) => axum::Json(response).into_response(),
+                    None => (StatusCode::NOT_FOUND, "no terminal event").into_response(),
+                };
+            }
+            // In small pieces, so that events are cut across reads.
+            let pieces: Vec<Result<Bytes, Infallible>> = bytes
+                .chunks(97)
+                .map(|c| Ok(Bytes::copy_from_slice(c)))
+                .collect();
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(futures_util::stream::iter(pieces)))
+                .unwrap()
+        }
+    }
+}
