@@ -123,7 +123,6 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Status> {
         let gateway = Gateway::new(config)
             .await
             .context("cannot start the gateway")?;
-        tracing::info!(address = %listen, "openai-wire gateway listening");
         eprintln!("openai-wire: serving the Responses API on http://{listen}/v1");
         gateway
             .serve(listener, shutdown_signal())
