@@ -661,12 +661,14 @@ impl ResponseFold {
         }
     }
 
-    fn text_part(
+    /// The message content part at `content_index`, made with `make` when it is not there yet.
+    fn message_part(
         &mut self,
         output_index: i64,
         id: &str,
         content_index: i64,
-    ) -> Option<&mut OutputTextContent> {
+        make: fn() -> OutputMessageContent,
+    ) -> Option<&mut OutputMessageContent> {
         let ci = wire_index(content_index)?;
         let pos = self.locate(output_index, id, Some(new_message))?;
         let OutputItem::Message(m) = &mut self.snapshot.output[pos] else {
@@ -674,10 +676,18 @@ impl ResponseFold {
         };
         let at = self.states[pos]
             .content
-            .find_or_insert(&mut m.content, ci, || {
-                OutputMessageContent::OutputText(OutputTextContent::default())
-            });
-        match m.content.get_mut(at)? {
+            .find_or_insert(&mut m.content, ci, make);
+        m.content.get_mut(at)
+    }
+
+    fn text_part(
+        &mut self,
+        output_index: i64,
+        id: &str,
+        content_index: i64,
+    ) -> Option<&mut OutputTextContent> {
+        let make = || OutputMessageContent::OutputText(OutputTextContent::default());
+        match self.message_part(output_index, id, content_index, make)? {
             OutputMessageContent::OutputText(text) => Some(text),
             _ => None,
         }
@@ -689,17 +699,8 @@ impl ResponseFold {
         id: &str,
         content_index: i64,
     ) -> Option<&mut RefusalContent> {
-        let ci = wire_index(content_index)?;
-        let pos = self.locate(output_index, id, Some(new_message))?;
-        let OutputItem::Message(m) = &mut self.snapshot.output[pos] else {
-            return None;
-        };
-        let at = self.states[pos]
-            .content
-            .find_or_insert(&mut m.content, ci, || {
-                OutputMessageContent::Refusal(RefusalContent::default())
-            });
-        match m.content.get_mut(at)? {
+        let make = || OutputMessageContent::Refusal(RefusalContent::default());
+        match self.message_part(output_index, id, content_index, make)? {
             OutputMessageContent::Refusal(refusal) => Some(refusal),
             _ => None,
         }
