@@ -7,7 +7,9 @@
 //! - streaming: each upstream event goes through a [`ResponsesToChat`] and its chunks go out at
 //!   once; the body ends with `data: [DONE]` only when the response finished
 //!   ([`Outcome::sends_done`](openai_wire_convert::stream::responses_to_chat::Outcome::sends_done)), with an error event otherwise. An upstream that fails before
-//!   anything was sent gets an HTTP error instead (OpenAI's error shape and status).
+//!   anything was sent gets an HTTP error instead (OpenAI's error shape and status). While the
+//!   upstream is silent for longer than the configured heartbeat, the client gets an SSE comment
+//!   (`: keep-alive`), which Chat readers skip.
 //! - not streaming: the upstream's JSON response becomes a `chat.completion`
 //!   ([`response_to_chat_completion`]); a failed response becomes an HTTP error. An upstream
 //!   that streams anyway is folded through the same converter.
@@ -109,6 +111,10 @@ pub(crate) fn relay(upstream: reqwest::Response) -> Response {
         .unwrap_or_else(|_| ApiError::internal("cannot build the response").into_response())
 }
 
+/// What a Chat stream in front of a Responses upstream sends while the upstream is silent for
+/// longer than the configured heartbeat: an SSE comment.
+pub(crate) const CHAT_HEARTBEAT: &[u8] = b": keep-alive\n\n";
+
 /// The largest single upstream event accepted from a Responses upstream.
 const MAX_UPSTREAM_EVENT: usize = 4 << 20;
 
@@ -186,15 +192,27 @@ async fn via_responses(
             step => break step,
         }
     };
+    let heartbeat = state.config.heartbeat;
     let body = async_stream::stream! {
         let _guard = StreamGuard::new("chat", started);
         let mut pending = first;
         loop {
             let step = match pending.take() {
                 Some(step) => step,
-                None => match chunks.next().await {
+                None if heartbeat.is_zero() => match chunks.next().await {
                     Some(step) => step,
                     None => break,
+                },
+                None => match tokio::time::timeout(heartbeat, chunks.next()).await {
+                    Ok(Some(step)) => step,
+                    Ok(None) => break,
+                    Err(_) => {
+                        // Chat Completions has no heartbeat event: an SSE comment keeps the
+                        // connection (and proxies that time out idle ones) alive, and every
+                        // SSE reader skips it.
+                        yield Ok(Bytes::from_static(CHAT_HEARTBEAT));
+                        continue;
+                    }
                 },
             };
             let mut out = Vec::new();

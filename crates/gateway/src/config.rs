@@ -37,10 +37,15 @@
 //! | `OPENAI_WIRE_HEARTBEAT_SECS` | `heartbeat_secs` |
 //! | `OPENAI_WIRE_DEFAULT_PROVIDER` | `default_provider` |
 //! | `OPENAI_WIRE_CLIENT_API_KEYS` | `client_api_keys` (comma-separated) |
-//! | `OPENAI_WIRE_PROVIDER_<NAME>_BASE_URL` | `providers.<name>.base_url` |
-//! | `OPENAI_WIRE_PROVIDER_<NAME>_API_KEY_ENV` | `providers.<name>.api_key_env` |
+//! | `OPENAI_WIRE_MAX_REPLAY_BYTES` | `max_replay_bytes` |
+//! | `OPENAI_WIRE_PROVIDER_<NAME>_<FIELD>` | `providers.<name>.<field>`, any field |
 //!
-//! `<NAME>` is the provider's name in upper case with `-` and `.` as `_`.
+//! `<NAME>` is the provider's name in upper case with `-` and `.` as `_`; a name that is not in
+//! the file adds a provider (called `<name>`, lower case), which then needs a `_BASE_URL`.
+//! `<FIELD>` is one of [`PROVIDER_ENV_FIELDS`]. Lists are comma-separated
+//! (`OPENAI_WIRE_PROVIDER_DEEPSEEK_MODELS=deepseek-chat,deepseek-reasoner`), maps are
+//! comma-separated `key=value` pairs (`..._MODEL_MAP=gpt-5=deepseek-chat`), and a wrong field
+//! or value is an error that names the variable.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -689,9 +694,14 @@ impl Config {
                 }
                 "DEFAULT_PROVIDER" => self.default_provider = Some(value),
                 "CLIENT_API_KEYS" => self.client_api_keys = split_keys(&value),
+                "MAX_REPLAY_BYTES" => {
+                    self.max_replay_bytes = value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name}: {value:?} is not a byte count"))
+                    })?;
+                }
                 _ => {
                     if let Some(rest) = key.strip_prefix("PROVIDER_") {
-                        self.apply_provider_var(rest, value);
+                        self.apply_provider_var(&name, rest, &value)?;
                     }
                 }
             }
@@ -699,21 +709,50 @@ impl Config {
         self.validate()
     }
 
-    fn apply_provider_var(&mut self, rest: &str, value: String) {
-        for (name, provider) in &mut self.providers {
-            let upper = env_name(name);
-            let Some(field) = rest
-                .strip_prefix(upper.as_str())
-                .and_then(|f| f.strip_prefix('_'))
-            else {
-                continue;
-            };
-            match field {
-                "BASE_URL" => provider.base_url = value.clone(),
-                "API_KEY_ENV" => provider.api_key_env = Some(value.clone()),
-                _ => {}
+    /// `OPENAI_WIRE_PROVIDER_<NAME>_<FIELD>`: sets one field of a provider, or creates the
+    /// provider when no configured one is called `<NAME>` (its name is `<name>` in lower case).
+    fn apply_provider_var(
+        &mut self,
+        var: &str,
+        rest: &str,
+        value: &str,
+    ) -> Result<(), ConfigError> {
+        let existing = self.providers.keys().find_map(|name| {
+            let field = rest
+                .strip_prefix(env_name(name).as_str())?
+                .strip_prefix('_')?;
+            PROVIDER_ENV_FIELDS
+                .contains(&field)
+                .then(|| (name.clone(), field))
+        });
+        let (name, field) = match existing {
+            Some(found) => found,
+            None => {
+                let Some(field) = PROVIDER_ENV_FIELDS
+                    .iter()
+                    .filter(|field| {
+                        rest.strip_suffix(**field)
+                            .and_then(|name| name.strip_suffix('_'))
+                            .is_some_and(|name| !name.is_empty())
+                    })
+                    .max_by_key(|field| field.len())
+                else {
+                    return Err(ConfigError::Invalid(format!(
+                        "{var}: expected OPENAI_WIRE_PROVIDER_<NAME>_<FIELD> with a FIELD among {}",
+                        PROVIDER_ENV_FIELDS.join(", ")
+                    )));
+                };
+                let name = rest[..rest.len() - field.len() - 1].to_ascii_lowercase();
+                (name, *field)
             }
-        }
+        };
+        let provider = self
+            .providers
+            .entry(name.clone())
+            .or_insert_with(|| ProviderConfig::new(""));
+        *provider = provider_with(provider, field, value)
+            .map_err(|error| ConfigError::Invalid(format!("{var}: {error}")))?;
+        Ok(())
     }
 
     /// Checks that routes and the default provider name existing providers and URLs are HTTP(S).
@@ -799,6 +838,76 @@ fn env_name(name: &str) -> String {
         .collect()
 }
 
+/// The provider fields `OPENAI_WIRE_PROVIDER_<NAME>_<FIELD>` can set: every field of
+/// [`ProviderConfig`], in upper case.
+pub const PROVIDER_ENV_FIELDS: &[&str] = &[
+    "BASE_URL",
+    "API_KEY_ENV",
+    "API",
+    "MODELS",
+    "MODEL_MAP",
+    "KIND",
+    "DEVELOPER_ROLE",
+    "MAX_TOKENS_FIELD",
+    "REASONING_ROUND_TRIP",
+    "REASONING_CURRENT_TURN_ONLY",
+    "SEND_REASONING_EFFORT",
+    "QUIRKS",
+    "EXTRA_QUIRKS",
+    "HEADERS",
+    "CONNECT_TIMEOUT_SECS",
+    "IDLE_TIMEOUT_SECS",
+    "CONTEXT_WINDOW",
+];
+
+/// `provider` with `field` (upper case, from [`PROVIDER_ENV_FIELDS`]) set from an environment
+/// value: lists are comma-separated (`a,b`), maps are `key=value` pairs separated by commas,
+/// numbers and `true`/`false` are read as such, anything else is a string. The result goes
+/// through the same deserializer as the file, so a wrong value gets the file's error.
+fn provider_with(
+    provider: &ProviderConfig,
+    field: &str,
+    value: &str,
+) -> Result<ProviderConfig, String> {
+    let key = field.to_ascii_lowercase();
+    let parsed = match key.as_str() {
+        "models" | "extra_quirks" => toml::Value::Array(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| toml::Value::String(v.to_owned()))
+                .collect(),
+        ),
+        "model_map" | "headers" => {
+            let mut table = toml::Table::new();
+            for pair in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let (k, v) = pair
+                    .split_once('=')
+                    .ok_or_else(|| format!("`{pair}` is not KEY=VALUE"))?;
+                table.insert(
+                    k.trim().to_owned(),
+                    toml::Value::String(v.trim().to_owned()),
+                );
+            }
+            toml::Value::Table(table)
+        }
+        _ => match value.trim() {
+            "true" => toml::Value::Boolean(true),
+            "false" => toml::Value::Boolean(false),
+            v => v
+                .parse::<i64>()
+                .map(toml::Value::Integer)
+                .unwrap_or_else(|_| toml::Value::String(value.to_owned())),
+        },
+    };
+    let mut table = toml::Table::try_from(provider).map_err(|error| error.to_string())?;
+    table.insert(key, parsed);
+    toml::Value::Table(table)
+        .try_into()
+        .map_err(|error: toml::de::Error| error.message().to_owned())
+}
+
 /// The host part of a URL (`https://api.deepseek.com/v1` → `api.deepseek.com`).
 fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
@@ -839,6 +948,88 @@ mod tests {
             .unwrap();
         assert_eq!(config.providers["groq"].base_url, "http://127.0.0.1:1/v1");
         assert_eq!(config.client_api_keys, ["a", "b"]);
+    }
+
+    #[test]
+    fn env_overrides_reach_every_provider_setting_and_can_add_a_provider() {
+        let mut config = Config::from_toml(
+            r#"
+            [providers.my-ds]
+            base_url = "https://api.deepseek.com/v1"
+            "#,
+        )
+        .unwrap();
+        let vars = [
+            ("OPENAI_WIRE_PROVIDER_MY_DS_KIND", "deepseek"),
+            ("OPENAI_WIRE_PROVIDER_MY_DS_DEVELOPER_ROLE", "developer"),
+            ("OPENAI_WIRE_PROVIDER_MY_DS_IDLE_TIMEOUT_SECS", "42"),
+            ("OPENAI_WIRE_PROVIDER_MY_DS_SEND_REASONING_EFFORT", "true"),
+            (
+                "OPENAI_WIRE_PROVIDER_MY_DS_MODELS",
+                "deepseek-chat, deepseek-reasoner",
+            ),
+            (
+                "OPENAI_WIRE_PROVIDER_MY_DS_MODEL_MAP",
+                "gpt-5=deepseek-chat,o3=deepseek-reasoner",
+            ),
+            ("OPENAI_WIRE_PROVIDER_MY_DS_HEADERS", "X-Title=codex"),
+            (
+                "OPENAI_WIRE_PROVIDER_MY_DS_EXTRA_QUIRKS",
+                "missing_finish_reason",
+            ),
+            (
+                "OPENAI_WIRE_PROVIDER_LOCAL_VLLM_BASE_URL",
+                "http://127.0.0.1:8000/v1",
+            ),
+            ("OPENAI_WIRE_PROVIDER_LOCAL_VLLM_API", "responses"),
+            ("OPENAI_WIRE_MAX_REPLAY_BYTES", "1024"),
+        ];
+        config
+            .apply_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())))
+            .unwrap();
+        let ds = &config.providers["my-ds"];
+        assert_eq!(ds.kind, Some(ProviderKind::DeepSeek));
+        let settings = ds.request_settings("my-ds");
+        assert_eq!(settings.developer_role, DeveloperRole::Developer);
+        assert!(settings.send_reasoning_effort);
+        assert_eq!(ds.idle_timeout(), Duration::from_secs(42));
+        assert_eq!(ds.models, ["deepseek-chat", "deepseek-reasoner"]);
+        assert_eq!(ds.upstream_model("o3"), "deepseek-reasoner");
+        assert_eq!(ds.headers["X-Title"], "codex");
+        assert_eq!(ds.extra_quirks, ["missing_finish_reason"]);
+        assert_eq!(ds.base_url, "https://api.deepseek.com/v1", "untouched");
+        let vllm = &config.providers["local_vllm"];
+        assert_eq!(vllm.base_url, "http://127.0.0.1:8000/v1");
+        assert_eq!(vllm.api, UpstreamApi::Responses);
+        assert_eq!(config.max_replay_bytes, 1024);
+    }
+
+    #[test]
+    fn env_overrides_with_a_wrong_field_or_value_say_which_variable() {
+        let base =
+            Config::from_toml("[providers.groq]\nbase_url = \"http://127.0.0.1:1/v1\"\n").unwrap();
+        for (var, value, says) in [
+            ("OPENAI_WIRE_PROVIDER_GROQ_TIMEOUT", "5", "FIELD among"),
+            ("OPENAI_WIRE_PROVIDER_GROQ_KIND", "nonsense", "nonsense"),
+            (
+                "OPENAI_WIRE_PROVIDER_GROQ_IDLE_TIMEOUT_SECS",
+                "soon",
+                "soon",
+            ),
+            ("OPENAI_WIRE_PROVIDER_GROQ_MODEL_MAP", "gpt-5", "KEY=VALUE"),
+            ("OPENAI_WIRE_PROVIDER_NEW_KIND", "groq", "base_url"),
+            ("OPENAI_WIRE_MAX_REPLAY_BYTES", "lots", "byte count"),
+        ] {
+            let mut config = base.clone();
+            let error = config
+                .apply_vars([(var.to_owned(), value.to_owned())])
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(says), "{var}={value}: {error}");
+            if var != "OPENAI_WIRE_PROVIDER_NEW_KIND" {
+                assert!(error.contains(var), "{var}={value}: {error}");
+            }
+        }
     }
 
     #[test]

@@ -1082,6 +1082,33 @@ async fn chat_completions_in_front_of_a_responses_upstream_without_streaming() {
 }
 
 #[tokio::test]
+async fn chat_completions_in_front_of_a_silent_responses_upstream_get_comment_heartbeats() {
+    let upstream = ResponsesUpstream::start().await;
+    let mut config = responses_config(&upstream);
+    config.heartbeat = Duration::from_millis(100);
+    let gateway = start(config).await;
+    let response = client()
+        .post(format!("{}/v1/chat/completions", gateway.base))
+        .json(&json!({"model": "slow", "messages": [{"role": "user", "content": "hi"}], "stream": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    let beats = body.matches(": keep-alive\n\n").count();
+    // 450 ms of silence, a heartbeat every 100 ms: a few, however the timers fall.
+    assert!((2..=5).contains(&beats), "{beats} heartbeats in\n{body}");
+    let first_beat = body.find(": keep-alive").unwrap();
+    let wait = body.find(r#""content":"Wait""#).unwrap();
+    let rest = body.find(r#""content":" for it.""#).unwrap();
+    assert!(wait < first_beat && first_beat < rest, "{body}");
+    // Comments are part of SSE: the stream is still a conformant Chat stream.
+    let report = openai_wire_check::check_bytes(Protocol::Chat, Format::Sse, body.as_bytes());
+    assert_eq!(report.errors(), 0, "{:#?}\n{body}", report.findings);
+    assert_eq!(chat_text(&body), ("Wait for it.".to_owned(), true));
+}
+
+#[tokio::test]
 async fn chat_completions_in_front_of_a_failing_responses_upstream() {
     let upstream = ResponsesUpstream::start().await;
     let gateway = start(responses_config(&upstream)).await;

@@ -8,6 +8,7 @@
 //! | `fail:429` | HTTP 429, `Retry-After: 3`, OpenAI's rate-limit body |
 //! | `failed` | `response.created`, then `response.failed` (`server_error`) before any output |
 //! | `cut` | `response.created`, a message with some text, then the connection breaks |
+//! | `slow` | a message `Wait for it.` whose second half comes after 450 ms of silence |
 //!
 //! Every request body is kept ([`ResponsesUpstream::requests`]).
 
@@ -164,6 +165,42 @@ async fn responses(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
                 yield Ok::<_, std::io::Error>(Bytes::from(head));
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 yield Err(std::io::Error::other("connection dropped on purpose"));
+            };
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(body))
+                .unwrap()
+        }
+        "slow" => {
+            let message = |status: &str, text: &str| {
+                json!({"type": "message", "id": "msg_1", "role": "assistant", "status": status,
+                    "content": if text.is_empty() { json!([]) } else { json!([{"type": "output_text", "text": text, "annotations": []}]) }})
+            };
+            let part = json!({"type": "output_text", "text": "", "annotations": []});
+            let head = [
+                created(),
+                json!({"type": "response.output_item.added", "sequence_number": 1, "output_index": 0, "item": message("in_progress", "")}),
+                json!({"type": "response.content_part.added", "sequence_number": 2, "item_id": "msg_1", "output_index": 0, "content_index": 0, "part": part}),
+                json!({"type": "response.output_text.delta", "sequence_number": 3, "item_id": "msg_1", "output_index": 0, "content_index": 0, "delta": "Wait"}),
+            ];
+            let done_part = json!({"type": "output_text", "text": "Wait for it.", "annotations": []});
+            let tail = [
+                json!({"type": "response.output_text.delta", "sequence_number": 4, "item_id": "msg_1", "output_index": 0, "content_index": 0, "delta": " for it."}),
+                json!({"type": "response.output_text.done", "sequence_number": 5, "item_id": "msg_1", "output_index": 0, "content_index": 0, "text": "Wait for it."}),
+                json!({"type": "response.content_part.done", "sequence_number": 6, "item_id": "msg_1", "output_index": 0, "content_index": 0, "part": done_part}),
+                json!({"type": "response.output_item.done", "sequence_number": 7, "output_index": 0, "item": message("completed", "Wait for it.")}),
+                json!({"type": "response.completed", "sequence_number": 8, "response": {
+                    "id": "resp_scripted", "object": "response", "created_at": 1_700_000_000,
+                    "status": "completed", "model": "scripted", "output": [message("completed", "Wait for it.")],
+                    "usage": {"input_tokens": 3, "output_tokens": 4, "total_tokens": 7,
+                        "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}}}}),
+            ];
+            let head: String = head.iter().map(frame).collect();
+            let tail: String = tail.iter().map(frame).collect();
+            let body = async_stream::stream! {
+                yield Ok::<_, Infallible>(Bytes::from(head));
+                tokio::time::sleep(Duration::from_millis(450)).await;
+                yield Ok(Bytes::from(tail));
             };
             Response::builder()
                 .header("content-type", "text/event-stream")
