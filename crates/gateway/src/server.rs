@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use openai_wire_convert::envelope::EnvelopeKey;
 use serde_json::json;
@@ -198,6 +199,13 @@ impl Gateway {
     ) -> Result<(), GatewayError> {
         let app = self.router();
         tracing::info!(address = ?listener.local_addr().ok(), "openai-wire gateway listening");
+        // Events are small writes that must go out at once: without TCP_NODELAY, Nagle's
+        // algorithm holds one back until the client acknowledges the previous one.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;
