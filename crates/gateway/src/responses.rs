@@ -1,7 +1,7 @@
 //! `POST /v1/responses` and the stored-response endpoints (`GET`, `DELETE`, `input_items`,
 //! replay).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -17,10 +17,11 @@ use openai_wire_convert::upstream_error::{OpenAiErrorCode, UpstreamError};
 use openai_wire_decode::{DecodeStream, Decoder, Format, OwnedItem, StreamError};
 use openai_wire_emit::{RandomIds, write_response_sse};
 use openai_wire_events::{
-    ChatCompletionStreamEvent, Response as ResponseObject, ResponseStreamEvent,
+    ChatCompletionStreamEvent, Response as ResponseObject, ResponseStatus, ResponseStreamEvent,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::task::JoinHandle;
 
 use crate::error::ApiError;
 use crate::server::{AppState, ForcedProvider};
@@ -145,6 +146,14 @@ async fn create_inner(
                 error.status = StatusCode::NOT_FOUND;
                 return Err(error);
             }
+            Err(store::StoreError::InProgress(id)) => {
+                return Err(ApiError::invalid_request(
+                    Some("previous_response_id"),
+                    format!(
+                        "Previous response with id '{id}' is still in progress; wait for it to finish."
+                    ),
+                ));
+            }
             Err(error) => {
                 telemetry::store_error("history");
                 tracing::error!(%error, "cannot read the previous response");
@@ -186,33 +195,52 @@ async fn create_inner(
         think_tags: false,
         max_pending_arguments: 0,
     };
-    let converter =
-        ChatToResponses::new(template(&request, &model), RandomIds::new(), stream_options);
+    let converter: SharedConverter = Arc::new(Mutex::new(ChatToResponses::new(
+        template(&request, &model),
+        RandomIds::new(),
+        stream_options,
+    )));
     let tick = match state.config.heartbeat {
         d if d.is_zero() => provider.idle_timeout(),
         d => d.min(provider.idle_timeout()),
     };
     let steps = drive(
-        converter,
+        converter.clone(),
         upstream,
         tick,
         !state.config.heartbeat.is_zero(),
         provider.idle_timeout(),
         provider_name.clone(),
     );
-    let record = store.then(|| Pending {
-        state: state.clone(),
-        previous,
-        input_items,
+    let recorder = store.then(|| Recorder {
+        pending: Some(Pending {
+            state: state.clone(),
+            previous,
+            input_items,
+        }),
+        converter,
+        first_write: None,
+        replay: streaming.then(Vec::new),
+        replay_bytes: 0,
+        max_replay: state.config.max_replay_bytes,
     });
     if streaming {
-        Ok(sse_answer(state, steps, record, started))
+        Ok(sse_answer(steps, recorder, started))
     } else {
-        whole_answer(steps, record).await
+        whole_answer(steps, recorder).await
     }
 }
 
-/// What a response needs to be stored once it has ended.
+/// The stream converter, shared by the conversion loop and the [`Recorder`], which needs the
+/// response as it stands when a client goes away mid-stream.
+type SharedConverter = Arc<Mutex<ChatToResponses<RandomIds>>>;
+
+/// The converter, locked for one synchronous call (never held across an `.await`).
+fn lock(converter: &SharedConverter) -> MutexGuard<'_, ChatToResponses<RandomIds>> {
+    converter.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What a response needs to be stored.
 struct Pending {
     state: Arc<AppState>,
     previous: Option<String>,
@@ -220,37 +248,124 @@ struct Pending {
 }
 
 impl Pending {
-    /// Writes the response; failures are logged and counted, never returned: the client's
-    /// answer does not depend on the store. Runs in its own task, so a client that goes away
-    /// does not cut the write in half.
-    async fn write(self, response: &ResponseObject, events: Option<Vec<String>>) {
+    /// The stored form of `response`, or `None` (logged) when it cannot be encoded.
+    fn record(&self, response: &ResponseObject) -> Option<StoredResponse> {
         let response = match serde_json::to_value(response) {
             Ok(value) => value,
             Err(error) => {
                 tracing::error!(%error, "cannot encode the response for the store");
-                return;
+                return None;
             }
         };
-        let record = StoredResponse {
+        Some(StoredResponse {
             id: response["id"].as_str().unwrap_or_default().to_owned(),
             created_at: response["created_at"].as_f64().unwrap_or_default() as i64,
-            previous_response_id: self.previous,
+            previous_response_id: self.previous.clone(),
             response,
-            input_items: self.input_items,
-        };
+            input_items: self.input_items.clone(),
+        })
+    }
+
+    /// Writes `record` in its own task (a client that goes away does not cut the write in
+    /// half). Failures are logged and counted, never returned: the client's answer does not
+    /// depend on the store.
+    fn spawn_write(
+        &self,
+        record: StoredResponse,
+        events: Option<Vec<String>>,
+        after: Option<JoinHandle<()>>,
+    ) -> JoinHandle<()> {
         let store = self.state.store.clone();
-        let id = record.id.clone();
-        let task = tokio::spawn(async move { store.put(record, events).await });
-        match task.await {
-            Ok(Ok(())) => tracing::debug!(response_id = %id, "stored"),
-            Ok(Err(error)) => {
-                telemetry::store_error("put");
-                tracing::error!(response_id = %id, %error, "the response could not be stored");
+        tokio::spawn(async move {
+            // Writes of one response land in order: the final record replaces the first.
+            if let Some(earlier) = after {
+                let _ = earlier.await;
             }
-            Err(error) => {
-                telemetry::store_error("put");
-                tracing::error!(response_id = %id, %error, "the store task failed");
+            let id = record.id.clone();
+            match store.put(record, events).await {
+                Ok(()) => tracing::debug!(response_id = %id, "stored"),
+                Err(error) => {
+                    telemetry::store_error("put");
+                    tracing::error!(response_id = %id, %error, "the response could not be stored");
+                }
             }
+        })
+    }
+}
+
+/// Keeps a `store: true` response in the store for its whole life:
+/// - `in_progress` as soon as `response.created` goes out, so `GET /v1/responses/{id}` finds it
+///   while it streams;
+/// - the final response (with its events, for replay) when the stream ends;
+/// - `cancelled`, with the output produced so far, when the client goes away first (dropping
+///   the recorder; the upstream request is cancelled with the stream).
+struct Recorder {
+    /// `None` once the final record is written.
+    pending: Option<Pending>,
+    converter: SharedConverter,
+    /// The `in_progress` write, which the final one waits for.
+    first_write: Option<JoinHandle<()>>,
+    /// The stream's events as JSON, for replay (`None`: not streamed, or too long to keep).
+    replay: Option<Vec<String>>,
+    replay_bytes: usize,
+    max_replay: usize,
+}
+
+impl Recorder {
+    /// Notes events that went to the client: the first ones store the response `in_progress`.
+    fn sent(&mut self, events: &[ResponseStreamEvent]) {
+        if self.first_write.is_none()
+            && let Some(pending) = &self.pending
+            && events
+                .iter()
+                .any(|e| matches!(e, ResponseStreamEvent::ResponseCreated(_)))
+            && let Some(record) = pending.record(&lock(&self.converter).response())
+        {
+            self.first_write = Some(pending.spawn_write(record, None, None));
+        }
+        let Some(kept) = self.replay.as_mut() else {
+            return;
+        };
+        for event in events {
+            match serde_json::to_string(event) {
+                Ok(json) => {
+                    self.replay_bytes += json.len();
+                    kept.push(json);
+                }
+                Err(_) => self.replay_bytes = usize::MAX,
+            }
+        }
+        if self.replay_bytes > self.max_replay {
+            tracing::warn!("stream longer than max_replay_bytes: stored without its events");
+            self.replay = None;
+        }
+    }
+
+    /// Stores the final response and waits for the write.
+    async fn finish(mut self, response: &ResponseObject) {
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        let Some(record) = pending.record(response) else {
+            return;
+        };
+        let write = pending.spawn_write(record, self.replay.take(), self.first_write.take());
+        let _ = write.await;
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        let mut response = lock(&self.converter).response();
+        response.status = Some(ResponseStatus::Cancelled);
+        tracing::info!(response_id = %response.id, "the client went away: stored as cancelled");
+        if tokio::runtime::Handle::try_current().is_ok()
+            && let Some(record) = pending.record(&response)
+        {
+            pending.spawn_write(record, None, self.first_write.take());
         }
     }
 }
@@ -259,7 +374,7 @@ impl Pending {
 /// upstream is silent and a `failed` response when it stays silent past `idle`, breaks off or
 /// sends something unreadable. Dropping the stream drops the upstream connection.
 fn drive(
-    mut converter: ChatToResponses<RandomIds>,
+    converter: SharedConverter,
     upstream: reqwest::Response,
     tick: Duration,
     heartbeats: bool,
@@ -267,55 +382,62 @@ fn drive(
     provider: String,
 ) -> impl Stream<Item = Step> + Send {
     async_stream::stream! {
-        match converter.start() {
+        let started = lock(&converter).start();
+        match started {
             Ok(events) => yield Step::Events(events),
             Err(error) => {
-                yield Step::Events(converter.fail(UpstreamError::new(OpenAiErrorCode::ServerError, error.to_string())));
+                let events = lock(&converter).fail(UpstreamError::new(OpenAiErrorCode::ServerError, error.to_string()));
+                yield Step::Events(events);
             }
         }
         let decoder = Decoder::<ChatCompletionStreamEvent>::with_max_event_size(Format::Sse, MAX_UPSTREAM_EVENT);
         let mut items = DecodeStream::with_decoder(upstream.bytes_stream(), decoder);
         let mut last_byte = Instant::now();
-        while !converter.is_ended() {
+        while !lock(&converter).is_ended() {
             let next = match tokio::time::timeout(tick, items.next()).await {
                 Ok(next) => next,
                 Err(_) => {
                     if last_byte.elapsed() >= idle {
                         telemetry::upstream_error(&provider, "idle_timeout");
                         tracing::warn!(provider = %provider, "upstream silent past the idle timeout");
-                        yield Step::Events(converter.fail(UpstreamError::new(
+                        let events = lock(&converter).fail(UpstreamError::new(
                             OpenAiErrorCode::ServerError,
                             format!("The upstream sent nothing for {} s; the request was abandoned.", idle.as_secs_f64()),
-                        )));
+                        ));
+                        yield Step::Events(events);
                         break;
                     }
-                    if heartbeats && let Some(beat) = converter.heartbeat() {
+                    let beat = if heartbeats { lock(&converter).heartbeat() } else { None };
+                    if let Some(beat) = beat {
                         yield Step::Events(vec![beat]);
                     }
                     continue;
                 }
             };
             last_byte = Instant::now();
-            let events = match next {
-                None => converter.finish(StreamEnd::Eof),
-                Some(Ok(OwnedItem::Event(decoded))) => match converter.push_event(&decoded.event) {
-                    Ok(events) => events,
-                    Err(error) => converter.fail(UpstreamError::new(OpenAiErrorCode::ServerError, error.to_string())),
-                },
-                Some(Ok(OwnedItem::Done(_))) => converter.finish(StreamEnd::DoneMarker),
-                Some(Ok(OwnedItem::Comment(_))) => continue,
-                Some(Err(StreamError::Decode(error))) => {
-                    telemetry::upstream_error(&provider, "malformed_chunk");
-                    tracing::warn!(provider = %provider, %error, "the upstream sent a malformed chunk");
-                    converter.fail(UpstreamError::new(
-                        OpenAiErrorCode::ServerError,
-                        format!("The upstream sent a malformed chunk: {error}"),
-                    ))
-                }
-                Some(Err(StreamError::Transport(error))) => {
-                    telemetry::upstream_error(&provider, if error.is_timeout() { "idle_timeout" } else { "stream_cut" });
-                    tracing::warn!(provider = %provider, %error, "the upstream stream broke off");
-                    converter.finish(StreamEnd::Cut)
+            let events = {
+                let mut converter = lock(&converter);
+                match next {
+                    None => converter.finish(StreamEnd::Eof),
+                    Some(Ok(OwnedItem::Event(decoded))) => match converter.push_event(&decoded.event) {
+                        Ok(events) => events,
+                        Err(error) => converter.fail(UpstreamError::new(OpenAiErrorCode::ServerError, error.to_string())),
+                    },
+                    Some(Ok(OwnedItem::Done(_))) => converter.finish(StreamEnd::DoneMarker),
+                    Some(Ok(OwnedItem::Comment(_))) => continue,
+                    Some(Err(StreamError::Decode(error))) => {
+                        telemetry::upstream_error(&provider, "malformed_chunk");
+                        tracing::warn!(provider = %provider, %error, "the upstream sent a malformed chunk");
+                        converter.fail(UpstreamError::new(
+                            OpenAiErrorCode::ServerError,
+                            format!("The upstream sent a malformed chunk: {error}"),
+                        ))
+                    }
+                    Some(Err(StreamError::Transport(error))) => {
+                        telemetry::upstream_error(&provider, if error.is_timeout() { "idle_timeout" } else { "stream_cut" });
+                        tracing::warn!(provider = %provider, %error, "the upstream stream broke off");
+                        converter.finish(StreamEnd::Cut)
+                    }
                 }
             };
             if events.iter().any(|e| matches!(e, ResponseStreamEvent::ResponseFailed(_))) {
@@ -323,29 +445,28 @@ fn drive(
             }
             yield Step::Events(events);
         }
-        yield Step::Done(Box::new(converter.response()));
+        let response = lock(&converter).response();
+        yield Step::Done(Box::new(response));
     }
 }
 
 fn sse_answer(
-    state: Arc<AppState>,
     steps: impl Stream<Item = Step> + Send + 'static,
-    record: Option<Pending>,
+    recorder: Option<Recorder>,
     started: Instant,
 ) -> Response {
-    let max_replay = state.config.max_replay_bytes;
     let body = async_stream::stream! {
         let _guard = StreamGuard::new("responses", started);
         let mut steps = std::pin::pin!(steps);
-        let mut replay: Option<Vec<String>> = record.as_ref().map(|_| Vec::new());
-        let mut replay_bytes = 0usize;
-        let mut record = record;
+        // Dropped with the body when the client goes away: the response is then stored as
+        // cancelled.
+        let mut recorder = recorder;
         while let Some(step) = steps.next().await {
             let events = match step {
                 Step::Events(events) => events,
                 Step::Done(response) => {
-                    if let Some(pending) = record.take() {
-                        pending.write(&response, replay.take()).await;
+                    if let Some(recorder) = recorder.take() {
+                        recorder.finish(&response).await;
                     }
                     break;
                 }
@@ -355,20 +476,8 @@ fn sse_answer(
                 tracing::error!(%error, "cannot encode an event");
                 continue;
             }
-            if let Some(kept) = replay.as_mut() {
-                for event in &events {
-                    match serde_json::to_string(event) {
-                        Ok(json) => {
-                            replay_bytes += json.len();
-                            kept.push(json);
-                        }
-                        Err(_) => replay_bytes = usize::MAX,
-                    }
-                }
-                if replay_bytes > max_replay {
-                    tracing::warn!("stream longer than max_replay_bytes: stored without its events");
-                    replay = None;
-                }
+            if let Some(recorder) = recorder.as_mut() {
+                recorder.sent(&events);
             }
             yield Ok::<_, std::convert::Infallible>(Bytes::from(out));
         }
@@ -384,13 +493,18 @@ fn sse_answer(
 
 async fn whole_answer(
     steps: impl Stream<Item = Step> + Send + 'static,
-    record: Option<Pending>,
+    mut recorder: Option<Recorder>,
 ) -> Result<Response, ApiError> {
     let mut steps = std::pin::pin!(steps);
     let mut last = None;
     while let Some(step) = steps.next().await {
-        if let Step::Done(response) = step {
-            last = Some(response);
+        match step {
+            Step::Events(events) => {
+                if let Some(recorder) = recorder.as_mut() {
+                    recorder.sent(&events);
+                }
+            }
+            Step::Done(response) => last = Some(response),
         }
     }
     let Some(response) = last else {
@@ -398,8 +512,8 @@ async fn whole_answer(
             "the conversion ended without a response",
         ));
     };
-    if let Some(pending) = record {
-        pending.write(&response, None).await;
+    if let Some(recorder) = recorder {
+        recorder.finish(&response).await;
     }
     let value = serde_json::to_value(&*response)
         .map_err(|error| ApiError::internal(format!("cannot encode the response: {error}")))?;

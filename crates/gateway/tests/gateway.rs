@@ -293,6 +293,105 @@ async fn store_false_writes_nothing() {
 }
 
 #[tokio::test]
+async fn a_response_is_stored_in_progress_while_it_streams_and_cancelled_when_the_client_leaves() {
+    let upstream = Upstream::start().await;
+    let gateway = start(config_for(&upstream, |c| {
+        if let Some(p) = c.providers.get_mut("scripted") {
+            p.idle_timeout_secs = 60;
+        }
+    }))
+    .await;
+    // `stall` sends "thinking", then nothing until the client goes away.
+    let mut response = client()
+        .post(format!("{}/v1/responses", gateway.base))
+        .json(&json!({"model": "stall", "input": "x", "stream": true}))
+        .send()
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    while !seen.contains("response.output_text.delta") {
+        let chunk = response
+            .chunk()
+            .await
+            .unwrap()
+            .expect("the stream ended early");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let id = events(&seen)[0]["response"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // While it streams, it is there, in progress.
+    let url = format!("{}/v1/responses/{id}", gateway.base);
+    let mut stored = Value::Null;
+    for _ in 0..200 {
+        let answer = client().get(&url).send().await.unwrap();
+        if answer.status() == 200 {
+            stored = answer.json().await.unwrap();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(stored["status"], "in_progress", "{stored}");
+    assert_eq!(stored["id"], id.as_str());
+    // ... and cannot be continued yet.
+    let early = client()
+        .post(format!("{}/v1/responses", gateway.base))
+        .json(&json!({"model": "scripted", "input": "next", "previous_response_id": id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(early.status(), 400);
+    let error: Value = early.json().await.unwrap();
+    assert_eq!(error["error"]["param"], "previous_response_id", "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("in progress"),
+        "{error}"
+    );
+
+    // The client goes away: the upstream is cancelled and the response is kept as cancelled,
+    // with what was produced.
+    drop(response);
+    let mut record = None;
+    for _ in 0..200 {
+        if let Some(found) = gateway.store.get(&id).await.unwrap()
+            && found.response["status"] == "cancelled"
+        {
+            record = Some(found);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let record = record.expect("the response was not stored as cancelled");
+    assert_eq!(upstream.disconnects(), 1);
+    let output = record.output();
+    assert_eq!(output.len(), 1, "{output:?}");
+    assert_eq!(output[0]["content"][0]["text"], "thinking", "{output:?}");
+    assert_eq!(record.input_items[0]["content"][0]["text"], "x");
+
+    // Now it can be continued: the upstream gets the partial answer as history.
+    let (status, body) = stream(
+        &gateway.base,
+        json!({"model": "scripted", "input": "next", "stream": true, "previous_response_id": id}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let sent = upstream.requests().last().unwrap().clone();
+    let messages = sent["messages"].as_array().unwrap();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["role"] == "assistant" && m["content"] == "thinking"),
+        "{sent}"
+    );
+    assert_healthy(&gateway.base).await;
+}
+
+#[tokio::test]
 async fn previous_response_id_sends_the_history() {
     let upstream = Upstream::start().await;
     let gateway = start(config_for(&upstream, |_| {})).await;

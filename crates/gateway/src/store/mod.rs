@@ -1,9 +1,9 @@
 //! Where responses live: the [`Store`] trait and its backends ([`MemoryStore`], [`SqlStore`] on
 //! SQLite or PostgreSQL through the same migrations).
 //!
-//! A stored response is the final `Response` object (as JSON), the input items of its turn, and,
-//! when the response was streamed, its stream events in order (for
-//! `GET /v1/responses/{id}?stream=true`). The history a `previous_response_id` stands for is
+//! A stored response is the `Response` object (as JSON; `in_progress` while it streams, then
+//! the final one), the input items of its turn, and, when the response was streamed, its
+//! stream events in order (for `GET /v1/responses/{id}?stream=true`). The history a `previous_response_id` stands for is
 //! rebuilt by walking the chain ([`history`]).
 
 mod memory;
@@ -47,6 +47,10 @@ pub enum StoreError {
     /// No default data directory is known on this system.
     #[error("no user data directory on this system: give --store a path")]
     NoDataDir,
+    /// The response a `previous_response_id` names is still streaming: its output is not known
+    /// yet.
+    #[error("response {0} is still in progress")]
+    InProgress(String),
     /// A `previous_response_id` chain is longer than [`MAX_CHAIN`] or loops.
     #[error("the previous_response_id chain from {0} is too long or loops")]
     ChainTooLong(String),
@@ -109,7 +113,8 @@ pub trait Store: Send + Sync + 'static {
 pub const MAX_CHAIN: usize = 10_000;
 
 /// The conversation a `previous_response_id` stands for: for each response of the chain, oldest
-/// first, its input items then its output items. `Ok(None)` when `id` is unknown.
+/// first, its input items then its output items. `Ok(None)` when `id` is unknown;
+/// [`StoreError::InProgress`] when `id` is a response that is still streaming.
 pub async fn history(store: &dyn Store, id: &str) -> Result<Option<Vec<Value>>, StoreError> {
     let mut chain = Vec::new();
     let mut next = Some(id.to_owned());
@@ -124,6 +129,9 @@ pub async fn history(store: &dyn Store, id: &str) -> Result<Option<Vec<Value>>, 
             // An older link was deleted: the history starts after it.
             break;
         };
+        if chain.is_empty() && record.response["status"] == "in_progress" {
+            return Err(StoreError::InProgress(current));
+        }
         next = record.previous_response_id.clone();
         chain.push(record);
     }
