@@ -16,7 +16,10 @@
 //! ends with a terminal event: an upstream that breaks off, stalls past its idle timeout or
 //! sends a malformed chunk ends it as `response.failed`, never `completed`. While the upstream
 //! is silent, the client gets a `response.in_progress` heartbeat every
-//! [`Config::heartbeat`]. A client that goes away cancels the upstream request.
+//! [`Config::heartbeat`] (a Chat client in front of a Responses upstream gets a `: keep-alive`
+//! comment). A client that goes away cancels the upstream request. A `store: true` response is
+//! stored `in_progress` from `response.created` on, then final; one whose client went away is
+//! stored `cancelled`, with the output produced so far.
 //!
 //! # Example
 //!
