@@ -322,6 +322,34 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// Writes a number as a JSON integer when it is whole (`1795437521`, not `1795437521.0`), as a
+/// float otherwise. For the timestamps that `spec/codegen.toml` `[write] whole_numbers` names.
+#[allow(dead_code)] // unused when the features that have such fields are off
+pub(crate) fn whole_number<S: serde::Serializer>(
+    value: &f64,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    // 2^53: every whole f64 below it is an exact integer.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if value.fract() == 0.0 && value.abs() < EXACT {
+        serializer.serialize_i64(*value as i64)
+    } else {
+        serializer.serialize_f64(*value)
+    }
+}
+
+/// [`whole_number`] for an optional field.
+#[allow(dead_code)] // unused when the features that have such fields are off
+pub(crate) fn optional_whole_number<S: serde::Serializer>(
+    value: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => whole_number(value, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// Declares an open string enum: the values the spec knows, plus `Other(String)` for the values
 /// it does not, so that a new status or item type never fails a decode and is written back as is.
 #[allow(unused_macros)] // unused when only features without string enums are on

@@ -454,3 +454,33 @@ fn message_items_are_told_apart_by_role() {
         );
     }
 }
+
+/// `created_at` and `completed_at` are read from floats, as Bedrock sends them, and written as
+/// integers when whole, as OpenAI sends them (strict readers such as Go's `int64` or serde's
+/// `i64` reject `1787150055.0`). A fractional value is written as it is.
+#[test]
+fn whole_timestamps_are_written_as_integers() {
+    // responses/ruby_llm__vcr_cassettes__providers_bedrock_mantle_responses_chat_streams_through_the_responses_surface__i0.sse
+    let text = r#"{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1787150055.0,"completed_at":1787150056.0,"status":"in_progress","model":"m","output":[]}}"#;
+    let written = serde_json::to_string(&decode(text)).expect("encode");
+    assert!(written.contains(r#""created_at":1787150055,"#), "{written}");
+    assert!(
+        written.contains(r#""completed_at":1787150056,"#),
+        "{written}"
+    );
+    let fractional = text.replace("1787150055.0", "1787150055.25");
+    let written = serde_json::to_string(&decode(&fractional)).expect("encode");
+    assert!(
+        written.contains(r#""created_at":1787150055.25,"#),
+        "{written}"
+    );
+    // Absent stays absent, null stays null.
+    let without = text.replace(r#""completed_at":1787150056.0,"#, "");
+    let written: Value = serde_json::to_value(decode(&without)).expect("encode");
+    assert!(
+        written["response"]
+            .get("completed_at")
+            .is_none_or(Value::is_null),
+        "{written}"
+    );
+}

@@ -155,7 +155,13 @@ pub fn emit_def(def: &Def, config: &Config, out: &mut String) {
     match &def.kind {
         Kind::Struct { tag, fields } => {
             let derive_serialize = !config.write.hand_written_serialize.contains(&def.name);
-            emit_struct(def, tag.as_deref(), fields, derive_serialize, out)
+            let whole = |field: &Field| {
+                config
+                    .write
+                    .whole_numbers
+                    .contains(&format!("{}.{}", def.name, field.wire))
+            };
+            emit_struct(def, tag.as_deref(), fields, derive_serialize, &whole, out)
         }
         Kind::Enum { values, default } => emit_enum(def, values, *default, out),
         Kind::Union { arms } => emit_union(def, arms, out),
@@ -167,6 +173,7 @@ fn emit_struct(
     tag: Option<&str>,
     fields: &[Field],
     derive_serialize: bool,
+    whole: &dyn Fn(&Field) -> bool,
     out: &mut String,
 ) {
     doc_comment(&def.doc, out);
@@ -200,6 +207,16 @@ fn emit_struct(
             let _ = writeln!(out, "#[serde(rename = \"{}\")]", f.wire);
         }
         let ty = boxed_ty(&f.ty, f.boxed);
+        if whole(f) {
+            let helper = match f.presence {
+                Presence::Required | Presence::RequiredDefault => "whole_number",
+                Presence::RequiredNullable | Presence::Optional => "optional_whole_number",
+            };
+            let _ = writeln!(
+                out,
+                "#[serde(serialize_with = \"crate::runtime::{helper}\")]"
+            );
+        }
         match f.presence {
             Presence::Required => {
                 let _ = writeln!(out, "pub {}: {ty},", f.ident);

@@ -69,6 +69,10 @@ pub struct WriteConfig {
     /// Types whose `Serialize` is written by hand (in the events crate), not derived.
     #[serde(default)]
     pub hand_written_serialize: Vec<String>,
+    /// Number fields (`Type.field`) written as JSON integers when their value is whole:
+    /// timestamps the spec types as `number` that servers and strict clients treat as integers.
+    #[serde(default)]
+    pub whole_numbers: Vec<String>,
 }
 
 /// One `[[protocol_enum]]` of the config.

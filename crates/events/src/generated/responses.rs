@@ -6610,9 +6610,11 @@ pub struct Response {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ResponseStatus>,
     /// Unix timestamp (in seconds) of when this Response was created.
+    #[serde(serialize_with = "crate::runtime::whole_number")]
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub created_at: f64,
     /// The `completed_at` field.
+    #[serde(serialize_with = "crate::runtime::optional_whole_number")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<f64>,
     /// The `error` field.
