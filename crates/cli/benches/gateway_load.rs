@@ -4,8 +4,12 @@
 //!
 //! ```text
 //! cargo bench -p openai-wire --bench gateway_load -- [--concurrency 1,100,1000] [--events 40]
-//!     [--interval-ms 25] [--rounds 5]
+//!     [--interval-ms 25] [--rounds 5] [--upstream-port N] [--peer NAME,URL[,PID]]...
 //! ```
+//!
+//! `--peer` measures another Responses front end in the same run, like the gateway: start it
+//! in front of `http://127.0.0.1:N/v1` first (`litellm.yaml` next to this file does that for
+//! the LiteLLM proxy, with `--upstream-port 18555`).
 //!
 //! Three processes take part:
 //! - the scripted upstream, this binary started again as `gateway_load upstream`: a Chat
@@ -61,6 +65,15 @@ struct Args {
     /// The `openai-wire` binary to measure.
     #[arg(long, default_value = env!("CARGO_BIN_EXE_openai-wire"))]
     gateway_bin: String,
+    /// The scripted upstream's port (0: any free port); fix it to point another front end at
+    /// the upstream before the run.
+    #[arg(long, default_value_t = 0)]
+    upstream_port: u16,
+    /// Another Responses front end to measure like the gateway, in the same run:
+    /// `NAME,URL[,PID]`, with the URL of its `/v1/responses` and, for its CPU and RSS, its
+    /// process id (repeatable).
+    #[arg(long, value_parser = parse_peer)]
+    peer: Vec<Front>,
     #[command(subcommand)]
     role: Option<Role>,
 }
@@ -79,7 +92,9 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     match args.role {
-        Some(Role::Upstream) => runtime.block_on(upstream(args.events, args.interval_ms)),
+        Some(Role::Upstream) => {
+            runtime.block_on(upstream(args.events, args.interval_ms, args.upstream_port))
+        }
         None => runtime.block_on(load(args)),
     }
 }
@@ -92,7 +107,7 @@ struct Script {
     interval: Duration,
 }
 
-async fn upstream(events: u32, interval_ms: u64) -> anyhow::Result<()> {
+async fn upstream(events: u32, interval_ms: u64, port: u16) -> anyhow::Result<()> {
     let script = Arc::new(Script {
         events,
         interval: Duration::from_millis(interval_ms),
@@ -100,7 +115,7 @@ async fn upstream(events: u32, interval_ms: u64) -> anyhow::Result<()> {
     let app = Router::new()
         .route("/v1/chat/completions", post(chat))
         .with_state(script);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let port = listener.local_addr()?.port();
     println!("PORT {port}");
     std::io::stdout().flush()?;
@@ -186,6 +201,8 @@ fn start_upstream(args: &Args) -> anyhow::Result<(Process, u16)> {
             &args.events.to_string(),
             "--interval-ms",
             &args.interval_ms.to_string(),
+            "--upstream-port",
+            &args.upstream_port.to_string(),
             "upstream",
         ])
         .stdin(Stdio::piped())
@@ -266,18 +283,57 @@ fn cpu_seconds(pid: u32) -> f64 {
 // ---------------------------------------------------------------------------------------------
 // The load
 
+/// The API a front end speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
-    Direct,
-    Gateway,
+enum Api {
+    /// Chat Completions chunks (the upstream called directly).
+    Chat,
+    /// Responses events (the gateway, and the peers).
+    Responses,
 }
 
-impl Target {
-    fn name(self) -> &'static str {
-        match self {
-            Target::Direct => "direct",
-            Target::Gateway => "gateway",
-        }
+/// Something the clients stream from.
+#[derive(Debug, Clone)]
+struct Front {
+    name: String,
+    url: String,
+    api: Api,
+    /// Its process, for CPU and RSS.
+    pid: Option<u32>,
+}
+
+fn parse_peer(text: &str) -> Result<Front, String> {
+    let mut parts = text.split(',');
+    let (Some(name), Some(url)) = (parts.next(), parts.next()) else {
+        return Err(format!("`{text}` is not NAME,URL[,PID]"));
+    };
+    let pid = parts
+        .next()
+        .map(|pid| {
+            pid.parse()
+                .map_err(|_| format!("`{pid}` is not a process id"))
+        })
+        .transpose()?;
+    Ok(Front {
+        name: name.to_owned(),
+        url: url.to_owned(),
+        api: Api::Responses,
+        pid,
+    })
+}
+
+/// The `type` of a Responses event: its SSE event name, or the `type` in its data for servers
+/// that send no event names.
+fn responses_type<'a>(event: Option<&'a str>, data: &str) -> Option<std::borrow::Cow<'a, str>> {
+    #[derive(serde::Deserialize)]
+    struct Typed {
+        r#type: String,
+    }
+    match event {
+        Some(name) => Some(std::borrow::Cow::Borrowed(name)),
+        None => serde_json::from_str::<Typed>(data)
+            .ok()
+            .map(|t| std::borrow::Cow::Owned(t.r#type)),
     }
 }
 
@@ -328,7 +384,7 @@ async fn one_stream(
     client: &reqwest::Client,
     url: &str,
     body: &'static str,
-    target: Target,
+    api: Api,
     events: u32,
 ) -> anyhow::Result<Stream> {
     let sent = Instant::now();
@@ -361,20 +417,20 @@ async fn one_stream(
         parser.feed(&bytes);
         while let Some(item) = parser.next_item() {
             let Item::Event(frame) = item? else { continue };
-            let content = match target {
-                Target::Direct if frame.data == "[DONE]" => {
+            let content = match api {
+                Api::Chat if frame.data == "[DONE]" => {
                     stream.ended = true;
                     continue;
                 }
-                Target::Direct => true,
-                Target::Gateway => match frame.event {
+                Api::Chat => true,
+                Api::Responses => match responses_type(frame.event, frame.data).as_deref() {
                     Some("response.output_text.delta") => true,
                     Some("response.completed") => {
                         stream.ended = true;
                         false
                     }
                     Some("response.failed" | "response.incomplete" | "error") => {
-                        bail!("the gateway ended the stream with {}", frame.data)
+                        bail!("the stream ended with {}", frame.data)
                     }
                     _ => false,
                 },
@@ -406,19 +462,19 @@ const RESPONSES_BODY: &str = r#"{"model":"bench-model","stream":true,"store":fal
 async fn client_loop(
     client: reqwest::Client,
     url: String,
-    target: Target,
+    api: Api,
     start_delay: Duration,
     rounds: u32,
     events: u32,
 ) -> Samples {
     tokio::time::sleep(start_delay).await;
-    let body = match target {
-        Target::Direct => CHAT_BODY,
-        Target::Gateway => RESPONSES_BODY,
+    let body = match api {
+        Api::Chat => CHAT_BODY,
+        Api::Responses => RESPONSES_BODY,
     };
     let mut samples = Samples::default();
     for round in 0..rounds {
-        match one_stream(&client, &url, body, target, events).await {
+        match one_stream(&client, &url, body, api, events).await {
             Ok(stream) if round > 0 => {
                 samples.ttfb_us.push(stream.ttfb_us);
                 samples.first_token_us.extend(stream.first_token_us);
@@ -437,22 +493,21 @@ async fn client_loop(
 
 /// One phase's result.
 struct Phase {
-    target: Target,
+    front: String,
     concurrency: usize,
     samples: Samples,
     events_per_second: f64,
-    gateway_rss_idle_kib: u64,
-    gateway_rss_peak_kib: u64,
-    gateway_cpu_us_per_event: f64,
+    /// The front end's process: RSS before the phase and at its peak, CPU per event.
+    rss_idle_kib: Option<u64>,
+    rss_peak_kib: Option<u64>,
+    cpu_us_per_event: Option<f64>,
     upstream_cpu_us_per_event: f64,
 }
 
 async fn phase(
     args: &Args,
-    target: Target,
+    front: &Front,
     concurrency: usize,
-    url: &str,
-    gateway_pid: u32,
     upstream_pid: u32,
 ) -> anyhow::Result<Phase> {
     let client = reqwest::Client::builder()
@@ -461,8 +516,9 @@ async fn phase(
         .pool_max_idle_per_host(usize::MAX)
         .build()?;
     let stream_length = Duration::from_millis(args.interval_ms * u64::from(args.events));
-    let rss_idle = rss_kib(gateway_pid);
-    let cpu_before = cpu_seconds(gateway_pid);
+    let pid = front.pid;
+    let rss_idle = pid.map(rss_kib);
+    let cpu_before = pid.map(cpu_seconds);
     let upstream_cpu_before = cpu_seconds(upstream_pid);
     let started = Instant::now();
 
@@ -472,7 +528,7 @@ async fn phase(
         tokio::spawn(async move {
             let mut peak = 0;
             while sampling.load(std::sync::atomic::Ordering::Relaxed) {
-                peak = peak.max(rss_kib(gateway_pid));
+                peak = peak.max(pid.map_or(0, rss_kib));
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
             peak
@@ -483,8 +539,8 @@ async fn phase(
             let delay = stream_length.mul_f64(i as f64 / concurrency as f64);
             tokio::spawn(client_loop(
                 client.clone(),
-                url.to_owned(),
-                target,
+                front.url.clone(),
+                front.api,
                 delay,
                 args.rounds,
                 args.events,
@@ -498,18 +554,19 @@ async fn phase(
     let elapsed = started.elapsed().as_secs_f64();
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let rss_peak = sampler.await?;
-    let cpu = cpu_seconds(gateway_pid) - cpu_before;
     let upstream_cpu = cpu_seconds(upstream_pid) - upstream_cpu_before;
     let counted = samples.event_us.len() as f64;
-    // Every round's events (the warm-up's too) went through the gateway.
+    // Every round's events (the warm-up's too) went through the front end.
     let all_events = counted * f64::from(args.rounds) / f64::from(args.rounds - 1).max(1.0);
     Ok(Phase {
-        target,
+        front: front.name.clone(),
         concurrency,
         events_per_second: all_events / elapsed,
-        gateway_rss_idle_kib: rss_idle,
-        gateway_rss_peak_kib: rss_peak,
-        gateway_cpu_us_per_event: per_event(cpu, all_events),
+        rss_idle_kib: rss_idle,
+        rss_peak_kib: pid.map(|_| rss_peak),
+        cpu_us_per_event: pid
+            .zip(cpu_before)
+            .map(|(pid, before)| per_event(cpu_seconds(pid) - before, all_events)),
         upstream_cpu_us_per_event: per_event(upstream_cpu, all_events),
         samples,
     })
@@ -559,10 +616,23 @@ async fn load(args: Args) -> anyhow::Result<()> {
     }
     let (upstream, upstream_port) = start_upstream(&args)?;
     let (gateway, gateway_address) = start_gateway(&args, upstream_port).await?;
-    let direct_url = format!("http://127.0.0.1:{upstream_port}/v1/chat/completions");
-    let gateway_url = format!("http://{gateway_address}/v1/responses");
+    let mut fronts = vec![
+        Front {
+            name: "direct".into(),
+            url: format!("http://127.0.0.1:{upstream_port}/v1/chat/completions"),
+            api: Api::Chat,
+            pid: None,
+        },
+        Front {
+            name: "gateway".into(),
+            url: format!("http://{gateway_address}/v1/responses"),
+            api: Api::Responses,
+            pid: Some(gateway.pid()),
+        },
+    ];
+    fronts.extend(args.peer.iter().cloned());
     eprintln!(
-        "gateway_load: {} events {} ms apart per stream, {} rounds per client; upstream pid {}, gateway pid {} ({})",
+        "gateway_load: {} events {} ms apart per stream, {} rounds per client; upstream pid {} on port {upstream_port}, gateway pid {} ({})",
         args.events,
         args.interval_ms,
         args.rounds,
@@ -573,23 +643,11 @@ async fn load(args: Args) -> anyhow::Result<()> {
     let rss_start = rss_kib(gateway.pid());
     let mut phases = Vec::new();
     for &concurrency in &args.concurrency {
-        for target in [Target::Direct, Target::Gateway] {
-            let url = match target {
-                Target::Direct => &direct_url,
-                Target::Gateway => &gateway_url,
-            };
-            let result = phase(
-                &args,
-                target,
-                concurrency,
-                url,
-                gateway.pid(),
-                upstream.pid(),
-            )
-            .await?;
+        for front in &fronts {
+            let result = phase(&args, front, concurrency, upstream.pid()).await?;
             eprintln!(
-                "  {:>7} x{concurrency}: {} streams ok, {} failed{}",
-                target.name(),
+                "  {:>8} x{concurrency}: {} streams ok, {} failed{}",
+                front.name,
                 result.samples.streams_ok,
                 result.samples.streams_bad,
                 result
@@ -620,7 +678,7 @@ async fn load(args: Args) -> anyhow::Result<()> {
         println!(
             "| {} | {} | {}{} | {:.0} | {} / {} | {} / {} | {} / {} / {} / {} |",
             phase.concurrency,
-            phase.target.name(),
+            phase.front,
             s.streams_ok,
             if s.streams_bad > 0 {
                 format!(" ({} failed)", s.streams_bad)
@@ -639,33 +697,49 @@ async fn load(args: Args) -> anyhow::Result<()> {
         );
     }
     println!(
-        "\n| streams | added TTFB p50 / p99 ms | added per-event latency p50 / p99 ms | CPU per event µs, gateway (upstream) | gateway RSS before / peak MiB | RSS per active stream KiB |"
+        "\n| streams | path | added TTFB p50 / p99 ms | added per-event latency p50 / p99 ms | CPU per event µs, front end (upstream) | RSS before / peak MiB | RSS per active stream KiB |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|");
-    for pair in phases.chunks(2) {
-        let [direct, gateway] = pair else { continue };
-        let mut d_ttfb = direct.samples.ttfb_us.clone();
-        let mut g_ttfb = gateway.samples.ttfb_us.clone();
-        let mut d_event = direct.samples.event_us.clone();
-        let mut g_event = gateway.samples.event_us.clone();
-        let (d_ttfb, g_ttfb) = (summary(&mut d_ttfb), summary(&mut g_ttfb));
-        let (d_event, g_event) = (summary(&mut d_event), summary(&mut g_event));
-        let grown = gateway
-            .gateway_rss_peak_kib
-            .saturating_sub(gateway.gateway_rss_idle_kib);
-        println!(
-            "| {} | {} / {} | {} / {} | {:.1} ({:.1}) | {:.1} / {:.1} | {:.1} |",
-            gateway.concurrency,
-            ms(g_ttfb.p50 - d_ttfb.p50),
-            ms(g_ttfb.p99 - d_ttfb.p99),
-            ms(g_event.p50 - d_event.p50),
-            ms(g_event.p99 - d_event.p99),
-            gateway.gateway_cpu_us_per_event,
-            gateway.upstream_cpu_us_per_event,
-            gateway.gateway_rss_idle_kib as f64 / 1024.0,
-            gateway.gateway_rss_peak_kib as f64 / 1024.0,
-            grown as f64 / gateway.concurrency as f64,
+    println!("|---:|---|---:|---:|---:|---:|---:|");
+    for group in phases.chunks(fronts.len()) {
+        let [direct, others @ ..] = group else {
+            continue;
+        };
+        let (d_ttfb, d_event) = (
+            summary(&mut direct.samples.ttfb_us.clone()),
+            summary(&mut direct.samples.event_us.clone()),
         );
+        for front in others {
+            let ttfb = summary(&mut front.samples.ttfb_us.clone());
+            let event = summary(&mut front.samples.event_us.clone());
+            let mib = |kib: Option<u64>| {
+                kib.map_or("—".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0))
+            };
+            let per_stream = front.rss_idle_kib.zip(front.rss_peak_kib).map_or(
+                "—".to_owned(),
+                |(idle, peak)| {
+                    format!(
+                        "{:.1}",
+                        peak.saturating_sub(idle) as f64 / front.concurrency as f64
+                    )
+                },
+            );
+            println!(
+                "| {} | {} | {} / {} | {} / {} | {} ({:.1}) | {} / {} | {} |",
+                front.concurrency,
+                front.front,
+                ms(ttfb.p50 - d_ttfb.p50),
+                ms(ttfb.p99 - d_ttfb.p99),
+                ms(event.p50 - d_event.p50),
+                ms(event.p99 - d_event.p99),
+                front
+                    .cpu_us_per_event
+                    .map_or("—".to_owned(), |c| format!("{c:.1}")),
+                front.upstream_cpu_us_per_event,
+                mib(front.rss_idle_kib),
+                mib(front.rss_peak_kib),
+                per_stream,
+            );
+        }
     }
     drop(gateway);
     drop(upstream);
