@@ -58,7 +58,7 @@ fn a_text_message_is_the_sequence_openai_sends_with_exact_fields() {
     assert_eq!(
         json_of(&events[0]),
         json!({"type": "response.created", "sequence_number": 0, "response": {
-            "id": "resp_0001", "object": "response", "created_at": 1_700_000_000.0,
+            "id": "resp_0001", "object": "response", "created_at": 1_700_000_000,
             "status": "in_progress", "output": [], "tools": [], "parallel_tool_calls": false,
             "metadata": null, "temperature": null, "top_p": null, "error": null,
             "incomplete_details": null, "instructions": null,
@@ -98,7 +98,7 @@ fn a_text_message_is_the_sequence_openai_sends_with_exact_fields() {
     let completed = json_of(&events[9]);
     assert_eq!(completed["type"], "response.completed");
     assert_eq!(completed["response"]["status"], "completed");
-    assert_eq!(completed["response"]["completed_at"], 1_700_000_000.0);
+    assert_eq!(completed["response"]["completed_at"], 1_700_000_000);
     assert_eq!(
         completed["response"]["output"][0],
         json_of(&events[8])["item"]
