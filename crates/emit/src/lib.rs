@@ -28,13 +28,13 @@
 //! ```
 //! use openai_wire_emit::{ResponseWriter, SequentialIds, write_response_sse};
 //! use openai_wire_events::{
-//!     ModelIdsResponses, ModelIdsShared, Response, ResponseUsage, ResponseUsageInputTokensDetails,
-//!     ResponseUsageOutputTokensDetails, StreamEvent,
+//!     Response, ResponseUsage, ResponseUsageInputTokensDetails, ResponseUsageOutputTokensDetails,
+//!     StreamEvent,
 //! };
 //!
 //! // What the server echoes from the request.
 //! let template = Response {
-//!     model: Some(ModelIdsResponses::ModelIdsShared(ModelIdsShared::from("gpt-4o-mini"))),
+//!     model: Some("gpt-4o-mini".into()),
 //!     ..Response::default()
 //! };
 //! let mut writer = ResponseWriter::new(template, SequentialIds::new(1_700_000_000));

@@ -484,3 +484,33 @@ fn whole_timestamps_are_written_as_integers() {
         "{written}"
     );
 }
+
+/// `Response.model` is one open enum of every model id the spec names (the shared ids and the
+/// Responses-only ones): a known id reads as its variant, any other name is kept, and a name
+/// converts with `into()`.
+#[test]
+fn response_model_reads_every_known_id_and_keeps_other_names() {
+    use openai_wire_events::{ModelIdsResponses, Response};
+    let model = |name: &str| {
+        let response: Response = serde_json::from_value(json!({
+            "id": "resp_1", "object": "response", "created_at": 1, "status": "completed",
+            "model": name, "output": []
+        }))
+        .expect("decode");
+        response.model.expect("model")
+    };
+    assert_eq!(model("gpt-4o"), ModelIdsResponses::Gpt4o); // a shared id
+    assert_eq!(model("o3-pro"), ModelIdsResponses::O3Pro); // a Responses-only id
+    // DeepSeek behind a gateway: kept as sent.
+    assert_eq!(
+        model("deepseek-chat"),
+        ModelIdsResponses::Other("deepseek-chat".into())
+    );
+    assert_eq!(model("deepseek-chat").as_str(), "deepseek-chat");
+    let named: ModelIdsResponses = "gpt-4o".into();
+    assert_eq!(named, ModelIdsResponses::Gpt4o);
+    assert_eq!(
+        serde_json::to_value(&named).expect("encode"),
+        json!("gpt-4o")
+    );
+}

@@ -295,12 +295,12 @@ impl<'a> Lowerer<'a> {
             .map(|a| prepare::flatten_all_of(self.schemas, &prepare::resolve(self.schemas, a)))
             .collect();
         let stringish: Vec<usize> = (0..flat.len())
-            .filter(|&i| is_stringish(&resolved[i]))
+            .filter(|&i| self.is_stringish_deep(&resolved[i], 0))
             .collect();
         if stringish.len() == flat.len() {
             let mut values: Vec<String> = Vec::new();
             for r in &resolved {
-                for v in string_enum_values(r).unwrap_or_default() {
+                for v in self.string_values_deep(r, 0) {
                     if !values.contains(&v) {
                         values.push(v);
                     }
@@ -339,7 +339,7 @@ impl<'a> Lowerer<'a> {
                     stringish.iter().map(|&j| &resolved[j]).collect();
                 let mut values: Vec<String> = Vec::new();
                 for s in &string_alternatives {
-                    for v in string_enum_values(s).unwrap_or_default() {
+                    for v in self.string_values_deep(s, 0) {
                         if !values.contains(&v) {
                             values.push(v);
                         }
@@ -454,6 +454,44 @@ impl<'a> Lowerer<'a> {
             },
         );
         Ok((Ty::Named(name), nullable))
+    }
+
+    /// Whether a resolved schema only ever holds a string: a string, a string enum, or a union
+    /// of those (such as `ModelIdsShared`, which a union of model ids refers to).
+    fn is_stringish_deep(&self, schema: &Value, depth: usize) -> bool {
+        if is_stringish(schema) {
+            return true;
+        }
+        let Some(alternatives) = union_alternatives(schema) else {
+            return false;
+        };
+        let non_null: Vec<&Value> = alternatives.iter().filter(|a| !is_null_schema(a)).collect();
+        depth < 8
+            && !non_null.is_empty()
+            && non_null
+                .iter()
+                .all(|a| self.is_stringish_deep(&prepare::resolve(self.schemas, a), depth + 1))
+    }
+
+    /// The string values a stringish schema names (none for a plain string), through unions.
+    fn string_values_deep(&self, schema: &Value, depth: usize) -> Vec<String> {
+        if let Some(values) = string_enum_values(schema) {
+            return values;
+        }
+        let mut values: Vec<String> = Vec::new();
+        if depth < 8
+            && let Some(alternatives) = union_alternatives(schema)
+        {
+            for alternative in alternatives.iter().filter(|a| !is_null_schema(a)) {
+                let resolved = prepare::resolve(self.schemas, alternative);
+                for value in self.string_values_deep(&resolved, depth + 1) {
+                    if !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+            }
+        }
+        values
     }
 
     /// Appends the alternatives of `alternative`, flattening nested unions.

@@ -1151,10 +1151,9 @@ impl Text<'_> {
 
 /// The model's name as a string.
 fn model_name(model: &openai_wire_events::ModelIdsResponses) -> Option<String> {
-    match serde_json::to_value(model).ok()? {
-        serde_json::Value::String(name) if !name.is_empty() => Some(name),
-        _ => None,
-    }
+    Some(model.as_str())
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
 }
 
 /// Responses usage as Chat usage.

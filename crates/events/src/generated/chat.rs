@@ -2282,6 +2282,178 @@ pub struct ErrorResponse {
     pub error: Error,
 }
 
+open_enum! {
+/// The values of `ModelIdsShared`.
+pub enum ModelIdsShared {
+/// `gpt-5.6-sol`
+Gpt56Sol = "gpt-5.6-sol",
+/// `gpt-5.6-terra`
+Gpt56Terra = "gpt-5.6-terra",
+/// `gpt-5.6-luna`
+Gpt56Luna = "gpt-5.6-luna",
+/// `gpt-5.5`
+Gpt55 = "gpt-5.5",
+/// `gpt-5.5-2026-04-23`
+Gpt5520260423 = "gpt-5.5-2026-04-23",
+/// `gpt-5.4`
+Gpt54 = "gpt-5.4",
+/// `gpt-5.4-mini`
+Gpt54Mini = "gpt-5.4-mini",
+/// `gpt-5.4-nano`
+Gpt54Nano = "gpt-5.4-nano",
+/// `gpt-5.4-mini-2026-03-17`
+Gpt54Mini20260317 = "gpt-5.4-mini-2026-03-17",
+/// `gpt-5.4-nano-2026-03-17`
+Gpt54Nano20260317 = "gpt-5.4-nano-2026-03-17",
+/// `gpt-5.3-chat-latest`
+Gpt53ChatLatest = "gpt-5.3-chat-latest",
+/// `gpt-5.2`
+Gpt52 = "gpt-5.2",
+/// `gpt-5.2-2025-12-11`
+Gpt5220251211 = "gpt-5.2-2025-12-11",
+/// `gpt-5.2-chat-latest`
+Gpt52ChatLatest = "gpt-5.2-chat-latest",
+/// `gpt-5.2-pro`
+Gpt52Pro = "gpt-5.2-pro",
+/// `gpt-5.2-pro-2025-12-11`
+Gpt52Pro20251211 = "gpt-5.2-pro-2025-12-11",
+/// `gpt-5.1`
+Gpt51 = "gpt-5.1",
+/// `gpt-5.1-2025-11-13`
+Gpt5120251113 = "gpt-5.1-2025-11-13",
+/// `gpt-5.1-codex`
+Gpt51Codex = "gpt-5.1-codex",
+/// `gpt-5.1-mini`
+Gpt51Mini = "gpt-5.1-mini",
+/// `gpt-5.1-chat-latest`
+Gpt51ChatLatest = "gpt-5.1-chat-latest",
+/// `gpt-5`
+Gpt5 = "gpt-5",
+/// `gpt-5-mini`
+Gpt5Mini = "gpt-5-mini",
+/// `gpt-5-nano`
+Gpt5Nano = "gpt-5-nano",
+/// `gpt-5-2025-08-07`
+Gpt520250807 = "gpt-5-2025-08-07",
+/// `gpt-5-mini-2025-08-07`
+Gpt5Mini20250807 = "gpt-5-mini-2025-08-07",
+/// `gpt-5-nano-2025-08-07`
+Gpt5Nano20250807 = "gpt-5-nano-2025-08-07",
+/// `gpt-5-chat-latest`
+Gpt5ChatLatest = "gpt-5-chat-latest",
+/// `gpt-4.1`
+Gpt41 = "gpt-4.1",
+/// `gpt-4.1-mini`
+Gpt41Mini = "gpt-4.1-mini",
+/// `gpt-4.1-nano`
+Gpt41Nano = "gpt-4.1-nano",
+/// `gpt-4.1-2025-04-14`
+Gpt4120250414 = "gpt-4.1-2025-04-14",
+/// `gpt-4.1-mini-2025-04-14`
+Gpt41Mini20250414 = "gpt-4.1-mini-2025-04-14",
+/// `gpt-4.1-nano-2025-04-14`
+Gpt41Nano20250414 = "gpt-4.1-nano-2025-04-14",
+/// `o4-mini`
+O4Mini = "o4-mini",
+/// `o4-mini-2025-04-16`
+O4Mini20250416 = "o4-mini-2025-04-16",
+/// `o3`
+O3 = "o3",
+/// `o3-2025-04-16`
+O320250416 = "o3-2025-04-16",
+/// `o3-mini`
+O3Mini = "o3-mini",
+/// `o3-mini-2025-01-31`
+O3Mini20250131 = "o3-mini-2025-01-31",
+/// `o1`
+O1 = "o1",
+/// `o1-2024-12-17`
+O120241217 = "o1-2024-12-17",
+/// `o1-preview`
+O1Preview = "o1-preview",
+/// `o1-preview-2024-09-12`
+O1Preview20240912 = "o1-preview-2024-09-12",
+/// `o1-mini`
+O1Mini = "o1-mini",
+/// `o1-mini-2024-09-12`
+O1Mini20240912 = "o1-mini-2024-09-12",
+/// `gpt-4o`
+Gpt4o = "gpt-4o",
+/// `gpt-4o-2024-11-20`
+Gpt4o20241120 = "gpt-4o-2024-11-20",
+/// `gpt-4o-2024-08-06`
+Gpt4o20240806 = "gpt-4o-2024-08-06",
+/// `gpt-4o-2024-05-13`
+Gpt4o20240513 = "gpt-4o-2024-05-13",
+/// `gpt-4o-audio-preview`
+Gpt4oAudioPreview = "gpt-4o-audio-preview",
+/// `gpt-4o-audio-preview-2024-10-01`
+Gpt4oAudioPreview20241001 = "gpt-4o-audio-preview-2024-10-01",
+/// `gpt-4o-audio-preview-2024-12-17`
+Gpt4oAudioPreview20241217 = "gpt-4o-audio-preview-2024-12-17",
+/// `gpt-4o-audio-preview-2025-06-03`
+Gpt4oAudioPreview20250603 = "gpt-4o-audio-preview-2025-06-03",
+/// `gpt-4o-mini-audio-preview`
+Gpt4oMiniAudioPreview = "gpt-4o-mini-audio-preview",
+/// `gpt-4o-mini-audio-preview-2024-12-17`
+Gpt4oMiniAudioPreview20241217 = "gpt-4o-mini-audio-preview-2024-12-17",
+/// `gpt-4o-search-preview`
+Gpt4oSearchPreview = "gpt-4o-search-preview",
+/// `gpt-4o-mini-search-preview`
+Gpt4oMiniSearchPreview = "gpt-4o-mini-search-preview",
+/// `gpt-4o-search-preview-2025-03-11`
+Gpt4oSearchPreview20250311 = "gpt-4o-search-preview-2025-03-11",
+/// `gpt-4o-mini-search-preview-2025-03-11`
+Gpt4oMiniSearchPreview20250311 = "gpt-4o-mini-search-preview-2025-03-11",
+/// `chatgpt-4o-latest`
+Chatgpt4oLatest = "chatgpt-4o-latest",
+/// `codex-mini-latest`
+CodexMiniLatest = "codex-mini-latest",
+/// `gpt-4o-mini`
+Gpt4oMini = "gpt-4o-mini",
+/// `gpt-4o-mini-2024-07-18`
+Gpt4oMini20240718 = "gpt-4o-mini-2024-07-18",
+/// `gpt-4-turbo`
+Gpt4Turbo = "gpt-4-turbo",
+/// `gpt-4-turbo-2024-04-09`
+Gpt4Turbo20240409 = "gpt-4-turbo-2024-04-09",
+/// `gpt-4-0125-preview`
+Gpt40125Preview = "gpt-4-0125-preview",
+/// `gpt-4-turbo-preview`
+Gpt4TurboPreview = "gpt-4-turbo-preview",
+/// `gpt-4-1106-preview`
+Gpt41106Preview = "gpt-4-1106-preview",
+/// `gpt-4-vision-preview`
+Gpt4VisionPreview = "gpt-4-vision-preview",
+/// `gpt-4`
+Gpt4 = "gpt-4",
+/// `gpt-4-0314`
+Gpt40314 = "gpt-4-0314",
+/// `gpt-4-0613`
+Gpt40613 = "gpt-4-0613",
+/// `gpt-4-32k`
+Gpt432k = "gpt-4-32k",
+/// `gpt-4-32k-0314`
+Gpt432k0314 = "gpt-4-32k-0314",
+/// `gpt-4-32k-0613`
+Gpt432k0613 = "gpt-4-32k-0613",
+/// `gpt-3.5-turbo`
+Gpt35Turbo = "gpt-3.5-turbo",
+/// `gpt-3.5-turbo-16k`
+Gpt35Turbo16k = "gpt-3.5-turbo-16k",
+/// `gpt-3.5-turbo-0301`
+Gpt35Turbo0301 = "gpt-3.5-turbo-0301",
+/// `gpt-3.5-turbo-0613`
+Gpt35Turbo0613 = "gpt-3.5-turbo-0613",
+/// `gpt-3.5-turbo-1106`
+Gpt35Turbo1106 = "gpt-3.5-turbo-1106",
+/// `gpt-3.5-turbo-0125`
+Gpt35Turbo0125 = "gpt-3.5-turbo-0125",
+/// `gpt-3.5-turbo-16k-0613`
+Gpt35Turbo16k0613 = "gpt-3.5-turbo-16k-0613",
+}
+}
+
 /// Static predicted output content, such as the content of a text file that is
 /// being regenerated.
 ///
