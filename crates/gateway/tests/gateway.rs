@@ -292,8 +292,10 @@ async fn store_false_writes_nothing() {
     assert!(gateway.store.get(&id).await.unwrap().is_none());
 }
 
-#[tokio::test]
-async fn a_response_is_stored_in_progress_while_it_streams_and_cancelled_when_the_client_leaves() {
+/// A gateway in front of an upstream whose `stall` model sends "thinking", then nothing until
+/// the client goes away (with an idle timeout long enough not to end it first), and a streaming
+/// request for `stall` with the input "x".
+async fn stalled_stream() -> (Upstream, Running, reqwest::Response) {
     let upstream = Upstream::start().await;
     let gateway = start(config_for(&upstream, |c| {
         if let Some(p) = c.providers.get_mut("scripted") {
@@ -301,13 +303,18 @@ async fn a_response_is_stored_in_progress_while_it_streams_and_cancelled_when_th
         }
     }))
     .await;
-    // `stall` sends "thinking", then nothing until the client goes away.
-    let mut response = client()
+    let response = client()
         .post(format!("{}/v1/responses", gateway.base))
         .json(&json!({"model": "stall", "input": "x", "stream": true}))
         .send()
         .await
         .unwrap();
+    (upstream, gateway, response)
+}
+
+#[tokio::test]
+async fn a_response_is_stored_in_progress_while_it_streams_and_cancelled_when_the_client_leaves() {
+    let (upstream, gateway, mut response) = stalled_stream().await;
     let mut seen = String::new();
     while !seen.contains("response.output_text.delta") {
         let chunk = response
@@ -593,19 +600,7 @@ async fn heartbeats_while_the_upstream_is_silent() {
 
 #[tokio::test]
 async fn client_disconnect_cancels_the_upstream() {
-    let upstream = Upstream::start().await;
-    let gateway = start(config_for(&upstream, |c| {
-        if let Some(p) = c.providers.get_mut("scripted") {
-            p.idle_timeout_secs = 60;
-        }
-    }))
-    .await;
-    let mut response = client()
-        .post(format!("{}/v1/responses", gateway.base))
-        .json(&json!({"model": "stall", "input": "x", "stream": true}))
-        .send()
-        .await
-        .unwrap();
+    let (upstream, gateway, mut response) = stalled_stream().await;
     // Read the first bytes, then go away.
     let first = response.chunk().await.unwrap();
     assert!(first.is_some());
