@@ -19,8 +19,10 @@
 //! - `stream`: `DecodeStream`, a `futures::Stream` of owned items over any stream of byte
 //!   chunks (reqwest's `bytes_stream()` plugs straight in).
 //! - `tokio`: `decode_reader` over any `tokio::io::AsyncRead`.
+//! - `tungstenite`: `websocket::MessageStream`, Realtime events from a tokio-tungstenite
+//!   connection (one per text message), and `websocket::to_message` for the client's events.
 //!
-//! Neither reconnects: a stream that ends early ends, and the [`Summary`] says so.
+//! None of them reconnects: a stream that ends early ends, and the [`Summary`] says so.
 //!
 //! # Example
 //!
@@ -64,6 +66,8 @@ mod stream;
 pub use stream::decode_reader;
 #[cfg(feature = "stream")]
 pub use stream::{DecodeStream, StreamError};
+#[cfg(feature = "tungstenite")]
+pub mod websocket;
 
 use openai_wire_events::StreamEvent;
 use openai_wire_sse::{Parser, ParserConfig, SseError};
