@@ -140,6 +140,60 @@ async fn codex_exec_runs_a_shell_tool_call_and_answers() {
         "{context}"
     );
 
+    // What Codex sent, as shared/notes/codex-cli.md describes it: streaming, nothing stored,
+    // encrypted reasoning asked for, no `instructions` (the base prompt is the first developer
+    // message), and turn 2 repeating turn 1's input, then the call and its output.
+    let sent = gateway.responses_requests();
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    for request in &sent {
+        assert_eq!(request["model"], CODEX_MODEL);
+        assert_eq!(request["stream"], true);
+        assert_eq!(request["store"], false);
+        assert!(
+            request.get("instructions").is_none_or(Value::is_null),
+            "{request}"
+        );
+        assert!(
+            request["include"]
+                .as_array()
+                .is_some_and(|i| i.iter().any(|v| v == "reasoning.encrypted_content")),
+            "{request}"
+        );
+        let exec = request["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "exec_command")
+            .unwrap_or_else(|| panic!("no exec_command tool in {request}"));
+        assert_eq!(exec["type"], "function");
+        assert!(
+            exec["parameters"]["required"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|v| v == "cmd")),
+            "{exec}"
+        );
+        assert_eq!(request["input"][0]["role"], "developer", "{request}");
+    }
+    let (first_input, second_input) = (
+        sent[0]["input"].as_array().unwrap(),
+        sent[1]["input"].as_array().unwrap(),
+    );
+    assert_eq!(&second_input[..first_input.len()], &first_input[..]);
+    let added: Vec<&str> = second_input[first_input.len()..]
+        .iter()
+        .filter_map(|item| item["type"].as_str())
+        .collect();
+    assert_eq!(
+        added,
+        ["function_call", "function_call_output"],
+        "{second_input:#?}"
+    );
+    let call = &second_input[first_input.len()];
+    let call_output = &second_input[first_input.len() + 1];
+    assert_eq!(call["name"], "exec_command");
+    assert_eq!(call_output["call_id"], call["call_id"]);
+    assert!(call_output["output"].is_string(), "{call_output}");
+
     // What the upstream got: turn 1 with Codex's tools, no tool result; turn 2 with the call
     // and its output.
     let requests = upstream.requests();

@@ -15,8 +15,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 
 use openai_wire_decode::{Decoder, Format, Item};
 use openai_wire_events::{ChatCompletionMessageToolCall2, ChatCompletionStreamEvent};
@@ -147,6 +152,7 @@ pub fn require_node_package(package: &str) {
 pub struct RunningGateway {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    received: Arc<Mutex<Vec<Value>>>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -155,6 +161,30 @@ impl RunningGateway {
     pub fn v1(&self) -> String {
         format!("{}/v1", self.base)
     }
+
+    /// The bodies of the `POST /v1/responses` requests the client sent, in order, exactly as
+    /// the client sent them.
+    pub fn responses_requests(&self) -> Vec<Value> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// Keeps the body of every `POST …/responses` request, then passes the request on.
+async fn record(
+    State(received): State<Arc<Mutex<Vec<Value>>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    if parts.method == axum::http::Method::POST
+        && parts.uri.path().ends_with("/responses")
+        && let Ok(value) = serde_json::from_slice(&bytes)
+    {
+        received.lock().unwrap().push(value);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 impl Drop for RunningGateway {
@@ -181,21 +211,27 @@ pub fn config(upstream: &Upstream, model_map: &[(&str, &str)]) -> Config {
     config
 }
 
-/// Starts a gateway with `store` on a free port.
+/// Starts a gateway with `store` on a free port, keeping what clients send to
+/// `POST /v1/responses` ([`RunningGateway::responses_requests`]).
 pub async fn start_gateway(config: Config, store: Arc<dyn Store>) -> RunningGateway {
     let gateway = Gateway::with_store(config, store).unwrap();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let app = gateway
+        .router()
+        .layer(middleware::from_fn_with_state(received.clone(), record));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
-        let _ = gateway
-            .serve(listener, async {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
             .await;
     });
     RunningGateway {
         base,
+        received,
         stop: Some(stop),
     }
 }
