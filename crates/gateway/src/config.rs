@@ -38,6 +38,7 @@
 //! | `OPENAI_WIRE_DEFAULT_PROVIDER` | `default_provider` |
 //! | `OPENAI_WIRE_CLIENT_API_KEYS` | `client_api_keys` (comma-separated) |
 //! | `OPENAI_WIRE_MAX_REPLAY_BYTES` | `max_replay_bytes` |
+//! | `OPENAI_WIRE_RETENTION_DAYS` | `retention_days` |
 //! | `OPENAI_WIRE_PROVIDER_<NAME>_<FIELD>` | `providers.<name>.<field>`, any field |
 //!
 //! `<NAME>` is the provider's name in upper case with `-` and `.` as `_`; a name that is not in
@@ -561,6 +562,7 @@ struct FileConfig {
     client_api_keys_env: Option<String>,
     default_provider: Option<String>,
     max_replay_bytes: Option<usize>,
+    retention_days: Option<u64>,
     #[serde(default)]
     providers: BTreeMap<String, ProviderConfig>,
     #[serde(default)]
@@ -584,6 +586,9 @@ pub struct Config {
     /// At most this many bytes of stream events are kept per response for replay
     /// (`GET /v1/responses/{id}?stream=true`); a longer stream is stored without its events.
     pub max_replay_bytes: usize,
+    /// Stored responses older than this are deleted (checked when the gateway starts, then
+    /// every hour); zero keeps them forever. 30 days by default, as OpenAI keeps them.
+    pub retention_days: u64,
     /// The providers, by name.
     pub providers: BTreeMap<String, ProviderConfig>,
     /// The routing rules, in order.
@@ -599,6 +604,7 @@ impl Default for Config {
             client_api_keys: Vec::new(),
             default_provider: None,
             max_replay_bytes: 8 << 20,
+            retention_days: 30,
             providers: BTreeMap::new(),
             routes: Vec::new(),
         }
@@ -649,6 +655,9 @@ impl Config {
         if let Some(max) = file.max_replay_bytes {
             config.max_replay_bytes = max;
         }
+        if let Some(days) = file.retention_days {
+            config.retention_days = days;
+        }
         config.providers = file.providers;
         config.routes = file.routes;
         config.validate()?;
@@ -697,6 +706,11 @@ impl Config {
                 "MAX_REPLAY_BYTES" => {
                     self.max_replay_bytes = value.trim().parse().map_err(|_| {
                         ConfigError::Invalid(format!("{name}: {value:?} is not a byte count"))
+                    })?;
+                }
+                "RETENTION_DAYS" => {
+                    self.retention_days = value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name}: {value:?} is not a number of days"))
                     })?;
                 }
                 _ => {
@@ -983,6 +997,7 @@ mod tests {
             ),
             ("OPENAI_WIRE_PROVIDER_LOCAL_VLLM_API", "responses"),
             ("OPENAI_WIRE_MAX_REPLAY_BYTES", "1024"),
+            ("OPENAI_WIRE_RETENTION_DAYS", "7"),
         ];
         config
             .apply_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())))
@@ -1002,6 +1017,7 @@ mod tests {
         assert_eq!(vllm.base_url, "http://127.0.0.1:8000/v1");
         assert_eq!(vllm.api, UpstreamApi::Responses);
         assert_eq!(config.max_replay_bytes, 1024);
+        assert_eq!(config.retention_days, 7);
     }
 
     #[test]

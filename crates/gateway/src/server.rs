@@ -23,6 +23,18 @@ use crate::config::{Config, ProviderConfig};
 use crate::error::{ApiError, GatewayError};
 use crate::store::{self, Store};
 
+/// How often [`Gateway::serve`] deletes expired responses.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Aborts a background task when dropped (when `serve` returns, however it returns).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// The largest request body accepted (Codex sends its whole history every turn).
 pub const MAX_REQUEST_BYTES: usize = 64 << 20;
 
@@ -190,14 +202,49 @@ impl Gateway {
             .with_state(self.state.clone())
     }
 
+    /// Deletes the stored responses older than [`Config::retention_days`] (none when it is
+    /// zero); how many went. [`serve`](Gateway::serve) calls it at start and then every hour;
+    /// a gateway embedded through [`router`](Gateway::router) schedules it itself.
+    pub async fn purge_expired(&self) -> Result<u64, crate::store::StoreError> {
+        let days = self.state.config.retention_days;
+        if days == 0 {
+            return Ok(0);
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let before = now.saturating_sub(days.saturating_mul(86_400));
+        let before = i64::try_from(before).unwrap_or(i64::MAX);
+        self.state.store.purge_created_before(before).await
+    }
+
     /// Serves on `listener` until `shutdown` resolves, then stops accepting and waits for the
-    /// requests in flight (streams included) to finish.
+    /// requests in flight (streams included) to finish. Expired responses are purged at start
+    /// and every hour ([`purge_expired`](Gateway::purge_expired)).
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), GatewayError> {
         let app = self.router();
+        let retention = {
+            let gateway = self.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(PURGE_EVERY);
+                loop {
+                    every.tick().await;
+                    match gateway.purge_expired().await {
+                        Ok(0) => {}
+                        Ok(purged) => tracing::info!(purged, "expired responses deleted"),
+                        Err(error) => {
+                            crate::telemetry::store_error("purge");
+                            tracing::error!(%error, "cannot delete expired responses");
+                        }
+                    }
+                }
+            })
+        };
+        let _stop_retention = AbortOnDrop(retention);
         tracing::info!(address = ?listener.local_addr().ok(), "openai-wire gateway listening");
         // Events are small writes that must go out at once: without TCP_NODELAY, Nagle's
         // algorithm holds one back until the client acknowledges the previous one.

@@ -399,6 +399,51 @@ async fn a_response_is_stored_in_progress_while_it_streams_and_cancelled_when_th
 }
 
 #[tokio::test]
+async fn responses_older_than_the_retention_are_deleted_when_the_gateway_starts() {
+    let upstream = Upstream::start().await;
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let stored = |id: &str, age_days: i64| StoredResponse {
+        id: id.into(),
+        created_at: now - age_days * 86_400,
+        previous_response_id: None,
+        response: json!({"id": id, "object": "response", "status": "completed", "output": []}),
+        input_items: Vec::new(),
+    };
+    store.put(stored("resp_old", 8), None).await.unwrap();
+    store.put(stored("resp_recent", 6), None).await.unwrap();
+    let mut config = config_for(&upstream, |_| {});
+    config.retention_days = 7;
+    let gateway = Gateway::with_store(config, store.clone()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let served = tokio::spawn(gateway.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    for _ in 0..200 {
+        if store.get("resp_old").await.unwrap().is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(store.get("resp_old").await.unwrap().is_none());
+    assert!(store.get("resp_recent").await.unwrap().is_some());
+    let _ = stop.send(());
+    served.await.unwrap().unwrap();
+
+    // Zero keeps everything.
+    let mut config = config_for(&upstream, |_| {});
+    config.retention_days = 0;
+    store.put(stored("resp_ancient", 4000), None).await.unwrap();
+    let gateway = Gateway::with_store(config, store.clone()).unwrap();
+    assert_eq!(gateway.purge_expired().await.unwrap(), 0);
+    assert!(store.get("resp_ancient").await.unwrap().is_some());
+}
+
+#[tokio::test]
 async fn previous_response_id_sends_the_history() {
     let upstream = Upstream::start().await;
     let gateway = start(config_for(&upstream, |_| {})).await;
@@ -918,6 +963,13 @@ impl Store for FailingStore {
         _id: &'a str,
     ) -> futures_util::future::BoxFuture<'a, Result<bool, openai_wire_gateway::StoreError>> {
         Box::pin(async { Ok(false) })
+    }
+
+    fn purge_created_before(
+        &self,
+        _before: i64,
+    ) -> futures_util::future::BoxFuture<'_, Result<u64, openai_wire_gateway::StoreError>> {
+        Box::pin(async { Ok(0) })
     }
 
     fn ping(

@@ -78,6 +78,16 @@ async fn contract(store: &dyn Store) {
     assert!(!store.delete("resp_1").await.unwrap());
     assert!(store.get("resp_1").await.unwrap().is_none());
     assert!(store.events("resp_1", None).await.unwrap().is_none());
+
+    // Retention: what was created before the cut goes, with its events; the rest stays.
+    let mut old = record("resp_old", None, "old", "viejo");
+    old.created_at = 1_600_000_000;
+    store.put(old, Some(vec!["{}".into()])).await.unwrap();
+    assert_eq!(store.purge_created_before(1_650_000_000).await.unwrap(), 1);
+    assert!(store.get("resp_old").await.unwrap().is_none());
+    assert!(store.events("resp_old", None).await.unwrap().is_none());
+    assert!(store.get("resp_2").await.unwrap().is_some());
+    assert_eq!(store.purge_created_before(1_650_000_000).await.unwrap(), 0);
     // The chain now starts after the deleted link.
     let items = history(store, "resp_2").await.unwrap().unwrap();
     assert_eq!(items.len(), 2);

@@ -69,6 +69,15 @@ impl Store for MemoryStore {
         Box::pin(async move { Ok(existed) })
     }
 
+    fn purge_created_before(&self, before: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        let purged = self.with(|map| {
+            let count = map.len();
+            map.retain(|_, (record, _)| record.created_at >= before);
+            (count - map.len()) as u64
+        });
+        Box::pin(async move { Ok(purged) })
+    }
+
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async { Ok(()) })
     }

@@ -105,6 +105,10 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes a response and its events; whether it existed.
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
 
+    /// Deletes every response created before `before` (Unix seconds), with its events; how
+    /// many went. A chain that loses its older links starts after them ([`history`]).
+    fn purge_created_before(&self, before: i64) -> BoxFuture<'_, Result<u64, StoreError>>;
+
     /// Whether the backend answers (for `/health`).
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 }

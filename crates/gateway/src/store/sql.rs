@@ -231,6 +231,25 @@ impl SqlStore {
         })
     }
 
+    async fn purge_impl(&self, before: i64) -> Result<u64, StoreError> {
+        with_pool!(self, pool, _Db => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "DELETE FROM response_events WHERE response_id IN \
+                 (SELECT id FROM responses WHERE created_at < $1)",
+            )
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+            let done = sqlx::query("DELETE FROM responses WHERE created_at < $1")
+                .bind(before)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(done.rows_affected())
+        })
+    }
+
     async fn ping_impl(&self) -> Result<(), StoreError> {
         with_pool!(self, pool, _Db => {
             sqlx::query("SELECT 1").execute(pool).await?;
@@ -262,6 +281,10 @@ impl Store for SqlStore {
 
     fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
         Box::pin(self.delete_impl(id))
+    }
+
+    fn purge_created_before(&self, before: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(self.purge_impl(before))
     }
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
