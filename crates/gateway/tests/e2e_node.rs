@@ -12,7 +12,8 @@ use std::sync::Arc;
 use openai_wire_gateway::MemoryStore;
 use serde_json::Value;
 use support::e2e::{
-    config, e2e_dir, fold_fixture, require_node_package, run_client, skipped, start_gateway,
+    config, e2e_dir, event_types, fold_fixture, require_node_package, run_client, skipped,
+    start_gateway,
 };
 use support::upstream::{Upstream, fixtures_dir};
 
@@ -177,22 +178,7 @@ async fn openai_node_sdk_responses_stream_gets_the_recorded_text() {
             expected.text.as_str(),
             "{recording}: {got}"
         );
-        let types: Vec<&str> = got["types"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t.as_str().unwrap())
-            .collect();
-        assert_eq!(
-            types.first(),
-            Some(&"response.created"),
-            "{recording}: {types:?}"
-        );
-        assert_eq!(
-            types.last(),
-            Some(&"response.completed"),
-            "{recording}: {types:?}"
-        );
+        event_types(&got["types"], recording);
     }
     assert_eq!(upstream.requests().len(), TEXT_RECORDINGS.len());
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use openai_wire_gateway::{SqlStore, Store};
 use serde_json::{Value, json};
 use support::e2e::{
-    config, e2e_dir, fold_fixture, python, require_python_openai, run_client, skipped,
+    config, e2e_dir, event_types, fold_fixture, python, require_python_openai, run_client, skipped,
     start_gateway,
 };
 use support::postgres::Postgres;
@@ -120,22 +120,7 @@ async fn python_sdk_stream_gets_the_recorded_text_and_tool_calls() {
                 "{recording}: a call without call_id: {got}"
             );
         }
-        let types: Vec<&str> = got["event_types"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t.as_str().unwrap())
-            .collect();
-        assert_eq!(
-            types.first(),
-            Some(&"response.created"),
-            "{recording}: {types:?}"
-        );
-        assert_eq!(
-            types.last(),
-            Some(&"response.completed"),
-            "{recording}: {types:?}"
-        );
+        let types = event_types(&got["event_types"], recording);
         assert_eq!(
             types
                 .iter()

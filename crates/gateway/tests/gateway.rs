@@ -762,11 +762,8 @@ async fn graceful_shutdown_drains_a_stream_in_flight() {
 // Heartbeats carry sequence numbers; request settings per provider; a failing store; Chat
 // clients in front of a Responses upstream.
 
-#[path = "support/responses_upstream.rs"]
-mod responses_upstream;
-
 use openai_wire_gateway::StoredResponse;
-use responses_upstream::{ResponsesUpstream, responses_fixtures};
+use support::responses_upstream::{self, ResponsesUpstream, responses_fixtures};
 
 #[tokio::test]
 async fn heartbeats_are_numbered_and_the_stream_has_no_findings_at_all() {

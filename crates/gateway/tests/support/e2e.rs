@@ -219,21 +219,35 @@ pub async fn start_gateway(config: Config, store: Arc<dyn Store>) -> RunningGate
     let app = gateway
         .router()
         .layer(middleware::from_fn_with_state(received.clone(), record));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let (addr, stop) = super::serve_local(app).await;
+    let base = format!("http://{addr}");
     RunningGateway {
         base,
         received,
         stop: Some(stop),
     }
+}
+
+/// The event types a client script reported (a JSON array of strings), after checking that
+/// they make a whole Responses stream: `response.created` first, `response.completed` last.
+pub fn event_types<'a>(types: &'a Value, context: &str) -> Vec<&'a str> {
+    let types: Vec<&str> = types
+        .as_array()
+        .unwrap_or_else(|| panic!("{context}: no event types in {types}"))
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types.first(),
+        Some(&"response.created"),
+        "{context}: {types:?}"
+    );
+    assert_eq!(
+        types.last(),
+        Some(&"response.completed"),
+        "{context}: {types:?}"
+    );
+    types
 }
 
 /// What a client run printed.
