@@ -14,6 +14,7 @@
 //! | Chat request → Responses request | [`request::chat_to_responses`](mod@request::chat_to_responses) | messages → `instructions` + input items, tools, `response_format`, limits |
 //! | Chat chunks → Responses events | [`stream::chat_to_responses`] | incremental, through the [`openai_wire_emit`] writer, so the stream is correct by construction; reasoning from `reasoning_content`, `reasoning`, `reasoning_details` or `<think>` tags; failures become `response.failed` / `response.incomplete`, never `completed` |
 //! | Responses events → Chat chunks | [`stream::responses_to_chat`] | text, reasoning, tool calls, usage, `finish_reason`; failures become a Chat error, never `stop` + `[DONE]` |
+//! | OpenAI's error codes | [`error_codes`] | one table of code, `type` and HTTP status, read by the converters and the gateway |
 //! | upstream errors | [`upstream_error`] | HTTP error bodies and mid-stream errors of many providers → OpenAI's codes (`context_length_exceeded`, `rate_limit_exceeded` with "try again in Ns", …) |
 //! | provider quirks | [`quirks`] | a table of named quirks, each with its providers and the corpus file that shows it |
 //! | reasoning carry | [`envelope`] | the provider's reasoning sealed into the reasoning item's `encrypted_content` (versioned, HMAC-checked), so a stateless client brings it back |
@@ -55,6 +56,7 @@
 //! ```
 
 pub mod envelope;
+pub mod error_codes;
 pub mod quirks;
 pub mod request;
 pub mod stream;

@@ -92,29 +92,22 @@ impl OpenAiErrorCode {
         }
     }
 
-    /// The `type` OpenAI sends with this code in an HTTP error body.
-    pub fn error_type(&self) -> &str {
+    /// The `type` OpenAI sends with this code in an HTTP error body ([`crate::error_codes`]).
+    pub fn error_type(&self) -> &'static str {
         match self {
-            OpenAiErrorCode::ContextLengthExceeded
-            | OpenAiErrorCode::InvalidPrompt
-            | OpenAiErrorCode::InvalidRequest => "invalid_request_error",
-            OpenAiErrorCode::RateLimitExceeded => "requests",
-            OpenAiErrorCode::InsufficientQuota => "insufficient_quota",
-            OpenAiErrorCode::ServerIsOverloaded | OpenAiErrorCode::ServerError => "server_error",
-            OpenAiErrorCode::Other(_) => "invalid_request_error",
+            // An upstream's own code that OpenAI's table lacks: the request was refused.
+            OpenAiErrorCode::Other(code) if crate::error_codes::lookup(code).is_none() => {
+                "invalid_request_error"
+            }
+            code => crate::error_codes::type_of(code.as_str()),
         }
     }
 
-    /// The HTTP status OpenAI answers this code with.
+    /// The HTTP status OpenAI answers this code with ([`crate::error_codes`]).
     pub fn http_status(&self) -> u16 {
         match self {
-            OpenAiErrorCode::ContextLengthExceeded
-            | OpenAiErrorCode::InvalidPrompt
-            | OpenAiErrorCode::InvalidRequest
-            | OpenAiErrorCode::Other(_) => 400,
-            OpenAiErrorCode::RateLimitExceeded | OpenAiErrorCode::InsufficientQuota => 429,
-            OpenAiErrorCode::ServerIsOverloaded => 503,
-            OpenAiErrorCode::ServerError => 500,
+            OpenAiErrorCode::Other(code) if crate::error_codes::lookup(code).is_none() => 400,
+            code => crate::error_codes::status_of(code.as_str()),
         }
     }
 

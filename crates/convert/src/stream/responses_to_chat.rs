@@ -201,29 +201,10 @@ impl ChatError {
         kind: Option<&str>,
     ) -> Self {
         let code = code.filter(|c| !c.is_empty());
-        let status = match code {
-            Some("rate_limit_exceeded" | "insufficient_quota") => 429,
-            Some("server_error" | "vector_store_timeout") | None => 500,
-            Some(code)
-                if code.starts_with("invalid_")
-                    || code.ends_with("_mismatch")
-                    || code.ends_with("_exceeded")
-                    || code.contains("image")
-                    || code.contains("file")
-                    || code == "bio_policy" =>
-            {
-                400
-            }
-            Some(_) => 500,
-        };
+        let status = crate::error_codes::status_of(code.unwrap_or("server_error"));
         let kind = match kind.filter(|k| !k.is_empty()) {
             Some(kind) => kind.to_owned(),
-            None => match (status, code) {
-                (429, Some("insufficient_quota")) => "insufficient_quota".to_owned(),
-                (429, _) => "requests".to_owned(),
-                (400, _) => "invalid_request_error".to_owned(),
-                _ => "server_error".to_owned(),
-            },
+            None => crate::error_codes::type_of(code.unwrap_or("server_error")).to_owned(),
         };
         let message = if message.is_empty() {
             "the upstream response failed".to_owned()
