@@ -44,14 +44,17 @@
 //! # }
 //! ```
 
-mod chat;
 pub mod codex;
 pub mod config;
+mod conversions;
 pub mod error;
-mod responses;
+mod http;
+mod pump;
 mod server;
+mod state;
 pub mod store;
 pub mod telemetry;
+mod turn;
 mod upstream;
 
 pub use codex::codex_config;

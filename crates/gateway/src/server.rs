@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::http::{HeaderName, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,8 +19,9 @@ use serde_json::json;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::config::{Config, ProviderConfig};
+use crate::config::Config;
 use crate::error::{ApiError, GatewayError};
+use crate::state::{AppState, ForcedProvider};
 use crate::store::{self, Store};
 
 /// How often [`Gateway::serve`] deletes expired responses.
@@ -39,73 +40,6 @@ impl Drop for AbortOnDrop {
 pub const MAX_REQUEST_BYTES: usize = 64 << 20;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Shared state of one gateway.
-pub(crate) struct AppState {
-    pub(crate) config: Config,
-    pub(crate) store: Arc<dyn Store>,
-    pub(crate) clients: BTreeMap<String, reqwest::Client>,
-    pub(crate) metrics: Option<PrometheusHandle>,
-    pub(crate) envelope_key: EnvelopeKey,
-}
-
-/// The provider a path prefix forces (set by the nested router of a `path_prefix` route).
-#[derive(Debug, Clone)]
-pub(crate) struct ForcedProvider(pub(crate) String);
-
-impl AppState {
-    /// The provider for a request: a path-prefix route, then header routes, then model routes,
-    /// then a provider that lists the model, then the default (or the only) provider.
-    pub(crate) fn route(
-        &self,
-        forced: Option<&ForcedProvider>,
-        headers: &HeaderMap,
-        model: &str,
-    ) -> Result<(&str, &ProviderConfig), ApiError> {
-        let pick = |name: &str| {
-            self.config
-                .providers
-                .get_key_value(name)
-                .map(|(k, v)| (k.as_str(), v))
-        };
-        if let Some(ForcedProvider(name)) = forced
-            && let Some(found) = pick(name)
-        {
-            return Ok(found);
-        }
-        for route in &self.config.routes {
-            if route.path_prefix.is_some() {
-                continue;
-            }
-            if let Some(name) = &route.header {
-                let Some(value) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) else {
-                    continue;
-                };
-                if route.value.as_deref().is_some_and(|want| want != value) {
-                    continue;
-                }
-            }
-            if route.matches_model(model)
-                && let Some(found) = pick(&route.provider)
-            {
-                return Ok(found);
-            }
-        }
-        if let Some((name, provider)) = self.config.providers.iter().find(|(_, p)| p.serves(model))
-        {
-            return Ok((name.as_str(), provider));
-        }
-        if let Some(found) = self.config.default_provider.as_deref().and_then(pick) {
-            return Ok(found);
-        }
-        if self.config.providers.len() == 1
-            && let Some((name, provider)) = self.config.providers.iter().next()
-        {
-            return Ok((name.as_str(), provider));
-        }
-        Err(ApiError::model_not_found(model))
-    }
-}
 
 /// A gateway: the Responses API (and Chat Completions) in front of the configured providers.
 ///
@@ -261,18 +195,15 @@ impl Gateway {
 }
 
 fn api_routes() -> Router<Arc<AppState>> {
-    use crate::{chat, responses};
+    use crate::http::{chat, responses, stored};
     Router::new()
         .route("/v1/models", get(models))
         .route("/v1/responses", post(responses::create))
         .route(
             "/v1/responses/{id}",
-            get(responses::retrieve).delete(responses::delete),
+            get(stored::retrieve).delete(stored::delete),
         )
-        .route(
-            "/v1/responses/{id}/input_items",
-            get(responses::input_items),
-        )
+        .route("/v1/responses/{id}/input_items", get(stored::input_items))
         .route("/v1/chat/completions", post(chat::create))
 }
 

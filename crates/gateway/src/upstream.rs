@@ -1,13 +1,16 @@
 //! Sending a request to a provider, and naming what went wrong in OpenAI's terms.
 
-use axum::http::StatusCode;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use openai_wire_convert::request::ChatRequestOptions;
 use openai_wire_convert::upstream_error::{UpstreamError, from_http};
 
-use crate::config::ProviderConfig;
 use crate::error::ApiError;
-use crate::server::AppState;
+use crate::state::{AppState, Routed};
 use crate::telemetry;
 
 /// At most this much of an upstream error body is read.
@@ -39,13 +42,9 @@ impl SendError {
 
 /// How to build Chat requests for a provider: its [`RequestSettings`](crate::config::RequestSettings)
 /// (the kind's preset, the config's settings on top).
-pub(crate) fn chat_options(
-    state: &AppState,
-    name: &str,
-    provider: &ProviderConfig,
-    model: &str,
-) -> ChatRequestOptions {
-    let settings = provider.request_settings(name);
+pub(crate) fn chat_options(state: &AppState, routed: &Routed, model: &str) -> ChatRequestOptions {
+    let provider = &routed.provider;
+    let settings = provider.request_settings(&routed.name);
     ChatRequestOptions {
         model: Some(provider.upstream_model(model).to_owned()),
         reasoning_round_trip: settings.reasoning_round_trip,
@@ -62,11 +61,11 @@ pub(crate) fn chat_options(
 /// POSTs `body` to `{base_url}/{path}`; an error status becomes [`SendError::Http`].
 pub(crate) async fn send(
     state: &AppState,
-    name: &str,
-    provider: &ProviderConfig,
+    routed: &Routed,
     path: &str,
     body: Vec<u8>,
 ) -> Result<reqwest::Response, SendError> {
+    let (name, provider) = (routed.name.as_str(), &routed.provider);
     let Some(client) = state.clients.get(name) else {
         return Err(SendError::Transport {
             message: format!("no HTTP client for provider {name}"),
@@ -137,4 +136,26 @@ pub(crate) async fn read_limited(response: reqwest::Response, max: usize) -> Vec
         }
     }
     out
+}
+
+/// The upstream's answer, bytes as they come (status and content type kept). Dropping the
+/// answer (the client went away) drops the upstream connection.
+pub(crate) fn relay(upstream: reqwest::Response) -> Response {
+    let status = StatusCode::from_u16(upstream.status().as_u16()).unwrap_or(StatusCode::OK);
+    let content_type = upstream
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_owned();
+    let guard = crate::telemetry::StreamGuard::new("relay", Instant::now());
+    let bytes = upstream.bytes_stream().map(move |chunk| {
+        let _alive = &guard;
+        chunk.map_err(std::io::Error::other)
+    });
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from_stream(bytes))
+        .unwrap_or_else(|_| ApiError::internal("cannot build the response").into_response())
 }

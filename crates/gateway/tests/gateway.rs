@@ -481,7 +481,15 @@ async fn previous_response_id_sends_the_history() {
         .send()
         .await
         .unwrap();
-    assert_eq!(unknown.status(), 404);
+    // OpenAI answers an unknown previous_response_id with 400 and this code, which clients
+    // (Codex relays among them) match to start over with the full input.
+    assert_eq!(unknown.status(), 400);
+    let error: Value = unknown.json().await.unwrap();
+    assert_eq!(
+        error["error"]["code"], "previous_response_not_found",
+        "{error}"
+    );
+    assert_eq!(error["error"]["param"], "previous_response_id", "{error}");
 }
 
 #[tokio::test]

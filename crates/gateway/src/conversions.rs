@@ -1,0 +1,281 @@
+//! The [`Conversion`]s the gateway pumps: a Chat upstream's stream as Responses events
+//! ([`ChatUpstream`]), a Responses upstream's stream relayed to a Responses client
+//! ([`ResponsesRelay`]), and a Responses upstream's stream as Chat chunks ([`ChatOverResponses`]).
+//! Each is the converter of `openai-wire-convert` plus what the gateway counts and logs.
+
+use std::time::Duration;
+
+use openai_wire_convert::stream::chat_to_responses::{ChatToResponses, StreamEnd};
+use openai_wire_convert::stream::responses_to_chat::ResponsesToChat;
+use openai_wire_convert::upstream_error::{OpenAiErrorCode, UpstreamError};
+use openai_wire_emit::RandomIds;
+use openai_wire_events::{
+    ChatCompletionStreamEvent, Response as ResponseObject, ResponseStreamEvent, StreamEvent,
+};
+
+use crate::pump::{Conversion, Upstream};
+use crate::telemetry;
+
+/// A Chat Completions upstream's stream, converted into Responses events.
+pub(crate) struct ChatUpstream {
+    pub(crate) converter: ChatToResponses<RandomIds>,
+    pub(crate) provider: String,
+}
+
+impl ChatUpstream {
+    fn fail(&mut self, message: String) -> Vec<ResponseStreamEvent> {
+        self.converter
+            .fail(UpstreamError::new(OpenAiErrorCode::ServerError, message))
+    }
+}
+
+impl Conversion for ChatUpstream {
+    type In = ChatCompletionStreamEvent;
+    type Out = ResponseStreamEvent;
+
+    fn start(&mut self) -> Vec<ResponseStreamEvent> {
+        match self.converter.start() {
+            Ok(events) => events,
+            Err(error) => self.fail(error.to_string()),
+        }
+    }
+
+    fn push(&mut self, item: Upstream<ChatCompletionStreamEvent>) -> Vec<ResponseStreamEvent> {
+        let provider = &self.provider;
+        let events = match item {
+            Upstream::Event(event) => match self.converter.push_event(&event) {
+                Ok(events) => events,
+                Err(error) => self.fail(error.to_string()),
+            },
+            Upstream::Done => self.converter.finish(StreamEnd::DoneMarker),
+            Upstream::End => self.converter.finish(StreamEnd::Eof),
+            Upstream::Malformed(error) => {
+                telemetry::upstream_error(provider, "malformed_chunk");
+                tracing::warn!(provider = %provider, %error, "the upstream sent a malformed chunk");
+                self.fail(format!("The upstream sent a malformed chunk: {error}"))
+            }
+            Upstream::Broken { message, timeout } => {
+                let code = if timeout {
+                    "idle_timeout"
+                } else {
+                    "stream_cut"
+                };
+                telemetry::upstream_error(provider, code);
+                tracing::warn!(provider = %provider, error = %message, "the upstream stream broke off");
+                self.converter.finish(StreamEnd::Cut)
+            }
+        };
+        if events
+            .iter()
+            .any(|e| matches!(e, ResponseStreamEvent::ResponseFailed(_)))
+        {
+            telemetry::upstream_error(&self.provider, "response_failed");
+        }
+        events
+    }
+
+    fn heartbeat(&mut self) -> Option<ResponseStreamEvent> {
+        self.converter.heartbeat()
+    }
+
+    fn idle(&mut self, idle: Duration) -> Vec<ResponseStreamEvent> {
+        telemetry::upstream_error(&self.provider, "idle_timeout");
+        tracing::warn!(provider = %self.provider, "upstream silent past the idle timeout");
+        self.fail(format!(
+            "The upstream sent nothing for {} s; the request was abandoned.",
+            idle.as_secs_f64()
+        ))
+    }
+
+    fn is_finished(&self) -> bool {
+        self.converter.is_ended()
+    }
+}
+
+/// A Responses upstream's stream, relayed to a Responses client: events pass as they are,
+/// renumbered from 0 so that the stream stays gapless, and a stream that ends without a
+/// terminal event ends `failed`, never silently.
+pub(crate) struct ResponsesRelay {
+    pub(crate) provider: String,
+    /// The next `sequence_number`.
+    sequence: i64,
+    /// The response as the last lifecycle event carried it.
+    snapshot: Option<ResponseObject>,
+    finished: bool,
+}
+
+impl ResponsesRelay {
+    /// A relay for one response from `provider`.
+    pub(crate) fn new(provider: String) -> Self {
+        ResponsesRelay {
+            provider,
+            sequence: 0,
+            snapshot: None,
+            finished: false,
+        }
+    }
+
+    /// The event with the next `sequence_number`; notes the response a lifecycle event
+    /// carries. (Through JSON: the typed events have no common setter. This path relays
+    /// Responses upstreams only; Chat upstreams, the hot path, never take it.)
+    fn number(&mut self, event: ResponseStreamEvent) -> ResponseStreamEvent {
+        let sequence = self.sequence;
+        self.sequence += 1;
+        let Ok(mut json) = serde_json::to_value(&event) else {
+            return event;
+        };
+        if let Some(response) = json.get("response")
+            && let Ok(response) = serde_json::from_value::<ResponseObject>(response.clone())
+        {
+            self.snapshot = Some(response);
+        }
+        json["sequence_number"] = sequence.into();
+        serde_json::from_value(json).unwrap_or(event)
+    }
+
+    /// Ends the stream as `failed` (`server_error`, `message`).
+    fn fail(&mut self, message: String) -> Vec<ResponseStreamEvent> {
+        self.finished = true;
+        telemetry::upstream_error(&self.provider, "response_failed");
+        let mut response = self.snapshot.take().unwrap_or_default();
+        response.status = Some(openai_wire_events::ResponseStatus::Failed);
+        response.error =
+            Some(UpstreamError::new(OpenAiErrorCode::ServerError, message).to_response_error());
+        let event = ResponseStreamEvent::ResponseFailed(Box::new(
+            openai_wire_events::ResponseFailedEvent {
+                response,
+                sequence_number: Some(self.sequence),
+                ..Default::default()
+            },
+        ));
+        self.sequence += 1;
+        vec![event]
+    }
+}
+
+impl Conversion for ResponsesRelay {
+    type In = ResponseStreamEvent;
+    type Out = ResponseStreamEvent;
+
+    fn start(&mut self) -> Vec<ResponseStreamEvent> {
+        Vec::new()
+    }
+
+    fn push(&mut self, item: Upstream<ResponseStreamEvent>) -> Vec<ResponseStreamEvent> {
+        match item {
+            Upstream::Event(event) => {
+                self.finished = event.is_terminal();
+                vec![self.number(event)]
+            }
+            Upstream::Done | Upstream::End => {
+                self.fail("The upstream stream ended before the response was finished.".into())
+            }
+            Upstream::Malformed(error) => {
+                telemetry::upstream_error(&self.provider, "malformed_event");
+                self.fail(format!("The upstream sent a malformed event: {error}"))
+            }
+            Upstream::Broken { message, .. } => {
+                telemetry::upstream_error(&self.provider, "stream_cut");
+                self.fail(format!("The upstream stream broke off: {message}"))
+            }
+        }
+    }
+
+    fn heartbeat(&mut self) -> Option<ResponseStreamEvent> {
+        None
+    }
+
+    fn idle(&mut self, idle: Duration) -> Vec<ResponseStreamEvent> {
+        telemetry::upstream_error(&self.provider, "idle_timeout");
+        self.fail(format!(
+            "The upstream sent nothing for {} s; the request was abandoned.",
+            idle.as_secs_f64()
+        ))
+    }
+
+    fn is_finished(&self) -> bool {
+        self.finished
+    }
+}
+
+/// A Responses upstream's stream, converted into Chat chunks for a Chat client. Nothing goes
+/// out before the first chunk: a failure before it stays with the converter, for an HTTP error.
+pub(crate) struct ChatOverResponses {
+    pub(crate) converter: ResponsesToChat<RandomIds>,
+    pub(crate) provider: String,
+}
+
+impl ChatOverResponses {
+    fn end(&mut self, proper: bool) -> Vec<ChatCompletionStreamEvent> {
+        match self.converter.finish(proper) {
+            Ok(chunks) => self.started(chunks),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn started(&self, chunks: Vec<ChatCompletionStreamEvent>) -> Vec<ChatCompletionStreamEvent> {
+        if self.converter.started() {
+            chunks
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+impl Conversion for ChatOverResponses {
+    type In = ResponseStreamEvent;
+    type Out = ChatCompletionStreamEvent;
+
+    fn start(&mut self) -> Vec<ChatCompletionStreamEvent> {
+        Vec::new()
+    }
+
+    fn push(&mut self, item: Upstream<ResponseStreamEvent>) -> Vec<ChatCompletionStreamEvent> {
+        let provider = self.provider.clone();
+        let chunks = match item {
+            Upstream::Event(event) => match self.converter.push(&event) {
+                Ok(chunks) => self.started(chunks),
+                Err(error) => {
+                    tracing::error!(provider = %provider, %error, "cannot convert the upstream stream");
+                    self.end(false)
+                }
+            },
+            Upstream::Done | Upstream::End => self.end(true),
+            Upstream::Malformed(error) => {
+                telemetry::upstream_error(&provider, "malformed_event");
+                tracing::warn!(provider = %provider, %error, "the upstream sent a malformed event");
+                self.end(false)
+            }
+            Upstream::Broken { message, timeout } => {
+                let code = if timeout {
+                    "idle_timeout"
+                } else {
+                    "stream_cut"
+                };
+                telemetry::upstream_error(&provider, code);
+                tracing::warn!(provider = %provider, error = %message, "the upstream stream broke off");
+                self.end(false)
+            }
+        };
+        if self.converter.outcome().is_finished()
+            && let Some(error) = self.converter.error()
+        {
+            let code = error.error.code.as_deref().unwrap_or("response_failed");
+            telemetry::upstream_error(&provider, code);
+        }
+        chunks
+    }
+
+    fn heartbeat(&mut self) -> Option<ChatCompletionStreamEvent> {
+        None
+    }
+
+    fn idle(&mut self, _idle: Duration) -> Vec<ChatCompletionStreamEvent> {
+        telemetry::upstream_error(&self.provider, "idle_timeout");
+        self.end(false)
+    }
+
+    fn is_finished(&self) -> bool {
+        self.converter.outcome().is_finished()
+    }
+}

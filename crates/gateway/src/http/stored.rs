@@ -1,0 +1,147 @@
+//! The stored-response endpoints: `GET /v1/responses/{id}` (and its replay with
+//! `?stream=true&starting_after=N`), `DELETE /v1/responses/{id}`,
+//! `GET /v1/responses/{id}/input_items`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::telemetry;
+
+/// `GET /v1/responses/{id}`.
+pub(crate) async fn retrieve(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(query): Query<RetrieveQuery>,
+) -> Response {
+    if query.stream.unwrap_or(false) {
+        return replay(&state, &id, query.starting_after).await;
+    }
+    match state.store.get(&id).await {
+        Ok(Some(record)) => axum::Json(record.response).into_response(),
+        Ok(None) => ApiError::response_not_found(&id).into_response(),
+        Err(error) => store_failure("get", &error),
+    }
+}
+
+/// `GET /v1/responses/{id}` query parameters.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RetrieveQuery {
+    stream: Option<bool>,
+    starting_after: Option<i64>,
+}
+
+async fn replay(state: &AppState, id: &str, starting_after: Option<i64>) -> Response {
+    match state.store.events(id, starting_after).await {
+        Ok(Some(events)) => {
+            let mut out = Vec::new();
+            for json in events {
+                let kind = serde_json::from_str::<Value>(&json)
+                    .ok()
+                    .and_then(|v| v["type"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                out.extend_from_slice(format!("event: {kind}\ndata: {json}\n\n").as_bytes());
+            }
+            (
+                [(header::CONTENT_TYPE, "text/event-stream")],
+                out,
+            )
+                .into_response()
+        }
+        Ok(None) => match state.store.get(id).await {
+            Ok(Some(_)) => ApiError::invalid_request(
+                Some("stream"),
+                format!("Response '{id}' was not streamed or its events were not kept; it cannot be replayed."),
+            )
+            .into_response(),
+            Ok(None) => ApiError::response_not_found(id).into_response(),
+            Err(error) => store_failure("get", &error),
+        },
+        Err(error) => store_failure("events", &error),
+    }
+}
+
+/// `DELETE /v1/responses/{id}`.
+pub(crate) async fn delete(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match state.store.delete(&id).await {
+        Ok(true) => axum::Json(json!({"id": id, "object": "response.deleted", "deleted": true}))
+            .into_response(),
+        Ok(false) => ApiError::response_not_found(&id).into_response(),
+        Err(error) => store_failure("delete", &error),
+    }
+}
+
+/// `GET /v1/responses/{id}/input_items` query parameters.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListQuery {
+    limit: Option<usize>,
+    order: Option<String>,
+    after: Option<String>,
+}
+
+/// `GET /v1/responses/{id}/input_items`.
+pub(crate) async fn input_items(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let record = match state.store.get(&id).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return ApiError::response_not_found(&id).into_response(),
+        Err(error) => return store_failure("get", &error),
+    };
+    let mut items = record.input_items;
+    match query.order.as_deref() {
+        None | Some("desc") => items.reverse(),
+        Some("asc") => {}
+        Some(other) => {
+            return ApiError::invalid_request(
+                Some("order"),
+                format!("order must be asc or desc, got '{other}'"),
+            )
+            .into_response();
+        }
+    }
+    if let Some(after) = &query.after {
+        match items
+            .iter()
+            .position(|item| item["id"].as_str() == Some(after))
+        {
+            Some(at) => {
+                items.drain(..=at);
+            }
+            None => items.clear(),
+        }
+    }
+    let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    let has_more = items.len() > limit;
+    items.truncate(limit);
+    let first = items
+        .first()
+        .and_then(|i| i["id"].as_str())
+        .map(str::to_owned);
+    let last = items
+        .last()
+        .and_then(|i| i["id"].as_str())
+        .map(str::to_owned);
+    axum::Json(json!({
+        "object": "list",
+        "data": items,
+        "first_id": first,
+        "last_id": last,
+        "has_more": has_more,
+    }))
+    .into_response()
+}
+
+fn store_failure(operation: &'static str, error: &crate::store::StoreError) -> Response {
+    telemetry::store_error(operation);
+    tracing::error!(%error, operation, "store failure");
+    ApiError::internal("The response store failed.").into_response()
+}

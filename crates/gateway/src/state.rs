@@ -1,0 +1,107 @@
+//! What every request shares: [`AppState`] (the configuration, the store, one HTTP client per
+//! provider, the envelope key) and routing a request to its provider ([`AppState::route`]).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+use metrics_exporter_prometheus::PrometheusHandle;
+use openai_wire_convert::envelope::EnvelopeKey;
+
+use crate::config::{Config, ProviderConfig};
+use crate::error::ApiError;
+use crate::store::Store;
+
+/// Shared state of one gateway.
+pub(crate) struct AppState {
+    pub(crate) config: Config,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clients: BTreeMap<String, reqwest::Client>,
+    pub(crate) metrics: Option<PrometheusHandle>,
+    pub(crate) envelope_key: EnvelopeKey,
+}
+
+/// The provider a path prefix forces (set by the nested router of a `path_prefix` route).
+#[derive(Debug, Clone)]
+pub(crate) struct ForcedProvider(pub(crate) String);
+
+/// What a request is routed by besides its model: a forced provider and the headers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RouteHints {
+    pub(crate) forced: Option<ForcedProvider>,
+    pub(crate) headers: HeaderMap,
+}
+
+/// The provider a request goes to.
+#[derive(Debug, Clone)]
+pub(crate) struct Routed {
+    /// The provider's name in the configuration.
+    pub(crate) name: String,
+    /// Its settings.
+    pub(crate) provider: ProviderConfig,
+}
+
+impl AppState {
+    /// The provider for a request: a path-prefix route, then header routes, then model routes,
+    /// then a provider that lists the model, then the default (or the only) provider.
+    pub(crate) fn route(&self, hints: &RouteHints, model: &str) -> Result<Routed, ApiError> {
+        let (name, provider) = self.pick_route(hints, model)?;
+        Ok(Routed {
+            name: name.to_owned(),
+            provider: provider.clone(),
+        })
+    }
+
+    fn pick_route(
+        &self,
+        hints: &RouteHints,
+        model: &str,
+    ) -> Result<(&str, &ProviderConfig), ApiError> {
+        let pick = |name: &str| {
+            self.config
+                .providers
+                .get_key_value(name)
+                .map(|(k, v)| (k.as_str(), v))
+        };
+        if let Some(ForcedProvider(name)) = &hints.forced
+            && let Some(found) = pick(name)
+        {
+            return Ok(found);
+        }
+        for route in &self.config.routes {
+            if route.path_prefix.is_some() {
+                continue;
+            }
+            if let Some(name) = &route.header {
+                let Some(value) = hints
+                    .headers
+                    .get(name.as_str())
+                    .and_then(|v| v.to_str().ok())
+                else {
+                    continue;
+                };
+                if route.value.as_deref().is_some_and(|want| want != value) {
+                    continue;
+                }
+            }
+            if route.matches_model(model)
+                && let Some(found) = pick(&route.provider)
+            {
+                return Ok(found);
+            }
+        }
+        if let Some((name, provider)) = self.config.providers.iter().find(|(_, p)| p.serves(model))
+        {
+            return Ok((name.as_str(), provider));
+        }
+        if let Some(found) = self.config.default_provider.as_deref().and_then(pick) {
+            return Ok(found);
+        }
+        if self.config.providers.len() == 1
+            && let Some((name, provider)) = self.config.providers.iter().next()
+        {
+            return Ok((name.as_str(), provider));
+        }
+        Err(ApiError::model_not_found(model))
+    }
+}

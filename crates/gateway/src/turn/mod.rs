@@ -1,0 +1,319 @@
+//! One turn of the Responses API, independent of the transport that carries it.
+//!
+//! A [`TurnRequest`] (validated) goes in; [`Turn::prepare`] chooses the provider and resolves
+//! the history that `previous_response_id` stands for; [`Turn::start`] sends the upstream
+//! request and returns the turn's [`TurnStep`]s: the events, heartbeats the conversion has no
+//! event for, and at the end the [`TurnOutcome`] (the final response and the whole
+//! conversation). A `store: true` turn is recorded on the way ([`record::Recorder`]).
+//!
+//! The answers are thin shells over it: HTTP SSE and HTTP JSON (`crate::http::responses`),
+//! and later WebSocket mode and compaction.
+
+pub(crate) mod record;
+pub(crate) mod request;
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::{Stream, StreamExt};
+use openai_wire_convert::request::responses_to_chat;
+use openai_wire_convert::stream::chat_to_responses::{
+    ChatToResponses, ReasoningMode, ReasoningOutput, StreamOptions,
+};
+use openai_wire_decode::Format;
+use openai_wire_emit::RandomIds;
+use openai_wire_events::{
+    ChatCompletionStreamEvent, Response as ResponseObject, ResponseStatus, ResponseStreamEvent,
+};
+use serde_json::Value;
+
+pub(crate) use request::TurnRequest;
+
+use crate::config::UpstreamApi;
+use crate::conversions::{ChatUpstream, ResponsesRelay};
+use crate::error::ApiError;
+use crate::pump::{Conversion, PumpStep, decode_upstream, pump};
+use crate::state::{AppState, RouteHints, Routed};
+use crate::store;
+use crate::telemetry;
+use crate::upstream;
+use record::Recorder;
+
+/// A conversation as a transport may keep it between turns: the last response's id and every
+/// item up to and including its output.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Conversation {
+    /// The response that ends it.
+    pub(crate) response_id: String,
+    /// Every item, oldest first: inputs and outputs of each turn.
+    pub(crate) items: Vec<Value>,
+}
+
+/// One step of a turn.
+pub(crate) enum TurnStep {
+    /// Events for the client, with sequence numbers.
+    Events(Vec<ResponseStreamEvent>),
+    /// The upstream is silent and the conversion has no heartbeat event: the transport's own
+    /// keep-alive is due.
+    KeepAlive,
+    /// The turn is over.
+    Finished(Box<TurnOutcome>),
+}
+
+/// How a turn ended.
+#[derive(Debug, Clone)]
+pub(crate) struct TurnOutcome {
+    /// The final response (`completed`, `incomplete` or `failed`).
+    pub(crate) response: ResponseObject,
+    /// The conversation it ends (what WebSocket mode keeps for the next turn).
+    #[allow(dead_code)] // read by WebSocket mode, which lands next
+    pub(crate) conversation: Conversation,
+}
+
+/// The steps of a started turn.
+pub(crate) type TurnSteps = Pin<Box<dyn Stream<Item = TurnStep> + Send>>;
+
+/// A turn, ready to start: the request, its provider and its history.
+pub(crate) struct Turn {
+    state: Arc<AppState>,
+    /// The request.
+    pub(crate) request: TurnRequest,
+    routed: Routed,
+    /// The conversation before this turn's input.
+    history: Vec<Value>,
+    /// Whether the history came from the transport's memory rather than the upstream's.
+    history_is_local: bool,
+}
+
+impl Turn {
+    /// Routes `request` and resolves the history its `previous_response_id` names: from
+    /// `cached` (a transport's memory) when the id is the one it holds, else from the store
+    /// (Chat upstreams; a Responses upstream keeps its own).
+    pub(crate) async fn prepare(
+        state: &Arc<AppState>,
+        request: TurnRequest,
+        hints: &RouteHints,
+        cached: Option<&Conversation>,
+    ) -> Result<Turn, ApiError> {
+        let routed = state.route(hints, &request.model)?;
+        let mut history = Vec::new();
+        let mut history_is_local = false;
+        if let Some(id) = &request.previous_response_id {
+            if let Some(cached) = cached.filter(|c| &c.response_id == id) {
+                history = cached.items.clone();
+                history_is_local = true;
+            } else if routed.provider.api == UpstreamApi::Chat {
+                history = stored_history(state, id).await?;
+            }
+        }
+        Ok(Turn {
+            state: state.clone(),
+            request,
+            routed,
+            history,
+            history_is_local,
+        })
+    }
+
+    /// Sends the upstream request. An upstream that refuses it, or cannot be reached, is an
+    /// error here (before any event); after that every failure is a `response.failed` event.
+    pub(crate) async fn start(self, started: Instant) -> Result<TurnSteps, ApiError> {
+        match self.routed.provider.api {
+            UpstreamApi::Chat => self.start_chat(started).await,
+            UpstreamApi::Responses => self.start_relay(started).await,
+        }
+    }
+
+    /// The whole input: the history, then this turn's items.
+    fn conversation_input(&self) -> Vec<Value> {
+        let mut items = self.history.clone();
+        items.extend(self.request.input_items.iter().cloned());
+        items
+    }
+
+    async fn start_chat(self, started: Instant) -> Result<TurnSteps, ApiError> {
+        let state = &self.state;
+        let (routed, request) = (&self.routed, &self.request);
+        let input = self.conversation_input();
+        let mut body = Value::Object(request.body.clone());
+        body["input"] = Value::Array(input.clone());
+        let options = upstream::chat_options(state, routed, &request.model);
+        let chat = responses_to_chat(&body, &[], &options)
+            .map_err(|error| ApiError::from_request_error(&error))?;
+        for warning in &chat.warnings {
+            tracing::debug!(%warning, "request conversion");
+        }
+        let upstream_body = serde_json::to_vec(&chat.body).map_err(|error| {
+            ApiError::internal(format!("cannot encode the upstream request: {error}"))
+        })?;
+        let answer = upstream::send(state, routed, "chat/completions", upstream_body)
+            .await
+            .map_err(|error| error.to_api_error())?;
+        telemetry::first_byte("responses", started);
+        let stream_options = StreamOptions {
+            quirks: routed.provider.stream_quirks(&routed.name),
+            reasoning: ReasoningMode {
+                output: ReasoningOutput::Summary,
+                carry: chat.include_encrypted_reasoning && options.reasoning_round_trip.is_some(),
+            },
+            envelope_key: Some(state.envelope_key.clone()),
+            tool_names: Some(chat.tool_names.clone()),
+            think_tags: false,
+            max_pending_arguments: 0,
+        };
+        let conversion = ChatUpstream {
+            converter: ChatToResponses::new(request.template(), RandomIds::new(), stream_options),
+            provider: routed.name.clone(),
+        };
+        let upstream = decode_upstream::<ChatCompletionStreamEvent>(answer, Format::Sse);
+        let recorder = self.recorder();
+        Ok(self.record(conversion, upstream, recorder, input))
+    }
+
+    async fn start_relay(self, started: Instant) -> Result<TurnSteps, ApiError> {
+        let (routed, request) = (&self.routed, &self.request);
+        let mut body = request.body.clone();
+        body.insert(
+            "model".into(),
+            Value::from(routed.provider.upstream_model(&request.model)),
+        );
+        body.insert("stream".into(), Value::Bool(true));
+        let input = self.conversation_input();
+        if self.history_is_local {
+            // The upstream never saw the response the transport continues: send it all.
+            body.insert("input".into(), Value::Array(input.clone()));
+            body.remove("previous_response_id");
+        }
+        let body = serde_json::to_vec(&body)
+            .map_err(|error| ApiError::internal(format!("cannot encode the request: {error}")))?;
+        let answer = upstream::send(&self.state, routed, "responses", body)
+            .await
+            .map_err(|error| error.to_api_error())?;
+        telemetry::first_byte("responses", started);
+        let conversion = ResponsesRelay::new(routed.name.clone());
+        let upstream = decode_upstream::<ResponseStreamEvent>(answer, Format::Sse);
+        // A Responses upstream keeps its own state: nothing is stored here.
+        Ok(self.record(conversion, upstream, None, input))
+    }
+
+    /// The recorder of a `store: true` turn.
+    fn recorder(&self) -> Option<Recorder> {
+        let request = &self.request;
+        request.store.then(|| {
+            Recorder::new(
+                self.state.store.clone(),
+                request.previous_response_id.clone(),
+                request.input_items.clone(),
+                request.stream,
+                self.state.config.max_replay_bytes,
+            )
+        })
+    }
+
+    /// Pumps `conversion` over `upstream`, recording what goes out.
+    fn record<C, S>(
+        self,
+        conversion: C,
+        upstream: S,
+        recorder: Option<Recorder>,
+        input: Vec<Value>,
+    ) -> TurnSteps
+    where
+        C: Conversion<Out = ResponseStreamEvent> + Send + 'static,
+        C::In: Send,
+        S: Stream<Item = crate::pump::Upstream<C::In>> + Send + 'static,
+    {
+        let provider = &self.routed.provider;
+        let heartbeat = Some(self.state.config.heartbeat);
+        let steps = pump(conversion, upstream, heartbeat, provider.idle_timeout());
+        Box::pin(recorded(steps, recorder, input))
+    }
+}
+
+/// The steps of a pumped turn, with every event noted by the recorder and the outcome at the
+/// end.
+fn recorded<C>(
+    steps: impl Stream<Item = PumpStep<C>> + Send + 'static,
+    recorder: Option<Recorder>,
+    input: Vec<Value>,
+) -> impl Stream<Item = TurnStep> + Send
+where
+    C: Conversion<Out = ResponseStreamEvent> + Send + 'static,
+{
+    async_stream::stream! {
+        let mut steps = std::pin::pin!(steps);
+        // Dropped with the stream when the client goes away: the response is then stored as
+        // cancelled.
+        let mut recorder = recorder;
+        let mut last: Option<ResponseObject> = None;
+        while let Some(step) = steps.next().await {
+            match step {
+                PumpStep::Out(events) => {
+                    for event in &events {
+                        if let Some(response) = lifecycle_response(event) {
+                            last = Some(response.clone());
+                        }
+                    }
+                    if let Some(recorder) = recorder.as_mut() {
+                        recorder.sent(&events);
+                    }
+                    yield TurnStep::Events(events);
+                }
+                PumpStep::KeepAlive => yield TurnStep::KeepAlive,
+                PumpStep::Finished(_) => break,
+            }
+        }
+        let mut response = last.unwrap_or_default();
+        if !is_final(&response) {
+            response.status = Some(ResponseStatus::Failed);
+        }
+        if let Some(recorder) = recorder.take() {
+            recorder.finish(&response).await;
+        }
+        let mut items = input;
+        items.extend(response.output.iter().filter_map(|item| serde_json::to_value(item).ok()));
+        let conversation = Conversation { response_id: response.id.clone(), items };
+        yield TurnStep::Finished(Box::new(TurnOutcome { response, conversation }));
+    }
+}
+
+/// The response a lifecycle event carries.
+fn lifecycle_response(event: &ResponseStreamEvent) -> Option<&ResponseObject> {
+    use ResponseStreamEvent as E;
+    match event {
+        E::ResponseCreated(e) => Some(&e.response),
+        E::ResponseInProgress(e) => Some(&e.response),
+        E::ResponseQueued(e) => Some(&e.response),
+        E::ResponseCompleted(e) => Some(&e.response),
+        E::ResponseFailed(e) => Some(&e.response),
+        E::ResponseIncomplete(e) => Some(&e.response),
+        _ => None,
+    }
+}
+
+fn is_final(response: &ResponseObject) -> bool {
+    matches!(
+        response.status,
+        Some(ResponseStatus::Completed | ResponseStatus::Failed | ResponseStatus::Incomplete)
+    )
+}
+
+/// The conversation a stored `previous_response_id` stands for.
+async fn stored_history(state: &AppState, id: &str) -> Result<Vec<Value>, ApiError> {
+    match store::history(state.store.as_ref(), id).await {
+        Ok(Some(items)) => Ok(items),
+        Ok(None) => Err(ApiError::previous_response_not_found(id)),
+        Err(store::StoreError::InProgress(id)) => Err(ApiError::invalid_request(
+            Some("previous_response_id"),
+            format!(
+                "Previous response with id '{id}' is still in progress; wait for it to finish."
+            ),
+        )),
+        Err(error) => {
+            telemetry::store_error("history");
+            tracing::error!(%error, "cannot read the previous response");
+            Err(ApiError::internal("The response store failed."))
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Keeping a `store: true` response in the store for its whole life: [`Recorder`].
+
+use std::sync::Arc;
+
+use openai_wire_events::{Response as ResponseObject, ResponseStatus, ResponseStreamEvent};
+use openai_wire_fold::ResponseFold;
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+use crate::store::{Store, StoredResponse};
+use crate::telemetry;
+
+/// What a response needs to be stored.
+struct Pending {
+    store: Arc<dyn Store>,
+    previous: Option<String>,
+    input_items: Vec<Value>,
+}
+
+impl Pending {
+    /// The stored form of `response`, or `None` (logged) when it cannot be encoded.
+    fn record(&self, response: &ResponseObject) -> Option<StoredResponse> {
+        let response = match serde_json::to_value(response) {
+            Ok(value) => value,
+            Err(error) => {
+                tracing::error!(%error, "cannot encode the response for the store");
+                return None;
+            }
+        };
+        Some(StoredResponse {
+            id: response["id"].as_str().unwrap_or_default().to_owned(),
+            created_at: response["created_at"].as_f64().unwrap_or_default() as i64,
+            previous_response_id: self.previous.clone(),
+            response,
+            input_items: self.input_items.clone(),
+        })
+    }
+
+    /// Writes `record` in its own task (a client that goes away does not cut the write in
+    /// half). Failures are logged and counted, never returned: the client's answer does not
+    /// depend on the store.
+    fn spawn_write(
+        &self,
+        record: StoredResponse,
+        events: Option<Vec<String>>,
+        after: Option<JoinHandle<()>>,
+    ) -> JoinHandle<()> {
+        let store = self.store.clone();
+        tokio::spawn(async move {
+            // Writes of one response land in order: the final record replaces the first.
+            if let Some(earlier) = after {
+                let _ = earlier.await;
+            }
+            let id = record.id.clone();
+            match store.put(record, events).await {
+                Ok(()) => tracing::debug!(response_id = %id, "stored"),
+                Err(error) => {
+                    telemetry::store_error("put");
+                    tracing::error!(response_id = %id, %error, "the response could not be stored");
+                }
+            }
+        })
+    }
+}
+
+/// Keeps a `store: true` response in the store for its whole life:
+/// - `in_progress` as soon as `response.created` goes out, so `GET /v1/responses/{id}` finds it
+///   while it streams;
+/// - the final response (with its events, for replay) when the stream ends;
+/// - `cancelled`, with the output produced so far, when the client goes away first (dropping
+///   the recorder; the upstream request is cancelled with the stream).
+///
+/// The response as it stands is folded from the events that went out, so the recorder works
+/// the same for every source of events.
+pub(crate) struct Recorder {
+    /// `None` once the final record is written.
+    pending: Option<Pending>,
+    fold: ResponseFold,
+    /// The `in_progress` write, which the final one waits for.
+    first_write: Option<JoinHandle<()>>,
+    /// The stream's events as JSON, for replay (`None`: not kept, or too long to keep).
+    replay: Option<Vec<String>>,
+    replay_bytes: usize,
+    max_replay: usize,
+}
+
+impl Recorder {
+    /// A recorder for one response of `store`; `keep_events` keeps its events for replay, up
+    /// to `max_replay` bytes.
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        previous: Option<String>,
+        input_items: Vec<Value>,
+        keep_events: bool,
+        max_replay: usize,
+    ) -> Self {
+        Recorder {
+            pending: Some(Pending {
+                store,
+                previous,
+                input_items,
+            }),
+            fold: ResponseFold::new(),
+            first_write: None,
+            replay: keep_events.then(Vec::new),
+            replay_bytes: 0,
+            max_replay,
+        }
+    }
+
+    /// Notes events that went to the client: the first ones store the response `in_progress`.
+    pub(crate) fn sent(&mut self, events: &[ResponseStreamEvent]) {
+        for event in events {
+            self.fold.push(event);
+        }
+        if self.first_write.is_none()
+            && let Some(pending) = &self.pending
+            && events
+                .iter()
+                .any(|e| matches!(e, ResponseStreamEvent::ResponseCreated(_)))
+            && let Some(record) = pending.record(self.fold.response())
+        {
+            self.first_write = Some(pending.spawn_write(record, None, None));
+        }
+        self.keep_for_replay(events);
+    }
+
+    fn keep_for_replay(&mut self, events: &[ResponseStreamEvent]) {
+        let Some(kept) = self.replay.as_mut() else {
+            return;
+        };
+        for event in events {
+            match serde_json::to_string(event) {
+                Ok(json) => {
+                    self.replay_bytes += json.len();
+                    kept.push(json);
+                }
+                Err(_) => self.replay_bytes = usize::MAX,
+            }
+        }
+        if self.replay_bytes > self.max_replay {
+            tracing::warn!("stream longer than max_replay_bytes: stored without its events");
+            self.replay = None;
+        }
+    }
+
+    /// Stores the final response and waits for the write.
+    pub(crate) async fn finish(mut self, response: &ResponseObject) {
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        let Some(record) = pending.record(response) else {
+            return;
+        };
+        let write = pending.spawn_write(record, self.replay.take(), self.first_write.take());
+        let _ = write.await;
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        let mut response = self.fold.response().clone();
+        response.status = Some(ResponseStatus::Cancelled);
+        tracing::info!(response_id = %response.id, "the client went away: stored as cancelled");
+        if tokio::runtime::Handle::try_current().is_ok()
+            && let Some(record) = pending.record(&response)
+        {
+            pending.spawn_write(record, None, self.first_write.take());
+        }
+    }
+}

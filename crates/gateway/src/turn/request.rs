@@ -1,0 +1,178 @@
+//! A `POST /v1/responses` body (or a WebSocket `response.create`), validated: [`TurnRequest`].
+
+use openai_wire_emit::{IdSource, RandomIds};
+use openai_wire_events::Response as ResponseObject;
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+
+/// Fields of the request the response object echoes.
+const ECHOED: &[&str] = &[
+    "instructions",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "temperature",
+    "top_p",
+    "presence_penalty",
+    "frequency_penalty",
+    "top_logprobs",
+    "metadata",
+    "previous_response_id",
+    "max_output_tokens",
+    "max_tool_calls",
+    "reasoning",
+    "text",
+    "truncation",
+    "user",
+    "store",
+    "background",
+    "prompt_cache_key",
+    "prompt_cache_retention",
+    "safety_identifier",
+    "service_tier",
+];
+
+/// A validated Responses request.
+#[derive(Debug, Clone)]
+pub(crate) struct TurnRequest {
+    /// The request as the client sent it (a JSON object).
+    pub(crate) body: Map<String, Value>,
+    /// `model`, never empty.
+    pub(crate) model: String,
+    /// `stream` (false when absent).
+    pub(crate) stream: bool,
+    /// `store` (true when absent, as OpenAI's default).
+    pub(crate) store: bool,
+    /// `previous_response_id`.
+    pub(crate) previous_response_id: Option<String>,
+    /// This turn's input, as items with ids (what `input_items` lists).
+    pub(crate) input_items: Vec<Value>,
+}
+
+impl TurnRequest {
+    /// Reads a request body: a JSON object with a non-empty `model`.
+    pub(crate) fn from_bytes(body: &[u8]) -> Result<Self, ApiError> {
+        let value: Value = serde_json::from_slice(body).map_err(|error| {
+            ApiError::invalid_request(None, format!("The request body is not valid JSON: {error}"))
+        })?;
+        Self::from_value(value)
+    }
+
+    /// Reads a request already parsed as JSON.
+    pub(crate) fn from_value(value: Value) -> Result<Self, ApiError> {
+        let Value::Object(body) = value else {
+            return Err(ApiError::invalid_request(
+                None,
+                "The request body must be a JSON object.",
+            ));
+        };
+        let model = match body.get("model") {
+            Some(Value::String(model)) if !model.is_empty() => model.clone(),
+            _ => {
+                return Err(ApiError::invalid_request(
+                    Some("model"),
+                    "Missing required parameter: 'model'.",
+                ));
+            }
+        };
+        let flag =
+            |name: &str, default: bool| body.get(name).and_then(Value::as_bool).unwrap_or(default);
+        let stream = flag("stream", false);
+        let store = flag("store", true);
+        let previous_response_id = body
+            .get("previous_response_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let input_items = normalize_input(body.get("input"));
+        Ok(TurnRequest {
+            body,
+            model,
+            stream,
+            store,
+            previous_response_id,
+            input_items,
+        })
+    }
+
+    /// The response template: what the response echoes from the request, OpenAI's defaults
+    /// for the rest.
+    pub(crate) fn template(&self) -> ResponseObject {
+        let mut object = Map::new();
+        for field in ECHOED {
+            if let Some(value) = self.body.get(*field).filter(|v| !v.is_null()) {
+                object.insert((*field).to_owned(), value.clone());
+            }
+        }
+        object.insert("model".into(), Value::from(self.model.as_str()));
+        match serde_json::from_value::<ResponseObject>(Value::Object(object)) {
+            Ok(response) => response,
+            Err(error) => {
+                tracing::debug!(%error, "echoed fields not readable; echoing the model only");
+                serde_json::from_value(json!({"model": self.model})).unwrap_or_default()
+            }
+        }
+    }
+}
+
+/// The request's `input` as a list of items, each with an `id` (a string input becomes one
+/// user message).
+fn normalize_input(input: Option<&Value>) -> Vec<Value> {
+    let mut ids = RandomIds::new();
+    let mut items = match input {
+        Some(Value::String(text)) => vec![json!({
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_text", "text": text}],
+        })],
+        Some(Value::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    for item in &mut items {
+        if let Some(object) = item.as_object_mut() {
+            if !object.contains_key("type") && object.contains_key("role") {
+                object.insert("type".into(), Value::from("message"));
+            }
+            if !object.get("id").is_some_and(Value::is_string) {
+                object.insert("id".into(), Value::from(ids.id("msg_")));
+            }
+        }
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_needs_an_object_with_a_model() {
+        for body in [&b"[]"[..], b"{}", b"{\"model\":\"\"}", b"not json"] {
+            let error = TurnRequest::from_bytes(body).unwrap_err();
+            assert_eq!(
+                error.status.as_u16(),
+                400,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    #[test]
+    fn defaults_and_input_normalization() {
+        let request =
+            TurnRequest::from_bytes(br#"{"model":"m","input":"hi","temperature":0.2}"#).unwrap();
+        assert!(!request.stream);
+        assert!(request.store);
+        assert_eq!(request.input_items.len(), 1);
+        assert_eq!(request.input_items[0]["type"], "message");
+        assert!(
+            request.input_items[0]["id"]
+                .as_str()
+                .unwrap()
+                .starts_with("msg_")
+        );
+        let template = request.template();
+        assert_eq!(template.temperature, Some(0.2));
+    }
+}
