@@ -39,6 +39,9 @@
 //! | `OPENAI_WIRE_CLIENT_API_KEYS` | `client_api_keys` (comma-separated) |
 //! | `OPENAI_WIRE_MAX_REPLAY_BYTES` | `max_replay_bytes` |
 //! | `OPENAI_WIRE_RETENTION_DAYS` | `retention_days` |
+//! | `OPENAI_WIRE_WEBSOCKET_LIFETIME_SECS` | `websocket_lifetime_secs` |
+//! | `OPENAI_WIRE_WEBSOCKET_MAX_MESSAGE_BYTES` | `websocket_max_message_bytes` |
+//! | `OPENAI_WIRE_WEBSOCKET_MAX_CACHED_BYTES` | `websocket_max_cached_bytes` |
 //! | `OPENAI_WIRE_PROVIDER_<NAME>_<FIELD>` | `providers.<name>.<field>`, any field |
 //!
 //! `<NAME>` is the provider's name in upper case with `-` and `.` as `_`; a name that is not in
@@ -563,6 +566,9 @@ struct FileConfig {
     default_provider: Option<String>,
     max_replay_bytes: Option<usize>,
     retention_days: Option<u64>,
+    websocket_lifetime_secs: Option<u64>,
+    websocket_max_message_bytes: Option<usize>,
+    websocket_max_cached_bytes: Option<usize>,
     #[serde(default)]
     providers: BTreeMap<String, ProviderConfig>,
     #[serde(default)]
@@ -589,6 +595,20 @@ pub struct Config {
     /// Stored responses older than this are deleted (checked when the gateway starts, then
     /// every hour); zero keeps them forever. 30 days by default, as OpenAI keeps them.
     pub retention_days: u64,
+    /// WebSocket mode (`GET /v1/responses`): a connection lives at most this long; when it is
+    /// reached the running response finishes, then the client gets an `error` event with code
+    /// `websocket_connection_limit_reached` and the connection closes. 60 minutes by default,
+    /// as OpenAI's.
+    pub websocket_lifetime: Duration,
+    /// WebSocket mode: the largest client message accepted, in bytes (a larger one closes the
+    /// connection with code 1009). [`MAX_REQUEST_BYTES`](crate::MAX_REQUEST_BYTES) by default,
+    /// the same bound as an HTTP body.
+    pub websocket_max_message_bytes: usize,
+    /// WebSocket mode: at most this many bytes (as JSON) of the last response's conversation
+    /// are kept in memory per connection for `previous_response_id`. A longer conversation is
+    /// not kept: continuing it on the connection then works only when it was stored
+    /// (`store: true`), else it is `previous_response_not_found`. 32 MiB by default.
+    pub websocket_max_cached_bytes: usize,
     /// The providers, by name.
     pub providers: BTreeMap<String, ProviderConfig>,
     /// The routing rules, in order.
@@ -605,6 +625,9 @@ impl Default for Config {
             default_provider: None,
             max_replay_bytes: 8 << 20,
             retention_days: 30,
+            websocket_lifetime: Duration::from_secs(3600),
+            websocket_max_message_bytes: crate::server::MAX_REQUEST_BYTES,
+            websocket_max_cached_bytes: 32 << 20,
             providers: BTreeMap::new(),
             routes: Vec::new(),
         }
@@ -657,6 +680,15 @@ impl Config {
         }
         if let Some(days) = file.retention_days {
             config.retention_days = days;
+        }
+        if let Some(secs) = file.websocket_lifetime_secs {
+            config.websocket_lifetime = Duration::from_secs(secs);
+        }
+        if let Some(max) = file.websocket_max_message_bytes {
+            config.websocket_max_message_bytes = max;
+        }
+        if let Some(max) = file.websocket_max_cached_bytes {
+            config.websocket_max_cached_bytes = max;
         }
         config.providers = file.providers;
         config.routes = file.routes;
@@ -711,6 +743,24 @@ impl Config {
                 "RETENTION_DAYS" => {
                     self.retention_days = value.trim().parse().map_err(|_| {
                         ConfigError::Invalid(format!("{name}: {value:?} is not a number of days"))
+                    })?;
+                }
+                "WEBSOCKET_LIFETIME_SECS" => {
+                    let secs = value.trim().parse::<u64>().map_err(|_| {
+                        ConfigError::Invalid(format!(
+                            "{name}: {value:?} is not a number of seconds"
+                        ))
+                    })?;
+                    self.websocket_lifetime = Duration::from_secs(secs);
+                }
+                "WEBSOCKET_MAX_MESSAGE_BYTES" => {
+                    self.websocket_max_message_bytes = value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name}: {value:?} is not a byte count"))
+                    })?;
+                }
+                "WEBSOCKET_MAX_CACHED_BYTES" => {
+                    self.websocket_max_cached_bytes = value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name}: {value:?} is not a byte count"))
                     })?;
                 }
                 _ => {
@@ -1018,6 +1068,46 @@ mod tests {
         assert_eq!(vllm.api, UpstreamApi::Responses);
         assert_eq!(config.max_replay_bytes, 1024);
         assert_eq!(config.retention_days, 7);
+    }
+
+    #[test]
+    fn websocket_bounds_have_defaults_and_come_from_the_file_and_the_environment() {
+        let config = Config::default();
+        assert_eq!(config.websocket_lifetime, Duration::from_secs(3600));
+        assert_eq!(
+            config.websocket_max_message_bytes,
+            crate::server::MAX_REQUEST_BYTES
+        );
+        assert_eq!(config.websocket_max_cached_bytes, 32 << 20);
+        let mut config = Config::from_toml(
+            r#"
+            websocket_lifetime_secs = 60
+            websocket_max_message_bytes = 1000
+            websocket_max_cached_bytes = 2000
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.websocket_lifetime, Duration::from_secs(60));
+        assert_eq!(config.websocket_max_message_bytes, 1000);
+        assert_eq!(config.websocket_max_cached_bytes, 2000);
+        let vars = [
+            ("OPENAI_WIRE_WEBSOCKET_LIFETIME_SECS", "5"),
+            ("OPENAI_WIRE_WEBSOCKET_MAX_MESSAGE_BYTES", "10"),
+            ("OPENAI_WIRE_WEBSOCKET_MAX_CACHED_BYTES", "20"),
+        ];
+        config
+            .apply_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())))
+            .unwrap();
+        assert_eq!(config.websocket_lifetime, Duration::from_secs(5));
+        assert_eq!(config.websocket_max_message_bytes, 10);
+        assert_eq!(config.websocket_max_cached_bytes, 20);
+        let error = config
+            .apply_vars([(
+                "OPENAI_WIRE_WEBSOCKET_LIFETIME_SECS".to_owned(),
+                "soon".to_owned(),
+            )])
+            .unwrap_err();
+        assert!(error.to_string().contains("WEBSOCKET_LIFETIME_SECS"));
     }
 
     #[test]

@@ -174,6 +174,21 @@ impl ApiError {
             error: self.error.clone(),
         }
     }
+
+    /// The error as a WebSocket-mode event,
+    /// `{"type": "error", "status": N, "error": {"type", "code", "message", "param"}}`.
+    pub fn to_websocket_event(&self) -> serde_json::Value {
+        serde_json::json!({
+            "type": "error",
+            "status": self.status.as_u16(),
+            "error": {
+                "type": self.error.r#type,
+                "code": self.error.code,
+                "message": self.error.message,
+                "param": self.error.param,
+            },
+        })
+    }
 }
 
 impl std::fmt::Display for ApiError {

@@ -92,6 +92,8 @@ impl Gateway {
                 clients,
                 metrics: metrics_handle(),
                 envelope_key,
+                shutdown: tokio_util::sync::CancellationToken::new(),
+                connections: tokio_util::task::TaskTracker::new(),
             }),
         })
     }
@@ -153,8 +155,9 @@ impl Gateway {
     }
 
     /// Serves on `listener` until `shutdown` resolves, then stops accepting and waits for the
-    /// requests in flight (streams included) to finish. Expired responses are purged at start
-    /// and every hour ([`purge_expired`](Gateway::purge_expired)).
+    /// requests in flight (streams included) to finish; WebSocket connections finish their
+    /// running response and are closed with code 1001 (going away). Expired responses are
+    /// purged at start and every hour ([`purge_expired`](Gateway::purge_expired)).
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
@@ -187,18 +190,31 @@ impl Gateway {
                 tracing::debug!(%error, "cannot set TCP_NODELAY");
             }
         });
-        axum::serve(listener, app)
+        let state = self.state.clone();
+        let shutdown = async move {
+            shutdown.await;
+            state.shutdown.cancel();
+        };
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        // Upgraded connections outlive the HTTP server's graceful shutdown: wait for them.
+        self.state.shutdown.cancel();
+        self.state.connections.close();
+        self.state.connections.wait().await;
+        served?;
         Ok(())
     }
 }
 
 fn api_routes() -> Router<Arc<AppState>> {
-    use crate::http::{chat, responses, stored};
+    use crate::http::{chat, responses, stored, websocket};
     Router::new()
         .route("/v1/models", get(models))
-        .route("/v1/responses", post(responses::create))
+        .route(
+            "/v1/responses",
+            post(responses::create).get(websocket::upgrade),
+        )
         .route(
             "/v1/responses/{id}",
             get(stored::retrieve).delete(stored::delete),

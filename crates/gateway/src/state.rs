@@ -1,5 +1,6 @@
 //! What every request shares: [`AppState`] (the configuration, the store, one HTTP client per
-//! provider, the envelope key) and routing a request to its provider ([`AppState::route`]).
+//! provider, the envelope key, the shutdown signal of long-lived connections) and routing a
+//! request to its provider ([`AppState::route`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -7,6 +8,8 @@ use std::sync::Arc;
 use axum::http::HeaderMap;
 use metrics_exporter_prometheus::PrometheusHandle;
 use openai_wire_convert::envelope::EnvelopeKey;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, ProviderConfig};
 use crate::error::ApiError;
@@ -19,6 +22,11 @@ pub(crate) struct AppState {
     pub(crate) clients: BTreeMap<String, reqwest::Client>,
     pub(crate) metrics: Option<PrometheusHandle>,
     pub(crate) envelope_key: EnvelopeKey,
+    /// Fired when the server shuts down: upgraded (WebSocket) connections, which the HTTP
+    /// server's graceful shutdown does not end, finish their running response and close.
+    pub(crate) shutdown: CancellationToken,
+    /// The upgraded connections still open, which `serve` waits for after the shutdown.
+    pub(crate) connections: TaskTracker,
 }
 
 /// The provider a path prefix forces (set by the nested router of a `path_prefix` route).

@@ -8,6 +8,8 @@
 //! | `openai_wire_upstream_errors_total` | counter | `provider`, `code` |
 //! | `openai_wire_active_streams` | gauge | |
 //! | `openai_wire_store_errors_total` | counter | `operation` |
+//! | `openai_wire_websocket_connections_total` | counter | (WebSocket mode: connections upgraded) |
+//! | `openai_wire_websocket_responses_total` | counter | `status` (`completed`, `incomplete`, `failed`, `cancelled`, `warmup`, `error`: an `error` event instead of a response) |
 
 use std::time::Instant;
 
@@ -23,6 +25,10 @@ pub const UPSTREAM_ERRORS: &str = "openai_wire_upstream_errors_total";
 pub const ACTIVE_STREAMS: &str = "openai_wire_active_streams";
 /// `openai_wire_store_errors_total`.
 pub const STORE_ERRORS: &str = "openai_wire_store_errors_total";
+/// `openai_wire_websocket_connections_total`.
+pub const WEBSOCKET_CONNECTIONS: &str = "openai_wire_websocket_connections_total";
+/// `openai_wire_websocket_responses_total`.
+pub const WEBSOCKET_RESPONSES: &str = "openai_wire_websocket_responses_total";
 
 pub(crate) fn describe() {
     metrics::describe_counter!(REQUESTS, "Requests answered, by endpoint and HTTP status.");
@@ -42,6 +48,22 @@ pub(crate) fn describe() {
     );
     metrics::describe_gauge!(ACTIVE_STREAMS, "Streams being sent to clients now.");
     metrics::describe_counter!(STORE_ERRORS, "Store operations that failed.");
+    metrics::describe_counter!(
+        WEBSOCKET_CONNECTIONS,
+        "WebSocket-mode connections accepted (GET /v1/responses upgraded)."
+    );
+    metrics::describe_counter!(
+        WEBSOCKET_RESPONSES,
+        "response.create events answered over WebSocket connections, by outcome."
+    );
+}
+
+pub(crate) fn websocket_connection() {
+    metrics::counter!(WEBSOCKET_CONNECTIONS).increment(1);
+}
+
+pub(crate) fn websocket_response(status: &'static str) {
+    metrics::counter!(WEBSOCKET_RESPONSES, "status" => status).increment(1);
 }
 
 pub(crate) fn request_done(endpoint: &'static str, status: u16, started: Instant) {

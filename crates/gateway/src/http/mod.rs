@@ -5,10 +5,12 @@
 //! | [`responses`] | `POST /v1/responses` (SSE or JSON) |
 //! | [`stored`] | `GET` / `DELETE /v1/responses/{id}`, replay, `input_items` |
 //! | [`chat`] | `POST /v1/chat/completions` |
+//! | [`websocket`] | `GET /v1/responses` upgraded: WebSocket mode |
 
 pub(crate) mod chat;
 pub(crate) mod responses;
 pub(crate) mod stored;
+pub(crate) mod websocket;
 
 use axum::body::{Body, Bytes};
 use axum::http::{StatusCode, header};

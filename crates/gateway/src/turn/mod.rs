@@ -67,7 +67,6 @@ pub(crate) struct TurnOutcome {
     /// The final response (`completed`, `incomplete` or `failed`).
     pub(crate) response: ResponseObject,
     /// The conversation it ends (what WebSocket mode keeps for the next turn).
-    #[allow(dead_code)] // read by WebSocket mode, which lands next
     pub(crate) conversation: Conversation,
 }
 
@@ -106,6 +105,13 @@ impl Turn {
             } else if routed.provider.api == UpstreamApi::Chat {
                 history = stored_history(state, id).await?;
             }
+        }
+        // The whole conversation is known unless a Responses upstream keeps the history.
+        let known = request.previous_response_id.is_none()
+            || history_is_local
+            || routed.provider.api == UpstreamApi::Chat;
+        if known {
+            check_tool_outputs(&history, &request.input_items)?;
         }
         Ok(Turn {
             state: state.clone(),
@@ -297,6 +303,46 @@ fn is_final(response: &ResponseObject) -> bool {
         response.status,
         Some(ResponseStatus::Completed | ResponseStatus::Failed | ResponseStatus::Incomplete)
     )
+}
+
+/// Refuses a `function_call_output` (or `custom_tool_call_output`) whose `call_id` names no
+/// call of the conversation, as OpenAI does (400, `input`). Conversations that refer to items
+/// the gateway cannot see (`item_reference`, compaction items) are not checked.
+fn check_tool_outputs(history: &[Value], input: &[Value]) -> Result<(), ApiError> {
+    fn kind(item: &Value) -> &str {
+        item.get("type").and_then(Value::as_str).unwrap_or_default()
+    }
+    let items = || history.iter().chain(input);
+    if items().any(|item| {
+        matches!(
+            kind(item),
+            "item_reference" | "compaction" | "compaction_summary"
+        )
+    }) {
+        return Ok(());
+    }
+    let calls: std::collections::HashSet<&str> = items()
+        .filter(|item| matches!(kind(item), "function_call" | "custom_tool_call"))
+        .filter_map(|item| item.get("call_id").and_then(Value::as_str))
+        .collect();
+    for item in input {
+        let what = match kind(item) {
+            "function_call_output" => "function call output",
+            "custom_tool_call_output" => "custom tool call output",
+            _ => continue,
+        };
+        let call_id = item
+            .get("call_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !calls.contains(call_id) {
+            return Err(ApiError::invalid_request(
+                Some("input"),
+                format!("No tool call found for {what} with call_id {call_id}."),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The conversation a stored `previous_response_id` stands for.
