@@ -112,13 +112,13 @@ impl EnvelopeKey {
         Self { mac }
     }
 
-    fn tag(&self, signed: &[u8]) -> Vec<u8> {
+    pub(crate) fn tag(&self, signed: &[u8]) -> Vec<u8> {
         let mut mac = self.mac.clone();
         mac.update(signed);
         mac.finalize().into_bytes().to_vec()
     }
 
-    fn verify(&self, signed: &[u8], tag: &[u8]) -> bool {
+    pub(crate) fn verify(&self, signed: &[u8], tag: &[u8]) -> bool {
         let mut mac = self.mac.clone();
         mac.update(signed);
         mac.verify_slice(tag).is_ok()

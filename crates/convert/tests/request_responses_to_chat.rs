@@ -719,7 +719,7 @@ fn hosted_tool_items_are_dropped_with_a_warning() {
         &json!({"model": "m", "input": [
             {"role": "user", "content": "q"},
             {"type": "web_search_call", "id": "ws", "status": "completed", "action": {"type": "search", "query": "x"}},
-            {"type": "compaction", "id": "cmp", "encrypted_content": "gAAAA"},
+            {"type": "compaction_trigger"},
             {"type": "message", "role": "assistant", "content": "a"}]}),
         &[],
         &ChatRequestOptions::default(),
@@ -727,4 +727,88 @@ fn hosted_tool_items_are_dropped_with_a_warning() {
     .unwrap();
     assert_eq!(messages(&out.body).len(), 2);
     assert_eq!(out.warnings.len(), 2);
+}
+
+#[test]
+fn a_compaction_of_ours_is_restored_in_place_of_the_history_it_summarized() {
+    use openai_wire_convert::compaction::{Compaction, RESTORE_PREFIX, seal};
+    use openai_wire_convert::envelope::EnvelopeKey;
+    let key = EnvelopeKey::new(b"shared");
+    let sealed = seal(
+        &Compaction {
+            summary: "We fixed the parser.".into(),
+            items: 7,
+        },
+        &key,
+    );
+    let options = ChatRequestOptions {
+        envelope_key: key,
+        ..ChatRequestOptions::default()
+    };
+    let out = responses_to_chat(
+        &json!({"model": "m", "instructions": "sys", "input": [
+            {"role": "user", "content": "fix the parser"},
+            {"type": "compaction", "id": "cmpi_1", "encrypted_content": sealed},
+            {"role": "user", "content": "now the lexer"}]}),
+        &[],
+        &options,
+    )
+    .unwrap();
+    let messages = messages(&out.body);
+    assert_eq!(messages.len(), 4);
+    assert_eq!(messages[2]["role"], "user");
+    assert_eq!(
+        messages[2]["content"],
+        format!("{RESTORE_PREFIX}We fixed the parser.")
+    );
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+}
+
+#[test]
+fn a_compaction_that_is_not_ours_is_a_400_that_says_why() {
+    use openai_wire_convert::compaction::{Compaction, seal};
+    use openai_wire_convert::envelope::EnvelopeKey;
+    let sealed = seal(
+        &Compaction {
+            summary: "s".into(),
+            items: 1,
+        },
+        &EnvelopeKey::new(b"a"),
+    );
+    let mut altered = sealed.clone().into_bytes();
+    let at = "owc1.".len() + 2;
+    altered[at] = if altered[at] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    let cases = [
+        ("gAAAAABnOpenAI", "OpenAI"),
+        ("owc1.forged", "forged"),
+        (altered.as_str(), "altered"),
+        (sealed.as_str(), "another key"),
+        ("owc9.x.y", "version"),
+    ];
+    let options = ChatRequestOptions {
+        envelope_key: EnvelopeKey::new(b"b"),
+        ..ChatRequestOptions::default()
+    };
+    for (content, says) in cases {
+        let options = if content == altered {
+            ChatRequestOptions {
+                envelope_key: EnvelopeKey::new(b"a"),
+                ..options.clone()
+            }
+        } else {
+            options.clone()
+        };
+        let error = responses_to_chat(
+            &json!({"model": "m", "input": [
+                {"role": "user", "content": "q"},
+                {"type": "compaction", "encrypted_content": content}]}),
+            &[],
+            &options,
+        )
+        .unwrap_err();
+        assert_eq!(error.status(), 400);
+        assert_eq!(error.param(), "input[1].encrypted_content");
+        assert!(error.to_string().contains(says), "{content}: {error}");
+    }
 }

@@ -40,7 +40,9 @@
 //! | `function_call_output` / `custom_tool_call_output` `{call_id, output}` | `tool` message `{tool_call_id, content}`; an output array's text parts become the content, its images and files go into one `user` message after the run of tool messages |
 //! | `reasoning` | `reasoning_content` (or `reasoning`) of the assistant message that follows, when [`ChatRequestOptions::reasoning_round_trip`] is set: from our sealed `encrypted_content` ([`crate::envelope`]), else from `content` `reasoning_text` parts; otherwise dropped |
 //! | `item_reference` | error: the gateway must resolve references from its store first |
-//! | hosted-tool items (`web_search_call`, `file_search_call`, `tool_search_call`, `tool_search_output`, `computer_call`, `code_interpreter_call`, `image_generation_call`, `local_shell_call`, `shell_call`, `apply_patch_call`, `mcp_*`, `compaction`, …) and their outputs | dropped, with a warning: their tools are not sent to a Chat provider (below), and `compaction` is encrypted by OpenAI |
+//! | hosted-tool items (`web_search_call`, `file_search_call`, `tool_search_call`, `tool_search_output`, `computer_call`, `code_interpreter_call`, `image_generation_call`, `local_shell_call`, `shell_call`, `apply_patch_call`, `mcp_*`, …) and their outputs | dropped, with a warning: their tools are not sent to a Chat provider (below) |
+//! | `compaction` | the `user` message its summary stands for ([`crate::compaction::restore`], opened with [`ChatRequestOptions::envelope_key`]); one this gateway did not seal (OpenAI's, forged, altered, another key) is an error naming `input[i].encrypted_content` |
+//! | `compaction_trigger` | dropped, with a warning (the gateway answers a last one with a compaction before converting) |
 //! | any other type | error |
 //!
 //! Consecutive assistant-side items (reasoning, assistant message, function and custom tool
@@ -104,7 +106,7 @@ pub struct ChatRequestOptions {
     /// current turn's tool-call steps), as DeepSeek documents; `false` sends all of it (Kimi,
     /// GLM "preserved thinking").
     pub reasoning_current_turn_only: bool,
-    /// The key that opens reasoning envelopes.
+    /// The key that opens reasoning envelopes and compactions ([`crate::compaction`]).
     pub envelope_key: EnvelopeKey,
     /// What to send as the `developer` role.
     pub developer_role: DeveloperRole,
@@ -411,8 +413,6 @@ const HOSTED_ITEMS: &[&str] = &[
     "mcp_approval_request",
     "mcp_approval_response",
     "mcp_call",
-    "compaction",
-    "compaction_trigger",
 ];
 
 fn convert_tools(
@@ -764,6 +764,19 @@ impl Builder<'_> {
             }
             "reasoning" => {
                 self.reasoning(item);
+                Ok(())
+            }
+            "compaction" => {
+                let message = crate::compaction::restore(item, &self.options.envelope_key)
+                    .map_err(|error| crate::compaction::request_error(path, &error))?;
+                self.flush();
+                self.messages.push(message);
+                Ok(())
+            }
+            "compaction_trigger" => {
+                self.warnings.push(format!(
+                    "{path}: `compaction_trigger` item dropped (the gateway answers a last one with a compaction)"
+                ));
                 Ok(())
             }
             "item_reference" => Err(RequestError::unsupported(

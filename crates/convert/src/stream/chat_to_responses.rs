@@ -854,7 +854,7 @@ fn classify_finish(reason: &str) -> Finish {
 /// completion + reasoning), so the reasoning is added to `output_tokens` when the total says so
 /// or when the reasoning alone exceeds the completion; Grok on Azure reports more
 /// `cached_tokens` than `prompt_tokens`, so cached tokens are capped at the input.
-fn map_usage(usage: Option<&CompletionUsage>) -> ResponseUsage {
+pub(crate) fn map_usage(usage: Option<&CompletionUsage>) -> ResponseUsage {
     let Some(usage) = usage else {
         return ResponseUsage::default();
     };
