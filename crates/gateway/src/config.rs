@@ -22,6 +22,7 @@
 //! # reasoning_current_turn_only = true
 //! # send_reasoning_effort = false
 //! # extra_quirks = ["missing_finish_reason"]
+//! # compaction_prompt = "Summarize the conversation so far for the assistant."
 //!
 //! [[routes]]
 //! model = "deepseek-*"
@@ -340,6 +341,11 @@ pub struct ProviderConfig {
     /// The context window advertised in the Codex model catalog (tokens).
     #[serde(default)]
     pub context_window: Option<u64>,
+    /// The prompt of the summary request the gateway sends to compact a conversation
+    /// (`POST /v1/responses/compact`, or a `compaction_trigger` input item) for a Chat
+    /// provider; `openai_wire_convert::compaction::DEFAULT_PROMPT` when absent.
+    #[serde(default)]
+    pub compaction_prompt: Option<String>,
 }
 
 fn default_connect_timeout() -> u64 {
@@ -371,6 +377,7 @@ impl ProviderConfig {
             connect_timeout_secs: default_connect_timeout(),
             idle_timeout_secs: default_idle_timeout(),
             context_window: None,
+            compaction_prompt: None,
         }
     }
 
@@ -922,6 +929,7 @@ pub const PROVIDER_ENV_FIELDS: &[&str] = &[
     "CONNECT_TIMEOUT_SECS",
     "IDLE_TIMEOUT_SECS",
     "CONTEXT_WINDOW",
+    "COMPACTION_PROMPT",
 ];
 
 /// `provider` with `field` (upper case, from [`PROVIDER_ENV_FIELDS`]) set from an environment
@@ -1048,6 +1056,10 @@ mod tests {
             ("OPENAI_WIRE_PROVIDER_LOCAL_VLLM_API", "responses"),
             ("OPENAI_WIRE_MAX_REPLAY_BYTES", "1024"),
             ("OPENAI_WIRE_RETENTION_DAYS", "7"),
+            (
+                "OPENAI_WIRE_PROVIDER_MY_DS_COMPACTION_PROMPT",
+                "Summarize, briefly.",
+            ),
         ];
         config
             .apply_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())))
@@ -1068,6 +1080,7 @@ mod tests {
         assert_eq!(vllm.api, UpstreamApi::Responses);
         assert_eq!(config.max_replay_bytes, 1024);
         assert_eq!(config.retention_days, 7);
+        assert_eq!(ds.compaction_prompt.as_deref(), Some("Summarize, briefly."));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! | endpoint | what it does |
 //! | --- | --- |
 //! | `POST /v1/responses` | converts the request to Chat Completions, the upstream's stream back to Responses events (streaming or not); `store` and `previous_response_id` work through the [store] |
+//! | `POST /v1/responses/compact` | compacts a conversation into `{id, object: "response.compaction", created_at, output: [...the user messages kept..., {type: "compaction", id, encrypted_content}], usage}`: for a Chat provider the gateway writes the summary with one summary request and seals it (see below); a Responses upstream's own `/responses/compact` answers otherwise |
 //! | `GET /v1/responses/{id}` | a stored response; `?stream=true&starting_after=N` replays its events |
 //! | `DELETE /v1/responses/{id}` | deletes it |
 //! | `GET /v1/responses/{id}/input_items` | its input items (`order`, `limit`, `after`) |
@@ -20,6 +21,30 @@
 //! comment). A client that goes away cancels the upstream request. A `store: true` response is
 //! stored `in_progress` from `response.created` on, then final; one whose client went away is
 //! stored `cancelled`, with the output produced so far.
+//!
+//! # Compaction
+//!
+//! A Chat provider cannot compact, so the gateway does, through the [turn](crate::turn) (HTTP
+//! SSE, HTTP JSON and WebSocket mode alike):
+//!
+//! - a `POST /v1/responses` whose last input item is `{"type": "compaction_trigger"}` (Codex's
+//!   remote compaction) is answered with exactly one output item `{type: "compaction", id,
+//!   encrypted_content}` (`response.output_item.added` / `.done`, then `response.completed`
+//!   with the summary request's usage); `POST /v1/responses/compact` answers the same item
+//!   after the user messages it keeps;
+//! - the summary comes from one non-streaming Chat request to the routed provider, with the
+//!   prompt [`ProviderConfig::compaction_prompt`] (`OPENAI_WIRE_PROVIDER_<NAME>_COMPACTION_PROMPT`)
+//!   or [`openai_wire_convert::compaction::DEFAULT_PROMPT`];
+//! - `encrypted_content` is `owc1.<payload>.<mac>`: the summary as base64url JSON, **not
+//!   encrypted** (whoever holds the item can read it) but integrity-protected by HMAC-SHA256
+//!   with the envelope key; in a later request the item is restored as a `user` message
+//!   holding the summary, in place of the history it summarized, and one that is foreign
+//!   (OpenAI's `gAAAA…`), forged, altered or sealed with another key is a 400 naming
+//!   `input[i].encrypted_content`;
+//! - the envelope key comes from `OPENAI_WIRE_ENVELOPE_SECRET` (or
+//!   [`Gateway::with_envelope_key`]); instances behind one load balancer share it so that any
+//!   of them opens the others' compactions. Without it a public key is used, which detects
+//!   damage but not forgery.
 //!
 //! # Example
 //!
@@ -57,11 +82,12 @@ pub mod telemetry;
 mod turn;
 mod upstream;
 
-pub use codex::codex_config;
+pub use codex::{CodexOptions, codex_config, codex_config_with};
 pub use config::{
     Config, ConfigError, ProviderConfig, ProviderKind, ReasoningRoundTrip, RequestSettings, Route,
     SimpleOptions, StoreConfig, UpstreamApi,
 };
 pub use error::{ApiError, GatewayError};
+pub use openai_wire_convert::envelope::EnvelopeKey;
 pub use server::{Gateway, MAX_REQUEST_BYTES};
 pub use store::{MemoryStore, SqlStore, Store, StoreError, StoredResponse};

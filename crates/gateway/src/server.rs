@@ -70,7 +70,26 @@ impl Gateway {
     }
 
     /// A gateway for `config` with a store opened by the caller.
+    ///
+    /// The envelope key (which seals reasoning carried through the client and compactions) is
+    /// made from `OPENAI_WIRE_ENVELOPE_SECRET` when it is set, else it is the public default
+    /// key; see [`Gateway::with_envelope_key`].
     pub fn with_store(config: Config, store: Arc<dyn Store>) -> Result<Self, GatewayError> {
+        let envelope_key = match std::env::var("OPENAI_WIRE_ENVELOPE_SECRET") {
+            Ok(secret) if !secret.is_empty() => EnvelopeKey::new(secret.as_bytes()),
+            _ => EnvelopeKey::default(),
+        };
+        Self::with_envelope_key(config, store, envelope_key)
+    }
+
+    /// A gateway for `config` with a store and an envelope key chosen by the caller. Every
+    /// instance that must open another's reasoning envelopes and compactions (several
+    /// instances behind a load balancer) needs the same key.
+    pub fn with_envelope_key(
+        config: Config,
+        store: Arc<dyn Store>,
+        envelope_key: EnvelopeKey,
+    ) -> Result<Self, GatewayError> {
         config.validate()?;
         let mut clients = BTreeMap::new();
         for (name, provider) in &config.providers {
@@ -81,10 +100,6 @@ impl Gateway {
                 .build()?;
             clients.insert(name.clone(), client);
         }
-        let envelope_key = match std::env::var("OPENAI_WIRE_ENVELOPE_SECRET") {
-            Ok(secret) if !secret.is_empty() => EnvelopeKey::new(secret.as_bytes()),
-            _ => EnvelopeKey::default(),
-        };
         Ok(Gateway {
             state: Arc::new(AppState {
                 config,
@@ -208,13 +223,14 @@ impl Gateway {
 }
 
 fn api_routes() -> Router<Arc<AppState>> {
-    use crate::http::{chat, responses, stored, websocket};
+    use crate::http::{chat, compact, responses, stored, websocket};
     Router::new()
         .route("/v1/models", get(models))
         .route(
             "/v1/responses",
             post(responses::create).get(websocket::upgrade),
         )
+        .route("/v1/responses/compact", post(compact::compact))
         .route(
             "/v1/responses/{id}",
             get(stored::retrieve).delete(stored::delete),

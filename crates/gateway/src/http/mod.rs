@@ -3,11 +3,13 @@
 //! | module | endpoints |
 //! | --- | --- |
 //! | [`responses`] | `POST /v1/responses` (SSE or JSON) |
+//! | [`compact`] | `POST /v1/responses/compact` (JSON) |
 //! | [`stored`] | `GET` / `DELETE /v1/responses/{id}`, replay, `input_items` |
 //! | [`chat`] | `POST /v1/chat/completions` |
 //! | [`websocket`] | `GET /v1/responses` upgraded: WebSocket mode |
 
 pub(crate) mod chat;
+pub(crate) mod compact;
 pub(crate) mod responses;
 pub(crate) mod stored;
 pub(crate) mod websocket;

@@ -7,8 +7,10 @@
 //! conversation). A `store: true` turn is recorded on the way ([`record::Recorder`]).
 //!
 //! The answers are thin shells over it: HTTP SSE and HTTP JSON (`crate::http::responses`),
-//! and later WebSocket mode and compaction.
+//! and WebSocket mode; compaction ([`compaction`]) is a branch of the turn, so every transport
+//! has it.
 
+pub(crate) mod compaction;
 pub(crate) mod record;
 pub(crate) mod request;
 
@@ -124,7 +126,13 @@ impl Turn {
 
     /// Sends the upstream request. An upstream that refuses it, or cannot be reached, is an
     /// error here (before any event); after that every failure is a `response.failed` event.
+    ///
+    /// A Chat turn whose last input item is `compaction_trigger` is answered by the gateway's
+    /// own compaction ([`compaction`]): one `compaction` output item.
     pub(crate) async fn start(self, started: Instant) -> Result<TurnSteps, ApiError> {
+        if self.is_chat_compaction() {
+            return self.start_compaction(started).await;
+        }
         match self.routed.provider.api {
             UpstreamApi::Chat => self.start_chat(started).await,
             UpstreamApi::Responses => self.start_relay(started).await,
