@@ -11,7 +11,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use openai_wire_gateway::{Config, Gateway, SimpleOptions, StoreConfig, codex_config};
+use openai_wire_gateway::{
+    CodexOptions, Config, Gateway, SimpleOptions, StoreConfig, codex_config_with,
+};
 
 use crate::status::Status;
 
@@ -167,6 +169,9 @@ pub struct CodexConfigArgs {
     /// The base URL Codex should use [default: http://LISTEN/v1]
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Let Codex use WebSocket mode (`supports_websockets = true` in the provider block)
+    #[arg(long)]
+    pub websockets: bool,
 }
 
 /// Prints the Codex configuration.
@@ -177,6 +182,7 @@ pub fn codex(args: &CodexConfigArgs) -> anyhow::Result<Status> {
         Some(url) => bail!("--base-url must start with http:// or https://, not `{url}`"),
         None => format!("http://{}/v1", config.listen),
     };
-    print!("{}", codex_config(&config, &base_url));
+    let options = CodexOptions::default().websockets(args.websockets);
+    print!("{}", codex_config_with(&config, &base_url, &options));
     Ok(Status::Clean)
 }

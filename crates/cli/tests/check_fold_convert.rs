@@ -272,6 +272,22 @@ fn codex_config_points_codex_at_the_gateway() {
         Some("\"http://127.0.0.1:9911/v1\"")
     );
     assert!(out.stdout.contains("gpt-5.5"), "{}", out.stdout);
+    assert_eq!(
+        config.get("model_providers.openai-wire", "supports_websockets"),
+        None
+    );
+    let websockets = run([
+        "codex-config",
+        "--upstream",
+        "https://api.deepseek.com/v1",
+        "--websockets",
+    ]);
+    assert_eq!(websockets.code, 0, "{websockets:?}");
+    let config: toml_like::Doc = toml_like::parse(&websockets.stdout);
+    assert_eq!(
+        config.get("model_providers.openai-wire", "supports_websockets"),
+        Some("true")
+    );
 
     let bad = run(["codex-config", "--model-map", "no-equals-sign"]);
     assert_eq!(bad.code, 2, "{bad:?}");

@@ -25,6 +25,41 @@ use crate::config::Config;
 /// # Ok::<(), openai_wire_gateway::ConfigError>(())
 /// ```
 pub fn codex_config(config: &Config, base_url: &str) -> String {
+    codex_config_with(config, base_url, &CodexOptions::default())
+}
+
+/// Choices of [`codex_config_with`] beyond the gateway's configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CodexOptions {
+    /// Let Codex use WebSocket mode (`GET /v1/responses` upgraded): the provider block gets
+    /// `supports_websockets = true`.
+    pub websockets: bool,
+}
+
+impl CodexOptions {
+    /// The options with WebSocket mode on or off.
+    pub fn websockets(mut self, on: bool) -> Self {
+        self.websockets = on;
+        self
+    }
+}
+
+/// [`codex_config`] with `options`.
+///
+/// ```
+/// use openai_wire_gateway::{CodexOptions, Config, SimpleOptions, codex_config_with};
+///
+/// let config = Config::simple(SimpleOptions {
+///     upstream: "https://api.deepseek.com/v1".into(),
+///     ..SimpleOptions::default()
+/// })?;
+/// let options = CodexOptions::default().websockets(true);
+/// let text = codex_config_with(&config, "http://127.0.0.1:8787/v1", &options);
+/// assert!(text.contains("supports_websockets = true"));
+/// # Ok::<(), openai_wire_gateway::ConfigError>(())
+/// ```
+pub fn codex_config_with(config: &Config, base_url: &str, options: &CodexOptions) -> String {
     let models = config.models();
     let mut out = String::new();
     out.push_str("# Codex CLI configuration for openai-wire (add to $CODEX_HOME/config.toml).\n");
@@ -40,6 +75,10 @@ pub fn codex_config(config: &Config, base_url: &str) -> String {
     out.push_str("wire_api = \"responses\"\n");
     out.push_str("request_max_retries = 0\n");
     out.push_str("stream_max_retries = 0\n");
+    if options.websockets {
+        out.push_str("# WebSocket mode: one connection per session, GET /v1/responses upgraded.\n");
+        out.push_str("supports_websockets = true\n");
+    }
     if models.is_empty() {
         out.push_str("\n# No models are configured: list them under providers.<name>.models.\n");
         return out;
@@ -86,5 +125,35 @@ fn key(text: &str) -> String {
         text.to_owned()
     } else {
         quote(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SimpleOptions;
+
+    fn config() -> Config {
+        Config::simple(SimpleOptions {
+            upstream: "https://api.deepseek.com/v1".into(),
+            api_key_env: None,
+            model_map: vec![("gpt-5".into(), "deepseek-chat".into())],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn websocket_mode_is_offered_only_when_asked() {
+        let base = "http://127.0.0.1:8787/v1";
+        assert!(!codex_config(&config(), base).contains("supports_websockets"));
+        let options = CodexOptions::default().websockets(true);
+        let text = codex_config_with(&config(), base, &options);
+        let block = text
+            .split("[model_providers.openai-wire]")
+            .nth(1)
+            .and_then(|rest| rest.split("\n[").next())
+            .unwrap();
+        assert!(block.contains("\nsupports_websockets = true\n"), "{text}");
+        assert!(block.contains("wire_api = \"responses\""), "{text}");
     }
 }
