@@ -14,6 +14,10 @@
 //! | `malformed` | one chunk, then a chunk that is not JSON |
 //! | anything else | a short text answer |
 //!
+//! A request with `"stream": false` (the gateway's summary request, for compaction) gets one
+//! `chat.completion` JSON, as a real provider answers it: its text is [`SUMMARY`] followed by
+//! how many messages the request had; `fail:*` models fail the same way as above.
+//!
 //! Every request body is kept ([`Upstream::requests`]); [`Upstream::disconnects`] counts the
 //! streams whose client went away before the end.
 
@@ -34,6 +38,26 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::Value;
 use tokio::sync::oneshot;
+
+/// What the text of a non-streaming answer starts with.
+pub const SUMMARY: &str = "Summary by the scripted upstream:";
+
+/// A `chat.completion` answer to a non-streaming request.
+fn completion(request: &Value) -> Response {
+    let messages = request["messages"].as_array().map_or(0, Vec::len);
+    let body = serde_json::json!({
+        "id": "chatcmpl-summary",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": request["model"],
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {
+            "role": "assistant",
+            "content": format!("{SUMMARY} {messages} messages were summarized."),
+        }}],
+        "usage": {"prompt_tokens": 40, "completion_tokens": 9, "total_tokens": 49},
+    });
+    axum::Json(body).into_response()
+}
 
 /// How long `slow` pauses.
 pub const SLOW_PAUSE: Duration = Duration::from_millis(600);
@@ -158,6 +182,9 @@ async fn chat(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     shared.requests.lock().unwrap().push(request.clone());
     let model = request["model"].as_str().unwrap_or_default().to_owned();
+    if request["stream"] == Value::Bool(false) && !model.starts_with("fail:") {
+        return completion(&request);
+    }
     let shared2 = shared.clone();
     match model.as_str() {
         "fail:429" => (
