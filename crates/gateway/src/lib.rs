@@ -6,6 +6,7 @@
 //! | --- | --- |
 //! | `POST /v1/responses` | converts the request to Chat Completions, the upstream's stream back to Responses events (streaming or not); `store` and `previous_response_id` work through the [store] |
 //! | `POST /v1/responses/compact` | compacts a conversation into `{id, object: "response.compaction", created_at, output: [...the user messages kept..., {type: "compaction", id, encrypted_content}], usage}`: for a Chat provider the gateway writes the summary with one summary request and seals it (see below); a Responses upstream's own `/responses/compact` answers otherwise |
+//! | `GET /v1/responses` (WebSocket upgrade) | WebSocket mode: one `{"type": "response.create", ...}` text frame per response, its events back as text frames (the SSE `data:` JSON), one response at a time; the connection keeps the last conversation for `store: false` continuation, `generate: false` warms up without the model; bounded by [`Config::websocket_lifetime`], [`Config::websocket_max_message_bytes`] and [`Config::websocket_max_cached_bytes`] (see below) |
 //! | `GET /v1/responses/{id}` | a stored response; `?stream=true&starting_after=N` replays its events |
 //! | `DELETE /v1/responses/{id}` | deletes it |
 //! | `GET /v1/responses/{id}/input_items` | its input items (`order`, `limit`, `after`) |
@@ -21,6 +22,36 @@
 //! comment). A client that goes away cancels the upstream request. A `store: true` response is
 //! stored `in_progress` from `response.created` on, then final; one whose client went away is
 //! stored `cancelled`, with the output produced so far.
+//!
+//! # WebSocket mode
+//!
+//! `GET /v1/responses` upgraded to a WebSocket (client keys are checked before the upgrade: a
+//! wrong key is a 401). Each client text frame is `{"type": "response.create", ...the fields of
+//! a POST body...}` (`stream` and `stream_options` are ignored); each event goes back as one
+//! text frame, exactly the JSON of the SSE `data:` line, ending with the terminal event.
+//!
+//! - Responses run one at a time, in the order asked; frames received meanwhile wait.
+//! - The connection keeps the last response's conversation in memory (completed or
+//!   incomplete ones), so `previous_response_id` with only the new input works for
+//!   `store: false`. Past [`Config::websocket_max_cached_bytes`] it is not kept: continuing it
+//!   then works only if it was stored, else it is `previous_response_not_found`.
+//! - `generate: false` (Codex's warm-up) is validated, routed and its history resolved, but no
+//!   upstream request is made: `response.created` and `response.completed` (no output, zero
+//!   usage) answer it, and its conversation is kept for the next `response.create`. It is not
+//!   stored, even with `store: true`.
+//! - Errors are `{"type": "error", "status": N, "error": {"type", "code", "message", "param"}}`
+//!   frames ([`ApiError::to_websocket_event`]); the connection stays open. An unknown
+//!   `previous_response_id` is `previous_response_not_found`; a continuation that fails drops
+//!   the response it continued. A binary frame closes the connection with 1003, a message past
+//!   [`Config::websocket_max_message_bytes`] with 1009.
+//! - A client that closes or goes away cancels the running response (stored `cancelled`).
+//! - After [`Config::websocket_lifetime`] (60 minutes) the running response finishes, then an
+//!   error `websocket_connection_limit_reached` and a close (1000). On shutdown the running
+//!   response finishes, then a close with 1001; [`Gateway::serve`] returns once every
+//!   connection is closed.
+//! - A silent upstream without heartbeat events gets the client a WebSocket ping.
+//! - `openai_wire_websocket_connections_total` and `openai_wire_websocket_responses_total`
+//!   count them ([`telemetry`]).
 //!
 //! # Compaction
 //!
