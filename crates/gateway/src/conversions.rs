@@ -165,7 +165,21 @@ impl Conversion for ResponsesRelay {
         match item {
             Upstream::Event(event) => {
                 self.finished = event.is_terminal();
-                vec![self.number(event)]
+                let mut out = Vec::with_capacity(2);
+                if self.sequence == 0
+                    && let ResponseStreamEvent::ResponseInProgress(first) = &event
+                {
+                    // A resumed stream (a background response read from the middle) starts
+                    // with `in_progress`: the client still gets `response.created` first.
+                    let created = openai_wire_events::ResponseCreatedEvent {
+                        response: first.response.clone(),
+                        ..Default::default()
+                    };
+                    let created = ResponseStreamEvent::ResponseCreated(Box::new(created));
+                    out.push(self.number(created));
+                }
+                out.push(self.number(event));
+                out
             }
             Upstream::Done | Upstream::End => {
                 self.fail("The upstream stream ended before the response was finished.".into())

@@ -1300,3 +1300,77 @@ async fn chat_completions_in_front_of_a_failing_responses_upstream() {
     assert!(last["error"]["message"].is_string(), "{body}");
     assert_healthy(&gateway.base).await;
 }
+
+/// The terminal event type of a Responses SSE body.
+fn terminal_type(body: &str) -> Option<String> {
+    events(body)
+        .iter()
+        .rev()
+        .filter_map(|e| e["type"].as_str())
+        .find(|t| {
+            matches!(
+                *t,
+                "response.completed" | "response.incomplete" | "response.failed" | "error"
+            )
+        })
+        .map(str::to_owned)
+}
+
+/// Bedrock streams reasoning under `response.reasoning_part.added`, an event type OpenAI does
+/// not have, so its `reasoning_text` deltas name a part the client never saw added. Rewriting
+/// such streams is left to the relay's repair work (issue 14).
+const RELAY_NOT_REPAIRED: &str = "ruby_llm__vcr_cassettes__providers_bedrock_mantle_responses_chat_streams_through_the_responses_surface__i0";
+
+#[tokio::test]
+async fn responses_in_front_of_a_responses_upstream_relay_every_recording_conformantly() {
+    let upstream = ResponsesUpstream::start().await;
+    let gateway = start(responses_config(&upstream)).await;
+    let names = responses_fixtures();
+    let mut completed = 0;
+    for name in &names {
+        let (expected, recorded_terminal) = recorded_text(name);
+        let (status, body) = stream(
+            &gateway.base,
+            json!({"model": format!("fixture:{name}"), "input": "hi", "stream": true}),
+        )
+        .await;
+        assert_eq!(status, 200, "{name}: {body}");
+        // Renumbered, started with `response.created` when the recording resumed a stream,
+        // ended when it was cut: every stream checks clean, whatever the recorded server sent,
+        // except one whose repair is not written yet.
+        if name == RELAY_NOT_REPAIRED {
+            let report =
+                openai_wire_check::check_bytes(Protocol::Responses, Format::Sse, body.as_bytes());
+            assert!(
+                report.errors() > 0,
+                "{name} is conformant now: drop the exception"
+            );
+        } else {
+            assert_conformant(&body);
+        }
+        let terminal = terminal_type(&body);
+        match recorded_terminal.as_deref() {
+            Some(kind @ ("response.completed" | "response.incomplete")) => {
+                assert_eq!(terminal.as_deref(), Some(kind), "{name}");
+                let text: String = events(&body)
+                    .iter()
+                    .filter(|e| e["type"] == "response.output_text.delta")
+                    .filter_map(|e| e["delta"].as_str())
+                    .collect();
+                if !text.is_empty() {
+                    assert_eq!(text, expected, "{name}");
+                }
+                completed += 1;
+            }
+            // A recording that failed or was cut off never reads as a success.
+            _ => assert!(
+                matches!(terminal.as_deref(), Some("response.failed" | "error")),
+                "{name}: {terminal:?}\n{body}"
+            ),
+        }
+    }
+    assert!(completed >= 20, "only {completed} completed recordings");
+    let first = &upstream.requests()[0];
+    assert_eq!(first["stream"], true, "{first}");
+    assert_eq!(first["input"], "hi", "{first}");
+}
