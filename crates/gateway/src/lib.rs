@@ -55,7 +55,7 @@
 //!
 //! # Compaction
 //!
-//! A Chat provider cannot compact, so the gateway does, through the [turn](crate::turn) (HTTP
+//! A Chat provider cannot compact, so the gateway does, through the turn (HTTP
 //! SSE, HTTP JSON and WebSocket mode alike):
 //!
 //! - a `POST /v1/responses` whose last input item is `{"type": "compaction_trigger"}` (Codex's
