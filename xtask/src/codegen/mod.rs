@@ -91,6 +91,7 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     }
     lowerer.finish(&roots);
     let defs = lowerer.defs;
+    check_write_fields(&defs, &inputs.config.write)?;
 
     // Event payloads that are large by value are boxed in the protocol enums, so that the enum
     // (and every delta event) stays small.
@@ -164,6 +165,24 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
         .into_iter()
         .map(|(path, text)| Ok((path, rustfmt(&text)?)))
         .collect()
+}
+
+/// Fails when a `Type.field` entry of `[write]` names no field of a generated struct (a typo, or
+/// a field the spec renamed), which would otherwise be ignored without a word.
+fn check_write_fields(defs: &BTreeMap<String, Def>, write: &prepare::WriteConfig) -> Result<()> {
+    for (list, entry) in write.field_entries() {
+        let Some((type_name, field)) = entry.split_once('.') else {
+            bail!("[write] {list}: `{entry}` is not `Type.field`");
+        };
+        let known = match defs.get(type_name).map(|def| &def.kind) {
+            Some(Kind::Struct { fields, .. }) => fields.iter().any(|f| f.wire == field),
+            _ => false,
+        };
+        if !known {
+            bail!("[write] {list}: `{entry}` names no field of a generated struct");
+        }
+    }
+    Ok(())
 }
 
 /// Puts `cfg` before every top-level item of `code` (a type, its `open_enum!`, its impls).
@@ -304,4 +323,74 @@ pub fn run(root: &Path, check: bool) -> Result<()> {
         println!("{:>7} lines  {}", text.lines().count(), path.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lower::{Field, Presence};
+
+    fn def_with(field: &str) -> BTreeMap<String, Def> {
+        let field = Field {
+            wire: field.to_owned(),
+            ident: field.to_owned(),
+            ty: Ty::Bool,
+            doc: String::new(),
+            required: false,
+            nullable: false,
+            presence: Presence::Optional,
+            boxed: false,
+        };
+        let def = Def {
+            name: "Thing".to_owned(),
+            doc: String::new(),
+            kind: Kind::Struct {
+                tag: None,
+                fields: vec![field],
+            },
+            families: BTreeSet::new(),
+            defaultable: true,
+        };
+        BTreeMap::from([("Thing".to_owned(), def)])
+    }
+
+    fn write(always_written: &[&str]) -> prepare::WriteConfig {
+        prepare::WriteConfig {
+            always_written: always_written.iter().map(|s| (*s).to_owned()).collect(),
+            ..prepare::WriteConfig::default()
+        }
+    }
+
+    #[test]
+    fn write_entries_must_name_a_field() {
+        let defs = def_with("store");
+        assert!(check_write_fields(&defs, &write(&["Thing.store"])).is_ok());
+        for bad in ["Thing.stored", "Other.store", "store"] {
+            let error = check_write_fields(&defs, &write(&[bad])).unwrap_err();
+            assert!(error.to_string().contains(bad), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_always_written_optional_field_is_written_as_null() {
+        let defs = def_with("store");
+        let def = &defs["Thing"];
+        let mut config: prepare::Config = toml::from_str(
+            "protocol_enum = []\n[read]\noptional_fields = []\n[write]\nalways_written = [\"Thing.store\"]\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut out = String::new();
+        emit::emit_def(def, &config, &mut out);
+        assert!(
+            out.contains("#[serde(default)]\npub store: Option<bool>,"),
+            "{out}"
+        );
+        config.write.always_written.clear();
+        let mut out = String::new();
+        emit::emit_def(def, &config, &mut out);
+        assert!(
+            out.contains("#[serde(default, skip_serializing_if = \"Option::is_none\")]\npub store: Option<bool>,"),
+            "{out}"
+        );
+    }
 }

@@ -73,6 +73,43 @@ pub struct WriteConfig {
     /// timestamps the spec types as `number` that servers and strict clients treat as integers.
     #[serde(default)]
     pub whole_numbers: Vec<String>,
+    /// Optional fields (`Type.field`) written even when unset, as `null`: objects whose every
+    /// field OpenAI writes, and that strict readers reject when one is missing. Reading stays
+    /// lenient: an absent field still reads as `None`.
+    #[serde(default)]
+    pub always_written: Vec<String>,
+}
+
+impl WriteConfig {
+    /// Whether `entries` (`Type.field` strings) names the field `field` of the type `def`.
+    fn names(entries: &[String], def: &str, field: &str) -> bool {
+        entries
+            .iter()
+            .any(|entry| entry.split_once('.') == Some((def, field)))
+    }
+
+    /// Whether the field is written as a JSON integer when whole (`whole_numbers`).
+    pub fn is_whole_number(&self, def: &str, field: &str) -> bool {
+        Self::names(&self.whole_numbers, def, field)
+    }
+
+    /// Whether the field is written even when unset (`always_written`).
+    pub fn is_always_written(&self, def: &str, field: &str) -> bool {
+        Self::names(&self.always_written, def, field)
+    }
+
+    /// Every `Type.field` entry of the field lists, with the name of its list.
+    pub fn field_entries(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let whole = self
+            .whole_numbers
+            .iter()
+            .map(|e| ("whole_numbers", e.as_str()));
+        let always = self
+            .always_written
+            .iter()
+            .map(|e| ("always_written", e.as_str()));
+        whole.chain(always)
+    }
 }
 
 /// One `[[protocol_enum]]` of the config.
