@@ -55,13 +55,19 @@ fn a_text_message_is_the_sequence_openai_sends_with_exact_fields() {
         .collect();
     assert_eq!(seqs, (0..10).collect::<Vec<_>>());
 
+    // Every field of OpenAI's response object, `null` where the (empty) template is silent.
     assert_eq!(
         json_of(&events[0]),
         json!({"type": "response.created", "sequence_number": 0, "response": {
             "id": "resp_0001", "object": "response", "created_at": 1_700_000_000,
-            "status": "in_progress", "output": [], "tools": [], "parallel_tool_calls": false,
-            "metadata": null, "temperature": null, "top_p": null, "error": null,
-            "incomplete_details": null, "instructions": null,
+            "status": "in_progress", "background": null, "completed_at": null, "error": null,
+            "frequency_penalty": null, "incomplete_details": null, "instructions": null,
+            "max_output_tokens": null, "max_tool_calls": null, "model": null, "output": [],
+            "parallel_tool_calls": false, "presence_penalty": null, "previous_response_id": null,
+            "prompt_cache_key": null, "prompt_cache_retention": null, "reasoning": null,
+            "safety_identifier": null, "service_tier": null, "store": null, "temperature": null,
+            "text": null, "tool_choice": null, "tools": [], "top_logprobs": null, "top_p": null,
+            "truncation": null, "usage": null, "user": null, "metadata": null, "moderation": null,
         }})
     );
     assert_eq!(
@@ -136,7 +142,8 @@ fn the_template_is_echoed_and_the_writer_owns_status_output_and_usage() {
     assert_eq!(response["tools"][0]["name"], "f");
     assert_eq!(response["status"], "in_progress");
     assert_eq!(response["output"], json!([]));
-    assert!(response.get("usage").is_none());
+    // No usage yet: `null`, as OpenAI writes it until the end.
+    assert_eq!(response.get("usage"), Some(&Value::Null));
     assert!(response.get("output_text").is_none());
     assert_eq!(json_of(&events[1])["response"], *response);
 }
@@ -381,8 +388,9 @@ fn failing_finishes_open_items_as_incomplete_and_carries_the_error() {
         failed["response"]["error"],
         json!({"code": "rate_limit_exceeded", "message": "Rate limit reached. Please try again in 2s."})
     );
-    assert!(failed["response"].get("usage").is_none());
-    assert!(failed["response"].get("completed_at").is_none());
+    // As OpenAI's response.failed (responses/vercel-ai.openai__openai-error.1.chunks.txt).
+    assert_eq!(failed["response"].get("usage"), Some(&Value::Null));
+    assert_eq!(failed["response"].get("completed_at"), Some(&Value::Null));
     assert!(w.is_ended());
 }
 

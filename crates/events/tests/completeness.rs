@@ -25,6 +25,7 @@ use serde_json::{Map, Value};
 
 const OPENAPI_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/openapi.yaml");
 const INVENTORY_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/events.json");
+const CODEGEN_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/codegen.toml");
 
 /// How deep the instance builder follows schemas before it reports a recursion.
 const MAX_DEPTH: usize = 64;
@@ -241,7 +242,8 @@ fn yaml_to_json(yaml: &serde_norway::Value) -> Value {
 /// `number` is `1.5`, `boolean` is `true`; an array has `minItems` items (none by default; at
 /// least one with [`InstanceBuilder::with_one_item_per_array`]); an
 /// object has exactly its required properties (a required name with no property schema is left
-/// out, as the inventory does); a schema that says nothing is `{}`; `$recursiveRef` is `{}`.
+/// out, as the inventory does), plus `null` for the optional fields a strict writer writes
+/// anyway (see [`always_written`]); a schema that says nothing is `{}`; `$recursiveRef` is `{}`.
 /// `nullable: true` and `"null"` in a type list are ignored: the non-null form is built.
 struct InstanceBuilder<'a> {
     schemas: &'a Map<String, Value>,
@@ -291,8 +293,11 @@ impl<'a> InstanceBuilder<'a> {
             .schemas
             .get(name)
             .ok_or_else(|| format!("no schema `{name}` in components.schemas"))?;
-        self.instance(schema, 0)
-            .map_err(|e| format!("building `{name}`: {e}"))
+        let mut value = self
+            .instance(schema, 0)
+            .map_err(|e| format!("building `{name}`: {e}"))?;
+        add_always_written(name, &mut value);
+        Ok(value)
     }
 
     /// The minimal instance of `schema`.
@@ -311,9 +316,11 @@ impl<'a> InstanceBuilder<'a> {
         }
         if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
             let target = self.resolve(reference)?;
-            return self
+            let mut value = self
                 .instance(target, depth + 1)
-                .map_err(|e| format!("{reference} → {e}"));
+                .map_err(|e| format!("{reference} → {e}"))?;
+            add_always_written(ref_name(reference), &mut value);
+            return Ok(value);
         }
         if let Some(value) = map.get("const").filter(|v| !v.is_null()) {
             return Ok(value.clone());
@@ -452,6 +459,55 @@ impl<'a> InstanceBuilder<'a> {
             self.collect_shape(alternative, shape, depth + 1)?;
         }
         Ok(())
+    }
+}
+
+/// The optional fields that a strict writer writes even when unset, as `null`, by schema:
+/// `[write] always_written` of `spec/codegen.toml` (`"Schema.field"` entries; the schemas it
+/// names keep their spec names in the model). OpenAI writes every field of its Response objects;
+/// the spec makes most of them optional.
+///
+/// The entry is a flat array of quoted strings, read here without a TOML parser: from
+/// `always_written = [` to the next `]`, comments left out.
+fn always_written() -> &'static BTreeMap<String, BTreeSet<String>> {
+    static FIELDS: OnceLock<BTreeMap<String, BTreeSet<String>>> = OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let text = std::fs::read_to_string(CODEGEN_PATH).expect("spec/codegen.toml");
+        let (_, list) = text
+            .split_once("\nalways_written = [")
+            .expect("spec/codegen.toml has `always_written = [`");
+        let (list, _) = list
+            .split_once(']')
+            .expect("`always_written` ends with `]`");
+        let mut fields: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for line in list.lines() {
+            let code = line.split('#').next().unwrap_or_default();
+            for entry in code.split('"').skip(1).step_by(2) {
+                let (schema, field) = entry.split_once('.').expect("`Schema.field`");
+                fields
+                    .entry(schema.to_owned())
+                    .or_default()
+                    .insert(field.to_owned());
+            }
+        }
+        fields
+    })
+}
+
+/// Adds `null` for the fields of `schema` that are always written and that the minimal
+/// instance `value` lacks. A `Beta…` schema is its GA twin's type in the model (the generator
+/// folds one into the other), so it has the same fields.
+fn add_always_written(schema: &str, value: &mut Value) {
+    let ga = schema
+        .strip_prefix("Beta")
+        .map(|rest| rest.strip_prefix('_').unwrap_or(rest))
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+        .unwrap_or(schema);
+    let (Some(fields), Value::Object(object)) = (always_written().get(ga), value) else {
+        return;
+    };
+    for field in fields {
+        object.entry(field.clone()).or_insert(Value::Null);
     }
 }
 
@@ -1187,6 +1243,17 @@ fn instance_builder_follows_its_rules() {
         &serde_json::json!({"a": 1, "b": null}),
     ) {
         failures.push("json_eq: an extra null field was ignored".to_owned());
+    }
+    // The always-written fields are read from spec/codegen.toml.
+    let response = always_written()
+        .get("Response")
+        .cloned()
+        .unwrap_or_default();
+    if !["usage", "completed_at", "temperature"]
+        .iter()
+        .all(|field| response.contains(*field))
+    {
+        failures.push(format!("always_written of Response reads as {response:?}"));
     }
     // The YAML workaround widens only scalars that do not fit 64 bits.
     let widened = floats_for_huge_integers("a: -9223372036854776000\nb: 12\nc: x1\n");

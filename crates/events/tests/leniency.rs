@@ -474,15 +474,64 @@ fn whole_timestamps_are_written_as_integers() {
         written.contains(r#""created_at":1787150055.25,"#),
         "{written}"
     );
-    // Absent stays absent, null stays null.
+    // Absent is written as null, as OpenAI writes an unset `completed_at`.
     let without = text.replace(r#""completed_at":1787150056.0,"#, "");
     let written: Value = serde_json::to_value(decode(&without)).expect("encode");
-    assert!(
-        written["response"]
-            .get("completed_at")
-            .is_none_or(Value::is_null),
+    assert_eq!(
+        written["response"].get("completed_at"),
+        Some(&Value::Null),
         "{written}"
     );
+}
+
+/// A Response that leaves fields out reads (each absent field as `None`), and is written with
+/// every field OpenAI writes, `null` where unset (`spec/codegen.toml` `[write] always_written`).
+#[test]
+fn a_response_without_its_fields_reads_and_is_written_whole() {
+    // responses/vercel-ai.xai__xai-text-streaming.1.chunks.txt: xAI leaves out `background`,
+    // `completed_at`, `error`, the penalties, `service_tier`, `truncation`, `usage`, …
+    let text = r#"{"sequence_number":0,"type":"response.created","response":{"created_at":1763853500,"id":"769f3302-64f9-4c72-2b48-860c87fd9b2a","max_output_tokens":null,"model":"grok-code-fast-1","object":"response","output":[],"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":null,"summary":null},"temperature":null,"text":{"format":{"type":"text"}},"tool_choice":"auto","tools":[],"top_p":null,"user":null,"incomplete_details":null,"status":"in_progress","store":true,"metadata":{}}}"#;
+    let ResponseStreamEvent::ResponseCreated(created) = decode(text) else {
+        panic!()
+    };
+    let response = &created.response;
+    assert_eq!(
+        (
+            response.background,
+            response.completed_at,
+            response.top_logprobs
+        ),
+        (None, None, None)
+    );
+    assert!(response.usage.is_none() && response.service_tier.is_none());
+    let written = serde_json::to_value(&created).expect("encode");
+    let written = written["response"].as_object().expect("an object");
+    for field in [
+        "background",
+        "completed_at",
+        "error",
+        "frequency_penalty",
+        "presence_penalty",
+        "max_tool_calls",
+        "prompt_cache_key",
+        "prompt_cache_retention",
+        "safety_identifier",
+        "service_tier",
+        "top_logprobs",
+        "truncation",
+        "usage",
+        "moderation",
+    ] {
+        assert_eq!(written.get(field), Some(&Value::Null), "{field}");
+    }
+    // What was sent is written back, `null` reasoning fields included.
+    assert_eq!(
+        written["reasoning"],
+        json!({"effort": null, "summary": null})
+    );
+    assert_eq!(written["store"], true);
+    // Fields nobody asked to write stay out.
+    assert!(written.get("output_text").is_none() && written.get("prompt").is_none());
 }
 
 /// `Response.model` is one open enum of every model id the spec names (the shared ids and the

@@ -6507,10 +6507,10 @@ pub struct Reasoning {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ReasoningModeEnum>,
     /// The `effort` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub effort: Option<ReasoningEffort2>,
     /// The `summary` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub summary: Option<ReasoningSummary>,
     /// The `context` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6652,7 +6652,7 @@ pub struct Response {
     #[serde(default)]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// The `top_logprobs` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub top_logprobs: Option<i64>,
     /// The `temperature` field.
     #[serde(default)]
@@ -6663,37 +6663,37 @@ pub struct Response {
     /// This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
     /// A stable identifier for your end-users.
     /// Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub user: Option<String>,
     /// The `safety_identifier` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub safety_identifier: Option<String>,
     /// The `prompt_cache_key` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub prompt_cache_key: Option<String>,
     /// The `prompt_cache_retention` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub prompt_cache_retention: Option<ResponsePromptCacheRetention>,
     /// The `previous_response_id` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub previous_response_id: Option<String>,
     /// Model ID used to generate the response, like `gpt-4o` or `o3`. OpenAI
     /// offers a wide range of models with different capabilities, performance
     /// characteristics, and price points. Refer to the [model guide](https://platform.openai.com/docs/models)
     /// to browse and compare available models.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub model: Option<ModelIdsResponses>,
     /// The `background` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub background: Option<bool>,
     /// The `max_tool_calls` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub max_tool_calls: Option<i64>,
     /// Configuration options for a text response from the model. Can be plain
     /// text or structured JSON data. Learn more:
     /// - [Text inputs and outputs](https://platform.openai.com/docs/guides/text)
     /// - [Structured Outputs](https://platform.openai.com/docs/guides/structured-outputs)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub text: Option<ResponseTextParam>,
     /// An array of tools the model may call while generating a response. You
     /// can specify which tool to use by setting the `tool_choice` parameter.
@@ -6716,16 +6716,16 @@ pub struct Response {
     /// How the model should select which tool (or tools) to use when generating
     /// a response. See the `tools` parameter to see how to specify which tools
     /// the model can call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tool_choice: Option<ToolChoiceParam>,
     /// The `prompt` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<Prompt2>,
     /// The `service_tier` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub service_tier: Option<ServiceTierResponses2>,
     /// The `truncation` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub truncation: Option<ResponseTruncation>,
     /// Unique identifier for this Response.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
@@ -6735,7 +6735,7 @@ pub struct Response {
     pub object: ResponseObject,
     /// The status of the response generation. One of `completed`, `failed`,
     /// `in_progress`, `cancelled`, `queued`, or `incomplete`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub status: Option<ResponseStatus>,
     /// Unix timestamp (in seconds) of when this Response was created.
     #[serde(serialize_with = "crate::runtime::whole_number")]
@@ -6743,7 +6743,7 @@ pub struct Response {
     pub created_at: f64,
     /// The `completed_at` field.
     #[serde(serialize_with = "crate::runtime::optional_whole_number")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub completed_at: Option<f64>,
     /// The `error` field.
     #[serde(default)]
@@ -6762,7 +6762,7 @@ pub struct Response {
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub output: Vec<OutputItem>,
     /// The `reasoning` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reasoning: Option<Reasoning>,
     /// The `instructions` field.
     #[serde(default)]
@@ -6772,13 +6772,13 @@ pub struct Response {
     pub output_text: Option<String>,
     /// Represents token usage details including input tokens, output tokens,
     /// a breakdown of output tokens, and the total tokens used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub usage: Option<ResponseUsage>,
     /// The prompt-caching options that were applied to the response. Supported for `gpt-5.6` and later models.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_cache_options: Option<PromptCacheOptions>,
     /// The `moderation` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub moderation: Option<Moderation>,
     /// Whether to allow the model to run tool calls in parallel.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
@@ -6787,16 +6787,16 @@ pub struct Response {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation: Option<ResponseConversation>,
     /// The `max_output_tokens` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub max_output_tokens: Option<i64>,
     /// Whether the response is stored (echoed from the request).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub store: Option<bool>,
     /// The frequency penalty the response was generated with (echoed from the request).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub frequency_penalty: Option<f64>,
     /// The presence penalty the response was generated with (echoed from the request).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub presence_penalty: Option<f64>,
     /// Usage of hosted tools (e.g. `image_gen` tokens), as OpenAI reports it on the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
