@@ -14,6 +14,9 @@
 //!   tool calls, `finish_reason`, `n` choices, the usage chunk).
 //! - [`write_response_sse`], [`write_chat_sse`], [`write_chat_done`]: the events as SSE bytes,
 //!   framed as OpenAI frames them.
+//! - [`fill_response_defaults`]: OpenAI's defaults for the fields of a `Response` the request left
+//!   unset (`temperature` 1.0, `tool_choice` `"auto"`, `text.format` text, …). The writer applies
+//!   it to its template, so every `Response` it writes carries every field OpenAI's carries.
 //! - [`IdSource`]: where ids and timestamps come from. [`SequentialIds`] makes output
 //!   reproducible; [`RandomIds`] is for real servers.
 //!
@@ -86,6 +89,7 @@
 //! ```
 
 mod chat;
+mod defaults;
 mod error;
 mod ids;
 mod response;
@@ -94,6 +98,7 @@ mod sse;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use chat::{ChatChunkWriter, ChatOptions, ToolCallHandle};
+pub use defaults::fill_response_defaults;
 pub use error::{EmitError, ItemKind};
 pub use ids::{IdSource, RandomIds, SequentialIds};
 pub use response::{ItemHandle, ResponseWriter};

@@ -19,6 +19,7 @@ use openai_wire_events::{
     ResponseUsage, SummaryTextContent,
 };
 
+use crate::defaults::fill_response_defaults;
 use crate::error::{EmitError, ItemKind};
 use crate::ids::IdSource;
 use crate::next_writer_id;
@@ -340,9 +341,12 @@ impl<I: IdSource> ResponseWriter<I> {
     /// `tools`, `tool_choice`, `temperature`, `top_p`, `metadata`, `reasoning`, `text`, …). Its
     /// `id` and `created_at` are kept when set (non-empty, non-zero); otherwise they are taken
     /// from `ids` now. The writer owns `object`, `status`, `output`, `usage`, `error`,
-    /// `incomplete_details`, `completed_at` and `output_text`, whatever the template says.
+    /// `incomplete_details`, `completed_at` and `output_text`, whatever the template says. What
+    /// the template leaves unset gets OpenAI's default ([`fill_response_defaults`]), so that the
+    /// response of every event carries every field OpenAI's carries.
     pub fn new(template: Response, mut ids: I) -> Self {
         let mut template = template;
+        fill_response_defaults(&mut template);
         if template.id.is_empty() {
             template.id = ids.id("resp_");
         }

@@ -55,19 +55,24 @@ fn a_text_message_is_the_sequence_openai_sends_with_exact_fields() {
         .collect();
     assert_eq!(seqs, (0..10).collect::<Vec<_>>());
 
-    // Every field of OpenAI's response object, `null` where the (empty) template is silent.
+    // Every field of OpenAI's response object (as in
+    // responses/openai-dotnet__ResponsesToolTests__FileSearchCallStreamingAsync__e2.sse, plus the
+    // `moderation` OpenAI writes since 2026-04), with OpenAI's defaults where the (empty)
+    // template is silent. `parallel_tool_calls` and `model` are the template's own: unset.
     assert_eq!(
         json_of(&events[0]),
         json!({"type": "response.created", "sequence_number": 0, "response": {
             "id": "resp_0001", "object": "response", "created_at": 1_700_000_000,
-            "status": "in_progress", "background": null, "completed_at": null, "error": null,
-            "frequency_penalty": null, "incomplete_details": null, "instructions": null,
+            "status": "in_progress", "background": false, "completed_at": null, "error": null,
+            "frequency_penalty": 0.0, "incomplete_details": null, "instructions": null,
             "max_output_tokens": null, "max_tool_calls": null, "model": null, "output": [],
-            "parallel_tool_calls": false, "presence_penalty": null, "previous_response_id": null,
-            "prompt_cache_key": null, "prompt_cache_retention": null, "reasoning": null,
-            "safety_identifier": null, "service_tier": null, "store": null, "temperature": null,
-            "text": null, "tool_choice": null, "tools": [], "top_logprobs": null, "top_p": null,
-            "truncation": null, "usage": null, "user": null, "metadata": null, "moderation": null,
+            "parallel_tool_calls": false, "presence_penalty": 0.0, "previous_response_id": null,
+            "prompt_cache_key": null, "prompt_cache_retention": null,
+            "reasoning": {"effort": null, "summary": null}, "safety_identifier": null,
+            "service_tier": "default", "store": true, "temperature": 1.0,
+            "text": {"format": {"type": "text"}}, "tool_choice": "auto", "tools": [],
+            "top_logprobs": 0, "top_p": 1.0, "truncation": "disabled", "usage": null,
+            "user": null, "metadata": {}, "moderation": null,
         }})
     );
     assert_eq!(
