@@ -184,6 +184,8 @@ catalogue! {
         "The done item (and each done part) holds what was streamed: text, refusal, arguments, input, code, summaries.";
     ITEM_OUTPUT_MATCHES_DONE = "item.output-matches-done", Error, Some(Protocol::Responses),
         "`response.completed`'s `response.output` equals the done items, in order.";
+    RESPONSE_ALL_FIELDS = "response.all-fields", Warning, Some(Protocol::Responses),
+        "Every response object (of `response.created`, `in_progress`, `queued` and the terminal events) carries every field OpenAI's carries, `null` when unset; the sampling numbers and `parallel_tool_calls` are not `null`; usage has `cached_tokens` and `reasoning_tokens` (strict clients reject such a response; OpenAI's recordings before 2026 lack fields added since).";
 
     // Chat Completions.
     CHAT_SINGLE_ID = "chat.single-id", Error, Some(Protocol::Chat),

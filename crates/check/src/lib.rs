@@ -10,16 +10,18 @@
 //! - **Warnings** are deviations seen in real traffic that clients tolerate: no
 //!   `sequence_number` (older OpenAI streams), `[DONE]` on a Responses stream (OpenRouter),
 //!   chat streams without `[DONE]` or `finish_reason`, usage on every chunk, empty ids, unknown
-//!   event types.
+//!   event types, Response objects without every field OpenAI's now carry.
 //!
 //! There is one streaming checker per protocol: [`ResponseChecker`], [`ChatChecker`],
 //! [`RealtimeChecker`], [`AssistantsChecker`]. Each is a sans-IO state machine: [`push`] events
-//! (with their index in the stream) as they arrive, [`push_done_marker`] for `data: [DONE]`,
+//! (with their index in the stream) as they arrive, or [`push_raw`] them with their JSON text as
+//! received (what the text leaves out is then seen), [`push_done_marker`] for `data: [DONE]`,
 //! then [`finish`] with the decoder's [`Summary`] to learn how the stream ended. For whole
 //! recordings, [`check_bytes`] decodes and checks in one call; decode errors are findings too
 //! (`decode.error`).
 //!
 //! [`push`]: StreamChecker::push
+//! [`push_raw`]: StreamChecker::push_raw
 //! [`push_done_marker`]: StreamChecker::push_done_marker
 //! [`finish`]: StreamChecker::finish
 //!
@@ -46,9 +48,13 @@
 //! assert!(rules.contains(&"delta.text-matches-done"));
 //! // The stream also stops without `response.completed`.
 //! assert!(rules.contains(&"lifecycle.missing-terminal"));
-//! assert_eq!(report.findings[0].index, Some(4));
+//! let errors: Vec<_> = report.findings.iter().filter(|f| f.is_error()).collect();
+//! assert_eq!(errors[0].index, Some(4));
 //! assert!(report.errors() >= 2);
-//! assert!(report.findings.iter().all(|f| f.rule.severity == Severity::Error));
+//! // The response object, cut down to four fields, lacks the others: a warning.
+//! assert_eq!(report.findings[0].rule.id, "response.all-fields");
+//! assert_eq!(report.findings[0].rule.severity, Severity::Warning);
+//! assert_eq!(report.warnings(), 1);
 //! ```
 //!
 //! Checking events one by one, for instance the output of a stream writer:
@@ -73,6 +79,7 @@ mod assistants;
 mod catalogue;
 mod chat;
 mod realtime;
+mod response_object;
 mod responses;
 mod util;
 
@@ -166,6 +173,16 @@ pub trait StreamChecker {
     /// included, as [`openai_wire_decode::Position::index`]).
     fn push(&mut self, index: usize, event: &Self::Event);
 
+    /// Checks the next event as [`push`](Self::push) does, given also its JSON text as received
+    /// (as [`openai_wire_decode::Decoded::raw`]). A typed event writes `null` for a field the
+    /// text left out, so the rules about absent fields (`response.all-fields`) see the absence
+    /// only here; [`push`](Self::push) checks the JSON the event writes. By default the text is
+    /// not looked at.
+    fn push_raw(&mut self, index: usize, event: &Self::Event, raw: &str) {
+        let _ = raw;
+        self.push(index, event);
+    }
+
     /// Notes the `data: [DONE]` marker at `index`.
     fn push_done_marker(&mut self, index: usize);
 
@@ -185,7 +202,9 @@ pub trait StreamChecker {
 ///     r#"{"type":"response.created","sequence_number":0,"response":{"id":"r","status":"in_progress","output":[]}}"#,
 /// )?];
 /// let findings = check_events(ResponseChecker::new(), &events);
-/// assert_eq!(findings[0].rule.id, "lifecycle.missing-terminal");
+/// let ids: Vec<&str> = findings.iter().map(|f| f.rule.id).collect();
+/// // The response, cut down to three fields, writes `null` sampling numbers: a warning.
+/// assert_eq!(ids, ["response.all-fields", "lifecycle.missing-terminal"]);
 /// # Ok::<(), openai_wire_events::DecodeError>(())
 /// ```
 pub fn check_events<'a, C>(
@@ -281,7 +300,8 @@ where
     while let Some(item) = decoder.next_item() {
         match item {
             Ok(Item::Event(decoded)) => {
-                checker.push(util::index(decoded.position.index), &decoded.event);
+                let index = util::index(decoded.position.index);
+                checker.push_raw(index, &decoded.event, decoded.raw);
             }
             Ok(Item::Done(position)) => checker.push_done_marker(util::index(position.index)),
             Ok(Item::Comment(_)) => {}

@@ -6,6 +6,7 @@ use openai_wire_decode::Summary;
 use openai_wire_events::{ResponseStreamEvent, StreamEvent};
 use serde_json::Value;
 
+use crate::response_object::{RESPONSE_EVENTS, incompleteness};
 use crate::util::{self, excerpt, int_field, str_field};
 use crate::{Finding, Rule, StreamChecker, rules};
 
@@ -161,7 +162,10 @@ impl ItemState {
 /// A streaming checker of Responses API events ([`ResponseStreamEvent`]).
 ///
 /// Rules: `lifecycle.*`, `sequence.*`, `index.*`, `nesting.*`, `delta.*`, `item.*`,
-/// `usage.totals`, `decode.unknown-event`, `lifecycle.truncated` (see [`crate::RULES`]).
+/// `response.all-fields`, `usage.totals`, `decode.unknown-event`, `lifecycle.truncated` (see
+/// [`crate::RULES`]). `response.all-fields` looks for absent fields in the event's text when it
+/// is given ([`push_raw`](StreamChecker::push_raw)); with [`push`](StreamChecker::push) it checks
+/// the JSON the typed event writes, which is what a server writing that event sends.
 ///
 /// ```
 /// use openai_wire_check::{ResponseChecker, StreamChecker};
@@ -173,7 +177,9 @@ impl ItemState {
 /// )?;
 /// checker.push(0, &created);
 /// checker.push(1, &created); // again
-/// let ids: Vec<_> = checker.finish(None).iter().map(|f| f.rule.id).collect();
+/// let findings = checker.finish(None);
+/// // (The cut-down response objects also get `response.all-fields` warnings.)
+/// let ids: Vec<_> = findings.iter().filter(|f| f.is_error()).map(|f| f.rule.id).collect();
 /// assert_eq!(ids, ["sequence.increasing", "lifecycle.single-created", "lifecycle.missing-terminal"]);
 /// # Ok::<(), openai_wire_events::DecodeError>(())
 /// ```
@@ -199,6 +205,74 @@ impl ResponseChecker {
     /// A checker at the start of a stream.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Checks one event; `raw` is its JSON text as received, when known.
+    fn check(&mut self, index: usize, event: &ResponseStreamEvent, raw: Option<&str>) {
+        let value = util::to_value(event);
+        let kind = event.wire_type().to_owned();
+        let first = self.events == 0;
+        self.events += 1;
+        self.last_index = Some(index);
+        self.last_type.clone_from(&kind);
+        if first {
+            self.first_event(index, &kind, &value);
+        }
+        self.sequence(index, &value);
+        if let Some((_, terminal)) = &self.terminal
+            && !self.after_terminal_reported
+        {
+            self.after_terminal_reported = true;
+            let message = format!("`{kind}` after the terminal event `{terminal}`");
+            self.report(&rules::LIFECYCLE_TERMINAL_LAST, index, message);
+        }
+        if event.is_unknown() {
+            util::unknown_event(&mut self.findings, index, event);
+            return;
+        }
+        self.response_object(index, &kind, &value);
+        self.response_fields(index, &kind, &value, raw);
+        if let Some((_, status)) = TERMINALS.iter().find(|(t, _)| *t == kind) {
+            self.terminal(index, &kind, status, &value);
+            return;
+        }
+        self.event_of_type(index, &kind, &value);
+    }
+
+    /// The checks of one event type (not a terminal one).
+    fn event_of_type(&mut self, index: usize, kind: &str, value: &Value) {
+        match kind {
+            "response.created" => {
+                if self.created {
+                    self.report(
+                        &rules::LIFECYCLE_SINGLE_CREATED,
+                        index,
+                        "a second `response.created`",
+                    );
+                }
+                self.created = true;
+            }
+            "response.output_item.added" => self.item_added(index, value),
+            "response.output_item.done" => self.item_done(index, value),
+            "response.content_part.added" => self.part_added(index, kind, value, Sub::Content),
+            "response.content_part.done" => self.part_done(index, kind, value, Sub::Content),
+            "response.reasoning_summary_part.added" => {
+                self.part_added(index, kind, value, Sub::Summary);
+            }
+            "response.reasoning_summary_part.done" => {
+                self.part_done(index, kind, value, Sub::Summary);
+            }
+            _ => {
+                if let Some(spec) = STREAMED.iter().find(|s| s.delta == kind) {
+                    self.streamed(index, kind, value, spec, false);
+                } else if let Some(spec) = STREAMED.iter().find(|s| s.done == kind) {
+                    self.streamed(index, kind, value, spec, true);
+                } else if value.get("output_index").is_some() {
+                    // Any other event about an item (searching, annotation, partial image, …).
+                    self.open_item(index, kind, value);
+                }
+            }
+        }
     }
 
     fn report(&mut self, rule: &'static Rule, index: usize, message: impl Into<String>) {
@@ -263,6 +337,22 @@ impl ResponseChecker {
                 }
                 Some(_) => {}
             }
+        }
+    }
+
+    /// `response.all-fields`, on the event's text as received when there is one (the typed
+    /// event writes `null` for what the text left out), else on the JSON the event writes.
+    fn response_fields(&mut self, index: usize, kind: &str, event: &Value, raw: Option<&str>) {
+        if !RESPONSE_EVENTS.contains(&kind) {
+            return;
+        }
+        let received: Option<Value> = raw.and_then(|raw| serde_json::from_str(raw).ok());
+        let Some(response) = received.as_ref().unwrap_or(event).get("response") else {
+            return;
+        };
+        if let Some(gaps) = incompleteness(response) {
+            let message = format!("the response of `{kind}` {gaps}");
+            self.report(&rules::RESPONSE_ALL_FIELDS, index, message);
         }
     }
 
@@ -757,64 +847,11 @@ impl StreamChecker for ResponseChecker {
     type Event = ResponseStreamEvent;
 
     fn push(&mut self, index: usize, event: &ResponseStreamEvent) {
-        let value = util::to_value(event);
-        let kind = event.wire_type().to_owned();
-        let first = self.events == 0;
-        self.events += 1;
-        self.last_index = Some(index);
-        self.last_type.clone_from(&kind);
-        if first {
-            self.first_event(index, &kind, &value);
-        }
-        self.sequence(index, &value);
-        if let Some((_, terminal)) = &self.terminal
-            && !self.after_terminal_reported
-        {
-            self.after_terminal_reported = true;
-            let message = format!("`{kind}` after the terminal event `{terminal}`");
-            self.report(&rules::LIFECYCLE_TERMINAL_LAST, index, message);
-        }
-        if event.is_unknown() {
-            util::unknown_event(&mut self.findings, index, event);
-            return;
-        }
-        self.response_object(index, &kind, &value);
-        if let Some((_, status)) = TERMINALS.iter().find(|(t, _)| *t == kind) {
-            self.terminal(index, &kind, status, &value);
-            return;
-        }
-        match kind.as_str() {
-            "response.created" => {
-                if self.created {
-                    self.report(
-                        &rules::LIFECYCLE_SINGLE_CREATED,
-                        index,
-                        "a second `response.created`",
-                    );
-                }
-                self.created = true;
-            }
-            "response.output_item.added" => self.item_added(index, &value),
-            "response.output_item.done" => self.item_done(index, &value),
-            "response.content_part.added" => self.part_added(index, &kind, &value, Sub::Content),
-            "response.content_part.done" => self.part_done(index, &kind, &value, Sub::Content),
-            "response.reasoning_summary_part.added" => {
-                self.part_added(index, &kind, &value, Sub::Summary);
-            }
-            "response.reasoning_summary_part.done" => {
-                self.part_done(index, &kind, &value, Sub::Summary);
-            }
-            _ => {
-                if let Some(spec) = STREAMED.iter().find(|s| s.delta == kind) {
-                    self.streamed(index, &kind, &value, spec, false);
-                } else if let Some(spec) = STREAMED.iter().find(|s| s.done == kind) {
-                    self.streamed(index, &kind, &value, spec, true);
-                } else if value.get("output_index").is_some() {
-                    // Any other event about an item (searching, annotation, partial image, …).
-                    self.open_item(index, &kind, &value);
-                }
-            }
-        }
+        self.check(index, event, None);
+    }
+
+    fn push_raw(&mut self, index: usize, event: &ResponseStreamEvent, raw: &str) {
+        self.check(index, event, Some(raw));
     }
 
     fn push_done_marker(&mut self, index: usize) {

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use common::{Entry, manifest};
 use openai_wire_check::{Report, Severity, check_bytes};
-use openai_wire_decode::Protocol;
+use openai_wire_decode::{Decoder, Item, Protocol};
+use openai_wire_events::ResponseStreamEvent;
 
 /// Edited OpenAI fixtures (`*.chunks.txt`, see the MANIFEST notes) that no longer are a real
 /// stream, each with why and the error rule that reports the edit.
@@ -106,6 +107,66 @@ fn every_openai_stream_checks_with_zero_errors() {
     assert!(checked[&Protocol::Assistants] >= 10, "{checked:?}");
 }
 
+/// 2026-01-01T00:00:00Z. OpenAI's responses carry every field from then on; the recordings before
+/// lack the fields added in 2025 (`completed_at`, the penalties, `prompt_cache_retention`, …).
+const COMPLETE_SINCE: f64 = 1_767_225_600.0;
+
+/// The `created_at` of the stream's first response object.
+fn created_at(entry: &Entry) -> Option<f64> {
+    let mut decoder = Decoder::<ResponseStreamEvent>::new(entry.format);
+    decoder.feed(&entry.bytes());
+    decoder.finish();
+    while let Some(item) = decoder.next_item() {
+        if let Ok(Item::Event(decoded)) = item {
+            let event: serde_json::Value = serde_json::from_str(decoded.raw).ok()?;
+            if let Some(at) = event["response"]["created_at"].as_f64() {
+                return Some(at);
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn recent_openai_responses_carry_every_field() {
+    let excluded: BTreeSet<&str> = EXCLUDED.iter().map(|(file, _, _)| *file).collect();
+    let (mut recent, mut older) = (0, 0);
+    let mut failures = Vec::new();
+    for entry in manifest() {
+        if entry.protocol != Some(Protocol::Responses)
+            || !entry.is_openai()
+            || excluded.contains(entry.file.as_str())
+        {
+            continue;
+        }
+        let report = check(&entry);
+        let gaps: Vec<String> = report
+            .of_rule("response.all-fields")
+            .map(ToString::to_string)
+            .collect();
+        let at = created_at(&entry).unwrap_or_else(|| panic!("{}: no created_at", entry.file));
+        if at >= COMPLETE_SINCE {
+            recent += 1;
+            if !gaps.is_empty() {
+                failures.push(format!("{}:\n    {}", entry.file, gaps.join("\n    ")));
+            }
+        } else {
+            // Each older recording lacks some field added since: the rule sees the date line.
+            older += 1;
+            assert!(
+                !gaps.is_empty(),
+                "{}: an older recording, complete",
+                entry.file
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        recent >= 40 && older >= 25,
+        "recent {recent}, older {older}"
+    );
+}
+
 #[test]
 fn excluded_fixtures_are_openai_edits_that_the_checker_reports() {
     for (file, why, rule) in EXCLUDED {
@@ -129,12 +190,29 @@ fn excluded_fixtures_are_openai_edits_that_the_checker_reports() {
 
 #[test]
 fn openai_deviations_are_named_warnings() {
-    // Older recordings have no sequence_number.
+    // Older recordings have no sequence_number, and their responses lack the fields OpenAI
+    // added since (2025-03: no background, service_tier, penalties, …).
     let report = check(&find(
         "responses/ruby-openai__cassettes__responses_stream__i0.sse",
     ));
-    assert_eq!(rule_ids(&report), BTreeSet::from(["sequence.missing"]));
-    assert_eq!((report.errors(), report.warnings()), (0, 1));
+    assert_eq!(
+        rule_ids(&report),
+        BTreeSet::from(["sequence.missing", "response.all-fields"])
+    );
+    assert_eq!(report.errors(), 0);
+    assert_eq!(report.of_rule("sequence.missing").count(), 1);
+    let incomplete: Vec<&str> = report
+        .of_rule("response.all-fields")
+        .map(|f| f.message.as_str())
+        .collect();
+    // One finding per response object: created, in_progress, completed.
+    assert_eq!(incomplete.len(), 3, "{incomplete:?}");
+    assert!(
+        incomplete
+            .iter()
+            .all(|m| m.contains("lacks background, completed_at, frequency_penalty")),
+        "{incomplete:?}"
+    );
 
     // A resumed background stream starts at sequence_number 2 with response.in_progress.
     let report = check(&find(
@@ -142,17 +220,24 @@ fn openai_deviations_are_named_warnings() {
     ));
     assert!(report.findings.is_empty(), "{:?}", report.findings);
 
-    // OpenAI streams the apply_patch diff with event types the spec does not list yet.
+    // OpenAI streams the apply_patch diff with event types the spec does not list yet. (The
+    // recording, of 2025-11, predates `completed_at` and the penalties on the response.)
     let report = check(&find(
         "responses/vercel-ai.openai__openai-apply-patch-tool.1.chunks.txt",
     ));
-    assert_eq!(rule_ids(&report), BTreeSet::from(["decode.unknown-event"]));
+    assert_eq!(
+        rule_ids(&report),
+        BTreeSet::from(["decode.unknown-event", "response.all-fields"])
+    );
     assert!(
         report
-            .findings
-            .iter()
+            .of_rule("decode.unknown-event")
             .all(|f| f.message.contains("apply_patch_call_operation_diff"))
     );
+    assert!(report.of_rule("response.all-fields").all(|f| {
+        f.message
+            .ends_with("lacks completed_at, frequency_penalty, presence_penalty")
+    }));
 
     // Audio chat streams: no finish_reason at all, and an audio chunk after the usage chunk.
     let report = check(&find(
@@ -207,6 +292,24 @@ fn third_party_deviations_are_named_warnings() {
         report.findings
     );
     assert_eq!(report.errors(), 0);
+
+    // xAI's Responses objects leave out most fields and carry null sampling numbers.
+    let report = check(&find(
+        "responses/vercel-ai.xai__xai-text-streaming.1.chunks.txt",
+    ));
+    let incomplete: Vec<&str> = report
+        .of_rule("response.all-fields")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(incomplete.len(), 3, "{:?}", report.findings);
+    assert!(
+        incomplete
+            .iter()
+            .all(|m| m.starts_with("the response of `response.")
+                && m.contains("; has null temperature, top_p")),
+        "{incomplete:?}"
+    );
+    assert_eq!(report.errors(), 0, "{:?}", report.findings);
 
     // xAI Realtime sends keep-alive pings.
     let report = check(&find(

@@ -64,14 +64,16 @@ fn load<E: StreamEvent>(file: &'static str) -> Stream {
     }
 }
 
+/// Checks the events, each pushed with its text as `check_bytes` pushes it.
 fn run<C>(mut checker: C, events: &[Value], done_marker: bool) -> Vec<Finding>
 where
     C: StreamChecker,
     C::Event: StreamEvent,
 {
     for (index, value) in events.iter().enumerate() {
-        let event = C::Event::from_json(&value.to_string()).expect("a mutated event still decodes");
-        checker.push(index, &event);
+        let raw = value.to_string();
+        let event = C::Event::from_json(&raw).expect("a mutated event still decodes");
+        checker.push_raw(index, &event, &raw);
     }
     if done_marker {
         checker.push_done_marker(events.len());
@@ -97,6 +99,16 @@ fn error_ids(findings: &[Finding]) -> BTreeSet<&'static str> {
 
 fn ids(findings: &[Finding]) -> BTreeSet<&'static str> {
     findings.iter().map(|f| f.rule.id).collect()
+}
+
+/// The findings of the mutated `events` that the untouched stream does not have (older
+/// recordings have `response.all-fields` warnings of their own).
+fn new_findings(stream: &Stream, events: &[Value], done_marker: bool) -> Vec<Finding> {
+    let before = run(ResponseChecker::new(), &stream.events, false);
+    run(ResponseChecker::new(), events, done_marker)
+        .into_iter()
+        .filter(|f| !before.contains(f))
+        .collect()
 }
 
 fn kind(event: &Value) -> &str {
@@ -460,7 +472,7 @@ fn breaking_sequence_numbers_is_caught() {
             let n = event["sequence_number"].as_i64().unwrap();
             event["sequence_number"] = json!(n + 10);
         }
-        let findings = responses(&events);
+        let findings = new_findings(&s, &events, false);
         assert_eq!(ids(&findings), BTreeSet::from(["sequence.gap"]), "{file}");
         assert_eq!(findings[0].index, Some(middle));
         // Without sequence numbers at all: one warning.
@@ -468,7 +480,7 @@ fn breaking_sequence_numbers_is_caught() {
         for event in &mut events {
             event.as_object_mut().unwrap().remove("sequence_number");
         }
-        let findings = responses(&events);
+        let findings = new_findings(&s, &events, false);
         assert_eq!(
             ids(&findings),
             BTreeSet::from(["sequence.missing"]),
@@ -546,9 +558,111 @@ fn changing_an_index_is_caught() {
 #[test]
 fn done_marker_on_a_responses_stream_is_a_warning() {
     let s = load::<ResponseStreamEvent>(RESPONSES[0]);
-    let findings = run(ResponseChecker::new(), &s.events, true);
+    let findings = new_findings(&s, &s.events, true);
     assert_eq!(ids(&findings), BTreeSet::from(["lifecycle.done-marker"]));
     assert_eq!(findings[0].rule.severity, Severity::Warning);
+}
+
+/// A recent OpenAI stream whose every response object carries every field (the one
+/// `shared/notes/responses-server.md` quotes).
+const COMPLETE: &str =
+    "responses/openai-dotnet__ResponsesToolTests__FileSearchCallStreamingAsync__e2.sse";
+
+/// The positions of the events that carry a response object.
+fn response_objects(events: &[Value]) -> Vec<usize> {
+    (0..events.len())
+        .filter(|&i| events[i]["response"].is_object())
+        .collect()
+}
+
+/// Asserts that the mutated stream has one new finding, of `response.all-fields` at event `at`,
+/// with this message.
+#[track_caller]
+fn assert_incomplete(s: &Stream, at: usize, message: &str, mutate: impl FnOnce(&mut Vec<Value>)) {
+    let mut events = s.events.clone();
+    mutate(&mut events);
+    let findings = new_findings(s, &events, false);
+    let reported: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.rule.id == "response.all-fields")
+        .collect();
+    assert!(
+        matches!(reported.as_slice(), [f] if f.index == Some(at) && f.message == message),
+        "`{message}` should be reported at {at}; got {findings:?}"
+    );
+    assert_eq!(reported[0].rule.severity, Severity::Warning);
+}
+
+#[test]
+fn a_response_object_without_a_field_is_caught() {
+    let s = load::<ResponseStreamEvent>(COMPLETE);
+    assert!(responses(&s.events).is_empty());
+    let objects = response_objects(&s.events);
+    assert_eq!(objects.len(), 3, "created, in_progress, completed");
+    for at in objects {
+        let kind = kind(&s.events[at]).to_owned();
+        let fields: Vec<String> = s.events[at]["response"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(fields.len(), 33, "{kind}: {fields:?}");
+        for field in &fields {
+            let message = format!("the response of `{kind}` lacks {field}");
+            assert_incomplete(&s, at, &message, |e| {
+                e[at]["response"].as_object_mut().unwrap().remove(field);
+            });
+        }
+        for field in [
+            "temperature",
+            "top_p",
+            "presence_penalty",
+            "frequency_penalty",
+            "top_logprobs",
+            "parallel_tool_calls",
+        ] {
+            let message = format!("the response of `{kind}` has null {field}");
+            assert_incomplete(&s, at, &message, |e| {
+                e[at]["response"][field] = Value::Null;
+            });
+        }
+    }
+    let completed = position(&s.events, "response.completed").unwrap();
+    let message = "the response of `response.completed` has usage without \
+                   output_tokens_details.reasoning_tokens";
+    assert_incomplete(&s, completed, message, |e| {
+        e[completed]["response"]["usage"]["output_tokens_details"] = json!({});
+    });
+}
+
+#[test]
+fn typed_events_are_checked_as_they_write() {
+    // Without the text, the checker sees the JSON the typed event writes, where an absent field
+    // is `null`: a number that is absent is reported as a null one, and a field that may be null
+    // (`store`) looks present.
+    let s = load::<ResponseStreamEvent>(COMPLETE);
+    let created = position(&s.events, "response.created").unwrap();
+    let mut events = s.events.clone();
+    for field in ["temperature", "store"] {
+        events[created]["response"]
+            .as_object_mut()
+            .unwrap()
+            .remove(field);
+    }
+    let mut checker = ResponseChecker::new();
+    for (index, value) in events.iter().enumerate() {
+        checker.push(
+            index,
+            &ResponseStreamEvent::from_json(&value.to_string()).unwrap(),
+        );
+    }
+    let findings = checker.finish(None);
+    let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["the response of `response.created` has null temperature"]
+    );
 }
 
 /// Asserts that `mutate`d chat stream is reported by `rule` (with `severity`).
