@@ -16,25 +16,33 @@ use serde_json::Value;
 use support::e2e::{
     config, e2e_dir, fold_fixture, require_node_package, run_client, skipped, start_gateway,
 };
-use support::upstream::{Upstream, turns_dir};
+use support::upstream::{SUMMARY, Upstream, turns_dir};
 
 /// A model Codex knows, so it sends its real tool set (`exec_command` among them).
 const CODEX_MODEL: &str = "gpt-5.5";
 const SCRIPT: &str = "codex_exec_command";
 
 fn codex_config(base_url: &str) -> String {
+    codex_config_with(base_url, "openai-wire", "", "")
+}
+
+/// Codex's config with the provider named `name`, `top` added to the top-level settings and
+/// `provider` to the provider's.
+fn codex_config_with(base_url: &str, name: &str, top: &str, provider: &str) -> String {
     format!(
         r#"model = "{CODEX_MODEL}"
 model_provider = "wire"
 check_for_update_on_startup = false
+{top}
 
 [model_providers.wire]
-name = "openai-wire"
+name = "{name}"
 base_url = "{base_url}"
 env_key = "WIRE_API_KEY"
 wire_api = "responses"
 request_max_retries = 0
 stream_max_retries = 0
+{provider}
 
 [features]
 unbounded_connection_retries = false
@@ -55,36 +63,19 @@ fn item_of<'a>(events: &'a [Value], kind: &str) -> Vec<(usize, &'a Value)> {
         .collect()
 }
 
-#[tokio::test]
-async fn codex_exec_runs_a_shell_tool_call_and_answers() {
-    if skipped("codex_exec_runs_a_shell_tool_call_and_answers") {
-        return;
-    }
-    require_node_package("@openai/codex");
-    let codex = e2e_dir().join("node_modules/.bin/codex");
-    assert!(
-        codex.exists(),
-        "{} is missing: run `npm ci --prefix e2e`",
-        codex.display()
-    );
-    let final_text = fold_fixture(&turns_dir().join(format!("{SCRIPT}.turn2.sse"))).text;
-    let call = fold_fixture(&turns_dir().join(format!("{SCRIPT}.turn1.sse"))).tool_calls;
-    assert_eq!(
-        call,
-        [(
-            "exec_command".to_owned(),
-            r#"{"cmd": "echo hello"}"#.to_owned()
-        )]
-    );
+/// What a `codex exec` run printed.
+struct CodexRun {
+    /// Its `--json` events.
+    events: Vec<Value>,
+    /// Its stdout and stderr, for failure messages.
+    context: String,
+}
 
-    let upstream = Upstream::start().await;
-    let gateway = start_gateway(
-        config(&upstream, &[(CODEX_MODEL, &format!("turns:{SCRIPT}"))]),
-        Arc::new(MemoryStore::new()),
-    )
-    .await;
+/// Runs `codex exec --json` with `config` as its `config.toml`, asking it to run `echo hello`.
+async fn run_codex(config: &str) -> CodexRun {
+    let codex = e2e_dir().join("node_modules/.bin/codex");
     let home = tempfile::tempdir().unwrap();
-    std::fs::write(home.path().join("config.toml"), codex_config(&gateway.v1())).unwrap();
+    std::fs::write(home.path().join("config.toml"), config).unwrap();
     let work = tempfile::tempdir().unwrap();
     let home_path = home.path().to_string_lossy().into_owned();
     let out = run_client(
@@ -101,11 +92,50 @@ async fn codex_exec_runs_a_shell_tool_call_and_answers() {
         work.path(),
     )
     .await;
-    let events = out.jsonl();
-    let context = format!("--- stdout\n{}\n--- stderr\n{}", out.stdout, out.stderr);
+    CodexRun {
+        events: out.jsonl(),
+        context: format!("--- stdout\n{}\n--- stderr\n{}", out.stdout, out.stderr),
+    }
+}
 
+/// Codex with its own checks: present, and the script's two turns as recorded.
+fn require_codex() -> (String, Vec<(String, String)>) {
+    require_node_package("@openai/codex");
+    let codex = e2e_dir().join("node_modules/.bin/codex");
+    assert!(
+        codex.exists(),
+        "{} is missing: run `npm ci --prefix e2e`",
+        codex.display()
+    );
+    let final_text = fold_fixture(&turns_dir().join(format!("{SCRIPT}.turn2.sse"))).text;
+    let call = fold_fixture(&turns_dir().join(format!("{SCRIPT}.turn1.sse"))).tool_calls;
+    (final_text, call)
+}
+
+#[tokio::test]
+async fn codex_exec_runs_a_shell_tool_call_and_answers() {
+    if skipped("codex_exec_runs_a_shell_tool_call_and_answers") {
+        return;
+    }
+    let (final_text, call) = require_codex();
+    assert_eq!(
+        call,
+        [(
+            "exec_command".to_owned(),
+            r#"{"cmd": "echo hello"}"#.to_owned()
+        )]
+    );
+
+    let upstream = Upstream::start().await;
+    let gateway = start_gateway(
+        config(&upstream, &[(CODEX_MODEL, &format!("turns:{SCRIPT}"))]),
+        Arc::new(MemoryStore::new()),
+    )
+    .await;
+    let codex_run = run_codex(&codex_config(&gateway.v1())).await;
+    let (events, context) = (&codex_run.events, &codex_run.context);
     // The shell tool ran: `echo hello`, exit code 0, output `hello`.
-    let commands = item_of(&events, "command_execution");
+    let commands = item_of(events, "command_execution");
     assert_eq!(commands.len(), 1, "{context}");
     let (command_at, command) = commands[0];
     assert_eq!(command["exit_code"], 0, "{context}");
@@ -124,7 +154,7 @@ async fn codex_exec_runs_a_shell_tool_call_and_answers() {
         "{context}"
     );
     // Then the final answer, the recorded text.
-    let messages = item_of(&events, "agent_message");
+    let messages = item_of(events, "agent_message");
     assert_eq!(messages.len(), 1, "{context}");
     let (message_at, message) = messages[0];
     assert!(message_at > command_at, "{context}");
@@ -234,4 +264,187 @@ async fn codex_exec_runs_a_shell_tool_call_and_answers() {
         other => other.to_string(),
     };
     assert!(output.contains("hello"), "{result}");
+}
+
+/// Codex 0.171 with the provider named `OpenAI` compacts remotely (remote compaction v2) when
+/// its context fills: a stream request whose last input item is `compaction_trigger`, which
+/// must be answered with exactly one `compaction` item; the next request carries that item back.
+/// A tiny auto-compact limit makes the one-tool-call turn compact in the middle
+/// (shared/notes/codex-cli.md).
+#[tokio::test]
+async fn codex_compacts_remotely_through_the_gateway_when_the_provider_is_named_openai() {
+    if skipped("codex_compacts_remotely_through_the_gateway_when_the_provider_is_named_openai") {
+        return;
+    }
+    let (final_text, _) = require_codex();
+    let upstream = Upstream::start().await;
+    let gateway = start_gateway(
+        config(&upstream, &[(CODEX_MODEL, &format!("turns:{SCRIPT}"))]),
+        Arc::new(MemoryStore::new()),
+    )
+    .await;
+    let config = codex_config_with(
+        &gateway.v1(),
+        "OpenAI",
+        "model_auto_compact_token_limit = 20\nmodel_context_window = 4000",
+        "",
+    );
+    let codex_run = run_codex(&config).await;
+    let (events, context) = (&codex_run.events, &codex_run.context);
+
+    // The turn ran the tool, compacted, and answered, with no error.
+    assert_eq!(item_of(events, "command_execution").len(), 1, "{context}");
+    let messages = item_of(events, "agent_message");
+    assert_eq!(messages.len(), 1, "{context}");
+    assert_eq!(messages[0].1["text"], final_text.as_str(), "{context}");
+    assert!(
+        events.iter().any(|e| e["type"] == "turn.completed"),
+        "{context}"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["type"] == "turn.failed" || e["type"] == "error"),
+        "{context}"
+    );
+
+    // Codex asked for one compaction, after the tool call, and carried the compaction item
+    // back in place of the history it stands for.
+    let sent = gateway.responses_requests();
+    let kinds = |request: &Value| -> Vec<String> {
+        request["input"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["type"].as_str().unwrap_or("message").to_owned())
+            .collect()
+    };
+    let triggers: Vec<usize> = (0..sent.len())
+        .filter(|&n| kinds(&sent[n]).last().map(String::as_str) == Some("compaction_trigger"))
+        .collect();
+    assert_eq!(triggers.len(), 1, "{sent:#?}");
+    let trigger = triggers[0];
+    assert!(
+        kinds(&sent[trigger]).contains(&"function_call_output".to_owned()),
+        "{:?}",
+        kinds(&sent[trigger])
+    );
+    let after = sent
+        .get(trigger + 1)
+        .expect("no request after the compaction");
+    let compactions: Vec<&Value> = after["input"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["type"] == "compaction")
+        .collect();
+    assert_eq!(compactions.len(), 1, "{after}");
+    assert!(
+        compactions[0]["encrypted_content"]
+            .as_str()
+            .is_some_and(|blob| blob.starts_with("owc1.")),
+        "{after}"
+    );
+    assert!(!kinds(after).contains(&"function_call_output".to_owned()));
+
+    // Upstream: the turn, one summary request holding the tool result, then the turn again
+    // with the summary in place of the call and its output.
+    let requests = upstream.requests();
+    assert_eq!(requests.len(), 3, "{requests:#?}");
+    assert_eq!(requests[1]["stream"], false, "{:#}", requests[1]);
+    assert!(
+        requests[1].to_string().contains("[tool result]"),
+        "{:#}",
+        requests[1]
+    );
+    let last = requests[2]["messages"].as_array().unwrap();
+    assert!(!last.iter().any(|m| m["role"] == "tool"), "{last:#?}");
+    assert!(
+        last.iter()
+            .any(|m| m["content"].as_str().is_some_and(|t| t.contains(SUMMARY))),
+        "{last:#?}"
+    );
+}
+
+/// Codex with `supports_websockets = true` runs its turn over the gateway's WebSocket mode:
+/// the gateway counts the connection and the responses on it, and no turn came over HTTP.
+#[tokio::test]
+async fn codex_runs_its_turn_over_the_gateways_websocket() {
+    if skipped("codex_runs_its_turn_over_the_gateways_websocket") {
+        return;
+    }
+    let (final_text, _) = require_codex();
+    let upstream = Upstream::start().await;
+    let gateway = start_gateway(
+        config(&upstream, &[(CODEX_MODEL, &format!("turns:{SCRIPT}"))]),
+        Arc::new(MemoryStore::new()),
+    )
+    .await;
+    let metric = |text: &str, name: &str| -> f64 {
+        text.lines()
+            .filter(|l| l.starts_with(name))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    let metrics = || async {
+        reqwest::get(format!("{}/metrics", gateway.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let before = metrics().await;
+    let config = codex_config_with(
+        &gateway.v1(),
+        "openai-wire",
+        "",
+        "supports_websockets = true",
+    );
+    let codex_run = run_codex(&config).await;
+    let (events, context) = (&codex_run.events, &codex_run.context);
+    assert_eq!(item_of(events, "command_execution").len(), 1, "{context}");
+    let messages = item_of(events, "agent_message");
+    assert_eq!(messages.len(), 1, "{context}");
+    assert_eq!(messages[0].1["text"], final_text.as_str(), "{context}");
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["type"] == "turn.failed" || e["type"] == "error"),
+        "{context}"
+    );
+
+    // The gateway's side: WebSocket connections and responses were counted, and no turn came
+    // as POST /v1/responses.
+    let after = metrics().await;
+    let connections = "openai_wire_websocket_connections_total";
+    let responses = "openai_wire_websocket_responses_total";
+    assert!(
+        metric(&after, connections) > metric(&before, connections),
+        "{after}"
+    );
+    let completed = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with(responses) && l.contains("status=\"completed\""))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>()
+    };
+    assert!(completed(&after) - completed(&before) >= 2.0, "{after}");
+    assert!(
+        gateway.responses_requests().is_empty(),
+        "{:#?}",
+        gateway.responses_requests()
+    );
+    // Both turns reached the upstream: the call, then the answer after its output.
+    let requests = upstream.requests();
+    assert_eq!(requests.len(), 2, "{requests:#?}");
+    assert!(
+        requests[1]["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["role"] == "tool"),
+        "{:#}",
+        requests[1]
+    );
 }

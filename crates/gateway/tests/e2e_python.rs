@@ -240,3 +240,62 @@ async fn python_sdk_previous_response_id_on_postgres() {
     assert_eq!(store.backend(), "postgres");
     two_turns(Arc::new(store)).await;
 }
+
+/// Strict readers: the SDK's typed `Response` validates the raw JSON of a non-streaming
+/// answer, and no Response the gateway writes (non-streaming, each lifecycle event of a
+/// stream, `retrieve`) lacks a field of OpenAI's own objects; `responses.compact` returns a
+/// `response.compaction` whose output ends with exactly one compaction item.
+#[tokio::test]
+async fn python_sdk_models_read_complete_response_objects_and_compaction() {
+    if skipped("python_sdk_models_read_complete_response_objects_and_compaction") {
+        return;
+    }
+    require_python_openai();
+    let upstream = Upstream::start().await;
+    let gateway = start_gateway(
+        config(&upstream, &[]),
+        Arc::new(openai_wire_gateway::MemoryStore::new()),
+    )
+    .await;
+    let recording = "ruby_llm__vcr_cassettes__chat_function_calling_deepseek_deepseek-chat_can_use_tools_with_multi-turn_streaming_conversations__i1";
+    let model = format!("fixture:{recording}");
+    let out = run_client(
+        python(),
+        &[&script("responses_strict.py"), &gateway.v1(), &model],
+        &[],
+        &e2e_dir(),
+    )
+    .await;
+    let got = out.json();
+    let none: Vec<Value> = Vec::new();
+    assert_eq!(got["create"], json!(none), "non-streaming: {got}");
+    assert_eq!(got["retrieve"], json!(none), "retrieve: {got}");
+    let streamed = got["stream"].as_object().unwrap();
+    for kind in [
+        "response.created",
+        "response.in_progress",
+        "response.completed",
+    ] {
+        assert_eq!(streamed[kind], json!(none), "{kind}: {got}");
+    }
+    let compact = &got["compact"];
+    assert_eq!(compact["lacking"], json!(none), "{got}");
+    assert_eq!(compact["object"], "response.compaction", "{got}");
+    assert_eq!(compact["created_at_is_int"], true, "{got}");
+    let types = compact["output_types"].as_array().unwrap();
+    assert_eq!(types.last().unwrap(), "compaction", "{got}");
+    assert_eq!(
+        types.iter().filter(|t| *t == "compaction").count(),
+        1,
+        "{got}"
+    );
+    // The compaction was made from one summary request that carried the conversation.
+    let summary_requests: Vec<Value> = upstream
+        .requests()
+        .into_iter()
+        .filter(|r| r["stream"] == false)
+        .collect();
+    assert_eq!(summary_requests.len(), 1, "{summary_requests:?}");
+    let asked = summary_requests[0].to_string();
+    assert!(asked.contains("My name is Ada."), "{asked}");
+}

@@ -16,7 +16,9 @@
 //!
 //! A request with `"stream": false` (the gateway's summary request, for compaction) gets one
 //! `chat.completion` JSON, as a real provider answers it: its text is [`SUMMARY`] followed by
-//! how many messages the request had; `fail:*` models fail the same way as above.
+//! how many messages the request had and the tool results it saw; `fail:*` models fail the same
+//! way as above. A `turns:` request that carries such a summary counts as carrying the tool
+//! result, as a real model would answer from it.
 //!
 //! Every request body is kept ([`Upstream::requests`]); [`Upstream::disconnects`] counts the
 //! streams whose client went away before the end.
@@ -42,9 +44,32 @@ use tokio::sync::oneshot;
 /// What the text of a non-streaming answer starts with.
 pub const SUMMARY: &str = "Summary by the scripted upstream:";
 
-/// A `chat.completion` answer to a non-streaming request.
+/// What the scripted summary says when the conversation it summarized had tool results, before
+/// quoting them; a later request that carries it counts as carrying those results (as a real
+/// model answers from a summary that holds them).
+pub const SUMMARY_TOOL_RESULTS: &str = "The tool results were:";
+
+/// A `chat.completion` answer to a non-streaming request. Its text summarizes: how many
+/// messages the request had and, when their text holds tool results (`[tool result]` entries of
+/// the gateway's transcript), those results.
 fn completion(request: &Value) -> Response {
     let messages = request["messages"].as_array().map_or(0, Vec::len);
+    let text: String = request["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["content"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let results: Vec<&str> = text
+        .split("[tool result]\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("\n\n").next())
+        .collect();
+    let mut summary = format!("{SUMMARY} {messages} messages were summarized.");
+    if !results.is_empty() {
+        summary.push_str(&format!(" {SUMMARY_TOOL_RESULTS} {}", results.join("; ")));
+    }
     let body = serde_json::json!({
         "id": "chatcmpl-summary",
         "object": "chat.completion",
@@ -52,7 +77,7 @@ fn completion(request: &Value) -> Response {
         "model": request["model"],
         "choices": [{"index": 0, "finish_reason": "stop", "message": {
             "role": "assistant",
-            "content": format!("{SUMMARY} {messages} messages were summarized."),
+            "content": summary,
         }}],
         "usage": {"prompt_tokens": 40, "completion_tokens": 9, "total_tokens": 49},
     });
@@ -125,11 +150,17 @@ pub fn turns_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// Whether a Chat request carries a tool result (`role: "tool"`).
+/// Whether a Chat request carries a tool result: a `role: "tool"` message, or a compaction
+/// summary that holds one ([`SUMMARY_TOOL_RESULTS`]).
 fn has_tool_message(request: &Value) -> bool {
-    request["messages"]
-        .as_array()
-        .is_some_and(|messages| messages.iter().any(|m| m["role"] == "tool"))
+    request["messages"].as_array().is_some_and(|messages| {
+        messages.iter().any(|m| {
+            m["role"] == "tool"
+                || m["content"]
+                    .as_str()
+                    .is_some_and(|text| text.contains(SUMMARY_TOOL_RESULTS))
+        })
+    })
 }
 
 fn chunk(text: &str) -> String {
