@@ -93,10 +93,13 @@ impl Conversion for ChatUpstream {
 }
 
 /// A Responses upstream's stream, relayed to a Responses client: events pass as they are,
-/// renumbered from 0 so that the stream stays gapless, and a stream that ends without a
-/// terminal event ends `failed`, never silently.
+/// renumbered from 0 so that the stream stays gapless; the response they carry is completed
+/// (a field the upstream left out echoes the request, or takes OpenAI's default); a stream that
+/// ends without a terminal event ends `failed`, never silently.
 pub(crate) struct ResponsesRelay {
     pub(crate) provider: String,
+    /// The request's template as JSON: what fills a field the upstream left out.
+    template: serde_json::Map<String, serde_json::Value>,
     /// The next `sequence_number`.
     sequence: i64,
     /// The response as the last lifecycle event carried it.
@@ -105,10 +108,15 @@ pub(crate) struct ResponsesRelay {
 }
 
 impl ResponsesRelay {
-    /// A relay for one response from `provider`.
-    pub(crate) fn new(provider: String) -> Self {
+    /// A relay for one response from `provider`, for a request whose template is `template`.
+    pub(crate) fn new(provider: String, template: &ResponseObject) -> Self {
+        let template = match serde_json::to_value(template) {
+            Ok(serde_json::Value::Object(object)) => object,
+            _ => serde_json::Map::new(),
+        };
         ResponsesRelay {
             provider,
+            template,
             sequence: 0,
             snapshot: None,
             finished: false,
@@ -124,20 +132,41 @@ impl ResponsesRelay {
         let Ok(mut json) = serde_json::to_value(&event) else {
             return event;
         };
-        if let Some(response) = json.get("response")
-            && let Ok(response) = serde_json::from_value::<ResponseObject>(response.clone())
-        {
-            self.snapshot = Some(response);
+        if let Some(serde_json::Value::Object(response)) = json.get_mut("response") {
+            self.complete(response);
+            if let Ok(response) = serde_json::from_value::<ResponseObject>(response.clone().into())
+            {
+                self.snapshot = Some(response);
+            }
         }
         json["sequence_number"] = sequence.into();
         serde_json::from_value(json).unwrap_or(event)
+    }
+
+    /// Fills the fields of an upstream's response that are missing or null with the request's
+    /// echo or OpenAI's default (the template has both); the upstream's own values stay.
+    fn complete(&self, response: &mut serde_json::Map<String, serde_json::Value>) {
+        for (field, value) in &self.template {
+            if value.is_null() || matches!(field.as_str(), "id" | "created_at" | "status") {
+                continue;
+            }
+            let slot = response
+                .entry(field.clone())
+                .or_insert(serde_json::Value::Null);
+            if slot.is_null() {
+                *slot = value.clone();
+            }
+        }
     }
 
     /// Ends the stream as `failed` (`server_error`, `message`).
     fn fail(&mut self, message: String) -> Vec<ResponseStreamEvent> {
         self.finished = true;
         telemetry::upstream_error(&self.provider, "response_failed");
-        let mut response = self.snapshot.take().unwrap_or_default();
+        let mut response = self.snapshot.take().unwrap_or_else(|| {
+            serde_json::from_value(serde_json::Value::Object(self.template.clone()))
+                .unwrap_or_default()
+        });
         response.status = Some(openai_wire_events::ResponseStatus::Failed);
         response.error =
             Some(UpstreamError::new(OpenAiErrorCode::ServerError, message).to_response_error());

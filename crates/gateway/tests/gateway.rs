@@ -106,8 +106,7 @@ fn types(body: &str) -> Vec<String> {
 }
 
 fn assert_conformant(body: &str) {
-    let report = openai_wire_check::check_bytes(Protocol::Responses, Format::Sse, body.as_bytes());
-    assert_eq!(report.errors(), 0, "{:#?}\n{body}", report.findings);
+    support::assert_responses_conformant(body);
 }
 
 fn terminal(body: &str) -> Value {
@@ -1373,4 +1372,53 @@ async fn responses_in_front_of_a_responses_upstream_relay_every_recording_confor
     let first = &upstream.requests()[0];
     assert_eq!(first["stream"], true, "{first}");
     assert_eq!(first["input"], "hi", "{first}");
+}
+
+#[tokio::test]
+async fn a_response_stored_before_complete_objects_is_answered_complete() {
+    let upstream = Upstream::start().await;
+    let gateway = start(config_for(&upstream, |_| {})).await;
+    // What an earlier gateway stored: a trimmed object, without the fields added since.
+    let trimmed = json!({
+        "id": "resp_old", "object": "response", "created_at": 1_790_000_000,
+        "status": "completed", "model": "scripted", "output": [], "tools": [],
+        "parallel_tool_calls": true, "temperature": 0.5,
+    });
+    gateway
+        .store
+        .put(
+            openai_wire_gateway::StoredResponse {
+                id: "resp_old".into(),
+                created_at: 1_790_000_000,
+                previous_response_id: None,
+                response: trimmed,
+                input_items: Vec::new(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let got: Value = client()
+        .get(format!("{}/v1/responses/resp_old", gateway.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Every field of OpenAI's objects (shared/notes/responses-server.md), the stored values
+    // kept and OpenAI's defaults for the rest.
+    for field in "id object created_at status background completed_at error frequency_penalty \
+        incomplete_details instructions max_output_tokens max_tool_calls model output \
+        parallel_tool_calls presence_penalty previous_response_id prompt_cache_key \
+        prompt_cache_retention reasoning safety_identifier service_tier store temperature text \
+        tool_choice tools top_logprobs top_p truncation usage user metadata"
+        .split_whitespace()
+    {
+        assert!(got.get(field).is_some(), "{field} missing: {got}");
+    }
+    assert_eq!(got["temperature"], 0.5);
+    assert_eq!(got["top_p"], 1.0);
+    assert_eq!(got["truncation"], "disabled");
+    assert_eq!(got["text"]["format"]["type"], "text");
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use openai_wire_decode::{Format, Protocol};
+
 use openai_wire_gateway::{Config, Gateway, MemoryStore, ProviderConfig, Store};
 use serde_json::{Value, json};
 use support::upstream::Upstream;
@@ -183,8 +183,7 @@ fn assert_conformant(events: &[Value]) {
             event["type"].as_str().unwrap()
         ));
     }
-    let report = openai_wire_check::check_bytes(Protocol::Responses, Format::Sse, body.as_bytes());
-    assert_eq!(report.errors(), 0, "{:#?}\n{body}", report.findings);
+    support::assert_responses_conformant(&body);
 }
 
 fn response_id(events: &[Value]) -> String {

@@ -24,7 +24,7 @@ pub(crate) async fn retrieve(
         return replay(&state, &id, query.starting_after).await;
     }
     match state.store.get(&id).await {
-        Ok(Some(record)) => axum::Json(record.response).into_response(),
+        Ok(Some(record)) => axum::Json(complete(record.response)).into_response(),
         Ok(None) => ApiError::response_not_found(&id).into_response(),
         Err(error) => store_failure("get", &error),
     }
@@ -144,4 +144,19 @@ fn store_failure(operation: &'static str, error: &crate::store::StoreError) -> R
     telemetry::store_error(operation);
     tracing::error!(%error, operation, "store failure");
     ApiError::internal("The response store failed.").into_response()
+}
+
+/// A stored response with every field OpenAI's carries: responses stored before the gateway
+/// wrote complete objects lack some, and get OpenAI's defaults for them.
+fn complete(stored: Value) -> Value {
+    match serde_json::from_value::<openai_wire_events::Response>(stored.clone()) {
+        Ok(mut response) => {
+            openai_wire_emit::fill_response_defaults(&mut response);
+            serde_json::to_value(&response).unwrap_or(stored)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "a stored response does not read as a Response; answered as stored");
+            stored
+        }
+    }
 }

@@ -205,7 +205,7 @@ impl Turn {
             .await
             .map_err(|error| error.to_api_error())?;
         telemetry::first_byte("responses", started);
-        let conversion = ResponsesRelay::new(routed.name.clone());
+        let conversion = ResponsesRelay::new(routed.name.clone(), &request.template());
         let upstream = decode_upstream::<ResponseStreamEvent>(answer, Format::Sse);
         // A Responses upstream keeps its own state: nothing is stored here.
         Ok(self.record(conversion, upstream, None, input))

@@ -1,6 +1,6 @@
 //! A `POST /v1/responses` body (or a WebSocket `response.create`), validated: [`TurnRequest`].
 
-use openai_wire_emit::{IdSource, RandomIds};
+use openai_wire_emit::{IdSource, RandomIds, fill_response_defaults};
 use openai_wire_events::Response as ResponseObject;
 use serde_json::{Map, Value, json};
 
@@ -96,7 +96,8 @@ impl TurnRequest {
     }
 
     /// The response template: what the response echoes from the request, OpenAI's defaults
-    /// for the rest.
+    /// for the rest ([`fill_response_defaults`], and `parallel_tool_calls` true). A field the
+    /// model cannot read is left to its default alone, not the whole echo.
     pub(crate) fn template(&self) -> ResponseObject {
         let mut object = Map::new();
         for field in ECHOED {
@@ -104,14 +105,38 @@ impl TurnRequest {
                 object.insert((*field).to_owned(), value.clone());
             }
         }
+        object
+            .entry("parallel_tool_calls")
+            .or_insert(Value::Bool(true));
         object.insert("model".into(), Value::from(self.model.as_str()));
-        match serde_json::from_value::<ResponseObject>(Value::Object(object)) {
+        let mut response = match serde_json::from_value::<ResponseObject>(Value::Object(object)) {
             Ok(response) => response,
             Err(error) => {
-                tracing::debug!(%error, "echoed fields not readable; echoing the model only");
-                serde_json::from_value(json!({"model": self.model})).unwrap_or_default()
+                tracing::debug!(%error, "an echoed field is not readable; echoing field by field");
+                self.template_field_by_field()
+            }
+        };
+        fill_response_defaults(&mut response);
+        response
+    }
+
+    /// The template built one echoed field at a time, leaving out those that do not read.
+    fn template_field_by_field(&self) -> ResponseObject {
+        let mut object = Map::new();
+        object.insert("model".into(), Value::from(self.model.as_str()));
+        object.insert("parallel_tool_calls".into(), Value::Bool(true));
+        for field in ECHOED {
+            let Some(value) = self.body.get(*field).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let alone = json!({ *field: value });
+            if serde_json::from_value::<ResponseObject>(alone).is_ok() {
+                object.insert((*field).to_owned(), value.clone());
+            } else {
+                tracing::debug!(field, "echoed field not readable; left to its default");
             }
         }
+        serde_json::from_value(Value::Object(object)).unwrap_or_default()
     }
 }
 
@@ -174,5 +199,21 @@ mod tests {
         );
         let template = request.template();
         assert_eq!(template.temperature, Some(0.2));
+        // What the request left unset takes OpenAI's default.
+        assert_eq!(template.top_p, Some(1.0));
+        assert!(template.parallel_tool_calls);
+    }
+
+    #[test]
+    fn an_unreadable_echoed_field_drops_only_itself() {
+        let request = TurnRequest::from_bytes(
+            br#"{"model":"m","temperature":"hot","top_p":0.5,"parallel_tool_calls":false}"#,
+        )
+        .unwrap();
+        let template = request.template();
+        assert_eq!(template.temperature, Some(1.0));
+        assert_eq!(template.top_p, Some(0.5));
+        assert!(!template.parallel_tool_calls);
+        assert_eq!(serde_json::to_value(&template.model).unwrap(), "m");
     }
 }

@@ -24,3 +24,18 @@ pub async fn serve_local(app: axum::Router) -> (SocketAddr, oneshot::Sender<()>)
     });
     (addr, stop)
 }
+
+/// Asserts that a Responses SSE body is conformant: no error of `openai-wire check`, and no
+/// Response object lacking a field OpenAI's carries (`response.all-fields`, a warning for
+/// other servers' recordings, a regression for the gateway's own streams).
+pub fn assert_responses_conformant(body: &str) {
+    use openai_wire_decode::{Format, Protocol};
+    let report = openai_wire_check::check_bytes(Protocol::Responses, Format::Sse, body.as_bytes());
+    assert_eq!(report.errors(), 0, "{:#?}\n{body}", report.findings);
+    let incomplete: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.id == "response.all-fields")
+        .collect();
+    assert!(incomplete.is_empty(), "{incomplete:#?}\n{body}");
+}
