@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use metrics_exporter_prometheus::PrometheusHandle;
 use openai_wire_convert::envelope::EnvelopeKey;
 use tokio_util::sync::CancellationToken;
@@ -33,11 +35,23 @@ pub(crate) struct AppState {
 #[derive(Debug, Clone)]
 pub(crate) struct ForcedProvider(pub(crate) String);
 
-/// What a request is routed by besides its model: a forced provider and the headers.
+/// What a request is routed by besides its model: a forced provider and the headers. An axum
+/// extractor: handlers take it as an argument.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RouteHints {
     pub(crate) forced: Option<ForcedProvider>,
     pub(crate) headers: HeaderMap,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RouteHints {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(RouteHints {
+            forced: parts.extensions.get::<ForcedProvider>().cloned(),
+            headers: parts.headers.clone(),
+        })
+    }
 }
 
 /// The provider a request goes to.

@@ -10,68 +10,12 @@ use std::time::Duration;
 use openai_wire_decode::{Format, Protocol};
 use openai_wire_gateway::{Config, Gateway, MemoryStore, ProviderConfig, Store};
 use serde_json::{Value, json};
+use support::gateway::{Running, start};
 use support::upstream::Upstream;
 use tokio::sync::oneshot;
 
-/// A running gateway, stopped (gracefully) when dropped.
-struct Running {
-    base: String,
-    store: Arc<dyn Store>,
-    stop: Option<oneshot::Sender<()>>,
-    done: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Running {
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(done) = self.done.take() {
-            done.await.unwrap();
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
 fn config_for(upstream: &Upstream, tune: impl FnOnce(&mut Config)) -> Config {
-    let mut provider = ProviderConfig::new(upstream.base_url());
-    provider.models = vec!["scripted".into()];
-    provider.idle_timeout_secs = 1;
-    let mut config = Config::default();
-    config.providers.insert("scripted".into(), provider);
-    config.default_provider = Some("scripted".into());
-    config.heartbeat = Duration::from_secs(30);
-    tune(&mut config);
-    config
-}
-
-async fn start(config: Config) -> Running {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let gateway = Gateway::with_store(config, store.clone()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let done = tokio::spawn(async move {
-        gateway
-            .serve(listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-    });
-    Running {
-        base,
-        store,
-        stop: Some(stop),
-        done: Some(done),
-    }
+    support::gateway::config_for(upstream, 1, tune)
 }
 
 fn client() -> reqwest::Client {
@@ -1119,18 +1063,7 @@ fn recorded_text(name: &str) -> (String, Option<String>) {
             _ => {}
         }
     }
-    let terminal = events
-        .iter()
-        .rev()
-        .filter_map(|e| e["type"].as_str())
-        .find(|t| {
-            matches!(
-                *t,
-                "response.completed" | "response.incomplete" | "response.failed" | "error"
-            )
-        })
-        .map(str::to_owned);
-    (out, terminal)
+    (out, terminal_of(&events))
 }
 
 /// The content of a Chat SSE body, and whether it ended with `[DONE]`.
@@ -1300,9 +1233,9 @@ async fn chat_completions_in_front_of_a_failing_responses_upstream() {
     assert_healthy(&gateway.base).await;
 }
 
-/// The terminal event type of a Responses SSE body.
-fn terminal_type(body: &str) -> Option<String> {
-    events(body)
+/// The type of the last terminal event among `events`.
+fn terminal_of(events: &[Value]) -> Option<String> {
+    events
         .iter()
         .rev()
         .filter_map(|e| e["type"].as_str())
@@ -1347,7 +1280,7 @@ async fn responses_in_front_of_a_responses_upstream_relay_every_recording_confor
         } else {
             assert_conformant(&body);
         }
-        let terminal = terminal_type(&body);
+        let terminal = terminal_of(&events(&body));
         match recorded_terminal.as_deref() {
             Some(kind @ ("response.completed" | "response.incomplete")) => {
                 assert_eq!(terminal.as_deref(), Some(kind), "{name}");
@@ -1378,9 +1311,14 @@ async fn responses_in_front_of_a_responses_upstream_relay_every_recording_confor
 async fn a_response_stored_before_complete_objects_is_answered_complete() {
     let upstream = Upstream::start().await;
     let gateway = start(config_for(&upstream, |_| {})).await;
-    // What an earlier gateway stored: a trimmed object, without the fields added since.
+    // What an earlier gateway stored: a trimmed object, without the fields added since (made
+    // now, so that the retention purge at start leaves it).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let trimmed = json!({
-        "id": "resp_old", "object": "response", "created_at": 1_790_000_000,
+        "id": "resp_old", "object": "response", "created_at": now,
         "status": "completed", "model": "scripted", "output": [], "tools": [],
         "parallel_tool_calls": true, "temperature": 0.5,
     });
@@ -1389,7 +1327,7 @@ async fn a_response_stored_before_complete_objects_is_answered_complete() {
         .put(
             openai_wire_gateway::StoredResponse {
                 id: "resp_old".into(),
-                created_at: 1_790_000_000,
+                created_at: now,
                 previous_response_id: None,
                 response: trimmed,
                 input_items: Vec::new(),

@@ -4,15 +4,14 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 
-use openai_wire_gateway::{Config, Gateway, MemoryStore, ProviderConfig, Store};
+use openai_wire_gateway::Config;
 use serde_json::{Value, json};
+use support::gateway::{Running, start};
 use support::upstream::Upstream;
-use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
@@ -20,71 +19,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// A running gateway.
-struct Running {
-    base: String,
-    store: Arc<dyn Store>,
-    stop: Option<oneshot::Sender<()>>,
-    done: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Running {
-    fn ws_url(&self) -> String {
-        format!("{}/v1/responses", self.base.replacen("http", "ws", 1))
-    }
-
-    /// Fires the shutdown; `stopped` waits for `serve` to return.
-    fn shut_down(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-
-    async fn stopped(&mut self) {
-        if let Some(done) = self.done.take() {
-            done.await.unwrap();
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.shut_down();
-    }
-}
-
 fn config_for(upstream: &Upstream, tune: impl FnOnce(&mut Config)) -> Config {
-    let mut provider = ProviderConfig::new(upstream.base_url());
-    provider.models = vec!["scripted".into()];
-    provider.idle_timeout_secs = 5;
-    let mut config = Config::default();
-    config.providers.insert("scripted".into(), provider);
-    config.default_provider = Some("scripted".into());
-    config.heartbeat = Duration::from_secs(30);
-    tune(&mut config);
-    config
-}
-
-async fn start(config: Config) -> Running {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let gateway = Gateway::with_store(config, store.clone()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let done = tokio::spawn(async move {
-        gateway
-            .serve(listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-    });
-    Running {
-        base,
-        store,
-        stop: Some(stop),
-        done: Some(done),
-    }
+    support::gateway::config_for(upstream, 5, tune)
 }
 
 async fn connect(gateway: &Running) -> Socket {

@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
 use openai_wire_convert::request::{ResponsesRequestOptions, chat_to_responses};
@@ -36,22 +36,17 @@ use crate::conversions::ChatOverResponses;
 use crate::error::ApiError;
 use crate::http::{SSE_KEEP_ALIVE, sse_response};
 use crate::pump::{PumpStep, decode_upstream, pump};
-use crate::state::{AppState, ForcedProvider, RouteHints, Routed};
+use crate::state::{AppState, RouteHints, Routed};
 use crate::telemetry::{self, StreamGuard};
 use crate::upstream;
 
 /// `POST /v1/chat/completions`.
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
-    forced: Option<axum::Extension<ForcedProvider>>,
-    headers: HeaderMap,
+    hints: RouteHints,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let hints = RouteHints {
-        forced: forced.map(|f| f.0),
-        headers,
-    };
     let answer = match create_inner(&state, &hints, &body, started).await {
         Ok(response) => response,
         Err(error) => error.into_response(),

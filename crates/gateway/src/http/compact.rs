@@ -6,12 +6,11 @@ use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::state::{AppState, ForcedProvider, RouteHints};
+use crate::state::{AppState, RouteHints};
 use crate::telemetry;
 use crate::turn::{Turn, TurnRequest};
 
@@ -19,15 +18,10 @@ use crate::turn::{Turn, TurnRequest};
 /// `{id, object: "response.compaction", created_at, output, usage}`.
 pub(crate) async fn compact(
     State(state): State<Arc<AppState>>,
-    forced: Option<axum::Extension<ForcedProvider>>,
-    headers: HeaderMap,
+    hints: RouteHints,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let hints = RouteHints {
-        forced: forced.map(|f| f.0),
-        headers,
-    };
     let answer = match answer(&state, &hints, &body).await {
         Ok(compaction) => axum::Json(compaction).into_response(),
         Err(error) => error.into_response(),

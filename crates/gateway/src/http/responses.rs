@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use openai_wire_emit::write_response_sse;
@@ -13,22 +13,17 @@ use openai_wire_events::ResponseStatus;
 
 use crate::error::ApiError;
 use crate::http::{SSE_KEEP_ALIVE, sse_response};
-use crate::state::{AppState, ForcedProvider, RouteHints};
+use crate::state::{AppState, RouteHints};
 use crate::telemetry::{self, StreamGuard};
 use crate::turn::{Turn, TurnRequest, TurnStep, TurnSteps};
 
 /// `POST /v1/responses`.
 pub(crate) async fn create(
     State(state): State<Arc<AppState>>,
-    forced: Option<axum::Extension<ForcedProvider>>,
-    headers: HeaderMap,
+    hints: RouteHints,
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let hints = RouteHints {
-        forced: forced.map(|f| f.0),
-        headers,
-    };
     let answer = match answer(&state, &hints, &body, started).await {
         Ok(response) => response,
         Err(error) => error.into_response(),

@@ -30,14 +30,13 @@ use std::time::Instant;
 
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use openai_wire_events::{ResponseStatus, ResponseStreamEvent};
 
 use crate::error::ApiError;
-use crate::state::{AppState, ForcedProvider, RouteHints};
+use crate::state::{AppState, RouteHints};
 use crate::telemetry::{self, StreamGuard};
 use crate::turn::{Conversation, Turn, TurnOutcome, TurnStep, TurnSteps};
 use frames::{CLOSE_GOING_AWAY, CLOSE_NORMAL, Create, Incoming};
@@ -49,14 +48,9 @@ const MAX_QUEUED: usize = 16;
 /// `GET /v1/responses` with `Upgrade: websocket` (client authentication has happened).
 pub(crate) async fn upgrade(
     State(state): State<Arc<AppState>>,
-    forced: Option<axum::Extension<ForcedProvider>>,
-    headers: HeaderMap,
+    hints: RouteHints,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let hints = RouteHints {
-        forced: forced.map(|f| f.0),
-        headers,
-    };
     let max = state.config.websocket_max_message_bytes;
     // Taken now, so that a shutdown waits for the connection from the upgrade on.
     let open = state.connections.token();

@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 
 pub mod e2e;
+pub mod gateway;
 pub mod postgres;
 pub mod responses_upstream;
 pub mod upstream;
