@@ -145,8 +145,16 @@ async fn via_responses(
             None => Err(ApiError::internal("the conversion ended without an answer")),
         };
     }
-    // Hold the answer until the first chunk: a failure before it is an HTTP error.
-    let first = loop {
+    let first = first_step(&mut steps).await?;
+    Ok(sse_response(chat_sse(first, steps, started)))
+}
+
+/// The first step with something to send. The answer is held until then, so that a failure
+/// before the first chunk is an HTTP error.
+async fn first_step(
+    steps: &mut (impl Stream<Item = PumpStep<ChatOverResponses>> + Unpin),
+) -> Result<Option<PumpStep<ChatOverResponses>>, ApiError> {
+    loop {
         match steps.next().await {
             Some(PumpStep::Out(out)) if out.is_empty() => continue,
             Some(PumpStep::KeepAlive) => continue,
@@ -156,12 +164,11 @@ async fn via_responses(
                 {
                     return Err(chat_error(error));
                 }
-                break Some(PumpStep::Finished(conversion));
+                return Ok(Some(PumpStep::Finished(conversion)));
             }
-            step => break step,
+            step => return Ok(step),
         }
-    };
-    Ok(sse_response(chat_sse(first, steps, started)))
+    }
 }
 
 /// The last step's conversion, once the stream is over.
