@@ -1,8 +1,9 @@
 //! `cargo xtask codegen`: writes `crates/events/src/generated/` from `spec/`.
 //!
 //! The passes, each in its own file:
-//! 1. [`prepare`]: load the spec, the inventory and `spec/codegen.toml`; fold `Beta*` schemas into
-//!    their GA twins; merge each protocol enum's inventories.
+//! 1. [`prepare`]: load the spec, the inventory and `spec/codegen.toml`; add the events the spec
+//!    lacks (`[[extra_event]]`); fold `Beta*` schemas into their GA twins; merge each protocol
+//!    enum's inventories.
 //! 2. [`lower`]: schemas to structs, open enums and unions, with names, leniency and boxing.
 //! 3. [`emit`]: Rust source per feature module, then rustfmt.
 
@@ -49,6 +50,7 @@ const FAMILIES: &[(&str, &str)] = &[
 /// Generates every file: `(path relative to the repository root, formatted contents)`.
 pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     let mut inputs = prepare::load(root)?;
+    prepare::extra_events(&mut inputs)?;
     prepare::fold_beta(&mut inputs.schemas);
     prepare::widen(&mut inputs)?;
     prepare::add_properties(&mut inputs)?;

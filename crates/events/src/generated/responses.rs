@@ -7007,6 +7007,31 @@ pub struct ResponseCodeInterpreterCallInterpretingEvent {
     pub stream_id: Option<String>,
 }
 
+/// Emitted when new summary content is sampled for a compaction trigger. Contains no summary content.
+///
+/// Not in the spec snapshot (`[[extra_event]]` in `spec/codegen.toml`); defined by openai-python 3.63.0, src/openai/types/responses/response_compaction_compacting_event.py (in the ResponseStreamEvent union of response_stream_event.py; `agent` from types/beta/beta_response_compaction_compacting_event.py, `stream_id` from ResponseCompactionWsCompacting in types/responses/responses_server_event.py).
+///
+/// Wire type: `response.compaction.compacting`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "response.compaction.compacting")]
+pub struct ResponseCompactionCompactingEvent {
+    /// The ID of the compaction output item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub item_id: String,
+    /// The index of the compaction output item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of the event that was emitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_id: Option<String>,
+}
+
 /// Emitted when the model response is complete.
 ///
 /// Wire type: `response.completed`.
@@ -10247,6 +10272,8 @@ pub enum ResponseStreamEvent {
     ResponseInjectCreated(ResponseInjectCreatedEvent),
     /// `response.inject.failed`: Emitted when injected input could not be committed to a response. The event returns the uncommitted raw input so the client can retry it in another response when appropriate.
     ResponseInjectFailed(ResponseInjectFailedEvent),
+    /// `response.compaction.compacting`: Emitted when new summary content is sampled for a compaction trigger. Contains no summary content.
+    ResponseCompactionCompacting(ResponseCompactionCompactingEvent),
     /// An event whose type this version of openai-wire does not know, kept whole.
     Unknown(crate::UnknownEvent),
 }
@@ -10314,6 +10341,7 @@ impl crate::StreamEvent for ResponseStreamEvent {
         "response.custom_tool_call_input.done",
         "response.inject.created",
         "response.inject.failed",
+        "response.compaction.compacting",
     ];
 
     fn decode(_event_name: Option<&str>, json: &str) -> Result<Self, crate::DecodeError> {
@@ -10539,6 +10567,9 @@ impl crate::StreamEvent for ResponseStreamEvent {
                 "response.inject.failed",
                 json,
             )?),
+            "response.compaction.compacting" => Self::ResponseCompactionCompacting(
+                crate::runtime::parse_event("response.compaction.compacting", json)?,
+            ),
             _ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),
         })
     }
@@ -10627,6 +10658,7 @@ impl crate::StreamEvent for ResponseStreamEvent {
             Self::ResponseCustomToolCallInputDone(_) => "response.custom_tool_call_input.done",
             Self::ResponseInjectCreated(_) => "response.inject.created",
             Self::ResponseInjectFailed(_) => "response.inject.failed",
+            Self::ResponseCompactionCompacting(_) => "response.compaction.compacting",
             Self::Unknown(unknown) => &unknown.event_type,
         }
     }
@@ -10709,6 +10741,7 @@ impl serde::Serialize for ResponseStreamEvent {
             Self::ResponseCustomToolCallInputDone(event) => event.serialize(serializer),
             Self::ResponseInjectCreated(event) => event.serialize(serializer),
             Self::ResponseInjectFailed(event) => event.serialize(serializer),
+            Self::ResponseCompactionCompacting(event) => event.serialize(serializer),
             Self::Unknown(unknown) => unknown.serialize(serializer),
         }
     }
@@ -10885,6 +10918,9 @@ impl<'de> serde::Deserialize<'de> for ResponseStreamEvent {
             }
             "response.inject.failed" => {
                 serde::Deserialize::deserialize(&value).map(Self::ResponseInjectFailed)
+            }
+            "response.compaction.compacting" => {
+                serde::Deserialize::deserialize(&value).map(Self::ResponseCompactionCompacting)
             }
             _ => {
                 return Ok(Self::Unknown(crate::UnknownEvent {
