@@ -371,3 +371,137 @@ async fn stored_history(state: &AppState, id: &str) -> Result<Vec<Value>, ApiErr
         }
     }
 }
+
+/// The turn core without sockets: a recorded Chat stream fed as upstream items through the
+/// conversion, the pump and the recorder.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pump::Upstream;
+    use crate::store::MemoryStore;
+    use openai_wire_decode::{Decoder, Item};
+    use openai_wire_events::StreamEvent;
+
+    /// A DeepSeek tool-call recording (`tests/fixtures/README.md`).
+    const RECORDED: &str = include_str!("../../tests/fixtures/codex_exec_command.turn1.sse");
+
+    fn upstream_items(sse: &str) -> Vec<Upstream<ChatCompletionStreamEvent>> {
+        let mut decoder = Decoder::<ChatCompletionStreamEvent>::new(Format::Sse);
+        decoder.feed(sse.as_bytes());
+        decoder.finish();
+        let mut items = Vec::new();
+        while let Some(item) = decoder.next_item() {
+            items.push(match item.unwrap() {
+                Item::Event(decoded) => Upstream::Event(decoded.event),
+                Item::Done(_) => Upstream::Done,
+                Item::Comment(_) => continue,
+            });
+        }
+        items
+    }
+
+    fn request() -> TurnRequest {
+        TurnRequest::from_value(serde_json::json!({
+            "model": "gpt-5.5", "input": "run echo hello", "temperature": 0.4,
+        }))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_recorded_stream_becomes_events_an_outcome_and_a_stored_record() {
+        let request = request();
+        let store: Arc<dyn crate::store::Store> = Arc::new(MemoryStore::new());
+        let recorder = Recorder::new(
+            store.clone(),
+            None,
+            request.input_items.clone(),
+            true,
+            1 << 20,
+        );
+        let conversion = ChatUpstream {
+            converter: ChatToResponses::new(
+                request.template(),
+                RandomIds::new(),
+                StreamOptions::default(),
+            ),
+            provider: "recorded".into(),
+        };
+        let upstream = futures_util::stream::iter(upstream_items(RECORDED));
+        let steps = pump(
+            conversion,
+            upstream,
+            None,
+            std::time::Duration::from_secs(5),
+        );
+        let mut steps = Box::pin(recorded(steps, Some(recorder), request.input_items.clone()));
+        let (mut events, mut outcome) = (Vec::new(), None);
+        while let Some(step) = steps.next().await {
+            match step {
+                TurnStep::Events(more) => events.extend(more),
+                TurnStep::KeepAlive => panic!("no heartbeat was due"),
+                TurnStep::Finished(finished) => outcome = Some(finished),
+            }
+        }
+        let outcome = outcome.expect("the turn ends with its outcome");
+        assert_eq!(
+            events.first().map(|e| e.wire_type()),
+            Some("response.created")
+        );
+        assert_eq!(
+            events.last().map(|e| e.wire_type()),
+            Some("response.completed")
+        );
+        assert_eq!(outcome.response.status, Some(ResponseStatus::Completed));
+        assert_eq!(outcome.response.temperature, Some(0.4));
+        // The conversation is the input, then the output (the recorded tool call).
+        let items = &outcome.conversation.items;
+        assert_eq!(items.len(), 1 + outcome.response.output.len());
+        assert_eq!(items[0]["type"], "message");
+        assert_eq!(items.last().unwrap()["type"], "function_call");
+        assert_eq!(items.last().unwrap()["name"], "exec_command");
+        // The recorder stored the final response with its events, for replay.
+        let stored = store.get(&outcome.response.id).await.unwrap().unwrap();
+        assert_eq!(stored.response["status"], "completed");
+        let replay = store
+            .events(&outcome.response.id, None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(replay.len(), events.len());
+    }
+
+    #[tokio::test]
+    async fn a_stream_cut_before_its_end_is_a_failed_outcome() {
+        let request = request();
+        let conversion = ChatUpstream {
+            converter: ChatToResponses::new(
+                request.template(),
+                RandomIds::new(),
+                StreamOptions::default(),
+            ),
+            provider: "recorded".into(),
+        };
+        let mut items = upstream_items(RECORDED);
+        items.truncate(3);
+        items.push(Upstream::Broken {
+            message: "connection reset".into(),
+            timeout: false,
+        });
+        let steps = pump(
+            conversion,
+            futures_util::stream::iter(items),
+            None,
+            std::time::Duration::from_secs(5),
+        );
+        let mut steps = Box::pin(recorded(steps, None, request.input_items.clone()));
+        let mut last = None;
+        while let Some(step) = steps.next().await {
+            if let TurnStep::Finished(outcome) = step {
+                last = Some(outcome);
+            }
+        }
+        let outcome = last.unwrap();
+        assert_eq!(outcome.response.status, Some(ResponseStatus::Failed));
+        assert!(outcome.response.error.is_some());
+    }
+}
