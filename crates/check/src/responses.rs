@@ -262,6 +262,12 @@ impl ResponseChecker {
             "response.reasoning_summary_part.done" => {
                 self.part_done(index, kind, value, Sub::Summary);
             }
+            // Newer than the spec snapshot (`[[extra_event]]` of spec/codegen.toml): an event
+            // about the open compaction item, carrying nothing but its `item_id` and
+            // `output_index` (`index.output-known`, `nesting.item-id`, `nesting.item-open`).
+            "response.compaction.compacting" => {
+                self.open_item(index, kind, value);
+            }
             _ => {
                 if let Some(spec) = STREAMED.iter().find(|s| s.delta == kind) {
                     self.streamed(index, kind, value, spec, false);

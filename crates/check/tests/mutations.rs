@@ -816,3 +816,88 @@ fn chat_faults_are_caught() {
             .any(|f| f.rule.id == "chat.after-done")
     );
 }
+
+/// A compaction turn as OpenAI streams it (no recording in the corpus has one): one
+/// `compaction` item, `response.compaction.compacting` between its `output_item.added` and
+/// `.done`.
+fn compaction_stream() -> Stream {
+    let item = json!({"type": "compaction", "id": "cmp_1", "encrypted_content": "gAAAAB"});
+    let response = |status: &str, output: Value| {
+        json!({"id": "resp_1", "object": "response", "created_at": 1, "status": status,
+               "model": "gpt-5", "output": output})
+    };
+    let events = vec![
+        json!({"type": "response.created", "response": response("in_progress", json!([]))}),
+        json!({"type": "response.in_progress", "response": response("in_progress", json!([]))}),
+        json!({"type": "response.output_item.added", "output_index": 0, "item": item}),
+        json!({"type": "response.compaction.compacting", "output_index": 0, "item_id": "cmp_1"}),
+        json!({"type": "response.output_item.done", "output_index": 0, "item": item}),
+        json!({"type": "response.completed", "response": response("completed", json!([item]))}),
+    ];
+    let mut stream = Stream {
+        file: "a compaction stream",
+        events,
+        done_marker: false,
+    };
+    renumber(&mut stream.events);
+    stream
+}
+
+/// Gives the events the sequence numbers 0, 1, 2, … (a mutation that moves events keeps them in
+/// order, so that only the fault it injects is reported).
+fn renumber(events: &mut [Value]) {
+    for (seq, event) in events.iter_mut().enumerate() {
+        event["sequence_number"] = json!(seq);
+    }
+}
+
+#[test]
+fn compacting_events_are_checked_against_their_item() {
+    let s = compaction_stream();
+    let findings = responses(&s.events);
+    assert!(error_ids(&findings).is_empty(), "{findings:?}");
+    assert!(
+        !ids(&findings).contains("decode.unknown-event"),
+        "{findings:?}"
+    );
+    let compacting = position(&s.events, "response.compaction.compacting").unwrap();
+    let added = position(&s.events, "response.output_item.added").unwrap();
+    let done = position(&s.events, "response.output_item.done").unwrap();
+
+    assert_caught(
+        &s,
+        "compacting naming another item",
+        "nesting.item-id",
+        |e| {
+            e[compacting]["item_id"] = json!("cmp_other");
+        },
+    );
+    assert_caught(
+        &s,
+        "compacting for an output_index never added",
+        "index.output-known",
+        |e| {
+            e[compacting]["output_index"] = json!(1);
+        },
+    );
+    assert_caught(
+        &s,
+        "compacting before its output_item.added",
+        "index.output-known",
+        |e| {
+            let event = e.remove(compacting);
+            e.insert(added, event);
+            renumber(e);
+        },
+    );
+    assert_caught(
+        &s,
+        "compacting after its output_item.done",
+        "nesting.item-open",
+        |e| {
+            let event = e.remove(compacting);
+            e.insert(done, event);
+            renumber(e);
+        },
+    );
+}
