@@ -122,6 +122,7 @@ impl ItemState {
 ///   summaries and reasoning text, shell commands; the `*.done` events then set the full value.
 ///   Tool status events (`response.web_search_call.searching`, …) update the item's status;
 ///   `response.image_generation_call.partial_image` keeps the latest partial image as `result`.
+///   `response.compaction.compacting` carries no content and changes nothing.
 /// - `response.output_item.done` replaces the item with the server's, except that what the
 ///   done item leaves empty (message content, reasoning summary or text, arguments, input) but
 ///   the deltas filled is kept.
@@ -440,6 +441,9 @@ impl ResponseFold {
                 self.set_status(e.output_index, &e.item_id, "completed")
             }
             E::ResponseMcpCallFailed(e) => self.set_status(e.output_index, &e.item_id, "failed"),
+            // A compaction item's progress (newer than the spec snapshot: `[[extra_event]]` of
+            // spec/codegen.toml): it carries no content, so the item stays as added.
+            E::ResponseCompactionCompacting(_) => None,
             // Audio (the Responses audio events), MCP list-tools progress, shell output
             // streaming (the output item's done event carries it), injections and unknown
             // events do not change the snapshot.

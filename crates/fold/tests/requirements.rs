@@ -285,6 +285,43 @@ fn responses_new_response_created_after_the_end_starts_a_new_fold() {
     assert!(!fold.is_finished());
 }
 
+#[test]
+fn responses_compaction_compacting_changes_nothing() {
+    let with = [
+        r#"{"type":"response.created","sequence_number":0,"response":{"id":"r","status":"in_progress","output":[]}}"#,
+        r#"{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"type":"compaction","id":"cmp_1","encrypted_content":"x"}}"#,
+        r#"{"type":"response.compaction.compacting","sequence_number":2,"output_index":0,"item_id":"cmp_1"}"#,
+        r#"{"type":"response.output_item.done","sequence_number":3,"output_index":0,"item":{"type":"compaction","id":"cmp_1","encrypted_content":"x"}}"#,
+        r#"{"type":"response.completed","sequence_number":4,"response":{"id":"r","status":"completed","output":[{"type":"compaction","id":"cmp_1","encrypted_content":"x"}]}}"#,
+    ];
+    let events = responses(&with);
+    assert!(matches!(
+        events[2],
+        ResponseStreamEvent::ResponseCompactionCompacting(_)
+    ));
+    // Folded up to the compacting event and just after it: the same snapshot, no update.
+    let mut fold = ResponseFold::new();
+    fold.push(&events[0]);
+    fold.push(&events[1]);
+    let before = fold.response().clone();
+    assert_eq!(fold.push(&events[2]), None);
+    assert_eq!(fold.response(), &before);
+    // The whole stream folds as it does without the event, with no differences.
+    let without: Vec<_> = events
+        .iter()
+        .filter(|e| e.wire_type() != "response.compaction.compacting")
+        .cloned()
+        .collect();
+    let folded = fold_responses(events.clone());
+    assert_eq!(folded.response(), fold_responses(without).response());
+    assert!(
+        folded.differences().is_empty(),
+        "{:?}",
+        folded.differences()
+    );
+    assert_eq!(folded.response().output.len(), 1);
+}
+
 // ---------------------------------------------------------------- Chat
 
 #[test]
