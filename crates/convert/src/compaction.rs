@@ -76,8 +76,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openai_wire_emit::{EmitError, IdSource, ResponseWriter};
 use openai_wire_events::{
-    CompactionBody, CompletionUsage, OutputItem, Response, ResponseOutputItemAddedEvent,
-    ResponseOutputItemDoneEvent, ResponseStreamEvent, ResponseUsage,
+    CompactionBody, CompletionUsage, OutputItem, Response, ResponseCompactionCompactingEvent,
+    ResponseOutputItemAddedEvent, ResponseOutputItemDoneEvent, ResponseStreamEvent, ResponseUsage,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -422,11 +422,13 @@ pub fn kept_user_messages(items: &[Value]) -> Vec<Value> {
 }
 
 /// The whole stream of a compaction turn: `response.created`, `response.in_progress`,
-/// `response.output_item.added` and `.done` of the one `compaction` item, and
-/// `response.completed` with `usage`; and the final response.
+/// `response.output_item.added` of the one `compaction` item, `response.compaction.compacting`
+/// (with the item's id and `output_index`, as OpenAI sends it while it samples the summary),
+/// the item's `response.output_item.done`, and `response.completed` with `usage`; and the final
+/// response.
 ///
 /// The lifecycle events come from [`ResponseWriter`], which has no compaction item of its own:
-/// the item's two events are placed before `response.completed`, which is renumbered and
+/// the item's three events are placed before `response.completed`, which is renumbered and
 /// carries the item in its `output`.
 pub fn compaction_events<I: IdSource>(
     template: Response,
@@ -450,20 +452,40 @@ pub fn compaction_events<I: IdSource>(
             stream_id: None,
         },
     )));
+    events.push(ResponseStreamEvent::ResponseCompactionCompacting(
+        ResponseCompactionCompactingEvent {
+            item_id: item_id(&item),
+            output_index: 0,
+            sequence_number: Some(added + 1),
+            agent: None,
+            stream_id: None,
+        },
+    ));
     events.push(ResponseStreamEvent::ResponseOutputItemDone(Box::new(
         ResponseOutputItemDoneEvent {
             output_index: 0,
-            sequence_number: Some(added + 1),
+            sequence_number: Some(added + 2),
             item: item.clone(),
             agent: None,
             stream_id: None,
         },
     )));
-    done.sequence_number = Some(added + 2);
+    done.sequence_number = Some(added + 3);
     done.response.output = vec![item];
     let response = done.response.clone();
     events.push(ResponseStreamEvent::ResponseCompleted(done));
     Ok((events, response))
+}
+
+/// The `id` of an output item (empty when it has none).
+fn item_id(item: &OutputItem) -> String {
+    match item {
+        OutputItem::Compaction(body) => body.id.clone(),
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|value| value.get("id").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_default(),
+    }
 }
 
 #[cfg(test)]
@@ -612,9 +634,25 @@ mod tests {
                 "response.created",
                 "response.in_progress",
                 "response.output_item.added",
+                "response.compaction.compacting",
                 "response.output_item.done",
                 "response.completed"
             ]
+        );
+        let ResponseStreamEvent::ResponseCompactionCompacting(compacting) = &events[3] else {
+            panic!("{:?}", events[3]);
+        };
+        assert_eq!(
+            (compacting.item_id.as_str(), compacting.output_index),
+            ("cmpi_1", 0)
+        );
+        let numbers: Vec<_> = events
+            .iter()
+            .map(|e| serde_json::to_value(e).unwrap()["sequence_number"].as_i64())
+            .collect();
+        assert_eq!(
+            numbers,
+            [Some(0), Some(1), Some(2), Some(3), Some(4), Some(5)]
         );
     }
 

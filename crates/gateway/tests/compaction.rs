@@ -174,6 +174,35 @@ async fn a_compaction_trigger_streams_exactly_one_compaction_item() {
         .collect();
     assert_eq!(done.len(), 1, "{sse}");
     assert_eq!(done[0]["item"]["type"], "compaction");
+    // After the item's `output_item.added`, its first event is `response.compaction.compacting`
+    // (the item's id and output_index, the next sequence number), before its `.done`.
+    let added = events
+        .iter()
+        .position(|e| e["type"] == "response.output_item.added")
+        .expect("output_item.added");
+    let item_events: Vec<&Value> = events[added + 1..]
+        .iter()
+        .filter(|e| e["output_index"] == 0)
+        .collect();
+    assert_eq!(
+        item_events[0]["type"], "response.compaction.compacting",
+        "{sse}"
+    );
+    assert_eq!(item_events[0]["item_id"], done[0]["item"]["id"]);
+    assert_eq!(item_events[0]["item_id"], events[added]["item"]["id"]);
+    assert_eq!(
+        item_events[0]["sequence_number"].as_i64(),
+        events[added]["sequence_number"].as_i64().map(|n| n + 1)
+    );
+    assert_eq!(item_events[1]["type"], "response.output_item.done");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["type"] == "response.compaction.compacting")
+            .count(),
+        1,
+        "{sse}"
+    );
     assert!(
         done[0]["item"]["encrypted_content"]
             .as_str()
