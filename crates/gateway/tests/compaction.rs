@@ -342,3 +342,53 @@ async fn instances_sharing_the_key_open_each_others_compactions_and_others_refus
     let message = answer["error"]["message"].as_str().unwrap();
     assert!(message.contains("another key"), "{message}");
 }
+
+/// A Responses upstream compacts for itself: the compact request is forwarded to its
+/// `/responses/compact` (model mapped) and its answer comes back as it is; its opaque
+/// compaction item, carried back in a later request, reaches it untouched (the gateway opens
+/// only its own).
+#[tokio::test]
+async fn a_responses_upstream_compacts_for_itself() {
+    use support::responses_upstream::{ResponsesUpstream, UPSTREAM_COMPACTION};
+    let upstream = ResponsesUpstream::start().await;
+    let mut provider = ProviderConfig::new(upstream.base_url());
+    provider.api = openai_wire_gateway::UpstreamApi::Responses;
+    provider
+        .model_map
+        .insert("gpt-5.5".into(), "fixture:upstream-model".into());
+    let mut config = Config::default();
+    config.providers.insert("openai".into(), provider);
+    let gateway = Gateway::with_envelope_key(config, Arc::new(MemoryStore::new()), key()).unwrap();
+    let (addr, _stop) = support::serve_local(gateway.router()).await;
+    let base = format!("http://{addr}");
+
+    let body = json!({"model": "gpt-5.5", "input": history()});
+    let (status, answer) = post(&base, "/v1/responses/compact", &body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["object"], "response.compaction", "{answer}");
+    let output = answer["output"].as_array().unwrap();
+    assert_eq!(
+        output.last().unwrap()["encrypted_content"],
+        UPSTREAM_COMPACTION
+    );
+    let sent = &upstream.requests()[0];
+    assert_eq!(sent["model"], "fixture:upstream-model", "{sent}");
+    assert_eq!(sent["input"], json!(history()), "{sent}");
+
+    // The upstream's own compaction goes back to it untouched in a later request.
+    let mut input = output.clone();
+    input.push(json!({"type": "message", "role": "user", "content": "what next?"}));
+    let name = support::responses_upstream::responses_fixtures()[0].clone();
+    let later = json!({"model": format!("fixture:{name}"), "input": input, "stream": true});
+    let (status, sse) = post_sse(&base, &later).await;
+    assert_eq!(status, 200, "{sse}");
+    let relayed = &upstream.requests()[1];
+    let compactions: Vec<&Value> = relayed["input"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| item["type"] == "compaction")
+        .collect();
+    assert_eq!(compactions.len(), 1, "{relayed}");
+    assert_eq!(compactions[0]["encrypted_content"], UPSTREAM_COMPACTION);
+}

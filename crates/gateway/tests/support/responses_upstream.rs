@@ -10,6 +10,10 @@
 //! | `cut` | `response.created`, a message with some text, then the connection breaks |
 //! | `slow` | a message `Wait for it.` whose second half comes after 450 ms of silence |
 //!
+//! `POST /v1/responses/compact` answers as OpenAI does: the user messages of `input`, then one
+//! `compaction` item whose `encrypted_content` is opaque (a Fernet-like `gAAAAA…` token, as
+//! OpenAI's are), and usage; without `model` it is a 400 in OpenAI's error shape.
+//!
 //! Every request body is kept ([`ResponsesUpstream::requests`]).
 
 #![allow(dead_code)]
@@ -48,6 +52,7 @@ impl ResponsesUpstream {
         let shared = Arc::new(Shared::default());
         let app = Router::new()
             .route("/v1/responses", post(responses))
+            .route("/v1/responses/compact", post(compact))
             .with_state(shared.clone());
         let (addr, stop) = super::serve_local(app).await;
         ResponsesUpstream {
@@ -227,4 +232,33 @@ async fn responses(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
                 .unwrap()
         }
     }
+}
+
+/// The opaque `encrypted_content` this upstream's compactions carry.
+pub const UPSTREAM_COMPACTION: &str = "gAAAAABpscripted-upstream-compaction";
+
+/// `POST /v1/responses/compact`, as OpenAI answers it.
+async fn compact(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    shared.requests.lock().unwrap().push(request.clone());
+    if !request["model"].is_string() {
+        let error = json!({"error": {"message": "Missing required parameter: 'model'.",
+            "type": "invalid_request_error", "param": "model", "code": "missing_required_parameter"}});
+        return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+    }
+    let mut output: Vec<Value> = request["input"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|item| item["role"] == "user")
+        .cloned()
+        .collect();
+    output.push(json!({"type": "compaction", "id": "cmp_upstream_1", "encrypted_content": UPSTREAM_COMPACTION}));
+    axum::Json(json!({
+        "id": "resp_compaction_upstream", "object": "response.compaction",
+        "created_at": 1_790_000_000, "output": output,
+        "usage": {"input_tokens": 30, "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": 12, "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 42},
+    }))
+    .into_response()
 }
