@@ -18,6 +18,7 @@
 //! | `server_error` | `server_error` | 500 |
 //! | `vector_store_timeout` | `server_error` | 500 |
 //! | `server_is_overloaded` | `server_error` | 503 |
+//! | `upstream_authentication_failed` | `server_error` | 502 |
 //!
 //! A code the table does not know answers 400 `invalid_request_error` when its name says the
 //! request was at fault (`invalid_*`, `*_mismatch`, `*_exceeded`, image and file codes), and 500
@@ -123,6 +124,14 @@ pub const ERROR_CODES: &[ErrorCodeRow] = &[
         error_type: "server_error",
         http_status: 503,
         source: "OpenAI error guide (503 The engine is currently overloaded)",
+    },
+    ErrorCodeRow {
+        code: "upstream_authentication_failed",
+        error_type: "server_error",
+        http_status: 502,
+        source: "the gateway's own: the provider refused the gateway's upstream credential \
+                 (upstream 401/403, invalid_api_key, authentication_error); the client's key \
+                 is not at fault, so not 401 invalid_api_key (issue 12, defect 5)",
     },
 ];
 
