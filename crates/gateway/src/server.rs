@@ -24,6 +24,13 @@ use crate::error::{ApiError, GatewayError};
 use crate::state::{AppState, ForcedProvider};
 use crate::store::{self, Store};
 
+/// How long an instance's lease lasts without renewal: a response `in_progress` whose writer
+/// has not renewed its lease for this long was interrupted.
+pub const LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How often [`Gateway::serve`] renews its lease ([`Gateway::recover_interrupted`]).
+pub const RENEW_LEASE_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// How often [`Gateway::serve`] deletes expired responses.
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -64,31 +71,62 @@ impl std::fmt::Debug for Gateway {
 impl Gateway {
     /// A gateway for `config`, with the store it names (SQLite files and directories are
     /// created and migrated on first use).
+    ///
+    /// Its keys come from the store's secret ([`Gateway::with_stored_keys`]).
     pub async fn new(config: Config) -> Result<Self, GatewayError> {
         let store = store::open(&config.store).await?;
-        Self::with_store(config, store)
+        Self::with_stored_keys(config, store).await
     }
 
-    /// A gateway for `config` with a store opened by the caller.
-    ///
-    /// The envelope key (which seals reasoning carried through the client and compactions) is
-    /// made from `OPENAI_WIRE_ENVELOPE_SECRET` when it is set, else it is the public default
-    /// key; see [`Gateway::with_envelope_key`].
-    pub fn with_store(config: Config, store: Arc<dyn Store>) -> Result<Self, GatewayError> {
-        let envelope_key = match std::env::var("OPENAI_WIRE_ENVELOPE_SECRET") {
-            Ok(secret) if !secret.is_empty() => EnvelopeKey::new(secret.as_bytes()),
-            _ => EnvelopeKey::default(),
+    /// A gateway for `config` with a store opened by the caller, its keys derived from the
+    /// store's secret ([`Store::secret`], generated randomly on first start and kept): every
+    /// restart, and every instance sharing the store (PostgreSQL), has the same envelope key
+    /// (which seals reasoning carried through the client and compactions) and the same owner
+    /// hashes of client keys. `OPENAI_WIRE_ENVELOPE_SECRET`, when set, overrides the envelope
+    /// key. A store that keeps no secret gets a random one for this gateway's lifetime.
+    pub async fn with_stored_keys(
+        config: Config,
+        store: Arc<dyn Store>,
+    ) -> Result<Self, GatewayError> {
+        let secret = match store.secret().await? {
+            Some(secret) => secret,
+            None => store::random_secret(),
         };
-        Self::with_envelope_key(config, store, envelope_key)
+        let (derived, owner_key) = crate::state::keys_from_secret(&secret);
+        let envelope_key = envelope_secret_from_env().unwrap_or(derived);
+        Self::build(config, store, envelope_key, owner_key)
+    }
+
+    /// A gateway for `config` with a store opened by the caller, without reading the store's
+    /// secret (a synchronous constructor, for tests and embedding): its envelope key comes
+    /// from `OPENAI_WIRE_ENVELOPE_SECRET` when it is set, else it is random for this gateway's
+    /// lifetime, and so are its owner hashes. Envelopes it seals open on no other gateway and
+    /// not after a restart; use [`Gateway::with_stored_keys`] (as [`Gateway::new`] does) for
+    /// keys that the store keeps.
+    pub fn with_store(config: Config, store: Arc<dyn Store>) -> Result<Self, GatewayError> {
+        let (random, owner_key) = crate::state::keys_from_secret(&store::random_secret());
+        let envelope_key = envelope_secret_from_env().unwrap_or(random);
+        Self::build(config, store, envelope_key, owner_key)
     }
 
     /// A gateway for `config` with a store and an envelope key chosen by the caller. Every
     /// instance that must open another's reasoning envelopes and compactions (several
-    /// instances behind a load balancer) needs the same key.
+    /// instances behind a load balancer) needs the same key. Its owner hashes are random for
+    /// its lifetime, as with [`Gateway::with_store`].
     pub fn with_envelope_key(
         config: Config,
         store: Arc<dyn Store>,
         envelope_key: EnvelopeKey,
+    ) -> Result<Self, GatewayError> {
+        let (_, owner_key) = crate::state::keys_from_secret(&store::random_secret());
+        Self::build(config, store, envelope_key, owner_key)
+    }
+
+    fn build(
+        config: Config,
+        store: Arc<dyn Store>,
+        envelope_key: EnvelopeKey,
+        owner_key: crate::state::OwnerKey,
     ) -> Result<Self, GatewayError> {
         config.validate()?;
         let mut clients = BTreeMap::new();
@@ -107,6 +145,7 @@ impl Gateway {
                 clients,
                 metrics: metrics_handle(),
                 envelope_key,
+                owner_key,
                 shutdown: tokio_util::sync::CancellationToken::new(),
                 connections: tokio_util::task::TaskTracker::new(),
             }),
@@ -169,6 +208,19 @@ impl Gateway {
         self.state.store.purge_created_before(before).await
     }
 
+    /// Renews this instance's lease in the store and marks `failed` the responses that
+    /// stopped gateways left `in_progress` (their writer's lease expired [`LEASE`] ago); how
+    /// many. [`serve`](Gateway::serve) calls it before accepting requests and then every
+    /// [`RENEW_LEASE_EVERY`]; a gateway embedded through [`router`](Gateway::router) calls it
+    /// itself, or its streams in progress look interrupted to the other instances.
+    pub async fn recover_interrupted(&self) -> Result<u64, crate::store::StoreError> {
+        let lease = i64::try_from(LEASE.as_secs()).unwrap_or(i64::MAX);
+        self.state
+            .store
+            .recover_interrupted(store::unix_now(), lease)
+            .await
+    }
+
     /// Serves on `listener` until `shutdown` resolves, then stops accepting and waits for the
     /// requests in flight (streams included) to finish; WebSocket connections finish their
     /// running response and are closed with code 1001 (going away). Expired responses are
@@ -197,6 +249,19 @@ impl Gateway {
             })
         };
         let _stop_retention = AbortOnDrop(retention);
+        let leases = {
+            let gateway = self.clone();
+            recover_logged(&gateway).await;
+            tokio::spawn(async move {
+                let start = tokio::time::Instant::now() + RENEW_LEASE_EVERY;
+                let mut every = tokio::time::interval_at(start, RENEW_LEASE_EVERY);
+                loop {
+                    every.tick().await;
+                    recover_logged(&gateway).await;
+                }
+            })
+        };
+        let _stop_leases = AbortOnDrop(leases);
         tracing::info!(address = ?listener.local_addr().ok(), "openai-wire gateway listening");
         // Events are small writes that must go out at once: without TCP_NODELAY, Nagle's
         // algorithm holds one back until the client acknowledges the previous one.
@@ -219,6 +284,26 @@ impl Gateway {
         self.state.connections.wait().await;
         served?;
         Ok(())
+    }
+}
+
+/// [`Gateway::recover_interrupted`], its outcome logged.
+async fn recover_logged(gateway: &Gateway) {
+    match gateway.recover_interrupted().await {
+        Ok(0) => {}
+        Ok(failed) => tracing::warn!(failed, "responses left in progress by a stopped gateway marked failed"),
+        Err(error) => {
+            crate::telemetry::store_error("recover");
+            tracing::error!(%error, "cannot renew the lease or recover interrupted responses");
+        }
+    }
+}
+
+/// The envelope key `OPENAI_WIRE_ENVELOPE_SECRET` sets, if it is set and not empty.
+fn envelope_secret_from_env() -> Option<EnvelopeKey> {
+    match std::env::var("OPENAI_WIRE_ENVELOPE_SECRET") {
+        Ok(secret) if !secret.is_empty() => Some(EnvelopeKey::new(secret.as_bytes())),
+        _ => None,
     }
 }
 
@@ -258,7 +343,7 @@ fn metrics_handle() -> Option<PrometheusHandle> {
 
 async fn authenticate(
     State(state): State<Arc<AppState>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
@@ -281,6 +366,9 @@ async fn authenticate(
             .any(|k| constant_time_eq(k.as_bytes(), key.as_bytes()))
     });
     if ok {
+        // Whose stored responses the request may read: a keyed hash of its key.
+        let owner = presented.map(|key| state.owner_key.owner(key));
+        request.extensions_mut().insert(owner.unwrap_or_default());
         next.run(request).await
     } else {
         ApiError::unauthorized().into_response()

@@ -24,6 +24,8 @@ pub(crate) struct AppState {
     pub(crate) clients: BTreeMap<String, reqwest::Client>,
     pub(crate) metrics: Option<PrometheusHandle>,
     pub(crate) envelope_key: EnvelopeKey,
+    /// The HMAC key of owner hashes ([`Owner`]), derived from the store's secret.
+    pub(crate) owner_key: OwnerKey,
     /// Fired when the server shuts down: upgraded (WebSocket) connections, which the HTTP
     /// server's graceful shutdown does not end, finish their running response and close.
     pub(crate) shutdown: CancellationToken,
@@ -41,6 +43,8 @@ pub(crate) struct ForcedProvider(pub(crate) String);
 pub(crate) struct RouteHints {
     pub(crate) forced: Option<ForcedProvider>,
     pub(crate) headers: HeaderMap,
+    /// Whose request it is (the turn stores and reads responses as this owner's).
+    pub(crate) owner: Owner,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RouteHints {
@@ -50,8 +54,83 @@ impl<S: Send + Sync> FromRequestParts<S> for RouteHints {
         Ok(RouteHints {
             forced: parts.extensions.get::<ForcedProvider>().cloned(),
             headers: parts.headers.clone(),
+            owner: Owner::of(parts),
         })
     }
+}
+
+/// The client key a request came with, as a keyed hash (hex HMAC-SHA256 under
+/// [`OwnerKey`]), never the key: whose stored responses it may read. `Owner(None)` on a
+/// gateway without client keys. Client authentication puts it in the request's extensions; an
+/// axum extractor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Owner(pub(crate) Option<String>);
+
+impl Owner {
+    fn of(parts: &Parts) -> Self {
+        parts.extensions.get::<Owner>().cloned().unwrap_or_default()
+    }
+
+    /// The hash, as stored.
+    pub(crate) fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Owner {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Owner::of(parts))
+    }
+}
+
+/// The key owner hashes are made with. `Debug` never shows it.
+#[derive(Clone)]
+pub(crate) struct OwnerKey(hmac::Hmac<sha2::Sha256>);
+
+impl OwnerKey {
+    /// A key from a secret.
+    pub(crate) fn new(secret: &[u8]) -> Self {
+        use hmac::Mac;
+        // HMAC takes keys of any length: this cannot fail.
+        let mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(secret)
+            .unwrap_or_else(|_| <hmac::Hmac<sha2::Sha256> as Mac>::new(&Default::default()));
+        OwnerKey(mac)
+    }
+
+    /// The owner a client key stands for.
+    pub(crate) fn owner(&self, client_key: &str) -> Owner {
+        Owner(Some(derive(&self.0, client_key.as_bytes())))
+    }
+}
+
+impl std::fmt::Debug for OwnerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OwnerKey(..)")
+    }
+}
+
+/// Hex HMAC of `data` under `mac`'s key.
+pub(crate) fn derive(mac: &hmac::Hmac<sha2::Sha256>, data: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = mac.clone();
+    mac.update(data);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The keys a gateway derives from its secret ([`crate::Store::secret`]): the envelope key
+/// (unless `OPENAI_WIRE_ENVELOPE_SECRET` is set) and the owner key, each an HMAC of a label
+/// under the secret, so that neither reveals the other.
+pub(crate) fn keys_from_secret(secret: &str) -> (EnvelopeKey, OwnerKey) {
+    let root = OwnerKey::new(secret.as_bytes());
+    let envelope = derive(&root.0, b"openai-wire envelope key");
+    let owner = derive(&root.0, b"openai-wire owner key");
+    (EnvelopeKey::new(envelope.as_bytes()), OwnerKey::new(owner.as_bytes()))
 }
 
 /// The provider a request goes to.

@@ -355,6 +355,7 @@ async fn responses_older_than_the_retention_are_deleted_when_the_gateway_starts(
         previous_response_id: None,
         response: json!({"id": id, "object": "response", "status": "completed", "output": []}),
         input_items: Vec::new(),
+        owner: None,
     };
     store.put(stored("resp_old", 8), None).await.unwrap();
     store.put(stored("resp_recent", 6), None).await.unwrap();
@@ -1331,6 +1332,7 @@ async fn a_response_stored_before_complete_objects_is_answered_complete() {
                 previous_response_id: None,
                 response: trimmed,
                 input_items: Vec::new(),
+                owner: None,
             },
             None,
         )

@@ -11,22 +11,34 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, Owner};
+use crate::store::StoredResponse;
 use crate::telemetry;
 
 /// `GET /v1/responses/{id}`.
 pub(crate) async fn retrieve(
     State(state): State<Arc<AppState>>,
+    owner: Owner,
     Path(id): Path<String>,
     Query(query): Query<RetrieveQuery>,
 ) -> Response {
+    let record = match visible(&state, &owner, &id).await {
+        Ok(record) => record,
+        Err(answer) => return answer,
+    };
     if query.stream.unwrap_or(false) {
         return replay(&state, &id, query.starting_after).await;
     }
-    match state.store.get(&id).await {
-        Ok(Some(record)) => axum::Json(complete(record.response)).into_response(),
-        Ok(None) => ApiError::response_not_found(&id).into_response(),
-        Err(error) => store_failure("get", &error),
+    axum::Json(complete(record.response)).into_response()
+}
+
+/// The stored response `id` if `owner` may see it; else the answer: 404 as if it did not
+/// exist (another key's response is not even acknowledged), or the store's failure.
+async fn visible(state: &AppState, owner: &Owner, id: &str) -> Result<StoredResponse, Response> {
+    match state.store.get(id).await {
+        Ok(Some(record)) if record.is_visible_to(owner.as_deref()) => Ok(record),
+        Ok(_) => Err(ApiError::response_not_found(id).into_response()),
+        Err(error) => Err(store_failure("get", &error)),
     }
 }
 
@@ -68,7 +80,14 @@ async fn replay(state: &AppState, id: &str, starting_after: Option<i64>) -> Resp
 }
 
 /// `DELETE /v1/responses/{id}`.
-pub(crate) async fn delete(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+pub(crate) async fn delete(
+    State(state): State<Arc<AppState>>,
+    owner: Owner,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(answer) = visible(&state, &owner, &id).await {
+        return answer;
+    }
     match state.store.delete(&id).await {
         Ok(true) => axum::Json(json!({"id": id, "object": "response.deleted", "deleted": true}))
             .into_response(),
@@ -88,13 +107,13 @@ pub(crate) struct ListQuery {
 /// `GET /v1/responses/{id}/input_items`.
 pub(crate) async fn input_items(
     State(state): State<Arc<AppState>>,
+    owner: Owner,
     Path(id): Path<String>,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let record = match state.store.get(&id).await {
-        Ok(Some(record)) => record,
-        Ok(None) => return ApiError::response_not_found(&id).into_response(),
-        Err(error) => return store_failure("get", &error),
+    let record = match visible(&state, &owner, &id).await {
+        Ok(record) => record,
+        Err(answer) => return answer,
     };
     let mut items = record.input_items;
     match query.order.as_deref() {

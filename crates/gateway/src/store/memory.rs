@@ -14,6 +14,8 @@ type Entry = (StoredResponse, Option<Vec<String>>);
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     inner: Mutex<HashMap<String, Entry>>,
+    /// [`Store::secret`], made on first use.
+    secret: std::sync::OnceLock<String>,
 }
 
 impl MemoryStore {
@@ -80,5 +82,18 @@ impl Store for MemoryStore {
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async { Ok(()) })
+    }
+
+    /// Random, made on first use and kept as long as the store: gateways sharing this store
+    /// agree; a restart (a new store) makes a new one.
+    fn secret(&self) -> BoxFuture<'_, Result<Option<String>, StoreError>> {
+        let secret = self.secret.get_or_init(super::random_secret).clone();
+        Box::pin(async move { Ok(Some(secret)) })
+    }
+
+    /// None: every response in a memory store was written by this live process (a crash
+    /// loses the store with its writer).
+    fn recover_interrupted(&self, _now: i64, _lease: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(async { Ok(0) })
     }
 }

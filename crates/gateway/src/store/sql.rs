@@ -12,6 +12,13 @@ use super::{Store, StoreError, StoredResponse};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Renews an instance's lease: `$1` its id, `$2` now.
+const RENEW_LEASE: &str = "INSERT INTO gateway_instances (id, heartbeat_at) VALUES ($1, $2) \
+     ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at";
+
+/// A row of `responses` as read: created_at, previous_response_id, response, input_items, owner.
+type Fetched = (i64, Option<String>, String, String, Option<String>);
+
 /// Events are inserted this many rows per statement.
 const EVENTS_PER_INSERT: usize = 200;
 
@@ -44,6 +51,9 @@ macro_rules! with_pool {
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: Pool,
+    /// This instance's id (random per opening): the writer of its `in_progress` responses and
+    /// the holder of its lease in `gateway_instances`.
+    instance: String,
 }
 
 impl SqlStore {
@@ -69,6 +79,7 @@ impl SqlStore {
         MIGRATOR.run(&pool).await?;
         Ok(SqlStore {
             pool: Pool::Sqlite(pool),
+            instance: uuid::Uuid::new_v4().to_string(),
         })
     }
 
@@ -84,6 +95,7 @@ impl SqlStore {
         MIGRATOR.run(&pool).await?;
         Ok(SqlStore {
             pool: Pool::Postgres(pool),
+            instance: uuid::Uuid::new_v4().to_string(),
         })
     }
 
@@ -106,6 +118,12 @@ impl SqlStore {
         }
     }
 
+    /// This instance's id: each opening of a store is one instance, with its own lease
+    /// ([`Store::recover_interrupted`]).
+    pub fn instance_id(&self) -> &str {
+        &self.instance
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         with_pool!(self, pool, _Db => pool.close().await)
@@ -117,10 +135,20 @@ impl SqlStore {
         events: Option<Vec<String>>,
     ) -> Result<(), StoreError> {
         let response = record.response.to_string();
+        let in_progress = record.is_in_progress();
         let input_items = serde_json::Value::Array(record.input_items).to_string();
         let has_events = i64::from(events.is_some());
+        let writer = in_progress.then(|| self.instance.clone());
         with_pool!(self, pool, Db => {
             let mut tx = pool.begin().await?;
+            if in_progress {
+                // The writer of a response in progress is alive now.
+                sqlx::query(RENEW_LEASE)
+                    .bind(&self.instance)
+                    .bind(super::unix_now())
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query("DELETE FROM response_events WHERE response_id = $1")
                 .bind(&record.id)
                 .execute(&mut *tx)
@@ -130,8 +158,8 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO responses (id, created_at, previous_response_id, response, input_items, has_events) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO responses (id, created_at, previous_response_id, response, input_items, has_events, owner, writer) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&record.id)
             .bind(record.created_at)
@@ -139,6 +167,8 @@ impl SqlStore {
             .bind(&response)
             .bind(&input_items)
             .bind(has_events)
+            .bind(&record.owner)
+            .bind(&writer)
             .execute(&mut *tx)
             .await?;
             if let Some(events) = &events {
@@ -162,17 +192,17 @@ impl SqlStore {
     async fn get_impl(&self, id: &str) -> Result<Option<StoredResponse>, StoreError> {
         let row = with_pool!(self, pool, _Db => {
             sqlx::query(
-                "SELECT created_at, previous_response_id, response, input_items FROM responses WHERE id = $1",
+                "SELECT created_at, previous_response_id, response, input_items, owner FROM responses WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(pool)
             .await?
-            .map(|row| -> Result<(i64, Option<String>, String, String), sqlx::Error> {
-                Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?))
+            .map(|row| -> Result<Fetched, sqlx::Error> {
+                Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?))
             })
             .transpose()?
         });
-        let Some((created_at, previous_response_id, response, input_items)) = row else {
+        let Some((created_at, previous_response_id, response, input_items, owner)) = row else {
             return Ok(None);
         };
         let corrupt = |source| StoreError::Corrupt {
@@ -187,6 +217,7 @@ impl SqlStore {
             previous_response_id,
             response,
             input_items,
+            owner,
         }))
     }
 
@@ -250,6 +281,80 @@ impl SqlStore {
         })
     }
 
+    async fn secret_impl(&self) -> Result<Option<String>, StoreError> {
+        with_pool!(self, pool, _Db => {
+            // The first instance to get here wins; everyone reads the winner's.
+            sqlx::query(
+                "INSERT INTO gateway_settings (name, value) VALUES ('secret', $1) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(super::random_secret())
+            .execute(pool)
+            .await?;
+            let secret: String =
+                sqlx::query_scalar("SELECT value FROM gateway_settings WHERE name = 'secret'")
+                    .fetch_one(pool)
+                    .await?;
+            Ok(Some(secret))
+        })
+    }
+
+    async fn recover_impl(&self, now: i64, lease: i64) -> Result<u64, StoreError> {
+        let cutoff = now.saturating_sub(lease);
+        let stale: Vec<(String, String, String)> = with_pool!(self, pool, _Db => {
+            sqlx::query(
+                "SELECT id, response, writer FROM responses \
+                 WHERE writer IS NOT NULL AND writer <> $1 AND writer NOT IN \
+                 (SELECT id FROM gateway_instances WHERE heartbeat_at >= $2)",
+            )
+            .bind(&self.instance)
+            .bind(cutoff)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+            .collect::<Result<_, sqlx::Error>>()?
+        });
+        let mut failed = 0;
+        for (id, response, writer) in stale {
+            let mut value: serde_json::Value =
+                serde_json::from_str(&response).map_err(|source| StoreError::Corrupt {
+                    id: id.clone(),
+                    source,
+                })?;
+            let interrupted = super::mark_interrupted(&mut value);
+            // Only if the writer has not finished it meanwhile (a final write clears `writer`).
+            let done = with_pool!(self, pool, _Db => {
+                sqlx::query(
+                    "UPDATE responses SET response = $1, writer = NULL WHERE id = $2 AND writer = $3",
+                )
+                .bind(value.to_string())
+                .bind(&id)
+                .bind(&writer)
+                .execute(pool)
+                .await?
+                .rows_affected()
+            });
+            if interrupted && done > 0 {
+                tracing::warn!(response_id = %id, "a response left in progress by a stopped gateway is marked failed");
+                failed += 1;
+            }
+        }
+        with_pool!(self, pool, _Db => {
+            sqlx::query(RENEW_LEASE)
+                .bind(&self.instance)
+                .bind(now)
+                .execute(pool)
+                .await?;
+            // Forget instances gone for a day.
+            sqlx::query("DELETE FROM gateway_instances WHERE heartbeat_at < $1")
+                .bind(now.saturating_sub(86_400))
+                .execute(pool)
+                .await?;
+        });
+        Ok(failed)
+    }
+
     async fn ping_impl(&self) -> Result<(), StoreError> {
         with_pool!(self, pool, _Db => {
             sqlx::query("SELECT 1").execute(pool).await?;
@@ -289,5 +394,13 @@ impl Store for SqlStore {
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(self.ping_impl())
+    }
+
+    fn secret(&self) -> BoxFuture<'_, Result<Option<String>, StoreError>> {
+        Box::pin(self.secret_impl())
+    }
+
+    fn recover_interrupted(&self, now: i64, lease: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(self.recover_impl(now, lease))
     }
 }

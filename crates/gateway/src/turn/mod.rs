@@ -85,6 +85,8 @@ pub(crate) struct Turn {
     history: Vec<Value>,
     /// Whether the history came from the transport's memory rather than the upstream's.
     history_is_local: bool,
+    /// Whose request it is: the owner its stored response gets.
+    owner: Option<String>,
 }
 
 impl Turn {
@@ -105,7 +107,7 @@ impl Turn {
                 history = cached.items.clone();
                 history_is_local = true;
             } else if routed.provider.api == UpstreamApi::Chat {
-                history = stored_history(state, id).await?;
+                history = stored_history(state, id, hints.owner.as_deref()).await?;
             }
         }
         // The whole conversation is known unless a Responses upstream keeps the history.
@@ -121,6 +123,7 @@ impl Turn {
             routed,
             history,
             history_is_local,
+            owner: hints.owner.0.clone(),
         })
     }
 
@@ -222,6 +225,7 @@ impl Turn {
                 request.stream,
                 self.state.config.max_replay_bytes,
             )
+            .owned_by(self.owner.clone())
         })
     }
 
@@ -354,8 +358,13 @@ fn check_tool_outputs(history: &[Value], input: &[Value]) -> Result<(), ApiError
 }
 
 /// The conversation a stored `previous_response_id` stands for.
-async fn stored_history(state: &AppState, id: &str) -> Result<Vec<Value>, ApiError> {
-    match store::history(state.store.as_ref(), id).await {
+/// A response of another owner is unknown (as OpenAI answers for another project's).
+async fn stored_history(
+    state: &AppState,
+    id: &str,
+    owner: Option<&str>,
+) -> Result<Vec<Value>, ApiError> {
+    match store::history(state.store.as_ref(), id, owner).await {
         Ok(Some(items)) => Ok(items),
         Ok(None) => Err(ApiError::previous_response_not_found(id)),
         Err(store::StoreError::InProgress(id)) => Err(ApiError::invalid_request(

@@ -15,6 +15,8 @@ struct Pending {
     store: Arc<dyn Store>,
     previous: Option<String>,
     input_items: Vec<Value>,
+    /// The hash of the client key that made it ([`crate::state::Owner`]).
+    owner: Option<String>,
 }
 
 impl Pending {
@@ -33,6 +35,7 @@ impl Pending {
             previous_response_id: self.previous.clone(),
             response,
             input_items: self.input_items.clone(),
+            owner: self.owner.clone(),
         })
     }
 
@@ -99,6 +102,7 @@ impl Recorder {
                 store,
                 previous,
                 input_items,
+                owner: None,
             }),
             fold: ResponseFold::new(),
             first_write: None,
@@ -106,6 +110,15 @@ impl Recorder {
             replay_bytes: 0,
             max_replay,
         }
+    }
+
+    /// Records the response as `owner`'s ([`crate::state::Owner`]): only that client key can
+    /// read or continue it.
+    pub(crate) fn owned_by(mut self, owner: Option<String>) -> Self {
+        if let Some(pending) = self.pending.as_mut() {
+            pending.owner = owner;
+        }
+        self
     }
 
     /// Notes events that went to the client: the first ones store the response `in_progress`.

@@ -52,7 +52,7 @@ pub(super) async fn conversation(
                 return None;
             }
             // `Turn::prepare` has just read it: it is there.
-            items = store::history(state.store.as_ref(), previous)
+            items = store::history(state.store.as_ref(), previous, hints.owner.as_deref())
                 .await
                 .ok()
                 .flatten()?;
