@@ -38,6 +38,8 @@
 //! | `OPENAI_WIRE_HEARTBEAT_SECS` | `heartbeat_secs` |
 //! | `OPENAI_WIRE_DEFAULT_PROVIDER` | `default_provider` |
 //! | `OPENAI_WIRE_CLIENT_API_KEYS` | `client_api_keys` (comma-separated) |
+//! | `OPENAI_WIRE_CLIENT_HEADER_TIMEOUT_SECS` | `client_header_timeout_secs` |
+//! | `OPENAI_WIRE_MAX_CONNECTIONS` | `max_connections` |
 //! | `OPENAI_WIRE_MAX_REPLAY_BYTES` | `max_replay_bytes` |
 //! | `OPENAI_WIRE_RETENTION_DAYS` | `retention_days` |
 //! | `OPENAI_WIRE_WEBSOCKET_LIFETIME_SECS` | `websocket_lifetime_secs` |
@@ -51,6 +53,28 @@
 //! (`OPENAI_WIRE_PROVIDER_DEEPSEEK_MODELS=deepseek-chat,deepseek-reasoner`), maps are
 //! comma-separated `key=value` pairs (`..._MODEL_MAP=gpt-5=deepseek-chat`), and a wrong field
 //! or value is an error that names the variable.
+//!
+//! # Client authentication
+//!
+//! Clients authenticate with one of the client keys, as `Authorization: Bearer KEY` (the scheme
+//! in any case) or `x-api-key: KEY`. The keys come from `client_api_keys` (a list in the file),
+//! `client_api_keys_env` (the name of a variable holding comma-separated keys, read when the
+//! file is read) and `OPENAI_WIRE_CLIENT_API_KEYS` (comma-separated; replaces the others).
+//!
+//! - **No key setting at all: no client authentication.** That is the default, for a gateway
+//!   on the loopback interface; say so by leaving all three unset.
+//! - **Any key setting that yields no usable key is an error at start**, never "no auth":
+//!   `client_api_keys = []` or holding an empty (or blank) string, `client_api_keys_env`
+//!   naming a variable that is unset or holds no key, `OPENAI_WIRE_CLIENT_API_KEYS=""` or
+//!   `" , "`. Keys are trimmed; empty items between commas are skipped.
+//! - An empty presented key never matches.
+//!
+//! # Client connections
+//!
+//! | setting | default | what it bounds |
+//! | --- | --- | --- |
+//! | `client_header_timeout_secs` | 30 | a connection must deliver a complete request head this long after it opens or after its previous response ended; else it is closed. This covers silent connections, half-sent headers and idle keep-alive connections (HTTP/1.1; an HTTP/2 connection is pinged at this interval and closed when the ping is not answered). Zero: no timeout |
+//! | `max_connections` | 4096 | connections served at once (WebSocket connections included); one more is answered `503` `server_is_overloaded` in OpenAI's error JSON and closed. Lowered at start to what the process's file-descriptor limit allows (the soft limit is first raised to the hard one) |
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -576,6 +600,8 @@ struct FileConfig {
     websocket_lifetime_secs: Option<u64>,
     websocket_max_message_bytes: Option<usize>,
     websocket_max_cached_bytes: Option<usize>,
+    client_header_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
     #[serde(default)]
     providers: BTreeMap<String, ProviderConfig>,
     #[serde(default)]
@@ -592,7 +618,9 @@ pub struct Config {
     /// After this long without anything from the upstream, a streaming client gets a
     /// `response.in_progress` event (zero: never).
     pub heartbeat: Duration,
-    /// Bearer keys clients must present; empty: no client authentication.
+    /// Keys clients must present (`Authorization: Bearer` or `x-api-key`); empty: no client
+    /// authentication. [`Config::validate`] refuses an empty or blank key; see the
+    /// [module docs](self#client-authentication) for which settings are errors.
     pub client_api_keys: Vec<String>,
     /// The provider used when no route and no provider's model list matches.
     pub default_provider: Option<String>,
@@ -616,6 +644,14 @@ pub struct Config {
     /// not kept: continuing it on the connection then works only when it was stored
     /// (`store: true`), else it is `previous_response_not_found`. 32 MiB by default.
     pub websocket_max_cached_bytes: usize,
+    /// A client connection must deliver a complete request head within this long of opening
+    /// or of its previous response's end (silent connections, half-sent headers, idle
+    /// keep-alive); else it is closed. 30 seconds by default; zero: no timeout.
+    pub client_header_timeout: Duration,
+    /// At most this many client connections are served at once; one more gets a `503`
+    /// `server_is_overloaded` and is closed. 4096 by default; [`Gateway::serve`](crate::Gateway::serve)
+    /// lowers it to what the file-descriptor limit allows.
+    pub max_connections: usize,
     /// The providers, by name.
     pub providers: BTreeMap<String, ProviderConfig>,
     /// The routing rules, in order.
@@ -635,6 +671,8 @@ impl Default for Config {
             websocket_lifetime: Duration::from_secs(3600),
             websocket_max_message_bytes: crate::server::MAX_REQUEST_BYTES,
             websocket_max_cached_bytes: 32 << 20,
+            client_header_timeout: Duration::from_secs(30),
+            max_connections: 4096,
             providers: BTreeMap::new(),
             routes: Vec::new(),
         }
@@ -664,6 +702,14 @@ impl Config {
 
     /// Reads a configuration from TOML text.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::from_toml_with_env(text, |var| std::env::var(var).ok())
+    }
+
+    /// [`Config::from_toml`], reading `client_api_keys_env`'s variable through `env`.
+    fn from_toml_with_env(
+        text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let file: FileConfig = toml::from_str(text)?;
         let mut config = Config::default();
         if let Some(listen) = file.listen {
@@ -675,11 +721,16 @@ impl Config {
         if let Some(secs) = file.heartbeat_secs {
             config.heartbeat = Duration::from_secs(secs);
         }
-        config.client_api_keys = file.client_api_keys.unwrap_or_default();
-        if let Some(var) = file.client_api_keys_env
-            && let Ok(keys) = std::env::var(&var)
-        {
-            config.client_api_keys.extend(split_keys(&keys));
+        config.client_api_keys = file_client_keys(
+            file.client_api_keys,
+            file.client_api_keys_env.as_deref(),
+            env,
+        )?;
+        if let Some(secs) = file.client_header_timeout_secs {
+            config.client_header_timeout = Duration::from_secs(secs);
+        }
+        if let Some(max) = file.max_connections {
+            config.max_connections = max;
         }
         config.default_provider = file.default_provider;
         if let Some(max) = file.max_replay_bytes {
@@ -741,7 +792,28 @@ impl Config {
                     self.heartbeat = Duration::from_secs(secs);
                 }
                 "DEFAULT_PROVIDER" => self.default_provider = Some(value),
-                "CLIENT_API_KEYS" => self.client_api_keys = split_keys(&value),
+                "CLIENT_API_KEYS" => {
+                    self.client_api_keys = split_keys(&value);
+                    if self.client_api_keys.is_empty() {
+                        return Err(ConfigError::Invalid(format!(
+                            "{name} is set but holds no key ({value:?}); unset it to run \
+                             without client authentication"
+                        )));
+                    }
+                }
+                "CLIENT_HEADER_TIMEOUT_SECS" => {
+                    let secs = value.trim().parse::<u64>().map_err(|_| {
+                        ConfigError::Invalid(format!(
+                            "{name}: {value:?} is not a number of seconds"
+                        ))
+                    })?;
+                    self.client_header_timeout = Duration::from_secs(secs);
+                }
+                "MAX_CONNECTIONS" => {
+                    self.max_connections = value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name}: {value:?} is not a count"))
+                    })?;
+                }
                 "MAX_REPLAY_BYTES" => {
                     self.max_replay_bytes = value.trim().parse().map_err(|_| {
                         ConfigError::Invalid(format!("{name}: {value:?} is not a byte count"))
@@ -828,6 +900,21 @@ impl Config {
 
     /// Checks that routes and the default provider name existing providers and URLs are HTTP(S).
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(i) = self
+            .client_api_keys
+            .iter()
+            .position(|k| k.trim().is_empty())
+        {
+            return Err(ConfigError::Invalid(format!(
+                "client_api_keys[{i}] is empty: an empty key would let in a request with an \
+                 empty key; remove it (no key setting at all means no client authentication)"
+            )));
+        }
+        if self.max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "max_connections must be at least 1".into(),
+            ));
+        }
         for (name, provider) in &self.providers {
             if !(provider.base_url.starts_with("http://")
                 || provider.base_url.starts_with("https://"))
@@ -890,6 +977,55 @@ fn parse_listen(text: &str) -> Result<SocketAddr, ConfigError> {
     text.trim()
         .parse()
         .map_err(|_| ConfigError::Invalid(format!("listen: not an address: {text:?}")))
+}
+
+/// The client keys of a file: `client_api_keys` and the keys in `client_api_keys_env`'s
+/// variable (read through `env`). A setting that is present but yields no usable key is an
+/// error, never "no authentication".
+fn file_client_keys(
+    listed: Option<Vec<String>>,
+    var: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<String>, ConfigError> {
+    let mut keys = Vec::new();
+    if let Some(listed) = &listed {
+        for (i, key) in listed.iter().enumerate() {
+            if key.trim().is_empty() {
+                return Err(ConfigError::Invalid(format!(
+                    "client_api_keys[{i}] is empty: an empty key would let in a request with \
+                     an empty key; remove it (no key setting at all means no client \
+                     authentication)"
+                )));
+            }
+            keys.push(key.trim().to_owned());
+        }
+    }
+    if let Some(var) = var {
+        let Some(value) = env(var) else {
+            return Err(ConfigError::Invalid(format!(
+                "client_api_keys_env names {var}, which is not set; set it to the client keys \
+                 (comma-separated), or remove client_api_keys_env to run without client \
+                 authentication"
+            )));
+        };
+        let from_var = split_keys(&value);
+        if from_var.is_empty() {
+            return Err(ConfigError::Invalid(format!(
+                "client_api_keys_env names {var}, which holds no key; set it to the client \
+                 keys (comma-separated), or remove client_api_keys_env to run without client \
+                 authentication"
+            )));
+        }
+        keys.extend(from_var);
+    }
+    if listed.is_some() && keys.is_empty() {
+        return Err(ConfigError::Invalid(
+            "client_api_keys is empty; list at least one key, or remove client_api_keys to run \
+             without client authentication"
+                .into(),
+        ));
+    }
+    Ok(keys)
 }
 
 fn split_keys(text: &str) -> Vec<String> {
@@ -1148,6 +1284,116 @@ mod tests {
             if var != "OPENAI_WIRE_PROVIDER_NEW_KIND" {
                 assert!(error.contains(var), "{var}={value}: {error}");
             }
+        }
+    }
+
+    #[test]
+    fn client_auth_that_yields_no_usable_key_is_an_error_at_start() {
+        let env = |var: &str| match var {
+            "EMPTY_KEYS" => Some(String::new()),
+            "BLANK_KEYS" => Some(" , ".to_owned()),
+            "GOOD_KEYS" => Some(" k1 ,k2,".to_owned()),
+            _ => None,
+        };
+        for (file, says) in [
+            ("client_api_keys = []", "client_api_keys is empty"),
+            (
+                "client_api_keys = [\"a\", \"\"]",
+                "client_api_keys[1] is empty",
+            ),
+            ("client_api_keys = [\"  \"]", "client_api_keys[0] is empty"),
+            (
+                "client_api_keys_env = \"UNSET_KEYS\"",
+                "UNSET_KEYS, which is not set",
+            ),
+            (
+                "client_api_keys_env = \"EMPTY_KEYS\"",
+                "EMPTY_KEYS, which holds no key",
+            ),
+            (
+                "client_api_keys_env = \"BLANK_KEYS\"",
+                "BLANK_KEYS, which holds no key",
+            ),
+        ] {
+            let error = Config::from_toml_with_env(file, env)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(says), "{file}: {error}");
+        }
+        // No key setting at all: no authentication, explicitly the default.
+        assert!(
+            Config::from_toml_with_env("", env)
+                .unwrap()
+                .client_api_keys
+                .is_empty()
+        );
+        let config = Config::from_toml_with_env(
+            "client_api_keys = [\" k0 \"]\nclient_api_keys_env = \"GOOD_KEYS\"",
+            env,
+        )
+        .unwrap();
+        assert_eq!(config.client_api_keys, ["k0", "k1", "k2"]);
+        // The real `from_toml` reads the process environment: a name surely unset.
+        let error =
+            Config::from_toml("client_api_keys_env = \"OPENAI_WIRE_TEST_SURELY_UNSET_48213\"")
+                .unwrap_err();
+        assert!(error.to_string().contains("not set"), "{error}");
+        // A key added in code is checked too.
+        let mut config = Config::default();
+        config.client_api_keys = vec!["".into()];
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn client_api_keys_env_override_with_no_key_is_an_error() {
+        for value in ["", " , ", ","] {
+            let mut config = Config::default();
+            let error = config
+                .apply_vars([("OPENAI_WIRE_CLIENT_API_KEYS".to_owned(), value.to_owned())])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("OPENAI_WIRE_CLIENT_API_KEYS is set but holds no key"),
+                "{value:?}: {error}"
+            );
+        }
+        let mut config = Config::default();
+        config
+            .apply_vars([("OPENAI_WIRE_CLIENT_API_KEYS".to_owned(), " a ,b".to_owned())])
+            .unwrap();
+        assert_eq!(config.client_api_keys, ["a", "b"]);
+    }
+
+    #[test]
+    fn client_connection_bounds_have_defaults_and_come_from_the_file_and_the_environment() {
+        let config = Config::default();
+        assert_eq!(config.client_header_timeout, Duration::from_secs(30));
+        assert_eq!(config.max_connections, 4096);
+        let mut config =
+            Config::from_toml("client_header_timeout_secs = 5\nmax_connections = 10").unwrap();
+        assert_eq!(config.client_header_timeout, Duration::from_secs(5));
+        assert_eq!(config.max_connections, 10);
+        let vars = [
+            ("OPENAI_WIRE_CLIENT_HEADER_TIMEOUT_SECS", "7"),
+            ("OPENAI_WIRE_MAX_CONNECTIONS", "20"),
+        ];
+        config
+            .apply_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())))
+            .unwrap();
+        assert_eq!(config.client_header_timeout, Duration::from_secs(7));
+        assert_eq!(config.max_connections, 20);
+        for (var, value) in [
+            ("OPENAI_WIRE_MAX_CONNECTIONS", "0"),
+            ("OPENAI_WIRE_MAX_CONNECTIONS", "many"),
+            ("OPENAI_WIRE_CLIENT_HEADER_TIMEOUT_SECS", "soon"),
+        ] {
+            assert!(
+                config
+                    .clone()
+                    .apply_vars([(var.to_owned(), value.to_owned())])
+                    .is_err(),
+                "{var}={value}"
+            );
         }
     }
 

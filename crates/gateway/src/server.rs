@@ -351,19 +351,14 @@ async fn authenticate(
     if open || state.config.client_api_keys.is_empty() {
         return next.run(request).await;
     }
-    let headers = request.headers();
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
-        .map(str::trim);
+    let presented = presented_key(request.headers());
     let ok = presented.is_some_and(|key| {
-        state
-            .config
-            .client_api_keys
-            .iter()
-            .any(|k| constant_time_eq(k.as_bytes(), key.as_bytes()))
+        !key.is_empty()
+            && state
+                .config
+                .client_api_keys
+                .iter()
+                .any(|k| constant_time_eq(k.trim().as_bytes(), key.as_bytes()))
     });
     if ok {
         // Whose stored responses the request may read: a keyed hash of its key.
@@ -373,6 +368,21 @@ async fn authenticate(
     } else {
         ApiError::unauthorized().into_response()
     }
+}
+
+/// The key a client presents: `Authorization: Bearer KEY` (the scheme in any case, RFC 7235)
+/// or `x-api-key: KEY`, trimmed.
+fn presented_key(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, key) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then_some(key)
+        });
+    bearer
+        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+        .map(str::trim)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

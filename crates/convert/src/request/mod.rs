@@ -14,6 +14,7 @@
 
 pub mod chat_to_responses;
 pub mod responses_to_chat;
+pub mod validate;
 
 use std::collections::{BTreeMap, HashMap};
 

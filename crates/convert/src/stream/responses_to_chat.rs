@@ -206,10 +206,11 @@ impl ChatError {
             Some(kind) => kind.to_owned(),
             None => crate::error_codes::type_of(code.unwrap_or("server_error")).to_owned(),
         };
+        // The upstream's words, without anything key-like in them.
         let message = if message.is_empty() {
             "the upstream response failed".to_owned()
         } else {
-            message.to_owned()
+            crate::upstream_error::redact(message)
         };
         ChatError {
             status,
