@@ -17,6 +17,7 @@
 //! | `insufficient_quota` | `insufficient_quota` | 429 |
 //! | `server_error` | `server_error` | 500 |
 //! | `vector_store_timeout` | `server_error` | 500 |
+//! | `upstream_timeout` | `server_error` | 504 |
 //! | `server_is_overloaded` | `server_error` | 503 |
 //! | `upstream_authentication_failed` | `server_error` | 502 |
 //!
@@ -118,6 +119,15 @@ pub const ERROR_CODES: &[ErrorCodeRow] = &[
         error_type: "server_error",
         http_status: 500,
         source: "Responses spec ResponseErrorCode (a hosted tool timed out)",
+    },
+    ErrorCodeRow {
+        code: "upstream_timeout",
+        error_type: "server_error",
+        http_status: 504,
+        source: "the gateway's own: the provider did not answer (headers, or the next event) \
+                 within the idle timeout, or the response outlasted max_response_secs; 504 \
+                 Gateway Timeout is HTTP's status for an upstream that did not answer in time \
+                 (issue 12, defect 9)",
     },
     ErrorCodeRow {
         code: "server_is_overloaded",

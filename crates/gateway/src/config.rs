@@ -41,6 +41,8 @@
 //! | `OPENAI_WIRE_CLIENT_HEADER_TIMEOUT_SECS` | `client_header_timeout_secs` |
 //! | `OPENAI_WIRE_MAX_CONNECTIONS` | `max_connections` |
 //! | `OPENAI_WIRE_MAX_REPLAY_BYTES` | `max_replay_bytes` |
+//! | `OPENAI_WIRE_MAX_RESPONSE_BYTES` | `max_response_bytes` |
+//! | `OPENAI_WIRE_MAX_RESPONSE_SECS` | `max_response_secs` |
 //! | `OPENAI_WIRE_RETENTION_DAYS` | `retention_days` |
 //! | `OPENAI_WIRE_WEBSOCKET_LIFETIME_SECS` | `websocket_lifetime_secs` |
 //! | `OPENAI_WIRE_WEBSOCKET_MAX_MESSAGE_BYTES` | `websocket_max_message_bytes` |
@@ -596,6 +598,8 @@ struct FileConfig {
     client_api_keys_env: Option<String>,
     default_provider: Option<String>,
     max_replay_bytes: Option<usize>,
+    max_response_bytes: Option<usize>,
+    max_response_secs: Option<u64>,
     retention_days: Option<u64>,
     websocket_lifetime_secs: Option<u64>,
     websocket_max_message_bytes: Option<usize>,
@@ -627,6 +631,17 @@ pub struct Config {
     /// At most this many bytes of stream events are kept per response for replay
     /// (`GET /v1/responses/{id}?stream=true`); a longer stream is stored without its events.
     pub max_replay_bytes: usize,
+    /// The most bytes of upstream stream (event JSON as received) one response may take. A
+    /// longer response is ended `incomplete` with `incomplete_details.reason:
+    /// "max_output_tokens"`, as OpenAI ends a response whose output reached its length limit,
+    /// so memory per stream (and what is stored) stays bounded. 64 MiB by default: well above
+    /// a 128k-token answer streamed token by token (about 200 bytes of JSON per token). Zero:
+    /// no bound.
+    pub max_response_bytes: usize,
+    /// The longest one response may stream (from the request to its last event). A longer one
+    /// ends `failed` with code `upstream_timeout`. 30 minutes by default: long reasoning runs
+    /// take minutes, and OpenAI points longer work to background mode. Zero: no bound.
+    pub max_response_duration: Duration,
     /// Stored responses older than this are deleted (checked when the gateway starts, then
     /// every hour); zero keeps them forever. 30 days by default, as OpenAI keeps them.
     pub retention_days: u64,
@@ -667,6 +682,8 @@ impl Default for Config {
             client_api_keys: Vec::new(),
             default_provider: None,
             max_replay_bytes: 8 << 20,
+            max_response_bytes: 64 << 20,
+            max_response_duration: Duration::from_secs(1800),
             retention_days: 30,
             websocket_lifetime: Duration::from_secs(3600),
             websocket_max_message_bytes: crate::server::MAX_REQUEST_BYTES,
@@ -735,6 +752,12 @@ impl Config {
         config.default_provider = file.default_provider;
         if let Some(max) = file.max_replay_bytes {
             config.max_replay_bytes = max;
+        }
+        if let Some(max) = file.max_response_bytes {
+            config.max_response_bytes = max;
+        }
+        if let Some(secs) = file.max_response_secs {
+            config.max_response_duration = Duration::from_secs(secs);
         }
         if let Some(days) = file.retention_days {
             config.retention_days = days;
@@ -818,6 +841,19 @@ impl Config {
                     self.max_replay_bytes = value.trim().parse().map_err(|_| {
                         ConfigError::Invalid(format!("{name}: {value:?} is not a byte count"))
                     })?;
+                }
+                "MAX_RESPONSE_BYTES" => {
+                    self.max_response_bytes = value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name}: {value:?} is not a byte count"))
+                    })?;
+                }
+                "MAX_RESPONSE_SECS" => {
+                    let secs = value.trim().parse::<u64>().map_err(|_| {
+                        ConfigError::Invalid(format!(
+                            "{name}: {value:?} is not a number of seconds"
+                        ))
+                    })?;
+                    self.max_response_duration = Duration::from_secs(secs);
                 }
                 "RETENTION_DAYS" => {
                     self.retention_days = value.trim().parse().map_err(|_| {

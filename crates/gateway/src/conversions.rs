@@ -13,8 +13,36 @@ use openai_wire_events::{
     ChatCompletionStreamEvent, Response as ResponseObject, ResponseStreamEvent, StreamEvent,
 };
 
-use crate::pump::{Conversion, Upstream};
+use crate::error::ApiError;
+use crate::pump::{Conversion, Limit, Upstream};
 use crate::telemetry;
+
+/// An HTTP error the upstream answered before its stream, as the error that ends the stream.
+fn refused(error: &ApiError) -> UpstreamError {
+    let code = error.code().unwrap_or("server_error").to_owned();
+    UpstreamError::new(OpenAiErrorCode::Other(code), error.error.message.clone())
+}
+
+/// The error that ends a stream silent past the idle timeout.
+fn idle_error(idle: Duration) -> UpstreamError {
+    UpstreamError::new(
+        OpenAiErrorCode::Other("upstream_timeout".into()),
+        format!(
+            "The upstream sent nothing for {} s; the request was abandoned.",
+            idle.as_secs_f64()
+        ),
+    )
+}
+
+/// Counts and logs a reached bound.
+fn note_limit(provider: &str, limit: Limit) {
+    let code = match limit {
+        Limit::Bytes(_) => "max_response_bytes",
+        Limit::Duration(_) => "max_response_secs",
+    };
+    telemetry::upstream_error(provider, code);
+    tracing::warn!(provider = %provider, ?limit, "the response reached a gateway limit");
+}
 
 /// A Chat Completions upstream's stream, converted into Responses events.
 pub(crate) struct ChatUpstream {
@@ -64,6 +92,19 @@ impl Conversion for ChatUpstream {
                 tracing::warn!(provider = %provider, error = %message, "the upstream stream broke off");
                 self.converter.finish(StreamEnd::Cut)
             }
+            Upstream::Answered => Vec::new(),
+            Upstream::Refused(error) => self.converter.fail(refused(&error)),
+            Upstream::Limit(limit) => {
+                note_limit(provider, limit);
+                match limit {
+                    // OpenAI's end for a response whose output reached its length limit.
+                    Limit::Bytes(_) => self.converter.truncate(),
+                    Limit::Duration(_) => self.converter.fail(UpstreamError::new(
+                        OpenAiErrorCode::Other("upstream_timeout".into()),
+                        limit.message(),
+                    )),
+                }
+            }
         };
         if events
             .iter()
@@ -81,10 +122,7 @@ impl Conversion for ChatUpstream {
     fn idle(&mut self, idle: Duration) -> Vec<ResponseStreamEvent> {
         telemetry::upstream_error(&self.provider, "idle_timeout");
         tracing::warn!(provider = %self.provider, "upstream silent past the idle timeout");
-        self.fail(format!(
-            "The upstream sent nothing for {} s; the request was abandoned.",
-            idle.as_secs_f64()
-        ))
+        self.converter.fail(idle_error(idle))
     }
 
     fn is_finished(&self) -> bool {
@@ -161,15 +199,26 @@ impl ResponsesRelay {
 
     /// Ends the stream as `failed` (`server_error`, `message`).
     fn fail(&mut self, message: String) -> Vec<ResponseStreamEvent> {
-        self.finished = true;
-        telemetry::upstream_error(&self.provider, "response_failed");
-        let mut response = self.snapshot.take().unwrap_or_else(|| {
+        self.fail_with(UpstreamError::new(OpenAiErrorCode::ServerError, message))
+    }
+
+    /// The response as it stands (the template before the upstream's first lifecycle event).
+    fn current(&mut self) -> ResponseObject {
+        self.snapshot.take().unwrap_or_else(|| {
             serde_json::from_value(serde_json::Value::Object(self.template.clone()))
                 .unwrap_or_default()
-        });
+        })
+    }
+
+    /// Ends the stream as `failed` with `error`. A client that saw nothing yet gets
+    /// `response.created` first, so the stream stays well formed.
+    fn fail_with(&mut self, error: UpstreamError) -> Vec<ResponseStreamEvent> {
+        self.finished = true;
+        telemetry::upstream_error(&self.provider, "response_failed");
+        let mut out = self.created_if_first();
+        let mut response = self.current();
         response.status = Some(openai_wire_events::ResponseStatus::Failed);
-        response.error =
-            Some(UpstreamError::new(OpenAiErrorCode::ServerError, message).to_response_error());
+        response.error = Some(error.to_response_error());
         let event = ResponseStreamEvent::ResponseFailed(Box::new(
             openai_wire_events::ResponseFailedEvent {
                 response,
@@ -178,7 +227,43 @@ impl ResponsesRelay {
             },
         ));
         self.sequence += 1;
-        vec![event]
+        out.push(event);
+        out
+    }
+
+    /// `response.created` with the template, when nothing was sent yet.
+    fn created_if_first(&mut self) -> Vec<ResponseStreamEvent> {
+        if self.sequence > 0 {
+            return Vec::new();
+        }
+        let mut response = self.current();
+        response.status = Some(openai_wire_events::ResponseStatus::InProgress);
+        let created = openai_wire_events::ResponseCreatedEvent {
+            response,
+            ..Default::default()
+        };
+        vec![self.number(ResponseStreamEvent::ResponseCreated(Box::new(created)))]
+    }
+
+    /// Ends the stream as `incomplete` (`max_output_tokens`): the size bound was reached.
+    fn truncate(&mut self) -> Vec<ResponseStreamEvent> {
+        self.finished = true;
+        let mut out = self.created_if_first();
+        let mut response = self.current();
+        response.status = Some(openai_wire_events::ResponseStatus::Incomplete);
+        response.incomplete_details = Some(openai_wire_events::ResponseIncompleteDetails {
+            reason: Some(openai_wire_events::ResponseIncompleteDetailsReason::MaxOutputTokens),
+        });
+        let event = ResponseStreamEvent::ResponseIncomplete(Box::new(
+            openai_wire_events::ResponseIncompleteEvent {
+                response,
+                sequence_number: Some(self.sequence),
+                ..Default::default()
+            },
+        ));
+        self.sequence += 1;
+        out.push(event);
+        out
     }
 }
 
@@ -221,6 +306,18 @@ impl Conversion for ResponsesRelay {
                 telemetry::upstream_error(&self.provider, "stream_cut");
                 self.fail(format!("The upstream stream broke off: {message}"))
             }
+            Upstream::Answered => Vec::new(),
+            Upstream::Refused(error) => self.fail_with(refused(&error)),
+            Upstream::Limit(limit) => {
+                note_limit(&self.provider, limit);
+                match limit {
+                    Limit::Bytes(_) => self.truncate(),
+                    Limit::Duration(_) => self.fail_with(UpstreamError::new(
+                        OpenAiErrorCode::Other("upstream_timeout".into()),
+                        limit.message(),
+                    )),
+                }
+            }
         }
     }
 
@@ -230,10 +327,7 @@ impl Conversion for ResponsesRelay {
 
     fn idle(&mut self, idle: Duration) -> Vec<ResponseStreamEvent> {
         telemetry::upstream_error(&self.provider, "idle_timeout");
-        self.fail(format!(
-            "The upstream sent nothing for {} s; the request was abandoned.",
-            idle.as_secs_f64()
-        ))
+        self.fail_with(idle_error(idle))
     }
 
     fn is_finished(&self) -> bool {
@@ -297,6 +391,13 @@ impl Conversion for ChatOverResponses {
                 };
                 telemetry::upstream_error(&provider, code);
                 tracing::warn!(provider = %provider, error = %message, "the upstream stream broke off");
+                self.end(false)
+            }
+            Upstream::Answered => Vec::new(),
+            // Not sent by the Chat answer, which awaits the upstream's headers itself.
+            Upstream::Refused(_) => self.end(false),
+            Upstream::Limit(limit) => {
+                note_limit(&provider, limit);
                 self.end(false)
             }
         };

@@ -5,13 +5,24 @@
 //! stream into Chat chunks, a Responses stream relayed and completed); [`pump`] is the only
 //! place that waits. It reads the time from tokio's clock, so tests pause and advance it instead
 //! of sleeping.
+//!
+//! Every pumped stream is bounded ([`Limits`]): [`decode_upstream`] stops after
+//! `max_bytes` of upstream events ([`Limit::Bytes`]), the pacer's deadline after
+//! `max_duration` ([`Limit::Duration`]); the conversion then ends the stream (`incomplete` for
+//! size, `failed` with `upstream_timeout` for time), so no upstream can grow a stream's memory
+//! or keep it open without end. [`after_send`] makes the upstream request itself part of the
+//! stream, so that the client's stream opens before the upstream's headers arrive.
 
+use std::future::Future;
 use std::time::Duration;
 
 use futures_util::{Stream, StreamExt};
 use openai_wire_convert::stream::pacer::{Pacer, PacerTimeout};
 use openai_wire_decode::{DecodeStream, Decoder, Format, OwnedItem, StreamError};
 use openai_wire_events::StreamEvent;
+
+use crate::error::ApiError;
+use crate::upstream::SendError;
 
 /// The largest single upstream event accepted (memory per stream stays bounded).
 pub(crate) const MAX_UPSTREAM_EVENT: usize = 4 << 20;
@@ -34,6 +45,58 @@ pub(crate) enum Upstream<E> {
         /// Whether it was a read timeout.
         timeout: bool,
     },
+    /// The upstream's answer arrived (its status and headers; [`after_send`]).
+    Answered,
+    /// The upstream refused the request (an error status) or could not be reached
+    /// ([`after_send`]): what the client would have got as an HTTP error.
+    Refused(ApiError),
+    /// A bound on the response was reached ([`Limits`]).
+    Limit(Limit),
+}
+
+/// The bounds of one pumped response. Zero: no bound.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Limits {
+    /// At most this many bytes of upstream events (their JSON as received).
+    pub(crate) max_bytes: usize,
+    /// At most this long, from the start of the pump.
+    pub(crate) max_duration: Duration,
+}
+
+impl Limits {
+    /// The configured bounds.
+    pub(crate) fn of(config: &crate::config::Config) -> Self {
+        Limits {
+            max_bytes: config.max_response_bytes,
+            max_duration: config.max_response_duration,
+        }
+    }
+}
+
+/// Which bound a response reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Limit {
+    /// `max_response_bytes` of upstream events.
+    Bytes(usize),
+    /// `max_response_secs`.
+    Duration(Duration),
+}
+
+impl Limit {
+    /// What the client is told.
+    pub(crate) fn message(self) -> String {
+        match self {
+            Limit::Bytes(max) => format!(
+                "The response reached the gateway's size limit ({max} bytes of upstream stream, \
+                 max_response_bytes) and was ended there."
+            ),
+            Limit::Duration(max) => format!(
+                "The response took longer than the gateway's limit ({} s, max_response_secs) \
+                 and was ended there.",
+                max.as_secs_f64()
+            ),
+        }
+    }
 }
 
 /// A sans-IO stream conversion that [`pump`] drives.
@@ -65,27 +128,70 @@ pub(crate) enum PumpStep<C: Conversion> {
     Finished(Box<C>),
 }
 
-/// An upstream HTTP body, decoded as a stream of [`Upstream`] items (comments skipped).
+/// An upstream HTTP body, decoded as a stream of [`Upstream`] items (comments skipped). Past
+/// `max_bytes` of events (zero: no bound) it ends with [`Limit::Bytes`], and the body is
+/// dropped.
 pub(crate) fn decode_upstream<E>(
     response: reqwest::Response,
     format: Format,
+    max_bytes: usize,
 ) -> impl Stream<Item = Upstream<E>> + Send + 'static
 where
     E: StreamEvent + Send + 'static,
 {
     let decoder = Decoder::<E>::with_max_event_size(format, MAX_UPSTREAM_EVENT);
-    DecodeStream::with_decoder(response.bytes_stream(), decoder).filter_map(|item| async move {
-        match item {
-            Ok(OwnedItem::Event(decoded)) => Some(Upstream::Event(decoded.event)),
-            Ok(OwnedItem::Done(_)) => Some(Upstream::Done),
-            Ok(OwnedItem::Comment(_)) => None,
-            Err(StreamError::Decode(error)) => Some(Upstream::Malformed(error.to_string())),
-            Err(StreamError::Transport(error)) => Some(Upstream::Broken {
-                timeout: error.is_timeout(),
-                message: error.to_string(),
-            }),
+    let decoded = DecodeStream::with_decoder(response.bytes_stream(), decoder);
+    async_stream::stream! {
+        let mut decoded = std::pin::pin!(decoded);
+        let mut total = 0usize;
+        while let Some(item) = decoded.next().await {
+            yield match item {
+                Ok(OwnedItem::Event(decoded)) => {
+                    total = total.saturating_add(decoded.raw.len());
+                    if max_bytes > 0 && total > max_bytes {
+                        yield Upstream::Limit(Limit::Bytes(max_bytes));
+                        return;
+                    }
+                    Upstream::Event(decoded.event)
+                }
+                Ok(OwnedItem::Done(_)) => Upstream::Done,
+                Ok(OwnedItem::Comment(_)) => continue,
+                Err(StreamError::Decode(error)) => Upstream::Malformed(error.to_string()),
+                Err(StreamError::Transport(error)) => Upstream::Broken {
+                    timeout: error.is_timeout(),
+                    message: error.to_string(),
+                },
+            };
         }
-    })
+    }
+}
+
+/// The upstream request and its answer as one stream: [`Upstream::Answered`] when the
+/// answer's headers arrive, then its decoded body ([`decode_upstream`]); or
+/// [`Upstream::Refused`] when the upstream refuses the request or cannot be reached. The pump
+/// sends the client's first events and heartbeats while `send` is pending.
+pub(crate) fn after_send<E, F>(
+    send: F,
+    format: Format,
+    max_bytes: usize,
+) -> impl Stream<Item = Upstream<E>> + Send + 'static
+where
+    E: StreamEvent + Send + 'static,
+    F: Future<Output = Result<reqwest::Response, SendError>> + Send + 'static,
+{
+    async_stream::stream! {
+        match send.await {
+            Ok(answer) => {
+                yield Upstream::Answered;
+                let body = decode_upstream::<E>(answer, format, max_bytes);
+                let mut body = std::pin::pin!(body);
+                while let Some(item) = body.next().await {
+                    yield item;
+                }
+            }
+            Err(error) => yield Upstream::Refused(error.to_api_error()),
+        }
+    }
 }
 
 /// What woke the pump.
@@ -97,12 +203,14 @@ enum Wake<E> {
 /// Drives `conversion` over `upstream` until it is finished: each upstream item is pushed as
 /// it comes, a heartbeat goes out whenever the [`Pacer`] says one is due, and the stream ends
 /// through [`Conversion::idle`] when the upstream stays silent past the idle timeout. An
-/// upstream that ends is pushed [`Upstream::End`]. Dropping the stream drops the upstream.
+/// upstream that ends is pushed [`Upstream::End`]. Past `limits.max_duration` the
+/// conversion is pushed [`Limit::Duration`]. Dropping the stream drops the upstream.
 pub(crate) fn pump<C, S>(
     mut conversion: C,
     upstream: S,
     heartbeat: Option<Duration>,
     idle: Duration,
+    limits: Limits,
 ) -> impl Stream<Item = PumpStep<C>> + Send
 where
     C: Conversion + Send + 'static,
@@ -116,7 +224,10 @@ where
             yield PumpStep::Out(first);
         }
         let mut upstream = std::pin::pin!(upstream);
-        let mut pacer = Pacer::new(now(), heartbeat, idle);
+        let start = now();
+        let max_duration = limits.max_duration;
+        let deadline = (!max_duration.is_zero()).then(|| start + max_duration);
+        let mut pacer = Pacer::new(start, heartbeat, idle).with_deadline(deadline);
         let sleep = tokio::time::sleep(Duration::ZERO);
         let mut sleep = std::pin::pin!(sleep);
         while !conversion.is_finished() {
@@ -141,6 +252,10 @@ where
                         None => yield PumpStep::KeepAlive,
                     },
                     Some(PacerTimeout::Idle) => yield PumpStep::Out(conversion.idle(idle)),
+                    Some(PacerTimeout::Deadline) => {
+                        let out = conversion.push(Upstream::Limit(Limit::Duration(max_duration)));
+                        yield PumpStep::Out(out);
+                    }
                     None => {}
                 },
             }
@@ -173,6 +288,10 @@ mod tests {
         fn push(&mut self, item: Upstream<u32>) -> Vec<String> {
             match item {
                 Upstream::Event(n) => vec![format!("event {n}")],
+                Upstream::Limit(limit) => {
+                    self.finished = true;
+                    vec![format!("{limit:?}")]
+                }
                 _ => {
                     self.finished = true;
                     vec!["end".into()]
@@ -214,6 +333,7 @@ mod tests {
             upstream,
             Some(Duration::from_secs(10)),
             Duration::from_secs(35),
+            Limits::default(),
         );
         let out = collect(steps).await;
         assert_eq!(
@@ -247,6 +367,7 @@ mod tests {
             upstream,
             Some(Duration::from_secs(10)),
             Duration::from_secs(60),
+            Limits::default(),
         );
         let out = collect(steps).await;
         feeder.await.unwrap();
@@ -284,6 +405,7 @@ mod tests {
             tokio_stream_from(receive),
             Some(Duration::from_secs(5)),
             Duration::from_secs(12),
+            Limits::default(),
         );
         let mut kinds = Vec::new();
         let mut steps = std::pin::pin!(steps);
@@ -297,6 +419,41 @@ mod tests {
         assert_eq!(
             kinds,
             ["keep-alive", "keep-alive", "idle after 12s", "finished"]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lively_upstream_is_ended_at_the_duration_limit() {
+        let (send, receive) = tokio::sync::mpsc::unbounded_channel::<Upstream<u32>>();
+        let feeder = tokio::spawn(async move {
+            for n in 0.. {
+                tokio::time::sleep(Duration::from_secs(4)).await;
+                if send.send(Upstream::Event(n)).is_err() {
+                    break;
+                }
+            }
+        });
+        let steps = pump(
+            Counting::default(),
+            tokio_stream_from(receive),
+            Some(Duration::from_secs(5)),
+            Duration::from_secs(30),
+            Limits {
+                max_bytes: 0,
+                max_duration: Duration::from_secs(10),
+            },
+        );
+        let out = collect(steps).await;
+        feeder.abort();
+        assert_eq!(
+            out,
+            [
+                "start",
+                "event 0",
+                "event 1",
+                "Duration(10s)",
+                "finished"
+            ]
         );
     }
 

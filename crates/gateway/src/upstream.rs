@@ -29,13 +29,18 @@ impl SendError {
     pub(crate) fn to_api_error(&self) -> ApiError {
         match self {
             SendError::Http(error) => ApiError::from_upstream(error),
-            SendError::Transport { message, timeout } => {
-                let mut error = ApiError::bad_gateway(message.clone());
-                if *timeout {
-                    error.status = StatusCode::GATEWAY_TIMEOUT;
-                }
-                error
-            }
+            // A timeout says it is one (504 `upstream_timeout`), not "could not be reached".
+            SendError::Transport {
+                message,
+                timeout: true,
+            } => ApiError::from_code(
+                "upstream_timeout",
+                message.replace(
+                    "could not be reached",
+                    "did not answer in time (the provider's idle_timeout_secs)",
+                ),
+            ),
+            SendError::Transport { message, .. } => ApiError::bad_gateway(message.clone()),
         }
     }
 }

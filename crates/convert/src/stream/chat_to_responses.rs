@@ -349,6 +349,18 @@ impl<I: IdSource> ChatToResponses<I> {
         events
     }
 
+    /// Ends the response where it stands as `incomplete`, reason `max_output_tokens`, as if
+    /// the upstream had stopped with `finish_reason: "length"`: for a caller that bounds the
+    /// size of a response (OpenAI ends a response whose output reached its limit this way).
+    /// Open items are finished; nothing after the response has ended.
+    pub fn truncate(&mut self) -> Vec<ResponseStreamEvent> {
+        if self.ended {
+            return Vec::new();
+        }
+        self.finish_reason = Some("length".into());
+        self.finish(StreamEnd::DoneMarker)
+    }
+
     /// A `response.in_progress` event carrying the response as it stands, for a gateway to
     /// send while the upstream is silent; `None` before the start and after the end. It takes
     /// the next `sequence_number` from the writer (see [`ResponseWriter::in_progress`]), so a

@@ -9,7 +9,12 @@
 //! - An upstream silent for `idle` is abandoned: [`PacerTimeout::Idle`], after which the pacer
 //!   asks for nothing more.
 //!
-//! Upstream data resets both clocks ([`Pacer::on_upstream`]).
+//! - A stream may have a deadline ([`Pacer::with_deadline`]): the longest it may last, upstream
+//!   data or not. [`PacerTimeout::Deadline`] then ends it, after which the pacer asks for
+//!   nothing more.
+//!
+//! Upstream data resets the heartbeat and idle clocks ([`Pacer::on_upstream`]), never the
+//! deadline.
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -36,6 +41,8 @@ pub enum PacerTimeout {
     Heartbeat,
     /// Abandon the upstream: it has been silent for the idle timeout.
     Idle,
+    /// End the stream: it has lasted as long as it may ([`Pacer::with_deadline`]).
+    Deadline,
 }
 
 /// The heartbeat and idle deadlines of one converted stream. See the [module docs](self).
@@ -47,7 +54,9 @@ pub struct Pacer {
     last_upstream: Instant,
     /// When the next heartbeat is due.
     next_heartbeat: Option<Instant>,
-    /// Whether the idle deadline has passed (the pacer is then done).
+    /// When the stream must end, upstream data or not.
+    deadline: Option<Instant>,
+    /// Whether the idle timeout or the deadline has passed (the pacer is then done).
     expired: bool,
 }
 
@@ -60,8 +69,29 @@ impl Pacer {
             idle,
             last_upstream: now,
             next_heartbeat: heartbeat.map(|d| now + d),
+            deadline: None,
             expired: false,
         }
+    }
+
+    /// The same pacer, which also ends the stream at `deadline` ([`PacerTimeout::Deadline`]),
+    /// however lively the upstream is.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use openai_wire_convert::stream::pacer::{Pacer, PacerTimeout};
+    ///
+    /// let start = Instant::now();
+    /// let end = start + Duration::from_secs(60);
+    /// let mut pacer = Pacer::new(start, None, Duration::from_secs(30)).with_deadline(Some(end));
+    /// pacer.on_upstream(start + Duration::from_secs(50));
+    /// assert_eq!(pacer.poll_timeout(), Some(end));
+    /// assert_eq!(pacer.handle_timeout(end), Some(PacerTimeout::Deadline));
+    /// assert_eq!(pacer.poll_timeout(), None);
+    /// ```
+    pub fn with_deadline(mut self, deadline: Option<Instant>) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// The upstream sent something at `now`: both clocks start again.
@@ -77,18 +107,27 @@ impl Pacer {
             return None;
         }
         let idle_at = self.last_upstream + self.idle;
-        Some(match self.next_heartbeat {
+        let next = match self.next_heartbeat {
             Some(beat) if beat < idle_at => beat,
             _ => idle_at,
+        };
+        Some(match self.deadline {
+            Some(deadline) if deadline < next => deadline,
+            _ => next,
         })
     }
 
-    /// What is due at `now`, if anything: [`PacerTimeout::Idle`] once the upstream has been
-    /// silent for the idle timeout (once only), else [`PacerTimeout::Heartbeat`] when a
+    /// What is due at `now`, if anything: [`PacerTimeout::Deadline`] once the deadline has
+    /// passed (once only), [`PacerTimeout::Idle`] once the upstream has been silent for the
+    /// idle timeout (once only), else [`PacerTimeout::Heartbeat`] when a
     /// heartbeat is due (the next one is then a heartbeat interval later).
     pub fn handle_timeout(&mut self, now: Instant) -> Option<PacerTimeout> {
         if self.expired {
             return None;
+        }
+        if self.deadline.is_some_and(|deadline| now >= deadline) {
+            self.expired = true;
+            return Some(PacerTimeout::Deadline);
         }
         if now >= self.last_upstream + self.idle {
             self.expired = true;
@@ -150,6 +189,25 @@ mod tests {
         );
         assert_eq!(pacer.handle_timeout(start + secs(6)), None);
         assert_eq!(pacer.poll_timeout(), None);
+    }
+
+    #[test]
+    fn the_deadline_ends_a_lively_stream_and_comes_before_idle() {
+        let start = Instant::now();
+        let mut pacer =
+            Pacer::new(start, Some(secs(10)), secs(30)).with_deadline(Some(start + secs(25)));
+        for at in [5, 10, 15, 20] {
+            pacer.on_upstream(start + secs(at));
+            assert_eq!(pacer.handle_timeout(start + secs(at)), None);
+        }
+        // The next heartbeat would be due at 30, the idle deadline at 50.
+        assert_eq!(pacer.poll_timeout(), Some(start + secs(25)));
+        assert_eq!(
+            pacer.handle_timeout(start + secs(25)),
+            Some(PacerTimeout::Deadline)
+        );
+        assert_eq!(pacer.poll_timeout(), None);
+        assert_eq!(pacer.handle_timeout(start + secs(99)), None);
     }
 
     #[test]

@@ -35,7 +35,7 @@ use crate::config::UpstreamApi;
 use crate::conversions::ChatOverResponses;
 use crate::error::ApiError;
 use crate::http::{SSE_KEEP_ALIVE, sse_response};
-use crate::pump::{PumpStep, decode_upstream, pump};
+use crate::pump::{Limits, PumpStep, decode_upstream, pump};
 use crate::state::{AppState, RouteHints, Routed};
 use crate::telemetry::{self, StreamGuard};
 use crate::upstream;
@@ -128,11 +128,13 @@ async fn via_responses(
         converter: ResponsesToChat::new(convert_options, RandomIds::new()),
         provider: routed.name.clone(),
     };
+    let limits = Limits::of(&state.config);
     let steps = pump(
         conversion,
-        decode_upstream::<ResponseStreamEvent>(upstream, Format::Sse),
+        decode_upstream::<ResponseStreamEvent>(upstream, Format::Sse, limits.max_bytes),
         Some(state.config.heartbeat),
         routed.provider.idle_timeout(),
+        limits,
     );
     let mut steps = Box::pin(steps);
     if !streaming {

@@ -27,6 +27,7 @@ use openai_wire_decode::Format;
 use openai_wire_emit::RandomIds;
 use openai_wire_events::{
     ChatCompletionStreamEvent, Response as ResponseObject, ResponseStatus, ResponseStreamEvent,
+    StreamEvent,
 };
 use serde_json::Value;
 
@@ -35,7 +36,7 @@ pub(crate) use request::TurnRequest;
 use crate::config::UpstreamApi;
 use crate::conversions::{ChatUpstream, ResponsesRelay};
 use crate::error::ApiError;
-use crate::pump::{Conversion, PumpStep, decode_upstream, pump};
+use crate::pump::{Conversion, Limits, PumpStep, Upstream, after_send, decode_upstream, pump};
 use crate::state::{AppState, RouteHints, Routed};
 use crate::store;
 use crate::telemetry;
@@ -74,6 +75,9 @@ pub(crate) struct TurnOutcome {
 
 /// The steps of a started turn.
 pub(crate) type TurnSteps = Pin<Box<dyn Stream<Item = TurnStep> + Send>>;
+
+/// An upstream's answer as a stream of items.
+type UpstreamItems<E> = Pin<Box<dyn Stream<Item = Upstream<E>> + Send>>;
 
 /// A turn, ready to start: the request, its provider and its history.
 pub(crate) struct Turn {
@@ -164,10 +168,10 @@ impl Turn {
         let upstream_body = serde_json::to_vec(&chat.body).map_err(|error| {
             ApiError::internal(format!("cannot encode the upstream request: {error}"))
         })?;
-        let answer = upstream::send(state, routed, "chat/completions", upstream_body)
-            .await
-            .map_err(|error| error.to_api_error())?;
-        telemetry::first_byte("responses", started);
+        let upstream = self
+            .upstream::<ChatCompletionStreamEvent>("chat/completions", upstream_body, started)
+            .await?;
+        let (routed, request) = (&self.routed, &self.request);
         let stream_options = StreamOptions {
             quirks: routed.provider.stream_quirks(&routed.name),
             reasoning: ReasoningMode {
@@ -183,7 +187,6 @@ impl Turn {
             converter: ChatToResponses::new(request.template(), RandomIds::new(), stream_options),
             provider: routed.name.clone(),
         };
-        let upstream = decode_upstream::<ChatCompletionStreamEvent>(answer, Format::Sse);
         let recorder = self.recorder();
         Ok(self.record(conversion, upstream, recorder, input))
     }
@@ -204,14 +207,45 @@ impl Turn {
         }
         let body = serde_json::to_vec(&body)
             .map_err(|error| ApiError::internal(format!("cannot encode the request: {error}")))?;
-        let answer = upstream::send(&self.state, routed, "responses", body)
+        let upstream = self
+            .upstream::<ResponseStreamEvent>("responses", body, started)
+            .await?;
+        let conversion = ResponsesRelay::new(self.routed.name.clone(), &self.request.template());
+        // A Responses upstream keeps its own state: nothing is stored here.
+        Ok(self.record(conversion, upstream, None, input))
+    }
+
+    /// The upstream's answer to `body` as a stream of items. A streaming turn (HTTP SSE,
+    /// WebSocket mode) opens at once: the request is sent inside the stream ([`after_send`]),
+    /// so the client gets `response.created` and heartbeats while the upstream's headers are
+    /// awaited, and an upstream error becomes `response.failed` with its code. A non-streaming
+    /// turn awaits the headers here, so that an upstream error is the client's HTTP error.
+    async fn upstream<E>(
+        &self,
+        path: &'static str,
+        body: Vec<u8>,
+        started: Instant,
+    ) -> Result<UpstreamItems<E>, ApiError>
+    where
+        E: StreamEvent + Send + 'static,
+    {
+        let max_bytes = Limits::of(&self.state.config).max_bytes;
+        if self.request.stream {
+            let (state, routed) = (self.state.clone(), self.routed.clone());
+            let send = async move {
+                let answer = upstream::send(&state, &routed, path, body).await;
+                if answer.is_ok() {
+                    telemetry::first_byte("responses", started);
+                }
+                answer
+            };
+            return Ok(Box::pin(after_send::<E, _>(send, Format::Sse, max_bytes)));
+        }
+        let answer = upstream::send(&self.state, &self.routed, path, body)
             .await
             .map_err(|error| error.to_api_error())?;
         telemetry::first_byte("responses", started);
-        let conversion = ResponsesRelay::new(routed.name.clone(), &request.template());
-        let upstream = decode_upstream::<ResponseStreamEvent>(answer, Format::Sse);
-        // A Responses upstream keeps its own state: nothing is stored here.
-        Ok(self.record(conversion, upstream, None, input))
+        Ok(Box::pin(decode_upstream::<E>(answer, Format::Sse, max_bytes)))
     }
 
     /// The recorder of a `store: true` turn.
@@ -240,11 +274,12 @@ impl Turn {
     where
         C: Conversion<Out = ResponseStreamEvent> + Send + 'static,
         C::In: Send,
-        S: Stream<Item = crate::pump::Upstream<C::In>> + Send + 'static,
+        S: Stream<Item = Upstream<C::In>> + Send + 'static,
     {
         let provider = &self.routed.provider;
         let heartbeat = Some(self.state.config.heartbeat);
-        let steps = pump(conversion, upstream, heartbeat, provider.idle_timeout());
+        let limits = Limits::of(&self.state.config);
+        let steps = pump(conversion, upstream, heartbeat, provider.idle_timeout(), limits);
         Box::pin(recorded(steps, recorder, input))
     }
 }
@@ -389,7 +424,6 @@ mod tests {
     use crate::pump::Upstream;
     use crate::store::MemoryStore;
     use openai_wire_decode::{Decoder, Item};
-    use openai_wire_events::StreamEvent;
 
     /// A DeepSeek tool-call recording (`tests/fixtures/README.md`).
     const RECORDED: &str = include_str!("../../tests/fixtures/codex_exec_command.turn1.sse");
@@ -441,6 +475,7 @@ mod tests {
             upstream,
             None,
             std::time::Duration::from_secs(5),
+            Limits::default(),
         );
         let mut steps = Box::pin(recorded(steps, Some(recorder), request.input_items.clone()));
         let (mut events, mut outcome) = (Vec::new(), None);
@@ -501,6 +536,7 @@ mod tests {
             futures_util::stream::iter(items),
             None,
             std::time::Duration::from_secs(5),
+            Limits::default(),
         );
         let mut steps = Box::pin(recorded(steps, None, request.input_items.clone()));
         let mut last = None;

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use openai_wire_events::{Response as ResponseObject, ResponseStatus, ResponseStreamEvent};
+use openai_wire_events::{
+    Response as ResponseObject, ResponseStatus, ResponseStreamEvent, StreamEvent,
+};
 use openai_wire_fold::ResponseFold;
 use serde_json::Value;
 use tokio::task::JoinHandle;
@@ -41,7 +43,9 @@ impl Pending {
 
     /// Writes `record` in its own task (a client that goes away does not cut the write in
     /// half). Failures are logged and counted, never returned: the client's answer does not
-    /// depend on the store.
+    /// depend on the store. A final record that cannot be written (too big for the store, a
+    /// store error) is written again as `failed`, without its output and events, saying why:
+    /// it never stays `in_progress`.
     fn spawn_write(
         &self,
         record: StoredResponse,
@@ -55,14 +59,43 @@ impl Pending {
                 let _ = earlier.await;
             }
             let id = record.id.clone();
+            let fallback = (!record.is_in_progress()).then(|| unstored(&record));
             match store.put(record, events).await {
                 Ok(()) => tracing::debug!(response_id = %id, "stored"),
                 Err(error) => {
                     telemetry::store_error("put");
                     tracing::error!(response_id = %id, %error, "the response could not be stored");
+                    if let Some(mut fallback) = fallback {
+                        fallback.response["error"]["message"] = Value::from(format!(
+                            "The response could not be stored: {error}"
+                        ));
+                        if let Err(error) = store.put(fallback, None).await {
+                            telemetry::store_error("put");
+                            tracing::error!(response_id = %id, %error, "not even as failed");
+                        }
+                    }
                 }
             }
         })
+    }
+}
+
+/// `record` as `failed`, without its output (what is stored when `record` itself cannot be);
+/// `error.message` is filled in with the store's error.
+fn unstored(record: &StoredResponse) -> StoredResponse {
+    let mut response = serde_json::json!({});
+    for field in ["id", "object", "created_at", "model", "previous_response_id"] {
+        if let Some(value) = record.response.get(field) {
+            response[field] = value.clone();
+        }
+    }
+    response["status"] = Value::from("failed");
+    response["output"] = Value::Array(Vec::new());
+    response["error"] = serde_json::json!({"code": "server_error", "message": ""});
+    StoredResponse {
+        response,
+        input_items: Vec::new(),
+        ..record.clone()
     }
 }
 
@@ -74,7 +107,10 @@ impl Pending {
 ///   the recorder; the upstream request is cancelled with the stream).
 ///
 /// The response as it stands is folded from the events that went out, so the recorder works
-/// the same for every source of events.
+/// the same for every source of events. Memory: the fold holds the output once (terminal
+/// events are not folded: the final record is the response they carry), the replay events at
+/// most `max_replay` bytes, and a write briefly one JSON copy of the record; the pump bounds
+/// the output (`max_response_bytes`), so a record costs at most a few times that bound.
 pub(crate) struct Recorder {
     /// `None` once the final record is written.
     pending: Option<Pending>,
@@ -124,7 +160,11 @@ impl Recorder {
     /// Notes events that went to the client: the first ones store the response `in_progress`.
     pub(crate) fn sent(&mut self, events: &[ResponseStreamEvent]) {
         for event in events {
-            self.fold.push(event);
+            // The final record is the terminal event's response ([`finish`](Self::finish)):
+            // folding it too would keep the output twice.
+            if !event.is_terminal() {
+                self.fold.push(event);
+            }
         }
         if self.first_write.is_none()
             && let Some(pending) = &self.pending
@@ -162,6 +202,8 @@ impl Recorder {
         let Some(pending) = self.pending.take() else {
             return;
         };
+        // The fold is not needed any more: free it before the record's JSON is made.
+        self.fold = ResponseFold::new();
         let Some(record) = pending.record(response) else {
             return;
         };
@@ -175,7 +217,9 @@ impl Drop for Recorder {
         let Some(pending) = self.pending.take() else {
             return;
         };
-        let mut response = self.fold.response().clone();
+        let fold = std::mem::take(&mut self.fold);
+        let mut response = fold.response().clone();
+        drop(fold);
         response.status = Some(ResponseStatus::Cancelled);
         tracing::info!(response_id = %response.id, "the client went away: stored as cancelled");
         if tokio::runtime::Handle::try_current().is_ok()
