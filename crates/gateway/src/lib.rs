@@ -23,6 +23,22 @@
 //! stored `in_progress` from `response.created` on, then final; one whose client went away is
 //! stored `cancelled`, with the output produced so far.
 //!
+//! # Request validation and upstream errors
+//!
+//! Every Responses request (HTTP, WebSocket `response.create`, compaction) is checked before
+//! anything else ([`validate_request`], the table in
+//! [`openai_wire_convert::request::validate`]): a wrong type, a value out of the spec's range
+//! (`temperature` 0..=2, `top_p` 0..=1, `max_output_tokens` >= 16, `top_logprobs` 0..=20, …) or
+//! an unknown top-level parameter is a 400 `invalid_request_error` naming `param`, in OpenAI's
+//! words. Known client extensions (`client_metadata`; `presence_penalty`, `frequency_penalty`)
+//! are accepted, as is anything inside `input` items and tools.
+//!
+//! An upstream's error reaches the client in OpenAI's terms
+//! ([`openai_wire_convert::upstream_error`]) and without secrets: key-like text (`sk-…`,
+//! `Bearer …`, `key=…`, long random words) is `[redacted]`, an HTML error page becomes one line,
+//! and an upstream 401/403 (the gateway's own provider key refused) is a 502
+//! `upstream_authentication_failed`, not the client's `invalid_api_key`.
+//!
 //! # WebSocket mode
 //!
 //! `GET /v1/responses` upgraded to a WebSocket (client keys are checked before the upgrade: a
@@ -122,3 +138,4 @@ pub use error::{ApiError, GatewayError};
 pub use openai_wire_convert::envelope::EnvelopeKey;
 pub use server::{Gateway, MAX_REQUEST_BYTES};
 pub use store::{MemoryStore, SqlStore, Store, StoreError, StoredResponse};
+pub use turn::request::validate_request;

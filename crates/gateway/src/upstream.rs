@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use openai_wire_convert::request::ChatRequestOptions;
-use openai_wire_convert::upstream_error::{UpstreamError, from_http};
+use openai_wire_convert::upstream_error::{UpstreamError, from_http, redact};
 
 use crate::error::ApiError;
 use crate::state::{AppState, Routed};
@@ -94,11 +94,17 @@ pub(crate) async fn send(
         Err(error) => {
             let timeout = error.is_timeout();
             telemetry::upstream_error(name, if timeout { "timeout" } else { "connect" });
-            tracing::warn!(provider = name, %url, error = %error, "upstream request failed");
+            // The URL and the error text may carry a key (`?key=`): logged redacted.
+            tracing::warn!(
+                provider = name,
+                url = %redact(&url),
+                error = %redact(&error.to_string()),
+                "upstream request failed"
+            );
             return Err(SendError::Transport {
                 message: format!(
                     "The upstream provider could not be reached: {}",
-                    without_url(&error)
+                    redact(&without_url(&error))
                 ),
                 timeout,
             });

@@ -1,5 +1,13 @@
-//! A `POST /v1/responses` body (or a WebSocket `response.create`), validated: [`TurnRequest`].
+//! A `POST /v1/responses` body (or a WebSocket `response.create`, or a
+//! `POST /v1/responses/compact`), validated: [`TurnRequest`].
+//!
+//! [`TurnRequest::from_value`] is the single entry of every transport. It checks the body with
+//! [`openai_wire_convert::request::validate`] (each top-level parameter's type and range from the
+//! spec's `CreateResponse`, unknown parameters refused), so `store: "no"`, `stream: "yes"`,
+//! `previous_response_id: 5`, `temperature: 5` or `max_output_tokens: 0` are a 400
+//! `invalid_request_error` naming `param`, never read as something else.
 
+use openai_wire_convert::request::validate::{ParamError, validate_object};
 use openai_wire_emit::{IdSource, RandomIds, fill_response_defaults};
 use openai_wire_events::Response as ResponseObject;
 use serde_json::{Map, Value, json};
@@ -59,7 +67,7 @@ impl TurnRequest {
         Self::from_value(value)
     }
 
-    /// Reads a request already parsed as JSON.
+    /// Reads a request already parsed as JSON, validated ([`validate_object`]).
     pub(crate) fn from_value(value: Value) -> Result<Self, ApiError> {
         let Value::Object(body) = value else {
             return Err(ApiError::invalid_request(
@@ -67,6 +75,7 @@ impl TurnRequest {
                 "The request body must be a JSON object.",
             ));
         };
+        validate_object(&body).map_err(|error| param_error(&error))?;
         let model = match body.get("model") {
             Some(Value::String(model)) if !model.is_empty() => model.clone(),
             _ => {
@@ -140,6 +149,30 @@ impl TurnRequest {
     }
 }
 
+/// A refused parameter as a 400 `invalid_request_error` with OpenAI's code and `param`.
+pub(crate) fn param_error(error: &ParamError) -> ApiError {
+    let mut api = ApiError::new(
+        axum::http::StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        Some(error.code),
+        error.message.clone(),
+    );
+    api.error.param = error.param.clone();
+    api
+}
+
+/// Validates a Responses request body (`POST /v1/responses`, or a WebSocket `response.create`
+/// without its `type`) as the gateway does before any routing or upstream request: a JSON object
+/// with a `model`, each parameter of the spec's type and range, no unknown parameter
+/// ([`openai_wire_convert::request::validate`]). The error is the 400 a client would get.
+/// Never panics, whatever the bytes (a fuzz target checks it).
+pub fn validate_request(body: &[u8]) -> Result<(), ApiError> {
+    let request = TurnRequest::from_bytes(body)?;
+    // What the turn builds from it next must not fail either.
+    let _ = request.template();
+    Ok(())
+}
+
 /// The request's `input` as a list of items, each with an `id` (a string input becomes one
 /// user message).
 fn normalize_input(input: Option<&Value>) -> Vec<Value> {
@@ -205,9 +238,29 @@ mod tests {
     }
 
     #[test]
+    fn wrong_types_are_refused_naming_the_param() {
+        for (body, param) in [
+            (&br#"{"model":"m","store":"no"}"#[..], "store"),
+            (br#"{"model":"m","stream":"yes"}"#, "stream"),
+            (br#"{"model":"m","previous_response_id":5}"#, "previous_response_id"),
+            (br#"{"model":1}"#, "model"),
+            (br#"{"model":"m","temperature":5}"#, "temperature"),
+            (br#"{"model":"m","max_output_tokens":0}"#, "max_output_tokens"),
+            (br#"{"model":"m","bogus":true}"#, "bogus"),
+        ] {
+            let error = validate_request(body).unwrap_err();
+            assert_eq!(error.status.as_u16(), 400);
+            assert_eq!(error.error.r#type, "invalid_request_error");
+            assert_eq!(error.error.param.as_deref(), Some(param));
+        }
+        validate_request(br#"{"model":"m","input":"hi","client_metadata":{}}"#).unwrap();
+    }
+
+    #[test]
     fn an_unreadable_echoed_field_drops_only_itself() {
+        // A value that passes validation but the Response object cannot hold.
         let request = TurnRequest::from_bytes(
-            br#"{"model":"m","temperature":"hot","top_p":0.5,"parallel_tool_calls":false}"#,
+            br#"{"model":"m","text":{"format":5},"top_p":0.5,"parallel_tool_calls":false}"#,
         )
         .unwrap();
         let template = request.template();
