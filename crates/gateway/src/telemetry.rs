@@ -2,7 +2,8 @@
 //!
 //! | metric | kind | labels |
 //! | --- | --- | --- |
-//! | `openai_wire_requests_total` | counter | `endpoint`, `status` |
+//! | `openai_wire_requests_total` | counter | `endpoint`, `status` (a streamed answer is counted when it ends: `200` when it finished, else the status its error would have had, `499` when the client went away) |
+//! | `openai_wire_streams_total` | counter | `endpoint`, `outcome` (`completed`, `incomplete`, `failed`, `cancelled`: streamed answers by how they ended) |
 //! | `openai_wire_request_duration_seconds` | histogram | `endpoint` |
 //! | `openai_wire_time_to_first_byte_seconds` | histogram | `endpoint` (first upstream byte) |
 //! | `openai_wire_upstream_errors_total` | counter | `provider`, `code` |
@@ -15,6 +16,8 @@ use std::time::Instant;
 
 /// `openai_wire_requests_total`.
 pub const REQUESTS: &str = "openai_wire_requests_total";
+/// `openai_wire_streams_total`.
+pub const STREAMS: &str = "openai_wire_streams_total";
 /// `openai_wire_request_duration_seconds`.
 pub const DURATION: &str = "openai_wire_request_duration_seconds";
 /// `openai_wire_time_to_first_byte_seconds`.
@@ -32,6 +35,10 @@ pub const WEBSOCKET_RESPONSES: &str = "openai_wire_websocket_responses_total";
 
 pub(crate) fn describe() {
     metrics::describe_counter!(REQUESTS, "Requests answered, by endpoint and HTTP status.");
+    metrics::describe_counter!(
+        STREAMS,
+        "Streamed answers, by endpoint and how they ended (completed, incomplete, failed, cancelled)."
+    );
     metrics::describe_histogram!(
         DURATION,
         metrics::Unit::Seconds,
@@ -84,22 +91,83 @@ pub(crate) fn store_error(operation: &'static str) {
     metrics::counter!(STORE_ERRORS, "operation" => operation).increment(1);
 }
 
-/// Counts one active stream while alive.
+/// How a streamed answer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StreamOutcome {
+    /// It finished properly.
+    Completed,
+    /// It finished `incomplete` (a length or content limit).
+    Incomplete,
+    /// It ended with an error; the HTTP status the error would have had.
+    Failed(u16),
+    /// The client went away first.
+    Cancelled,
+}
+
+impl StreamOutcome {
+    /// The outcome of a stream that ended with error `code` (`None`: no code).
+    pub(crate) fn failed(code: Option<&str>) -> Self {
+        StreamOutcome::Failed(openai_wire_convert::error_codes::status_of(
+            code.unwrap_or("server_error"),
+        ))
+    }
+
+    fn labels(self) -> (&'static str, u16) {
+        match self {
+            StreamOutcome::Completed => ("completed", 200),
+            StreamOutcome::Incomplete => ("incomplete", 200),
+            StreamOutcome::Failed(status) => ("failed", status),
+            StreamOutcome::Cancelled => ("cancelled", 499),
+        }
+    }
+}
+
+/// Counts one active stream while alive. A [`counted`](Self::counted) guard, when dropped,
+/// also counts the request by how the stream ended ([`finish`](Self::finish); `cancelled` when
+/// it was not called).
 pub(crate) struct StreamGuard {
     endpoint: &'static str,
     started: Instant,
+    counted: bool,
+    outcome: Option<StreamOutcome>,
 }
 
 impl StreamGuard {
     pub(crate) fn new(endpoint: &'static str, started: Instant) -> Self {
         metrics::gauge!(ACTIVE_STREAMS).increment(1.0);
-        StreamGuard { endpoint, started }
+        StreamGuard {
+            endpoint,
+            started,
+            counted: false,
+            outcome: None,
+        }
+    }
+
+    /// A guard that counts the request (`openai_wire_requests_total`) and its outcome
+    /// (`openai_wire_streams_total`) when the stream ends.
+    pub(crate) fn counted(endpoint: &'static str, started: Instant) -> Self {
+        StreamGuard {
+            counted: true,
+            ..Self::new(endpoint, started)
+        }
+    }
+
+    /// Notes how the stream ended.
+    pub(crate) fn finish(&mut self, outcome: StreamOutcome) {
+        self.outcome = Some(outcome);
     }
 }
 
 impl Drop for StreamGuard {
     fn drop(&mut self) {
         metrics::gauge!(ACTIVE_STREAMS).decrement(1.0);
+        if self.counted {
+            let (outcome, status) = self.outcome.unwrap_or(StreamOutcome::Cancelled).labels();
+            metrics::counter!(STREAMS, "endpoint" => self.endpoint, "outcome" => outcome)
+                .increment(1);
+            metrics::counter!(REQUESTS, "endpoint" => self.endpoint, "status" => status.to_string())
+                .increment(1);
+        }
         metrics::histogram!(DURATION, "endpoint" => self.endpoint)
             .record(self.started.elapsed().as_secs_f64());
     }

@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
 use openai_wire_convert::request::{ResponsesRequestOptions, chat_to_responses};
 use openai_wire_convert::stream::responses_to_chat::{
-    ChatError, ResponsesToChat, ResponsesToChatOptions, response_to_chat_completion,
+    ChatError, Outcome, ResponsesToChat, ResponsesToChatOptions, response_to_chat_completion,
 };
 use openai_wire_decode::Format;
 use openai_wire_emit::{RandomIds, write_chat_done, write_chat_sse};
@@ -35,9 +35,9 @@ use crate::config::UpstreamApi;
 use crate::conversions::ChatOverResponses;
 use crate::error::ApiError;
 use crate::http::{SSE_KEEP_ALIVE, sse_response};
-use crate::pump::{Limits, PumpStep, decode_upstream, pump};
+use crate::pump::{Limit, Limits, PumpStep, decode_upstream, pump};
 use crate::state::{AppState, RouteHints, Routed};
-use crate::telemetry::{self, StreamGuard};
+use crate::telemetry::{self, StreamGuard, StreamOutcome};
 use crate::upstream;
 
 /// `POST /v1/chat/completions`.
@@ -51,8 +51,15 @@ pub(crate) async fn create(
         Ok(response) => response,
         Err(error) => error.into_response(),
     };
-    metrics::counter!(telemetry::REQUESTS, "endpoint" => "chat", "status" => answer.status().as_u16().to_string())
-        .increment(1);
+    // A stream is counted when it ends, by how it ended (`StreamGuard::counted`).
+    let streamed = answer
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if !streamed {
+        metrics::counter!(telemetry::REQUESTS, "endpoint" => "chat", "status" => answer.status().as_u16().to_string())
+            .increment(1);
+    }
     answer
 }
 
@@ -86,7 +93,165 @@ async fn create_inner(
         .await
         .map_err(|error| error.to_api_error())?;
     telemetry::first_byte("chat", started);
-    Ok(upstream::relay(upstream))
+    let is_sse = upstream
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if !is_sse {
+        return Ok(upstream::relay(upstream));
+    }
+    let limits = Limits::of(&state.config);
+    Ok(sse_response(watched(upstream, &routed.name, limits, started)))
+}
+
+/// A Chat upstream's SSE body passed through unchanged, watched as it passes
+/// ([`ChatStreamWatch`]): a stream that breaks off, or ends before `[DONE]` or a
+/// `finish_reason`, or outgrows the response bounds ([`Limits`]), ends with an error chunk
+/// (`data: {"error": {…}}`, as OpenAI sends a mid-stream error) and counts as failed.
+fn watched(
+    upstream: reqwest::Response,
+    provider: &str,
+    limits: Limits,
+    started: Instant,
+) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + Send + 'static {
+    let provider = provider.to_owned();
+    let deadline = (!limits.max_duration.is_zero())
+        .then(|| tokio::time::Instant::now() + limits.max_duration);
+    async_stream::stream! {
+        let mut guard = StreamGuard::counted("chat", started);
+        let mut watch = ChatStreamWatch::default();
+        let mut body = std::pin::pin!(upstream.bytes_stream());
+        let failure = loop {
+            let next = match deadline {
+                Some(at) => match tokio::time::timeout_at(at, body.next()).await {
+                    Ok(next) => next,
+                    Err(_) => break Some(("upstream_timeout", Limit::Duration(limits.max_duration).message())),
+                },
+                None => body.next().await,
+            };
+            match next {
+                Some(Ok(bytes)) => {
+                    watch.feed(&bytes);
+                    yield Ok(bytes);
+                    if limits.max_bytes > 0 && watch.bytes > limits.max_bytes {
+                        break Some(("server_error", Limit::Bytes(limits.max_bytes).message()));
+                    }
+                }
+                Some(Err(error)) => {
+                    let code = if error.is_timeout() { "upstream_timeout" } else { "server_error" };
+                    break Some((code, format!("The upstream stream broke off: {error}")));
+                }
+                None if watch.finished() => break None,
+                None => break Some((
+                    "server_error",
+                    "The upstream stream ended before the response was finished \
+                     (no finish_reason or [DONE])."
+                        .to_owned(),
+                )),
+            }
+        };
+        match failure {
+            None if watch.errored => guard.finish(StreamOutcome::failed(None)),
+            None => guard.finish(StreamOutcome::Completed),
+            Some((code, message)) => {
+                telemetry::upstream_error(&provider, if code == "upstream_timeout" { code } else { "stream_cut" });
+                tracing::warn!(provider = %provider, %message, "the Chat pass-through stream failed");
+                guard.finish(StreamOutcome::failed(Some(code)));
+                let mut out = Vec::new();
+                if watch.partial_line() {
+                    // End the upstream's half-sent line, so the error chunk is an event of
+                    // its own.
+                    out.extend_from_slice(b"\n\n");
+                }
+                let error = serde_json::json!({"error": {
+                    "message": message,
+                    "type": openai_wire_convert::error_codes::type_of(code),
+                    "param": null,
+                    "code": code,
+                }});
+                out.extend_from_slice(format!("data: {error}\n\n").as_bytes());
+                yield Ok(Bytes::from(out));
+            }
+        }
+    }
+}
+
+/// What a Chat SSE stream has said so far, read cheaply as it passes: its `data:` lines are
+/// scanned for `[DONE]`, a non-null `finish_reason` and an `error` object; nothing is decoded
+/// and the bytes are not changed.
+#[derive(Debug, Default)]
+struct ChatStreamWatch {
+    /// Bytes seen.
+    bytes: usize,
+    /// The current line, until its end (at most [`MAX_WATCHED_LINE`] bytes are kept).
+    line: Vec<u8>,
+    /// Whether the current line is longer than what is kept.
+    line_cut: bool,
+    done: bool,
+    finish_reason: bool,
+    errored: bool,
+}
+
+/// The longest line prefix kept for the watch (a `finish_reason` is in a chunk's last bytes,
+/// but chunks that end a choice are small).
+const MAX_WATCHED_LINE: usize = 64 << 10;
+
+impl ChatStreamWatch {
+    fn feed(&mut self, bytes: &[u8]) {
+        self.bytes += bytes.len();
+        for &byte in bytes {
+            if byte == b'\n' {
+                self.line_done();
+            } else if self.line.len() < MAX_WATCHED_LINE {
+                self.line.push(byte);
+            } else {
+                self.line_cut = true;
+            }
+        }
+    }
+
+    fn line_done(&mut self) {
+        let line = std::mem::take(&mut self.line);
+        let cut = std::mem::replace(&mut self.line_cut, false);
+        let line = line.strip_suffix(b"\r").unwrap_or(&line);
+        let Some(data) = line.strip_prefix(b"data:") else {
+            return;
+        };
+        let data = data.trim_ascii();
+        if data == b"[DONE]" {
+            self.done = true;
+        } else if !cut && data.starts_with(b"{\"error\"") {
+            self.errored = true;
+        } else if !cut && has_finish_reason(data) {
+            self.finish_reason = true;
+        }
+    }
+
+    /// Whether the stream ended properly: `[DONE]`, or a `finish_reason` (some providers close
+    /// without `[DONE]`), or an error event the upstream sent itself.
+    fn finished(&self) -> bool {
+        self.done || self.finish_reason || self.errored
+    }
+
+    /// Whether the stream stopped in the middle of a line.
+    fn partial_line(&self) -> bool {
+        !self.line.is_empty() || self.line_cut
+    }
+}
+
+/// Whether a chunk's JSON has a `"finish_reason"` that is not `null`.
+fn has_finish_reason(data: &[u8]) -> bool {
+    const KEY: &[u8] = b"\"finish_reason\"";
+    let mut rest = data;
+    while let Some(at) = rest.windows(KEY.len()).position(|w| w == KEY) {
+        rest = &rest[at + KEY.len()..];
+        let value = rest.trim_ascii_start();
+        let value = value.strip_prefix(b":").unwrap_or(value).trim_ascii_start();
+        if !value.starts_with(b"null") {
+            return true;
+        }
+    }
+    false
 }
 
 /// A Chat request for a Responses upstream: converted there, and the answer converted back.
@@ -194,7 +359,7 @@ fn chat_sse(
     started: Instant,
 ) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + Send + 'static {
     async_stream::stream! {
-        let _guard = StreamGuard::new("chat", started);
+        let mut guard = StreamGuard::counted("chat", started);
         let mut pending = first;
         loop {
             let step = match pending.take() {
@@ -219,9 +384,17 @@ fn chat_sse(
                     false
                 }
                 PumpStep::Finished(conversion) => {
-                    if conversion.converter.outcome().sends_done() {
+                    let outcome = conversion.converter.outcome();
+                    if outcome.sends_done() {
                         write_chat_done(&mut out);
                     }
+                    guard.finish(match outcome {
+                        Outcome::Completed => StreamOutcome::Completed,
+                        Outcome::Incomplete => StreamOutcome::Incomplete,
+                        _ => StreamOutcome::failed(
+                            conversion.converter.error().and_then(|e| e.error.code.as_deref()),
+                        ),
+                    });
                     true
                 }
             };
@@ -269,4 +442,32 @@ async fn whole_completion(
 /// A Chat error as an HTTP answer.
 fn chat_error(error: &ChatError) -> ApiError {
     ApiError::with_status(error.status, error.error.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watch(pieces: &[&str]) -> ChatStreamWatch {
+        let mut watch = ChatStreamWatch::default();
+        for piece in pieces {
+            watch.feed(piece.as_bytes());
+        }
+        watch
+    }
+
+    #[test]
+    fn the_watch_sees_done_and_finish_reasons_across_reads() {
+        let chunk = r#"data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}"#;
+        let last = r#"data: {"choices":[{"index":0,"delta":{},"finish_reason": "stop"}]}"#;
+        assert!(!watch(&[chunk, "\n\n"]).finished());
+        let (a, b) = last.split_at(40);
+        let seen = watch(&[chunk, "\n\n", a, b, "\n\n"]);
+        assert!(seen.finish_reason && !seen.done && seen.finished());
+        let seen = watch(&[chunk, "\n\ndata: [DO", "NE]\r\n\r\n"]);
+        assert!(seen.done && !seen.partial_line());
+        let seen = watch(&[chunk, "\n\n", r#"data: {"error":{"message":"x"}}"#, "\n\n"]);
+        assert!(seen.errored && seen.finished());
+        assert!(watch(&["data: {\"choices\":"]).partial_line());
+    }
 }

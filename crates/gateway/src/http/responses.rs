@@ -14,7 +14,7 @@ use openai_wire_events::ResponseStatus;
 use crate::error::ApiError;
 use crate::http::{SSE_KEEP_ALIVE, sse_response};
 use crate::state::{AppState, RouteHints};
-use crate::telemetry::{self, StreamGuard};
+use crate::telemetry::{self, StreamGuard, StreamOutcome};
 use crate::turn::{Turn, TurnRequest, TurnStep, TurnSteps};
 
 /// `POST /v1/responses`.
@@ -32,10 +32,8 @@ pub(crate) async fn create(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v == "text/event-stream");
-    if streamed {
-        metrics::counter!(telemetry::REQUESTS, "endpoint" => "responses", "status" => "200")
-            .increment(1);
-    } else {
+    // A stream is counted when it ends, by how it ended (`StreamGuard::counted`).
+    if !streamed {
         telemetry::request_done("responses", answer.status().as_u16(), started);
     }
     answer
@@ -61,7 +59,7 @@ async fn answer(
 /// The turn as an SSE stream: each step's events in one write.
 fn sse_answer(mut steps: TurnSteps, started: Instant) -> Response {
     let body = async_stream::stream! {
-        let _guard = StreamGuard::new("responses", started);
+        let mut guard = StreamGuard::counted("responses", started);
         while let Some(step) = steps.next().await {
             let events = match step {
                 TurnStep::Events(events) => events,
@@ -69,7 +67,10 @@ fn sse_answer(mut steps: TurnSteps, started: Instant) -> Response {
                     yield Ok(Bytes::from_static(SSE_KEEP_ALIVE));
                     continue;
                 }
-                TurnStep::Finished(_) => break,
+                TurnStep::Finished(outcome) => {
+                    guard.finish(stream_outcome(&outcome.response));
+                    break;
+                }
             };
             let mut out = Vec::new();
             if let Err(error) = write_response_sse(&mut out, &events) {
@@ -80,6 +81,15 @@ fn sse_answer(mut steps: TurnSteps, started: Instant) -> Response {
         }
     };
     sse_response(body)
+}
+
+/// How a response that ended a stream counts.
+fn stream_outcome(response: &openai_wire_events::Response) -> StreamOutcome {
+    match response.status {
+        Some(ResponseStatus::Completed) => StreamOutcome::Completed,
+        Some(ResponseStatus::Incomplete) => StreamOutcome::Incomplete,
+        _ => StreamOutcome::failed(response.error.as_ref().map(|e| e.code.as_str())),
+    }
 }
 
 /// The turn as one JSON response; a failed response is an HTTP error with its code's status.
