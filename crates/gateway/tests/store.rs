@@ -22,7 +22,69 @@ fn record(id: &str, previous: Option<&str>, input: &str, output: &str) -> Stored
         input_items: vec![
             json!({"id": format!("msg_{id}"), "type": "message", "role": "user", "content": input}),
         ],
+        owner: None,
     }
+}
+
+/// Unix seconds now.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Owners, the secret and this instance's own responses in progress, on any backend.
+async fn owners_secret_and_own_streams(store: &dyn Store) {
+    let mut owned = record("resp_owned", None, "mine", "yours");
+    owned.owner = Some("hash-of-key-a".into());
+    store.put(owned.clone(), None).await.unwrap();
+    assert_eq!(store.get("resp_owned").await.unwrap().unwrap(), owned);
+    assert!(owned.is_visible_to(Some("hash-of-key-a")));
+    assert!(!owned.is_visible_to(Some("hash-of-key-b")) && !owned.is_visible_to(None));
+    let mine = history(store, "resp_owned", Some("hash-of-key-a")).await;
+    assert_eq!(mine.unwrap().unwrap().len(), 2);
+    assert!(history(store, "resp_owned", Some("hash-of-key-b")).await.unwrap().is_none());
+    assert!(history(store, "resp_owned", None).await.unwrap().is_none());
+
+    // The secret: made once, the same ever after.
+    let secret = store.secret().await.unwrap().expect("a secret");
+    assert!(secret.len() >= 32, "{secret}");
+    assert_eq!(store.secret().await.unwrap(), Some(secret));
+
+    // A response this instance is writing is never its own interrupted one.
+    let mut streaming = record("resp_streaming", None, "hi", "");
+    streaming.response["status"] = json!("in_progress");
+    store.put(streaming, None).await.unwrap();
+    assert_eq!(store.recover_interrupted(now() + 86_400, 60).await.unwrap(), 0);
+    let got = store.get("resp_streaming").await.unwrap().unwrap();
+    assert_eq!(got.response["status"], "in_progress");
+}
+
+/// Two openings of one SQL database are two instances: the second fails the first one's
+/// responses in progress only once the first one's lease has expired.
+async fn instances_and_leases(first: &SqlStore, second: &SqlStore) {
+    assert_ne!(first.instance_id(), second.instance_id());
+    // The contract's own stream in progress is not part of this.
+    first.delete("resp_streaming").await.unwrap();
+    assert_eq!(first.secret().await.unwrap(), second.secret().await.unwrap());
+    let mut streaming = record("resp_live", None, "hi", "");
+    streaming.response["status"] = json!("in_progress");
+    first.put(streaming, None).await.unwrap();
+    assert_eq!(second.recover_interrupted(now(), 60).await.unwrap(), 0);
+    let got = second.get("resp_live").await.unwrap().unwrap();
+    assert_eq!(got.response["status"], "in_progress", "a live lease");
+    assert_eq!(second.recover_interrupted(now() + 3600, 60).await.unwrap(), 1);
+    let got = first.get("resp_live").await.unwrap().unwrap();
+    assert_eq!(got.response["status"], "failed");
+    assert_eq!(got.response["error"]["code"], "server_error");
+    assert_eq!(
+        got.response["error"]["message"],
+        openai_wire_gateway::store::INTERRUPTED_MESSAGE
+    );
+    assert!(history(first, "resp_live", None).await.unwrap().is_some());
+    // Once failed, it is final: nothing more to recover.
+    assert_eq!(second.recover_interrupted(now() + 7200, 60).await.unwrap(), 0);
 }
 
 async fn contract(store: &dyn Store) {
@@ -49,7 +111,7 @@ async fn contract(store: &dyn Store) {
     assert_eq!(after[0], events[401]);
     assert!(store.events("resp_2", None).await.unwrap().is_none());
 
-    let items = history(store, "resp_2").await.unwrap().unwrap();
+    let items = history(store, "resp_2", None).await.unwrap().unwrap();
     let texts: Vec<String> = items
         .iter()
         .map(|i| {
@@ -89,8 +151,9 @@ async fn contract(store: &dyn Store) {
     assert!(store.get("resp_2").await.unwrap().is_some());
     assert_eq!(store.purge_created_before(1_650_000_000).await.unwrap(), 0);
     // The chain now starts after the deleted link.
-    let items = history(store, "resp_2").await.unwrap().unwrap();
+    let items = history(store, "resp_2", None).await.unwrap().unwrap();
     assert_eq!(items.len(), 2);
+    owners_secret_and_own_streams(store).await;
 }
 
 #[tokio::test]
@@ -113,7 +176,10 @@ async fn sqlite_store_in_wal_mode_survives_reopening() {
     // Reopening runs the migrations again (a no-op) and keeps the data.
     let again = SqlStore::sqlite(&path).await.unwrap();
     assert!(again.get("resp_2").await.unwrap().is_some());
+    let third = SqlStore::sqlite(&path).await.unwrap();
+    instances_and_leases(&again, &third).await;
     again.close().await;
+    third.close().await;
 }
 
 #[tokio::test]
@@ -132,6 +198,7 @@ async fn postgres_store_with_the_same_migrations() {
     // A second gateway on the same database: migrations are a no-op, data is shared.
     let other = SqlStore::postgres(&server.url()).await.unwrap();
     assert!(other.get("resp_2").await.unwrap().is_some());
+    instances_and_leases(&store, &other).await;
     store.close().await;
     other.close().await;
 }
