@@ -337,3 +337,41 @@ async fn on_postgres_a_second_instance_leaves_a_live_stream_alone() {
     let b = SqlStore::postgres(&server.url()).await.unwrap();
     assert_eq!(a.secret().await.unwrap(), b.secret().await.unwrap());
 }
+
+/// Defect 11: `OPENAI_WIRE_ENVELOPE_SECRET` overrides the stored key: gateways on two stores
+/// (two generated secrets) open each other's compactions when it is set. The environment is
+/// the process's: the test runs itself again as a child process with the variable set.
+#[tokio::test]
+async fn the_envelope_secret_variable_overrides_the_stored_key() {
+    const SECRET: &str = "an operator's secret for the test";
+    if std::env::var("OPENAI_WIRE_ENVELOPE_SECRET").as_deref() != Ok(SECRET) {
+        let child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "the_envelope_secret_variable_overrides_the_stored_key",
+            ])
+            .env("OPENAI_WIRE_ENVELOPE_SECRET", SECRET)
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&child.stdout);
+        assert!(child.status.success(), "{out}\n{}", String::from_utf8_lossy(&child.stderr));
+        assert!(out.contains("1 passed"), "{out}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let upstream = Upstream::start().await;
+    let on = |name: &str| config(&upstream, &[], StoreConfig::Sqlite(dir.path().join(name)));
+    let one = serve(Gateway::new(on("one.db")).await.unwrap()).await;
+    let two = serve(Gateway::new(on("two.db")).await.unwrap()).await;
+    let compact = json!({"model": "scripted", "input": [
+        {"type": "message", "role": "user", "content": "fix the parser"}]});
+    let url = format!("{}/v1/responses/compact", one.base);
+    let (status, answer) = request(reqwest::Method::POST, url, None, Some(&compact)).await;
+    assert_eq!(status, 200, "{answer}");
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    let compaction = answer["output"].as_array().unwrap().last().unwrap().clone();
+    let later = json!({"model": "scripted", "store": false, "input": [
+        compaction, {"type": "message", "role": "user", "content": "what next?"}]});
+    let (status, body) = post(&two.base, None, &later).await;
+    assert_eq!(status, 200, "the variable's key, not the stores': {body}");
+}
