@@ -8,6 +8,13 @@
 //! | `turns:NAME` | `tests/fixtures/NAME.turn1.sse`, or `NAME.turn2.sse` once the request carries a `tool` message (a tool call, then the answer after its result) |
 //! | `fail:429` | HTTP 429, `Retry-After: 7`, OpenAI's rate-limit body |
 //! | `fail:context` | HTTP 400, a context-length body |
+//! | `fail:401` | HTTP 401, OpenAI's `invalid_api_key` body echoing the key the request's `Authorization` carried, in full (as some providers do) |
+//! | `fail:html` | HTTP 502, `text/html`: a load balancer's error page (nginx) |
+//! | `fail:stream-key` | one chunk of text, then a mid-stream `error` event whose message echoes the request's key |
+//! | `drop` | two chunks of text, then the connection breaks |
+//! | `stall` | one chunk of text, then nothing, until the client goes away |
+//! | `slow` | one chunk, a pause of [`SLOW_PAUSE`], then the rest and `[DONE]` |
+//! | `malformed` | one chunk, then a chunk that is not JSON |
 //! | `drop` | two chunks of text, then the connection breaks |
 //! | `stall` | one chunk of text, then nothing, until the client goes away |
 //! | `slow` | one chunk, a pause of [`SLOW_PAUSE`], then the rest and `[DONE]` |
@@ -35,7 +42,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::Value;
@@ -209,7 +216,20 @@ fn sse(
         .unwrap()
 }
 
-async fn chat(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+/// The key the request's `Authorization: Bearer` carried ("" without one).
+fn bearer(headers: &HeaderMap) -> String {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The nginx page a load balancer answers when the model server behind it is down.
+pub const HTML_PAGE: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n";
+
+async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     shared.requests.lock().unwrap().push(request.clone());
     let model = request["model"].as_str().unwrap_or_default().to_owned();
@@ -224,6 +244,32 @@ async fn chat(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
             r#"{"error":{"message":"Rate limit reached for requests per minute.","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#,
         )
             .into_response(),
+        "fail:401" => (
+            StatusCode::UNAUTHORIZED,
+            [("content-type", "application/json")],
+            serde_json::json!({"error": {
+                "message": format!("Incorrect API key provided: {}. You can find your API key at https://platform.openai.com/account/api-keys.", bearer(&headers)),
+                "type": "invalid_request_error", "param": null, "code": "invalid_api_key",
+            }})
+            .to_string(),
+        )
+            .into_response(),
+        "fail:html" => (
+            StatusCode::BAD_GATEWAY,
+            [("content-type", "text/html")],
+            HTML_PAGE,
+        )
+            .into_response(),
+        "fail:stream-key" => {
+            let event = serde_json::json!({"error": {
+                "message": format!("Authentication failed for Bearer {}", bearer(&headers)),
+                "type": "server_error", "param": null, "code": null,
+            }});
+            sse(async_stream::stream! {
+                yield Ok(Bytes::from(chunk("Hel")));
+                yield Ok(Bytes::from(format!("data: {event}\n\n")));
+            })
+        }
         "fail:context" => (
             StatusCode::BAD_REQUEST,
             [("content-type", "application/json")],
