@@ -587,3 +587,46 @@ async fn shutdown_finishes_the_running_response_then_closes_with_1001() {
     // `serve` returns once the connections are closed.
     gateway.stopped().await;
 }
+
+/// Issue 12, defect 7: a `response.create` is validated like a POST body (after `type` and
+/// `generate` are taken off): a value out of range is a 400 error event naming `param`, nothing
+/// goes upstream, and the connection stays usable.
+#[tokio::test]
+async fn a_wrong_type_or_range_is_an_error_event_naming_the_param() {
+    let upstream = Upstream::start().await;
+    let gateway = start(config_for(&upstream, |_| {})).await;
+    let mut socket = connect(&gateway).await;
+    for (body, param) in [
+        (
+            json!({"model": "scripted", "input": "hi", "temperature": 5}),
+            "temperature",
+        ),
+        (
+            json!({"model": "scripted", "input": "hi", "store": "no"}),
+            "store",
+        ),
+        (
+            json!({"model": "scripted", "input": "hi", "previous_response_id": 5}),
+            "previous_response_id",
+        ),
+        (
+            json!({"model": "scripted", "input": "hi", "nonsense": true}),
+            "nonsense",
+        ),
+    ] {
+        let events = create(&mut socket, body.clone()).await;
+        let error = events.last().unwrap();
+        assert_eq!(error["type"], "error", "{body}: {error}");
+        assert_eq!(error["status"], 400, "{error}");
+        assert_eq!(error["error"]["type"], "invalid_request_error", "{error}");
+        assert_eq!(error["error"]["param"], param, "{error}");
+    }
+    assert!(upstream.requests().is_empty());
+    // `generate: false` is the transport's, not an unknown parameter.
+    let events = create(
+        &mut socket,
+        json!({"model": "scripted", "input": "hi", "generate": false, "client_metadata": {}}),
+    )
+    .await;
+    assert_eq!(events.last().unwrap()["type"], "response.completed");
+}
