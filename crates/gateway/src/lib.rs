@@ -88,10 +88,26 @@
 //!   holding the summary, in place of the history it summarized, and one that is foreign
 //!   (OpenAI's `gAAAA…`), forged, altered or sealed with another key is a 400 naming
 //!   `input[i].encrypted_content`;
-//! - the envelope key comes from `OPENAI_WIRE_ENVELOPE_SECRET` (or
-//!   [`Gateway::with_envelope_key`]); instances behind one load balancer share it so that any
-//!   of them opens the others' compactions. Without it a public key is used, which detects
-//!   damage but not forgery.
+//! - the envelope key is derived from a random secret generated on first start and kept in
+//!   the store ([`Store::secret`]; [`Gateway::new`], [`Gateway::with_stored_keys`]), so a
+//!   restart and every instance sharing a PostgreSQL store open each other's compactions;
+//!   `OPENAI_WIRE_ENVELOPE_SECRET` (or [`Gateway::with_envelope_key`]) overrides it, and
+//!   [`Gateway::with_store`] without the variable uses a random key for its lifetime.
+//!
+//! # Stored responses: owners and interrupted streams
+//!
+//! - With client keys, each stored response records the key that made it as a keyed hash
+//!   (HMAC-SHA256 under a key derived from the store's secret; never the key). Any other key
+//!   gets what an unknown id gets: 404 on `GET` (and replay), `input_items` and `DELETE`,
+//!   `previous_response_not_found` when continuing it (HTTP, WebSocket mode, compaction).
+//!   Responses stored before the gateway had keys have no owner and are visible only to a
+//!   gateway without keys. Without client keys nothing changes.
+//! - A crash leaves streamed responses `in_progress`. Each store opening is an instance with a
+//!   lease (renewed every [`RENEW_LEASE_EVERY`], valid for
+//!   [`LEASE`]); [`Gateway::serve`] marks `failed` (`server_error`) the
+//!   responses in progress whose writer's lease expired, before accepting requests and then
+//!   periodically ([`Gateway::recover_interrupted`]), so instances sharing PostgreSQL never
+//!   touch each other's live streams.
 //!
 //! # Example
 //!
@@ -136,6 +152,6 @@ pub use config::{
 };
 pub use error::{ApiError, GatewayError};
 pub use openai_wire_convert::envelope::EnvelopeKey;
-pub use server::{Gateway, MAX_REQUEST_BYTES};
+pub use server::{Gateway, LEASE, MAX_REQUEST_BYTES, RENEW_LEASE_EVERY};
 pub use store::{MemoryStore, SqlStore, Store, StoreError, StoredResponse};
 pub use turn::request::validate_request;

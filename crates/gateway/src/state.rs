@@ -130,7 +130,10 @@ pub(crate) fn keys_from_secret(secret: &str) -> (EnvelopeKey, OwnerKey) {
     let root = OwnerKey::new(secret.as_bytes());
     let envelope = derive(&root.0, b"openai-wire envelope key");
     let owner = derive(&root.0, b"openai-wire owner key");
-    (EnvelopeKey::new(envelope.as_bytes()), OwnerKey::new(owner.as_bytes()))
+    (
+        EnvelopeKey::new(envelope.as_bytes()),
+        OwnerKey::new(owner.as_bytes()),
+    )
 }
 
 /// The provider a request goes to.

@@ -128,8 +128,7 @@ async fn ws_continue(base: &str, key: &str, previous: &str) -> Value {
 #[tokio::test]
 async fn another_keys_responses_are_unknown_everywhere_and_the_owner_keeps_them() {
     let upstream = Upstream::start().await;
-    let gateway =
-        Gateway::new(config(&upstream, &["key-a", "key-b"], StoreConfig::Memory)).await;
+    let gateway = Gateway::new(config(&upstream, &["key-a", "key-b"], StoreConfig::Memory)).await;
     let gw = serve(gateway.unwrap()).await;
     let (a, b) = (Some("key-a"), Some("key-b"));
     let id = create(&gw.base, a, None).await;
@@ -151,7 +150,10 @@ async fn another_keys_responses_are_unknown_everywhere_and_the_owner_keeps_them(
     assert!(answer.contains("previous_response_not_found"), "{answer}");
     let event = ws_continue(&gw.base, "key-b", &id).await;
     assert_eq!(event["type"], "error", "{event}");
-    assert_eq!(event["error"]["code"], "previous_response_not_found", "{event}");
+    assert_eq!(
+        event["error"]["code"], "previous_response_not_found",
+        "{event}"
+    );
     let url = format!("{}/v1/responses/{id}", gw.base);
     let (status, _) = request(reqwest::Method::DELETE, url.clone(), b, None).await;
     assert_eq!(status, 404);
@@ -174,7 +176,10 @@ async fn another_keys_responses_are_unknown_everywhere_and_the_owner_keeps_them(
     let event = ws_continue(&gw.base, "key-a", &next).await;
     assert_eq!(event["type"], "response.completed", "{event}");
     // The continuation's response is A's too.
-    assert_eq!(get(&gw.base, &format!("/v1/responses/{next}"), b).await.0, 404);
+    assert_eq!(
+        get(&gw.base, &format!("/v1/responses/{next}"), b).await.0,
+        404
+    );
     let (status, _) = request(reqwest::Method::DELETE, url, a, None).await;
     assert_eq!(status, 200);
 }
@@ -186,12 +191,18 @@ async fn a_gateway_without_keys_keeps_todays_behaviour() {
     let gateway = Gateway::new(config(&upstream, &[], StoreConfig::Memory)).await;
     let gw = serve(gateway.unwrap()).await;
     let id = create(&gw.base, None, None).await;
-    assert_eq!(get(&gw.base, &format!("/v1/responses/{id}"), None).await.0, 200);
+    assert_eq!(
+        get(&gw.base, &format!("/v1/responses/{id}"), None).await.0,
+        200
+    );
     let path = format!("/v1/responses/{id}/input_items");
     assert_eq!(get(&gw.base, &path, None).await.0, 200);
     create(&gw.base, None, Some(&id)).await;
     let url = format!("{}/v1/responses/{id}", gw.base);
-    assert_eq!(request(reqwest::Method::DELETE, url, None, None).await.0, 200);
+    assert_eq!(
+        request(reqwest::Method::DELETE, url, None, None).await.0,
+        200
+    );
 }
 
 /// Writes, straight into the SQLite file, a response a crashed gateway left `in_progress`
@@ -243,7 +254,8 @@ async fn a_response_left_in_progress_by_a_crash_is_failed_at_start() {
     assert_eq!(response["error"]["code"], "server_error");
     let message = response["error"]["message"].as_str().unwrap();
     assert!(message.contains("gateway stopped"), "{message}");
-    let body = json!({"model": "scripted", "input": "again", "previous_response_id": "resp_crashed"});
+    let body =
+        json!({"model": "scripted", "input": "again", "previous_response_id": "resp_crashed"});
     let (status, answer) = post(&gw.base, None, &body).await;
     assert_eq!(status, 200, "{answer}");
     assert!(!answer.contains("in progress"), "{answer}");
@@ -256,8 +268,18 @@ async fn the_generated_envelope_key_is_shared_by_a_store_and_kept_over_restarts(
     let dir = tempfile::tempdir().unwrap();
     let shared = StoreConfig::Sqlite(dir.path().join("shared.db"));
     let upstream = Upstream::start().await;
-    let one = serve(Gateway::new(config(&upstream, &[], shared.clone())).await.unwrap()).await;
-    let two = serve(Gateway::new(config(&upstream, &[], shared.clone())).await.unwrap()).await;
+    let one = serve(
+        Gateway::new(config(&upstream, &[], shared.clone()))
+            .await
+            .unwrap(),
+    )
+    .await;
+    let two = serve(
+        Gateway::new(config(&upstream, &[], shared.clone()))
+            .await
+            .unwrap(),
+    )
+    .await;
     let compact = json!({"model": "scripted", "input": [
         {"type": "message", "role": "user", "content": "fix the parser"}]});
     let url = format!("{}/v1/responses/compact", one.base);
@@ -293,7 +315,12 @@ async fn on_postgres_a_second_instance_leaves_a_live_stream_alone() {
     let server = Postgres::start().expect("PostgreSQL binaries found but the server did not start");
     let store = StoreConfig::Postgres(server.url());
     let upstream = Upstream::start().await;
-    let first = serve(Gateway::new(config(&upstream, &[], store.clone())).await.unwrap()).await;
+    let first = serve(
+        Gateway::new(config(&upstream, &[], store.clone()))
+            .await
+            .unwrap(),
+    )
+    .await;
     // A stream that stalls after its first chunk, kept open.
     let response = reqwest::Client::new()
         .post(format!("{}/v1/responses", first.base))
@@ -327,7 +354,12 @@ async fn on_postgres_a_second_instance_leaves_a_live_stream_alone() {
     }
     assert!(stored.unwrap().contains("in_progress"));
     // The second instance has run its recovery before it answers.
-    let second = serve(Gateway::new(config(&upstream, &[], store.clone())).await.unwrap()).await;
+    let second = serve(
+        Gateway::new(config(&upstream, &[], store.clone()))
+            .await
+            .unwrap(),
+    )
+    .await;
     let (status, body) = get(&second.base, &path, None).await;
     assert_eq!(status, 200, "{body}");
     let response: Value = serde_json::from_str(&body).unwrap();
@@ -354,7 +386,11 @@ async fn the_envelope_secret_variable_overrides_the_stored_key() {
             .output()
             .unwrap();
         let out = String::from_utf8_lossy(&child.stdout);
-        assert!(child.status.success(), "{out}\n{}", String::from_utf8_lossy(&child.stderr));
+        assert!(
+            child.status.success(),
+            "{out}\n{}",
+            String::from_utf8_lossy(&child.stderr)
+        );
         assert!(out.contains("1 passed"), "{out}");
         return;
     }

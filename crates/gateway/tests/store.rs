@@ -44,7 +44,12 @@ async fn owners_secret_and_own_streams(store: &dyn Store) {
     assert!(!owned.is_visible_to(Some("hash-of-key-b")) && !owned.is_visible_to(None));
     let mine = history(store, "resp_owned", Some("hash-of-key-a")).await;
     assert_eq!(mine.unwrap().unwrap().len(), 2);
-    assert!(history(store, "resp_owned", Some("hash-of-key-b")).await.unwrap().is_none());
+    assert!(
+        history(store, "resp_owned", Some("hash-of-key-b"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(history(store, "resp_owned", None).await.unwrap().is_none());
 
     // The secret: made once, the same ever after.
@@ -56,7 +61,10 @@ async fn owners_secret_and_own_streams(store: &dyn Store) {
     let mut streaming = record("resp_streaming", None, "hi", "");
     streaming.response["status"] = json!("in_progress");
     store.put(streaming, None).await.unwrap();
-    assert_eq!(store.recover_interrupted(now() + 86_400, 60).await.unwrap(), 0);
+    assert_eq!(
+        store.recover_interrupted(now() + 86_400, 60).await.unwrap(),
+        0
+    );
     let got = store.get("resp_streaming").await.unwrap().unwrap();
     assert_eq!(got.response["status"], "in_progress");
 }
@@ -67,14 +75,20 @@ async fn instances_and_leases(first: &SqlStore, second: &SqlStore) {
     assert_ne!(first.instance_id(), second.instance_id());
     // The contract's own stream in progress is not part of this.
     first.delete("resp_streaming").await.unwrap();
-    assert_eq!(first.secret().await.unwrap(), second.secret().await.unwrap());
+    assert_eq!(
+        first.secret().await.unwrap(),
+        second.secret().await.unwrap()
+    );
     let mut streaming = record("resp_live", None, "hi", "");
     streaming.response["status"] = json!("in_progress");
     first.put(streaming, None).await.unwrap();
     assert_eq!(second.recover_interrupted(now(), 60).await.unwrap(), 0);
     let got = second.get("resp_live").await.unwrap().unwrap();
     assert_eq!(got.response["status"], "in_progress", "a live lease");
-    assert_eq!(second.recover_interrupted(now() + 3600, 60).await.unwrap(), 1);
+    assert_eq!(
+        second.recover_interrupted(now() + 3600, 60).await.unwrap(),
+        1
+    );
     let got = first.get("resp_live").await.unwrap().unwrap();
     assert_eq!(got.response["status"], "failed");
     assert_eq!(got.response["error"]["code"], "server_error");
@@ -84,7 +98,10 @@ async fn instances_and_leases(first: &SqlStore, second: &SqlStore) {
     );
     assert!(history(first, "resp_live", None).await.unwrap().is_some());
     // Once failed, it is final: nothing more to recover.
-    assert_eq!(second.recover_interrupted(now() + 7200, 60).await.unwrap(), 0);
+    assert_eq!(
+        second.recover_interrupted(now() + 7200, 60).await.unwrap(),
+        0
+    );
 }
 
 async fn contract(store: &dyn Store) {

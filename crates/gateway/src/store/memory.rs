@@ -93,7 +93,11 @@ impl Store for MemoryStore {
 
     /// None: every response in a memory store was written by this live process (a crash
     /// loses the store with its writer).
-    fn recover_interrupted(&self, _now: i64, _lease: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
+    fn recover_interrupted(
+        &self,
+        _now: i64,
+        _lease: i64,
+    ) -> BoxFuture<'_, Result<u64, StoreError>> {
         Box::pin(async { Ok(0) })
     }
 }
