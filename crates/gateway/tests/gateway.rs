@@ -463,13 +463,15 @@ async fn a_recorded_tool_call_turn_converts_conformantly() {
     );
 }
 
+/// Not streaming: an upstream's HTTP error is the client's (a streaming client gets it as
+/// `response.failed`, `tests/limits.rs`).
 #[tokio::test]
 async fn upstream_429_keeps_retry_after() {
     let upstream = Upstream::start().await;
     let gateway = start(config_for(&upstream, |_| {})).await;
     let response = client()
         .post(format!("{}/v1/responses", gateway.base))
-        .json(&json!({"model": "fail:429", "input": "x", "stream": true}))
+        .json(&json!({"model": "fail:429", "input": "x"}))
         .send()
         .await
         .unwrap();
@@ -493,7 +495,7 @@ async fn upstream_context_length_is_named() {
     let gateway = start(config_for(&upstream, |_| {})).await;
     let response = client()
         .post(format!("{}/v1/responses", gateway.base))
-        .json(&json!({"model": "fail:context", "input": "x", "stream": true}))
+        .json(&json!({"model": "fail:context", "input": "x"}))
         .send()
         .await
         .unwrap();

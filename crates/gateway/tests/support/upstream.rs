@@ -15,10 +15,11 @@
 //! | `stall` | one chunk of text, then nothing, until the client goes away |
 //! | `slow` | one chunk, a pause of [`SLOW_PAUSE`], then the rest and `[DONE]` |
 //! | `malformed` | one chunk, then a chunk that is not JSON |
-//! | `drop` | two chunks of text, then the connection breaks |
-//! | `stall` | one chunk of text, then nothing, until the client goes away |
-//! | `slow` | one chunk, a pause of [`SLOW_PAUSE`], then the rest and `[DONE]` |
-//! | `malformed` | one chunk, then a chunk that is not JSON |
+//! | `endless` | chunks of text (1 KiB each) without end, as a model stuck in a loop |
+//! | `trickle` | a chunk of text every [`TRICKLE_PAUSE`] without end (never silent, never done) |
+//! | `hang:headers` | nothing for [`HEADERS_PAUSE`] (no status, no headers), then the short answer |
+//! | `hang:forever` | no status and no headers, until the client goes away |
+//! | `eof` | two chunks of text, then a clean end: no `finish_reason`, no `[DONE]` |
 //! | anything else | a short text answer |
 //!
 //! A request with `"stream": false` (the gateway's summary request, for compaction) gets one
@@ -90,6 +91,12 @@ fn completion(request: &Value) -> Response {
     });
     axum::Json(body).into_response()
 }
+
+/// How long `hang:headers` keeps the answer's headers back.
+pub const HEADERS_PAUSE: Duration = Duration::from_millis(2500);
+
+/// How often `trickle` sends a chunk.
+pub const TRICKLE_PAUSE: Duration = Duration::from_millis(100);
 
 /// How long `slow` pauses.
 pub const SLOW_PAUSE: Duration = Duration::from_millis(600);
@@ -300,6 +307,36 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
             yield Ok(Bytes::from("data: {\"id\":\"chatcmpl-test\",\"choices\":[{\"index\":0,\"delta\":{\"content\": oops}}\n\n"));
             yield Ok(Bytes::from(finish()));
         }),
+        "endless" => sse(async_stream::stream! {
+            let _watch = Watch { shared: shared2, done: false };
+            let piece = Bytes::from(chunk(&"loop ".repeat(200)));
+            loop {
+                yield Ok::<_, std::io::Error>(piece.clone());
+            }
+        }),
+        "trickle" => sse(async_stream::stream! {
+            let _watch = Watch { shared: shared2, done: false };
+            loop {
+                yield Ok::<_, std::io::Error>(Bytes::from(chunk("drip ")));
+                tokio::time::sleep(TRICKLE_PAUSE).await;
+            }
+        }),
+        "hang:headers" => {
+            tokio::time::sleep(HEADERS_PAUSE).await;
+            sse(futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(format!(
+                "{}{}",
+                chunk("Hello after a slow start."),
+                finish()
+            )))]))
+        }
+        "hang:forever" => {
+            let _watch = Watch { shared: shared2, done: false };
+            std::future::pending::<Response>().await
+        }
+        "eof" => sse(futures_util::stream::iter([
+            Ok::<_, std::io::Error>(Bytes::from(chunk("Hel"))),
+            Ok(Bytes::from(chunk("lo"))),
+        ])),
         name => {
             let file = match (name.strip_prefix("fixture:"), name.strip_prefix("turns:")) {
                 (Some(file), _) => Some(fixtures_dir().join(format!("{file}.sse"))),
