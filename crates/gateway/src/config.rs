@@ -1375,8 +1375,10 @@ mod tests {
                 .unwrap_err();
         assert!(error.to_string().contains("not set"), "{error}");
         // A key added in code is checked too.
-        let mut config = Config::default();
-        config.client_api_keys = vec!["".into()];
+        let config = Config {
+            client_api_keys: vec!["".into()],
+            ..Config::default()
+        };
         assert!(config.validate().is_err());
     }
 

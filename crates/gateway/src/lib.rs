@@ -39,6 +39,25 @@
 //! and an upstream 401/403 (the gateway's own provider key refused) is a 502
 //! `upstream_authentication_failed`, not the client's `invalid_api_key`.
 //!
+//! Every error the gateway writes is in that shape, also those no endpoint writes: an unknown
+//! URL (404 `Invalid URL (METHOD /path)`), an unknown method (405, with `Allow`), a body past
+//! [`MAX_REQUEST_BYTES`] (413), a malformed chunked body or query string (400), a URL past
+//! 16 KiB (414). Only what hyper refuses before routing keeps hyper's empty answer: a request
+//! line past 64 KiB (414), headers past hyper's buffer (431), bytes that are not HTTP (400).
+//!
+//! # Clients and connections
+//!
+//! - Client keys ([`Config::client_api_keys`]): `Authorization: Bearer KEY` (the scheme in any
+//!   case) or `x-api-key: KEY`. No key setting at all means no authentication; a key setting
+//!   that yields no usable key is a [`ConfigError`] at start ([`config`]).
+//! - A connection must send a whole request head within [`Config::client_header_timeout`] (30 s)
+//!   of opening or of its previous response: silent, half-sent and idle keep-alive connections
+//!   are closed.
+//! - At most [`Config::max_connections`] (4096) connections at once, WebSocket ones included;
+//!   one more gets a `503` `server_is_overloaded` (with `Retry-After: 1`) and is closed.
+//!   [`Gateway::serve`] raises the soft file-descriptor limit to the hard one at start and
+//!   lowers the connection limit to what the descriptors allow.
+//!
 //! # WebSocket mode
 //!
 //! `GET /v1/responses` upgraded to a WebSocket (client keys are checked before the upgrade: a
@@ -137,6 +156,7 @@ pub mod config;
 mod conversions;
 pub mod error;
 mod http;
+mod listener;
 mod pump;
 mod server;
 mod state;

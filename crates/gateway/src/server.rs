@@ -12,7 +12,6 @@ use axum::http::{HeaderName, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use openai_wire_convert::envelope::EnvelopeKey;
 use serde_json::json;
@@ -175,8 +174,10 @@ impl Gateway {
                 app = app.nest(prefix, api.clone().layer(axum::Extension(forced)));
             }
         }
-        app.layer(middleware::from_fn_with_state(self.state.clone(), authenticate))
+        app.fallback(crate::http::refusals::not_found)
+            .layer(middleware::from_fn_with_state(self.state.clone(), authenticate))
             .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+            .layer(middleware::from_fn(crate::http::refusals::openai_errors))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(
                 TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -263,21 +264,15 @@ impl Gateway {
         };
         let _stop_leases = AbortOnDrop(leases);
         tracing::info!(address = ?listener.local_addr().ok(), "openai-wire gateway listening");
-        // Events are small writes that must go out at once: without TCP_NODELAY, Nagle's
-        // algorithm holds one back until the client acknowledges the previous one.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "cannot set TCP_NODELAY");
-            }
-        });
-        let state = self.state.clone();
-        let shutdown = async move {
-            shutdown.await;
-            state.shutdown.cancel();
-        };
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        // Timeouts, the connection limit, TCP_NODELAY and graceful shutdown: `listener`.
+        let served = crate::listener::serve(
+            listener,
+            app,
+            &self.state.config,
+            self.state.shutdown.clone(),
+            shutdown,
+        )
+        .await;
         // Upgraded connections outlive the HTTP server's graceful shutdown: wait for them.
         self.state.shutdown.cancel();
         self.state.connections.close();
@@ -291,7 +286,10 @@ impl Gateway {
 async fn recover_logged(gateway: &Gateway) {
     match gateway.recover_interrupted().await {
         Ok(0) => {}
-        Ok(failed) => tracing::warn!(failed, "responses left in progress by a stopped gateway marked failed"),
+        Ok(failed) => tracing::warn!(
+            failed,
+            "responses left in progress by a stopped gateway marked failed"
+        ),
         Err(error) => {
             crate::telemetry::store_error("recover");
             tracing::error!(%error, "cannot renew the lease or recover interrupted responses");

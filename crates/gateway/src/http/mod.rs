@@ -10,6 +10,7 @@
 
 pub(crate) mod chat;
 pub(crate) mod compact;
+pub(crate) mod refusals;
 pub(crate) mod responses;
 pub(crate) mod stored;
 pub(crate) mod websocket;
