@@ -23,6 +23,26 @@
 //! stored `in_progress` from `response.created` on, then final; one whose client went away is
 //! stored `cancelled`, with the output produced so far.
 //!
+//! # Bounds and the first seconds of a stream
+//!
+//! - A streaming response opens at once: `response.created` and `response.in_progress` go out
+//!   before the upstream has answered, then heartbeats while its headers are awaited (clients
+//!   with an idle timeout, such as Codex, survive a slow upstream). An upstream that then
+//!   refuses the request ends the stream as `response.failed` with the error's code
+//!   (`rate_limit_exceeded`, …); a non-streaming request still gets the HTTP error. An
+//!   upstream that does not answer within its `idle_timeout_secs` is `upstream_timeout` (504).
+//! - One response is bounded whatever the upstream does: past
+//!   [`Config::max_response_bytes`] of upstream stream (64 MiB) it ends `incomplete`, reason
+//!   `max_output_tokens` (OpenAI's end for an output that reached its length limit); past
+//!   [`Config::max_response_duration`] (30 minutes) it ends `failed`, `upstream_timeout`.
+//!   This holds for every stream path, the Chat pass-through included. A stored record that
+//!   the store refuses (too big) is stored `failed`, saying why, never left `in_progress`.
+//! - `POST /v1/chat/completions` passed through to a Chat upstream is watched as it passes
+//!   (the bytes are unchanged): a stream that ends before `[DONE]` or a `finish_reason`
+//!   ends with an error chunk, `data: {"error": {…}}`, as OpenAI sends a mid-stream error.
+//! - Streamed answers are counted in `/metrics` when they end, by how they ended
+//!   (`openai_wire_streams_total{outcome}`; a failed stream is not a `200`).
+//!
 //! # Request validation and upstream errors
 //!
 //! Every Responses request (HTTP, WebSocket `response.create`, compaction) is checked before

@@ -447,13 +447,7 @@ mod tests {
         feeder.abort();
         assert_eq!(
             out,
-            [
-                "start",
-                "event 0",
-                "event 1",
-                "Duration(10s)",
-                "finished"
-            ]
+            ["start", "event 0", "event 1", "Duration(10s)", "finished"]
         );
     }
 

@@ -101,7 +101,12 @@ async fn create_inner(
         return Ok(upstream::relay(upstream));
     }
     let limits = Limits::of(&state.config);
-    Ok(sse_response(watched(upstream, &routed.name, limits, started)))
+    Ok(sse_response(watched(
+        upstream,
+        &routed.name,
+        limits,
+        started,
+    )))
 }
 
 /// A Chat upstream's SSE body passed through unchanged, watched as it passes
@@ -115,8 +120,8 @@ fn watched(
     started: Instant,
 ) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + Send + 'static {
     let provider = provider.to_owned();
-    let deadline = (!limits.max_duration.is_zero())
-        .then(|| tokio::time::Instant::now() + limits.max_duration);
+    let deadline =
+        (!limits.max_duration.is_zero()).then(|| tokio::time::Instant::now() + limits.max_duration);
     async_stream::stream! {
         let mut guard = StreamGuard::counted("chat", started);
         let mut watch = ChatStreamWatch::default();
@@ -458,7 +463,8 @@ mod tests {
 
     #[test]
     fn the_watch_sees_done_and_finish_reasons_across_reads() {
-        let chunk = r#"data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}"#;
+        let chunk =
+            r#"data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}"#;
         let last = r#"data: {"choices":[{"index":0,"delta":{},"finish_reason": "stop"}]}"#;
         assert!(!watch(&[chunk, "\n\n"]).finished());
         let (a, b) = last.split_at(40);

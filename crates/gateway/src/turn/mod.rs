@@ -245,7 +245,11 @@ impl Turn {
             .await
             .map_err(|error| error.to_api_error())?;
         telemetry::first_byte("responses", started);
-        Ok(Box::pin(decode_upstream::<E>(answer, Format::Sse, max_bytes)))
+        Ok(Box::pin(decode_upstream::<E>(
+            answer,
+            Format::Sse,
+            max_bytes,
+        )))
     }
 
     /// The recorder of a `store: true` turn.
@@ -279,7 +283,13 @@ impl Turn {
         let provider = &self.routed.provider;
         let heartbeat = Some(self.state.config.heartbeat);
         let limits = Limits::of(&self.state.config);
-        let steps = pump(conversion, upstream, heartbeat, provider.idle_timeout(), limits);
+        let steps = pump(
+            conversion,
+            upstream,
+            heartbeat,
+            provider.idle_timeout(),
+            limits,
+        );
         Box::pin(recorded(steps, recorder, input))
     }
 }

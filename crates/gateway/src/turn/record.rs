@@ -66,9 +66,8 @@ impl Pending {
                     telemetry::store_error("put");
                     tracing::error!(response_id = %id, %error, "the response could not be stored");
                     if let Some(mut fallback) = fallback {
-                        fallback.response["error"]["message"] = Value::from(format!(
-                            "The response could not be stored: {error}"
-                        ));
+                        fallback.response["error"]["message"] =
+                            Value::from(format!("The response could not be stored: {error}"));
                         if let Err(error) = store.put(fallback, None).await {
                             telemetry::store_error("put");
                             tracing::error!(response_id = %id, %error, "not even as failed");
@@ -84,7 +83,13 @@ impl Pending {
 /// `error.message` is filled in with the store's error.
 fn unstored(record: &StoredResponse) -> StoredResponse {
     let mut response = serde_json::json!({});
-    for field in ["id", "object", "created_at", "model", "previous_response_id"] {
+    for field in [
+        "id",
+        "object",
+        "created_at",
+        "model",
+        "previous_response_id",
+    ] {
         if let Some(value) = record.response.get(field) {
             response[field] = value.clone();
         }
@@ -227,5 +232,89 @@ impl Drop for Recorder {
         {
             pending.spawn_write(record, None, self.first_write.take());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{MemoryStore, StoreError};
+    use futures_util::future::BoxFuture;
+
+    /// A store that refuses records bigger than `max` bytes of response JSON, as SQLite
+    /// refuses a value past its length limit.
+    struct Small {
+        inner: MemoryStore,
+        max: usize,
+    }
+
+    impl Store for Small {
+        fn put(
+            &self,
+            record: StoredResponse,
+            events: Option<Vec<String>>,
+        ) -> BoxFuture<'_, Result<(), StoreError>> {
+            if record.response.to_string().len() > self.max {
+                return Box::pin(async {
+                    Err(StoreError::Database(sqlx::Error::Protocol(
+                        "string or blob too big".into(),
+                    )))
+                });
+            }
+            self.inner.put(record, events)
+        }
+        fn get<'a>(
+            &'a self,
+            id: &'a str,
+        ) -> BoxFuture<'a, Result<Option<StoredResponse>, StoreError>> {
+            self.inner.get(id)
+        }
+        fn events<'a>(
+            &'a self,
+            id: &'a str,
+            starting_after: Option<i64>,
+        ) -> BoxFuture<'a, Result<Option<Vec<String>>, StoreError>> {
+            self.inner.events(id, starting_after)
+        }
+        fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+            self.inner.delete(id)
+        }
+        fn purge_created_before(&self, before: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
+            self.inner.purge_created_before(before)
+        }
+        fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+            self.inner.ping()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_final_record_too_big_for_the_store_is_stored_failed_not_in_progress() {
+        let store: Arc<dyn Store> = Arc::new(Small {
+            inner: MemoryStore::new(),
+            max: 4096,
+        });
+        let mut recorder = Recorder::new(store.clone(), None, Vec::new(), false, 1 << 20);
+        let mut response = ResponseObject {
+            id: "resp_big".into(),
+            status: Some(ResponseStatus::InProgress),
+            ..Default::default()
+        };
+        let created = openai_wire_events::ResponseCreatedEvent {
+            response: response.clone(),
+            ..Default::default()
+        };
+        recorder.sent(&[ResponseStreamEvent::ResponseCreated(Box::new(created))]);
+        response.status = Some(ResponseStatus::Completed);
+        let text = serde_json::json!({
+            "type": "message", "id": "msg_1", "role": "assistant", "status": "completed",
+            "content": [{"type": "output_text", "text": "x".repeat(10_000), "annotations": []}],
+        });
+        response.output = vec![serde_json::from_value(text).unwrap()];
+        recorder.finish(&response).await;
+        let stored = store.get("resp_big").await.unwrap().unwrap();
+        assert_eq!(stored.response["status"], "failed");
+        let message = stored.response["error"]["message"].as_str().unwrap();
+        assert!(message.contains("could not be stored"), "{message}");
+        assert!(message.contains("too big"), "{message}");
     }
 }
