@@ -242,10 +242,16 @@ mod tests {
         for (body, param) in [
             (&br#"{"model":"m","store":"no"}"#[..], "store"),
             (br#"{"model":"m","stream":"yes"}"#, "stream"),
-            (br#"{"model":"m","previous_response_id":5}"#, "previous_response_id"),
+            (
+                br#"{"model":"m","previous_response_id":5}"#,
+                "previous_response_id",
+            ),
             (br#"{"model":1}"#, "model"),
             (br#"{"model":"m","temperature":5}"#, "temperature"),
-            (br#"{"model":"m","max_output_tokens":0}"#, "max_output_tokens"),
+            (
+                br#"{"model":"m","max_output_tokens":0}"#,
+                "max_output_tokens",
+            ),
             (br#"{"model":"m","bogus":true}"#, "bogus"),
         ] {
             let error = validate_request(body).unwrap_err();
