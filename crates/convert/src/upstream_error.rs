@@ -35,7 +35,7 @@
 //! `sk-proj-…`, also OpenAI's masked echo), `Bearer` tokens, `key=`-like query values and long
 //! random-looking words with `[redacted]`, in HTTP errors and mid-stream errors alike. An HTML
 //! page (a proxy's 502) becomes "The upstream answered with HTTP status 502 and an HTML page:
-//! <its title>", without markup. An auth failure says that the gateway's upstream credential
+//! `<its title>`", without markup. An auth failure says that the gateway's upstream credential
 //! was refused, with the provider's redacted reason.
 //!
 //! The retry delay comes from the `Retry-After` header (seconds) or from the message ("try
