@@ -390,7 +390,10 @@ async fn client_errors_are_error_events_and_binary_frames_close_the_connection()
     let error = next_event(&mut socket).await;
     assert_eq!(error["type"], "error");
     assert_eq!(error["status"], 400);
-    let fields: Vec<&String> = error["error"].as_object().unwrap().keys().collect();
+    // The key set (serde_json keeps insertion order when a workspace crate turns on
+    // `preserve_order`, so compare sorted).
+    let mut fields: Vec<&String> = error["error"].as_object().unwrap().keys().collect();
+    fields.sort();
     assert_eq!(fields, ["code", "message", "param", "type"], "{error}");
     assert_eq!(error["error"]["type"], "invalid_request_error");
 
