@@ -34,6 +34,17 @@ fn idle_error(idle: Duration) -> UpstreamError {
     )
 }
 
+/// The error that ends a stream whose read timed out (the HTTP client's read timeout, the
+/// provider's `idle_timeout_secs`): a timeout says it is one, as [`idle_error`] does.
+fn read_timeout_error() -> UpstreamError {
+    UpstreamError::new(
+        OpenAiErrorCode::Other("upstream_timeout".into()),
+        "The upstream sent nothing for longer than the provider's idle timeout \
+         (idle_timeout_secs); the request was abandoned."
+            .to_owned(),
+    )
+}
+
 /// Counts and logs a reached bound.
 fn note_limit(provider: &str, limit: Limit) {
     let code = match limit {
@@ -90,7 +101,11 @@ impl Conversion for ChatUpstream {
                 };
                 telemetry::upstream_error(provider, code);
                 tracing::warn!(provider = %provider, error = %message, "the upstream stream broke off");
-                self.converter.finish(StreamEnd::Cut)
+                if timeout {
+                    self.converter.fail(read_timeout_error())
+                } else {
+                    self.converter.finish(StreamEnd::Cut)
+                }
             }
             Upstream::Answered => Vec::new(),
             Upstream::Refused(error) => self.converter.fail(refused(&error)),
@@ -301,6 +316,10 @@ impl Conversion for ResponsesRelay {
             Upstream::Malformed(error) => {
                 telemetry::upstream_error(&self.provider, "malformed_event");
                 self.fail(format!("The upstream sent a malformed event: {error}"))
+            }
+            Upstream::Broken { timeout: true, .. } => {
+                telemetry::upstream_error(&self.provider, "idle_timeout");
+                self.fail_with(read_timeout_error())
             }
             Upstream::Broken { message, .. } => {
                 telemetry::upstream_error(&self.provider, "stream_cut");

@@ -68,7 +68,12 @@ pub fn config_for(upstream: &Upstream, idle_secs: u64, tune: impl FnOnce(&mut Co
 
 /// Serves a gateway for `config`, with a memory store, until the returned [`Running`] stops.
 pub async fn start(config: Config) -> Running {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    start_with_store(config, Arc::new(MemoryStore::new())).await
+}
+
+/// Serves a gateway for `config` on `store` (a test's own, e.g. one that records what it is
+/// given), until the returned [`Running`] stops.
+pub async fn start_with_store(config: Config, store: Arc<dyn Store>) -> Running {
     let gateway = Gateway::with_store(config, store.clone()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -9,6 +9,8 @@
 //! | `fail:429` | HTTP 429, `Retry-After: 7`, OpenAI's rate-limit body |
 //! | `fail:context` | HTTP 400, a context-length body |
 //! | `fail:401` | HTTP 401, OpenAI's `invalid_api_key` body echoing the key the request's `Authorization` carried, in full (as some providers do) |
+//! | `fail:500` | HTTP 500, OpenAI's `server_error` body ("The server had an error while processing your request.") |
+//! | `fail:503` | HTTP 503, OpenAI's overloaded body (`server_error`, "That model is currently overloaded…") |
 //! | `fail:html` | HTTP 502, `text/html`: a load balancer's error page (nginx) |
 //! | `fail:stream-key` | one chunk of text, then a mid-stream `error` event whose message echoes the request's key |
 //! | `drop` | two chunks of text, then the connection breaks |
@@ -20,6 +22,8 @@
 //! | `hang:headers` | nothing for [`HEADERS_PAUSE`] (no status, no headers), then the short answer |
 //! | `hang:forever` | no status and no headers, until the client goes away |
 //! | `eof` | two chunks of text, then a clean end: no `finish_reason`, no `[DONE]` |
+//! | `huge` | one chunk of text, then one event of [`HUGE_EVENT`] bytes (past the gateway's 4 MiB cap on a single event), then the end |
+//! | `cumulative` | Perplexity's way (CRLF lines; each chunk's `message.content` repeats the whole text so far beside its `delta`; the last chunk's delta is empty): [`CUMULATIVE_TEXT`] in pieces |
 //! | anything else | a short text answer |
 //!
 //! A request with `"stream": false` (the gateway's summary request, for compaction) gets one
@@ -97,6 +101,12 @@ pub const HEADERS_PAUSE: Duration = Duration::from_millis(2500);
 
 /// How often `trickle` sends a chunk.
 pub const TRICKLE_PAUSE: Duration = Duration::from_millis(100);
+
+/// The size of `huge`'s one big event (over the gateway's 4 MiB cap on a single event).
+pub const HUGE_EVENT: usize = 5 << 20;
+
+/// What `cumulative` answers (its pieces: every word and every space).
+pub const CUMULATIVE_TEXT: &str = "1 2 3";
 
 /// How long `slow` pauses.
 pub const SLOW_PAUSE: Duration = Duration::from_millis(600);
@@ -200,6 +210,46 @@ fn finish() -> String {
     format!("data: {last}\n\ndata: [DONE]\n\n")
 }
 
+/// `text` as Perplexity streams it (`fixtures/corpus/chat/ruby_llm__vcr_cassettes__chat_streaming_responses_perplexity_sonar_supports_streaming_responses__i0.sse`):
+/// CRLF line endings, no `[DONE]`; each chunk carries its piece in `delta.content` and the whole
+/// text so far in `message.content`, and usage; the last one an empty delta and
+/// `finish_reason: "stop"`.
+fn perplexity_chunks(text: &str) -> Vec<String> {
+    let mut pieces: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (at, c) in text.char_indices() {
+        if c == ' ' {
+            pieces.extend([&text[start..at], " "]);
+            start = at + 1;
+        }
+    }
+    pieces.push(&text[start..]);
+    pieces.push("");
+    let mut so_far = String::new();
+    let last = pieces.len() - 1;
+    pieces
+        .iter()
+        .enumerate()
+        .map(|(n, piece)| {
+            so_far.push_str(piece);
+            let event = serde_json::json!({
+                "id": "aced166e-c42e-42ea-941e-24477b147dac",
+                "model": "sonar",
+                "created": 1_700_000_000,
+                "usage": {"prompt_tokens": 8, "completion_tokens": n + 1, "total_tokens": n + 9},
+                "object": "chat.completion.chunk",
+                "choices": [{
+                    "index": 0,
+                    "finish_reason": if n == last { Value::from("stop") } else { Value::Null },
+                    "message": {"role": "assistant", "content": so_far},
+                    "delta": {"role": "assistant", "content": piece},
+                }],
+            });
+            format!("data: {event}\r\n\r\n")
+        })
+        .collect()
+}
+
 /// Counts a disconnect when dropped before `done` is set.
 struct Watch {
     shared: Arc<Shared>,
@@ -259,6 +309,20 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
                 "type": "invalid_request_error", "param": null, "code": "invalid_api_key",
             }})
             .to_string(),
+        )
+            .into_response(),
+        // OpenAI's body for a 500 (as its API answers it, `code` null).
+        "fail:500" => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [("content-type", "application/json")],
+            r#"{"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}"#,
+        )
+            .into_response(),
+        // OpenAI's body for a 503 (recorded in node-chatgpt-api issue 34).
+        "fail:503" => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("content-type", "application/json")],
+            r#"{"error":{"message":"That model is currently overloaded with other requests. You can retry your request, or contact us through our help center at help.openai.com if the error persists. (Please include the request ID 169bee8d in your message.)","type":"server_error","param":null,"code":null}}"#,
         )
             .into_response(),
         "fail:html" => (
@@ -333,6 +397,17 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
             let _watch = Watch { shared: shared2, done: false };
             std::future::pending::<Response>().await
         }
+        "huge" => sse(async_stream::stream! {
+            yield Ok::<_, std::io::Error>(Bytes::from(chunk("big ")));
+            let text = "x".repeat(HUGE_EVENT);
+            yield Ok(Bytes::from(chunk(&text)));
+            yield Ok(Bytes::from(finish()));
+        }),
+        "cumulative" => sse(futures_util::stream::iter(
+            perplexity_chunks(CUMULATIVE_TEXT)
+                .into_iter()
+                .map(|event| Ok::<_, std::io::Error>(Bytes::from(event))),
+        )),
         "eof" => sse(futures_util::stream::iter([
             Ok::<_, std::io::Error>(Bytes::from(chunk("Hel"))),
             Ok(Bytes::from(chunk("lo"))),
