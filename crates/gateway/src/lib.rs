@@ -146,7 +146,11 @@
 //!   [`LEASE`]); [`Gateway::serve`] marks `failed` (`server_error`) the
 //!   responses in progress whose writer's lease expired, before accepting requests and then
 //!   periodically ([`Gateway::recover_interrupted`]), so instances sharing PostgreSQL never
-//!   touch each other's live streams.
+//!   touch each other's live streams. A SQLite file belongs to one process: a gateway starting
+//!   on it fails every response left `in_progress` at once, however recently its writer's
+//!   lease was renewed ([`Gateway::recover_interrupted_at_start`]), so a restart right after a
+//!   crash leaves nothing `in_progress`. (Two gateways on one SQLite file are not supported:
+//!   the one starting would mark the other's live streams failed until they finish.)
 //!
 //! # Example
 //!

@@ -211,14 +211,28 @@ impl Gateway {
 
     /// Renews this instance's lease in the store and marks `failed` the responses that
     /// stopped gateways left `in_progress` (their writer's lease expired [`LEASE`] ago); how
-    /// many. [`serve`](Gateway::serve) calls it before accepting requests and then every
-    /// [`RENEW_LEASE_EVERY`]; a gateway embedded through [`router`](Gateway::router) calls it
-    /// itself, or its streams in progress look interrupted to the other instances.
+    /// many. [`serve`](Gateway::serve) calls it every [`RENEW_LEASE_EVERY`] (and, before
+    /// accepting requests, [`recover_interrupted_at_start`](Gateway::recover_interrupted_at_start));
+    /// a gateway embedded through [`router`](Gateway::router) calls them itself, or its streams
+    /// in progress look interrupted to the other instances.
     pub async fn recover_interrupted(&self) -> Result<u64, crate::store::StoreError> {
         let lease = i64::try_from(LEASE.as_secs()).unwrap_or(i64::MAX);
         self.state
             .store
             .recover_interrupted(store::unix_now(), lease)
+            .await
+    }
+
+    /// [`recover_interrupted`](Gateway::recover_interrupted) for a gateway starting, before
+    /// it accepts requests ([`serve`](Gateway::serve) calls it): on SQLite, which one process
+    /// owns, every response another instance left `in_progress` is failed at once, however
+    /// recent its lease (a restart right after a crash); on PostgreSQL, only those whose
+    /// writer's lease has run out ([`Store::recover_interrupted_at_start`]).
+    pub async fn recover_interrupted_at_start(&self) -> Result<u64, crate::store::StoreError> {
+        let lease = i64::try_from(LEASE.as_secs()).unwrap_or(i64::MAX);
+        self.state
+            .store
+            .recover_interrupted_at_start(store::unix_now(), lease)
             .await
     }
 
@@ -252,13 +266,13 @@ impl Gateway {
         let _stop_retention = AbortOnDrop(retention);
         let leases = {
             let gateway = self.clone();
-            recover_logged(&gateway).await;
+            recover_logged(&gateway, true).await;
             tokio::spawn(async move {
                 let start = tokio::time::Instant::now() + RENEW_LEASE_EVERY;
                 let mut every = tokio::time::interval_at(start, RENEW_LEASE_EVERY);
                 loop {
                     every.tick().await;
-                    recover_logged(&gateway).await;
+                    recover_logged(&gateway, false).await;
                 }
             })
         };
@@ -282,9 +296,15 @@ impl Gateway {
     }
 }
 
-/// [`Gateway::recover_interrupted`], its outcome logged.
-async fn recover_logged(gateway: &Gateway) {
-    match gateway.recover_interrupted().await {
+/// [`Gateway::recover_interrupted`] (or, when the gateway `starting`,
+/// [`Gateway::recover_interrupted_at_start`]), its outcome logged.
+async fn recover_logged(gateway: &Gateway, starting: bool) {
+    let recovered = if starting {
+        gateway.recover_interrupted_at_start().await
+    } else {
+        gateway.recover_interrupted().await
+    };
+    match recovered {
         Ok(0) => {}
         Ok(failed) => tracing::warn!(
             failed,

@@ -65,13 +65,22 @@ async fn owners_secret_and_own_streams(store: &dyn Store) {
         store.recover_interrupted(now() + 86_400, 60).await.unwrap(),
         0
     );
+    assert_eq!(
+        store
+            .recover_interrupted_at_start(now() + 86_400, 60)
+            .await
+            .unwrap(),
+        0
+    );
     let got = store.get("resp_streaming").await.unwrap().unwrap();
     assert_eq!(got.response["status"], "in_progress");
 }
 
 /// Two openings of one SQL database are two instances: the second fails the first one's
-/// responses in progress only once the first one's lease has expired.
-async fn instances_and_leases(first: &SqlStore, second: &SqlStore) {
+/// responses in progress only once the first one's lease has expired; except, on a SQLite file
+/// (`one_owner`: one process owns it), when the second is a gateway starting, which fails them
+/// at once.
+async fn instances_and_leases(first: &SqlStore, second: &SqlStore, one_owner: bool) {
     assert_ne!(first.instance_id(), second.instance_id());
     // The contract's own stream in progress is not part of this.
     first.delete("resp_streaming").await.unwrap();
@@ -102,6 +111,42 @@ async fn instances_and_leases(first: &SqlStore, second: &SqlStore) {
         second.recover_interrupted(now() + 7200, 60).await.unwrap(),
         0
     );
+
+    // A gateway starting on the store while the first one's lease is still live (a restart
+    // right after a crash, on SQLite; another instance starting, on PostgreSQL).
+    let mut streaming = record("resp_restarted", None, "hi", "");
+    streaming.response["status"] = json!("in_progress");
+    first.put(streaming, None).await.unwrap();
+    let failed = second
+        .recover_interrupted_at_start(now(), 60)
+        .await
+        .unwrap();
+    let got = second.get("resp_restarted").await.unwrap().unwrap();
+    if one_owner {
+        assert_eq!(failed, 1);
+        assert_eq!(got.response["status"], "failed", "{}", got.response);
+        assert_eq!(
+            got.response["error"]["message"],
+            openai_wire_gateway::store::INTERRUPTED_MESSAGE
+        );
+    } else {
+        assert_eq!(failed, 0);
+        assert_eq!(got.response["status"], "in_progress", "a live lease");
+    }
+    // Never its own responses in progress.
+    let mut own = record("resp_own", None, "hi", "");
+    own.response["status"] = json!("in_progress");
+    second.put(own, None).await.unwrap();
+    let again = second
+        .recover_interrupted_at_start(now(), 60)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    let got = second.get("resp_own").await.unwrap().unwrap();
+    assert_eq!(got.response["status"], "in_progress");
+    for id in ["resp_restarted", "resp_own"] {
+        second.delete(id).await.unwrap();
+    }
 }
 
 async fn contract(store: &dyn Store) {
@@ -194,7 +239,7 @@ async fn sqlite_store_in_wal_mode_survives_reopening() {
     let again = SqlStore::sqlite(&path).await.unwrap();
     assert!(again.get("resp_2").await.unwrap().is_some());
     let third = SqlStore::sqlite(&path).await.unwrap();
-    instances_and_leases(&again, &third).await;
+    instances_and_leases(&again, &third, true).await;
     again.close().await;
     third.close().await;
 }
@@ -215,7 +260,7 @@ async fn postgres_store_with_the_same_migrations() {
     // A second gateway on the same database: migrations are a no-op, data is shared.
     let other = SqlStore::postgres(&server.url()).await.unwrap();
     assert!(other.get("resp_2").await.unwrap().is_some());
-    instances_and_leases(&store, &other).await;
+    instances_and_leases(&store, &other, false).await;
     store.close().await;
     other.close().await;
 }

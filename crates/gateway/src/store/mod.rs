@@ -16,7 +16,9 @@
 //! [`Store::recover_interrupted`] and by every `in_progress` write); an `in_progress` response
 //! whose writer's lease has expired was cut by a crash, and `recover_interrupted` marks it
 //! `failed` ([`mark_interrupted`]). Several gateways sharing PostgreSQL never fail each other's
-//! live streams.
+//! live streams. A SQLite file belongs to one process: a gateway starting on it fails every
+//! response another instance left `in_progress` at once, leases or not
+//! ([`Store::recover_interrupted_at_start`]).
 //!
 //! **The secret.** [`Store::secret`] is generated randomly on first use and kept (the
 //! `gateway_settings` table), so that every instance on one store and every restart agree on
@@ -198,6 +200,20 @@ pub trait Store: Send + Sync + 'static {
     fn recover_interrupted(&self, now: i64, lease: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
         let _ = (now, lease);
         Box::pin(async { Ok(0) })
+    }
+
+    /// [`recover_interrupted`](Store::recover_interrupted) for a gateway starting on this
+    /// store, before it accepts requests. A store that one process owns (SQLite) fails every
+    /// other instance's `in_progress` responses at once, whatever their leases: a restart
+    /// within [`LEASE`](crate::LEASE) of a crash must not leave them `in_progress` until the
+    /// lease runs out. A shared store (PostgreSQL) respects the leases, as
+    /// `recover_interrupted` does; that is the default.
+    fn recover_interrupted_at_start(
+        &self,
+        now: i64,
+        lease: i64,
+    ) -> BoxFuture<'_, Result<u64, StoreError>> {
+        self.recover_interrupted(now, lease)
     }
 }
 

@@ -299,8 +299,20 @@ impl SqlStore {
         })
     }
 
-    async fn recover_impl(&self, now: i64, lease: i64) -> Result<u64, StoreError> {
-        let cutoff = now.saturating_sub(lease);
+    /// `every_other`: fail every other instance's responses in progress, whatever their
+    /// leases (a gateway starting on a SQLite file, which one process owns).
+    async fn recover_impl(
+        &self,
+        now: i64,
+        lease: i64,
+        every_other: bool,
+    ) -> Result<u64, StoreError> {
+        // No lease is renewed at or after `i64::MAX`.
+        let cutoff = if every_other {
+            i64::MAX
+        } else {
+            now.saturating_sub(lease)
+        };
         let stale: Vec<(String, String, String)> = with_pool!(self, pool, _Db => {
             sqlx::query(
                 "SELECT id, response, writer FROM responses \
@@ -401,6 +413,17 @@ impl Store for SqlStore {
     }
 
     fn recover_interrupted(&self, now: i64, lease: i64) -> BoxFuture<'_, Result<u64, StoreError>> {
-        Box::pin(self.recover_impl(now, lease))
+        Box::pin(self.recover_impl(now, lease, false))
+    }
+
+    /// On SQLite, every other instance's responses in progress (one process owns the file:
+    /// the others have stopped); on PostgreSQL, those whose writer's lease has run out.
+    fn recover_interrupted_at_start(
+        &self,
+        now: i64,
+        lease: i64,
+    ) -> BoxFuture<'_, Result<u64, StoreError>> {
+        let every_other = matches!(self.pool, Pool::Sqlite(_));
+        Box::pin(self.recover_impl(now, lease, every_other))
     }
 }
