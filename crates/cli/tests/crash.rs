@@ -3,7 +3,9 @@
 //! client saw created is final: `completed` if its client saw it complete, else `failed` with
 //! the interrupted message (never `in_progress`, never missing); continuing an interrupted one
 //! works; nothing in the file is left `in_progress`; and the file passes
-//! `PRAGMA integrity_check` right after each kill.
+//! `PRAGMA integrity_check` right after each kill. Some streams are killed the moment their
+//! client sees `response.created`: the gateway stores a response `in_progress` before that
+//! event goes out.
 //!
 //! The scripted Chat Completions upstream runs in the test process, so it outlives the gateway:
 //! model `quick` answers three words at once, `slow` a word every 50 ms for a minute, and
@@ -29,6 +31,8 @@ const ROUNDS: usize = 3;
 const QUICK: usize = 3;
 const SLOW: usize = 3;
 const SILENT: usize = 2;
+/// Per round: streams whose gateway is killed as soon as their client sees them created.
+const LATE: usize = 6;
 
 /// Generous: how long anything the test waits for may take.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -304,12 +308,15 @@ async fn kill_9_during_streams_leaves_every_response_final_and_the_file_intact()
         })
         .await;
         wait_for(&silent, "were created", |s| s.id.is_some()).await;
+        // And a few killed the moment their client sees them created.
+        let late = launch("silent", LATE);
+        wait_for(&late, "were created", |s| s.id.is_some()).await;
 
         // kill -9, in the middle of the slow and silent streams.
         gateway.child.kill().unwrap();
         gateway.child.wait().unwrap();
         wait_for(&slow, "ended when the gateway died", |s| s.ended).await;
-        for seen in quick.iter().chain(&slow).chain(&silent) {
+        for seen in quick.iter().chain(&slow).chain(&silent).chain(&late) {
             let seen = seen.lock().unwrap();
             let id = seen.id.clone().expect("response.created was seen");
             responses.insert(id, seen.completed);
@@ -364,7 +371,7 @@ async fn kill_9_during_streams_leaves_every_response_final_and_the_file_intact()
         assert_eq!(continued["status"], "completed", "{continued}");
     }
     let total = responses.len();
-    assert_eq!(total, ROUNDS * (QUICK + SLOW + SILENT));
+    assert_eq!(total, ROUNDS * (QUICK + SLOW + SILENT + LATE));
     drop(gateway);
     assert_eq!(integrity_check(&store).await, "ok", "the file at the end");
     // Generous: the whole test takes a few seconds.

@@ -20,8 +20,9 @@
 //! is silent, the client gets a `response.in_progress` heartbeat every
 //! [`Config::heartbeat`] (a Chat client in front of a Responses upstream gets a `: keep-alive`
 //! comment). A client that goes away cancels the upstream request. A `store: true` response is
-//! stored `in_progress` from `response.created` on, then final; one whose client went away is
-//! stored `cancelled`, with the output produced so far.
+//! stored `in_progress` before `response.created` goes out (waiting for the store at most 2 s),
+//! so a client that saw it created finds it even after a crash; then final; one whose client
+//! went away is stored `cancelled`, with the output produced so far.
 //!
 //! # Bounds and the first seconds of a stream
 //!

@@ -320,6 +320,8 @@ where
                     }
                     if let Some(recorder) = recorder.as_mut() {
                         recorder.sent(&events);
+                        // `response.created` goes out once it is stored `in_progress`.
+                        recorder.first_written().await;
                     }
                     yield TurnStep::Events(events);
                 }

@@ -104,9 +104,13 @@ fn unstored(record: &StoredResponse) -> StoredResponse {
     }
 }
 
+/// How long [`Recorder::first_written`] waits for the `in_progress` write.
+const FIRST_WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Keeps a `store: true` response in the store for its whole life:
-/// - `in_progress` as soon as `response.created` goes out, so `GET /v1/responses/{id}` finds it
-///   while it streams;
+/// - `in_progress` as soon as `response.created` is ready, written before it goes out (waiting
+///   at most [`FIRST_WRITE_WAIT`]), so `GET /v1/responses/{id}` finds it while it streams and
+///   after a crash;
 /// - the final response (with its events, for replay) when the stream ends;
 /// - `cancelled`, with the output produced so far, when the client goes away first (dropping
 ///   the recorder; the upstream request is cancelled with the stream).
@@ -120,8 +124,12 @@ pub(crate) struct Recorder {
     /// `None` once the final record is written.
     pending: Option<Pending>,
     fold: ResponseFold,
-    /// The `in_progress` write, which the final one waits for.
+    /// The `in_progress` write, which the final one waits for (`None` once it has landed).
     first_write: Option<JoinHandle<()>>,
+    /// Whether the `in_progress` write was started.
+    first_started: bool,
+    /// Whether [`first_written`](Self::first_written) has waited for it.
+    first_waited: bool,
     /// The stream's events as JSON, for replay (`None`: not kept, or too long to keep).
     replay: Option<Vec<String>>,
     replay_bytes: usize,
@@ -147,6 +155,8 @@ impl Recorder {
             }),
             fold: ResponseFold::new(),
             first_write: None,
+            first_started: false,
+            first_waited: false,
             replay: keep_events.then(Vec::new),
             replay_bytes: 0,
             max_replay,
@@ -171,7 +181,7 @@ impl Recorder {
                 self.fold.push(event);
             }
         }
-        if self.first_write.is_none()
+        if !self.first_started
             && let Some(pending) = &self.pending
             && events
                 .iter()
@@ -179,8 +189,27 @@ impl Recorder {
             && let Some(record) = pending.record(self.fold.response())
         {
             self.first_write = Some(pending.spawn_write(record, None, None));
+            self.first_started = true;
         }
         self.keep_for_replay(events);
+    }
+
+    /// Waits (once, at most [`FIRST_WRITE_WAIT`]) for the `in_progress` write that
+    /// [`sent`](Self::sent) started: the events are sent to the client after it, so that a
+    /// client that saw `response.created` finds the response stored even if the gateway is
+    /// killed the next moment. A store slower than that does not hold the stream up longer;
+    /// the final write still waits for the first.
+    pub(crate) async fn first_written(&mut self) {
+        if self.first_waited {
+            return;
+        }
+        let Some(write) = self.first_write.as_mut() else {
+            return;
+        };
+        self.first_waited = true;
+        if tokio::time::timeout(FIRST_WRITE_WAIT, write).await.is_ok() {
+            self.first_write = None;
+        }
     }
 
     fn keep_for_replay(&mut self, events: &[ResponseStreamEvent]) {
