@@ -62,6 +62,8 @@ pub use detect::{Protocol, UnknownProtocol, detect};
 
 #[cfg(feature = "stream")]
 mod stream;
+/// The SSE framing error an [`ErrorKind::Frame`] carries (re-exported from `openai-wire-sse`).
+pub use openai_wire_sse::SseError;
 #[cfg(feature = "tokio")]
 pub use stream::decode_reader;
 #[cfg(feature = "stream")]
@@ -70,7 +72,7 @@ pub use stream::{DecodeStream, StreamError};
 pub mod websocket;
 
 use openai_wire_events::StreamEvent;
-use openai_wire_sse::{Parser, ParserConfig, SseError};
+use openai_wire_sse::{Parser, ParserConfig};
 
 /// How the events of a stream are framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

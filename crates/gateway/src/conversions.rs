@@ -192,6 +192,7 @@ impl ResponsesRelay {
                 self.snapshot = Some(response);
             }
         }
+        redact_errors(&mut json);
         json["sequence_number"] = sequence.into();
         serde_json::from_value(json).unwrap_or(event)
     }
@@ -354,6 +355,17 @@ impl Conversion for ResponsesRelay {
     }
 }
 
+/// Redacts the error messages an upstream event carries (`response.failed`'s
+/// `response.error.message`, an `error` event's message in either shape): a provider may echo
+/// a key in them.
+fn redact_errors(json: &mut serde_json::Value) {
+    for pointer in ["/response/error/message", "/message", "/error/message"] {
+        if let Some(serde_json::Value::String(message)) = json.pointer_mut(pointer) {
+            *message = openai_wire_convert::upstream_error::redact(message);
+        }
+    }
+}
+
 /// A Responses upstream's stream, converted into Chat chunks for a Chat client. Nothing goes
 /// out before the first chunk: a failure before it stays with the converter, for an HTTP error.
 pub(crate) struct ChatOverResponses {
@@ -440,5 +452,53 @@ impl Conversion for ChatOverResponses {
 
     fn is_finished(&self) -> bool {
         self.converter.outcome().is_finished()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openai_wire_events::StreamEvent;
+
+    fn event(json: &str) -> Upstream<ResponseStreamEvent> {
+        Upstream::Event(ResponseStreamEvent::from_json(json).unwrap())
+    }
+
+    #[test]
+    fn a_relayed_stream_is_renumbered_completed_and_its_errors_redacted() {
+        let template: ResponseObject =
+            serde_json::from_value(serde_json::json!({"model": "m", "temperature": 0.3})).unwrap();
+        let mut relay = ResponsesRelay::new("upstream".into(), &template);
+        let mut out = relay.push(event(
+            r#"{"type":"response.created","sequence_number":7,"response":{"id":"resp_1","object":"response","created_at":1,"status":"in_progress","model":"m","output":[]}}"#,
+        ));
+        out.extend(relay.push(event(
+            r#"{"type":"response.failed","sequence_number":9,"response":{"id":"resp_1","object":"response","created_at":1,"status":"failed","model":"m","output":[],"error":{"code":"server_error","message":"Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"}}}"#,
+        )));
+        assert!(relay.is_finished());
+        let json: Vec<serde_json::Value> = out
+            .iter()
+            .map(|e| serde_json::to_value(e).unwrap())
+            .collect();
+        assert_eq!(json[0]["sequence_number"], 0);
+        assert_eq!(json[1]["sequence_number"], 1);
+        // A field the upstream left out echoes the request.
+        assert_eq!(json[0]["response"]["temperature"], 0.3);
+        let message = json[1]["response"]["error"]["message"].as_str().unwrap();
+        assert!(!message.contains("sk-proj"), "{message}");
+        assert!(message.contains("[redacted]"), "{message}");
+    }
+
+    #[test]
+    fn a_relayed_stream_cut_before_its_end_fails() {
+        let template = ResponseObject::default();
+        let mut relay = ResponsesRelay::new("upstream".into(), &template);
+        relay.push(event(
+            r#"{"type":"response.created","response":{"id":"resp_2","object":"response","created_at":1,"status":"in_progress","model":"m","output":[]}}"#,
+        ));
+        let out = relay.push(Upstream::End);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].wire_type(), "response.failed");
+        assert!(relay.is_finished());
     }
 }

@@ -156,7 +156,7 @@ where
                 }
                 Ok(OwnedItem::Done(_)) => Upstream::Done,
                 Ok(OwnedItem::Comment(_)) => continue,
-                Err(StreamError::Decode(error)) => Upstream::Malformed(error.to_string()),
+                Err(StreamError::Decode(error)) => Upstream::Malformed(malformed(&error)),
                 Err(StreamError::Transport(error)) => Upstream::Broken {
                     timeout: error.is_timeout(),
                     message: error.to_string(),
@@ -191,6 +191,18 @@ where
             }
             Err(error) => yield Upstream::Refused(error.to_api_error()),
         }
+    }
+}
+
+/// What an undecodable upstream event is reported as. The decoder skips an oversized event and
+/// carries on; the gateway ends the response instead, so the message says only what was wrong.
+fn malformed(error: &openai_wire_decode::DecodeError) -> String {
+    match &error.kind {
+        openai_wire_decode::ErrorKind::Frame(openai_wire_decode::SseError::EventTooLarge {
+            limit,
+            ..
+        }) => format!("an event larger than the gateway's limit of {limit} bytes"),
+        _ => error.to_string(),
     }
 }
 

@@ -126,13 +126,23 @@ pub(crate) async fn send(
     Err(SendError::Http(error))
 }
 
-/// The error text without the URL (which may carry a key in its query).
+/// The error text with its causes ("… : Connection refused"), without the URL (which may
+/// carry a key in its query).
 fn without_url(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        let line = inner.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        cause = inner.source();
+    }
     if let Some(url) = error.url() {
         text = text.replace(url.as_str(), "the upstream");
     }
-    text
+    openai_wire_convert::upstream_error::redact(&text)
 }
 
 /// The first `max` bytes of a body (errors end the read quietly).

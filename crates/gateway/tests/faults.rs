@@ -425,6 +425,11 @@ async fn non_streaming_client(gateway: &Running, row: &Row) -> String {
     let body: Value = response.json().await.unwrap();
     if status != 200 {
         assert!(body["error"]["message"].is_string(), "{}: {body}", row.mode);
+        if row.model.is_none() {
+            // The cause is named, not only "could not be reached".
+            let message = str_of(&body["error"]["message"]).to_lowercase();
+            assert!(message.contains("refused"), "{}: {body}", row.mode);
+        }
         return format!("{status} {}", str_of(&body["error"]["code"]));
     }
     match body["status"].as_str().unwrap_or_default() {
