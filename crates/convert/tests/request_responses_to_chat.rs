@@ -619,6 +619,7 @@ fn text_format_becomes_response_format() {
 fn sampling_limits_and_identity_fields() {
     let request = json!({"model": "m", "input": "x", "max_output_tokens": 300,
         "reasoning": {"effort": "high", "summary": "auto"}, "temperature": 0.2, "top_p": 0.9,
+        "presence_penalty": 0.5, "frequency_penalty": -0.25,
         "user": "u-1", "metadata": {"k": "v"}, "top_logprobs": 3, "service_tier": "flex",
         "store": false, "previous_response_id": null, "truncation": "auto", "prompt_cache_key": "pk",
         "safety_identifier": "s", "background": false, "max_tool_calls": 4,
@@ -628,7 +629,8 @@ fn sampling_limits_and_identity_fields() {
         body,
         json!({"model": "m", "messages": [{"role": "user", "content": "x"}],
             "max_completion_tokens": 300, "reasoning_effort": "high", "temperature": 0.2,
-            "top_p": 0.9, "user": "u-1", "metadata": {"k": "v"}, "logprobs": true,
+            "top_p": 0.9, "presence_penalty": 0.5, "frequency_penalty": -0.25,
+            "user": "u-1", "metadata": {"k": "v"}, "logprobs": true,
             "top_logprobs": 3, "service_tier": "flex", "stream": true,
             "stream_options": {"include_usage": true}})
     );

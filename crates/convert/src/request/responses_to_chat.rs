@@ -19,7 +19,7 @@
 //! | `text.format` `text` | nothing (the default) |
 //! | `max_output_tokens` | `max_completion_tokens` or `max_tokens` ([`MaxTokensField`]) |
 //! | `reasoning.effort` | `reasoning_effort` (unless [`ChatRequestOptions::send_reasoning_effort`] is off) |
-//! | `temperature`, `top_p`, `user`, `metadata`, `service_tier` | same |
+//! | `temperature`, `top_p`, `presence_penalty`, `frequency_penalty`, `user`, `metadata`, `service_tier` | same |
 //! | `top_logprobs` | `logprobs: true` + `top_logprobs` |
 //! | `stream` | [`ChatRequestOptions::stream`] (the gateway decides; it may stream upstream for a non-streaming client) |
 //! | `stream_options.include_usage` | set when streaming and [`ChatRequestOptions::include_usage`] |
@@ -321,7 +321,12 @@ pub fn responses_to_chat(
     }
 
     // numbers and plain passthroughs
-    for key in ["temperature", "top_p"] {
+    for key in [
+        "temperature",
+        "top_p",
+        "presence_penalty",
+        "frequency_penalty",
+    ] {
         if let Some(v) = req.get(key).filter(|v| !v.is_null()) {
             if !v.is_number() {
                 return Err(RequestError::invalid(key, "expected a number"));

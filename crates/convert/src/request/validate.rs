@@ -23,8 +23,8 @@
 //! module, for any name that is neither a property of the spec's `CreateResponse` nor a known
 //! client extension ([`Origin::Extension`]): `client_metadata` (Codex sends it with every
 //! request), `presence_penalty` and `frequency_penalty` (fields of the Response object, echoed
-//! back). Nothing is dropped without a word. The spec's properties cover everything Codex 0.171,
-//! the openai SDKs and the Vercel AI SDK send (`include`, `prompt_cache_key`, `stream_options`,
+//! back, and sent on to Chat providers, which take them). Nothing is dropped without a word.
+//! The spec's properties cover everything Codex 0.171, the openai SDKs and the Vercel AI SDK send (`include`, `prompt_cache_key`, `stream_options`,
 //! `context_management`, `conversation`, `prompt`, `text.verbosity`, `service_tier`, …); the
 //! WebSocket transport takes off `type` and `generate` before the request is validated. Nested
 //! objects (`input` items, `tools`, `text`, `reasoning`) are checked for their JSON type only, so
@@ -202,7 +202,9 @@ pub const PARAMS: &[Param] = &[
             min: -2.0,
             max: 2.0,
         },
-        origin: Origin::Extension("a field of the Response object, echoed back"),
+        origin: Origin::Extension(
+            "a field of the Response object, echoed back; sent on to Chat providers",
+        ),
     },
     Param {
         name: "frequency_penalty",
@@ -210,7 +212,9 @@ pub const PARAMS: &[Param] = &[
             min: -2.0,
             max: 2.0,
         },
-        origin: Origin::Extension("a field of the Response object, echoed back"),
+        origin: Origin::Extension(
+            "a field of the Response object, echoed back; sent on to Chat providers",
+        ),
     },
 ];
 
