@@ -47,14 +47,7 @@ async fn post(base: &str, path: &str, body: Value) -> (u16, String) {
 }
 
 async fn metrics(base: &str) -> String {
-    client()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    support::metrics_text(base).await
 }
 
 #[tokio::test]

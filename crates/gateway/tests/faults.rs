@@ -487,14 +487,7 @@ fn samples(metrics: &str, name: &str) -> Vec<(BTreeMap<String, String>, f64)> {
 /// The counters this suite reads: `requests:<status>` and `streams:<outcome>` for
 /// `/v1/responses`, and `upstream:<code>` for the row's provider.
 async fn counters(gateway: &Running, row: &Row) -> BTreeMap<String, f64> {
-    let text = reqwest::Client::new()
-        .get(format!("{}/metrics", gateway.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = support::metrics_text(&gateway.base).await;
     let provider = provider_name(row);
     let mut out = BTreeMap::new();
     for (labels, value) in samples(&text, "openai_wire_requests_total") {

@@ -940,14 +940,7 @@ fn counter(metrics: &str, name: &str, label: &str) -> f64 {
 }
 
 async fn metrics_text(base: &str) -> String {
-    client()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    support::metrics_text(base).await
 }
 
 #[tokio::test]

@@ -60,14 +60,7 @@ fn rss() -> u64 {
 }
 
 async fn metrics(base: &str) -> String {
-    client()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    support::metrics_text(base).await
 }
 
 /// Whether `/metrics` has a sample of `name` with all of `labels` and a value of 1 or more.

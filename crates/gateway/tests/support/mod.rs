@@ -40,3 +40,13 @@ pub fn assert_responses_conformant(body: &str) {
         .collect();
     assert!(incomplete.is_empty(), "{incomplete:#?}\n{body}");
 }
+
+/// The gateway's `/metrics` text (Prometheus exposition) at `base` (`http://127.0.0.1:PORT`).
+pub async fn metrics_text(base: &str) -> String {
+    reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
