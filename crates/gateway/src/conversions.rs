@@ -136,6 +136,7 @@ impl Conversion for ChatUpstream {
 
     fn idle(&mut self, idle: Duration) -> Vec<ResponseStreamEvent> {
         telemetry::upstream_error(&self.provider, "idle_timeout");
+        telemetry::upstream_error(&self.provider, "response_failed");
         tracing::warn!(provider = %self.provider, "upstream silent past the idle timeout");
         self.converter.fail(idle_error(idle))
     }

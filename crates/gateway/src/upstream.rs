@@ -92,8 +92,12 @@ pub(crate) async fn send(
     let response = match request.send().await {
         Ok(response) => response,
         Err(error) => {
-            let timeout = error.is_timeout();
-            telemetry::upstream_error(name, if timeout { "timeout" } else { "connect" });
+            // A connection that cannot be made (refused, or not made within the connect
+            // timeout) is `connect`; an upstream silent past its idle timeout before its
+            // headers is `idle_timeout`, the same code as the pump's idle deadline gives the
+            // same silence (whichever of the two timers fires first).
+            let timeout = error.is_timeout() && !error.is_connect();
+            telemetry::upstream_error(name, if timeout { "idle_timeout" } else { "connect" });
             // The URL and the error text may carry a key (`?key=`): logged redacted.
             tracing::warn!(
                 provider = name,

@@ -201,7 +201,7 @@ const TABLE: &[Row] = &[
         Some("hang:forever"),
         BeforeAnswer,
         both(Failed(504, "upstream_timeout")),
-        &["timeout"],
+        &["idle_timeout"],
     ),
     row(
         "hang mid-stream",
