@@ -633,3 +633,38 @@ async fn a_wrong_type_or_range_is_an_error_event_naming_the_param() {
     .await;
     assert_eq!(events.last().unwrap()["type"], "response.completed");
 }
+
+/// A Responses upstream relayed over WebSocket mode has no heartbeat event of its own: while it
+/// is silent, the client gets WebSocket pings, and then the rest of the response.
+#[tokio::test]
+async fn a_silent_upstream_without_heartbeat_events_gets_the_client_pings() {
+    use support::responses_upstream::ResponsesUpstream;
+    let upstream = ResponsesUpstream::start().await;
+    let mut config = config_for(&Upstream::start().await, |_| {});
+    let mut provider = openai_wire_gateway::ProviderConfig::new(upstream.base_url());
+    provider.api = openai_wire_gateway::UpstreamApi::Responses;
+    provider.idle_timeout_secs = 5;
+    config.providers.clear();
+    config.providers.insert("relay".into(), provider);
+    config.default_provider = Some("relay".into());
+    config.heartbeat = Duration::from_millis(100);
+    let gateway = start(config).await;
+    let mut socket = connect(&gateway).await;
+    // `slow` goes silent for 450 ms in the middle of its message.
+    send(
+        &mut socket,
+        json!({"type": "response.create", "model": "slow", "input": "hi"}),
+    )
+    .await;
+    let (mut pings, mut last) = (0, Value::Null);
+    while !is_terminal(&last) {
+        match socket.next().await {
+            Some(Ok(Message::Ping(_))) => pings += 1,
+            Some(Ok(Message::Text(text))) => last = serde_json::from_str(&text).unwrap(),
+            Some(Ok(Message::Pong(_))) => {}
+            other => panic!("expected events and pings, got {other:?}"),
+        }
+    }
+    assert_eq!(last["type"], "response.completed", "{last}");
+    assert!(pings >= 1, "no ping while the upstream was silent");
+}
