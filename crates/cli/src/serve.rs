@@ -91,9 +91,13 @@ impl ConfigArgs {
 /// The arguments of `openai-wire serve`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
-Endpoints: POST /v1/responses (streaming and not), GET|DELETE /v1/responses/{id},
+Endpoints: POST /v1/responses (streaming and not), GET /v1/responses upgraded to a WebSocket
+(WebSocket mode), POST /v1/responses/compact, GET|DELETE /v1/responses/{id},
 GET /v1/responses/{id}/input_items, GET /v1/responses/{id}?stream=true&starting_after=N,
 POST /v1/chat/completions, GET /v1/models, GET /health, GET /metrics (Prometheus).
+
+Limits, timeouts and client keys are set in the config file or OPENAI_WIRE_* variables: see
+config/example.toml and the README's \"Running it in production\".
 
 Logs go to stderr; set RUST_LOG (e.g. RUST_LOG=openai_wire_gateway=debug) for more. Ctrl-C (or
 SIGTERM) stops accepting requests and lets the streams in flight finish.")]
