@@ -46,6 +46,13 @@ async fn connect_with(
         .map(|(socket, _)| socket)
 }
 
+/// The tool the `turns:codex_exec_command` script calls: a real provider's model calls only
+/// the tools it was offered, and the scripted upstream refuses a request that lacks it.
+fn exec_tools() -> Value {
+    json!([{"type": "function", "name": "exec_command", "description": "Runs a shell command.",
+        "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}, "required": ["cmd"]}}])
+}
+
 async fn send(socket: &mut Socket, event: Value) {
     socket
         .send(Message::Text(event.to_string().into()))
@@ -173,8 +180,7 @@ fn messages(upstream: &Upstream, n: usize) -> Vec<Value> {
 async fn frames_are_the_sse_events_of_the_same_request_and_conformant() {
     let upstream = Upstream::start().await;
     let gateway = start(config_for(&upstream, |_| {})).await;
-    let request =
-        json!({"model": "turns:codex_exec_command", "input": "list files", "store": false});
+    let request = json!({"model": "turns:codex_exec_command", "tools": exec_tools(), "input": "list files", "store": false});
     let mut http = request.clone();
     http["stream"] = json!(true);
     let over_http = sse_types(&gateway.base, http).await;
@@ -233,7 +239,7 @@ async fn responses_run_one_at_a_time_in_the_order_asked() {
 async fn tool_call_turn(socket: &mut Socket) -> (String, String) {
     let events = create(
         socket,
-        json!({"model": "turns:codex_exec_command", "input": "list files", "store": false}),
+        json!({"model": "turns:codex_exec_command", "tools": exec_tools(), "input": "list files", "store": false}),
     )
     .await;
     let last = events.last().unwrap();
@@ -257,7 +263,7 @@ async fn a_store_false_response_is_continued_on_the_connection_with_the_whole_hi
     let events = create(
         &mut socket,
         json!({
-            "model": "turns:codex_exec_command",
+            "model": "turns:codex_exec_command", "tools": exec_tools(),
             "previous_response_id": id,
             "store": false,
             "input": [{"type": "function_call_output", "call_id": call_id, "output": "a.txt"}],
@@ -306,7 +312,7 @@ async fn a_failed_continuation_drops_the_response_it_continued() {
     let orphan = json!([{"type": "function_call_output", "call_id": "call_nobody", "output": "x"}]);
     let events = create(
         &mut socket,
-        json!({"model": "turns:codex_exec_command", "previous_response_id": id, "store": false, "input": orphan}),
+        json!({"model": "turns:codex_exec_command", "tools": exec_tools(), "previous_response_id": id, "store": false, "input": orphan}),
     )
     .await;
     let error = &events[0];

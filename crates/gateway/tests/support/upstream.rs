@@ -5,7 +5,7 @@
 //! | model | answer |
 //! | --- | --- |
 //! | `fixture:NAME` | the recorded stream `fixtures/corpus/chat/NAME.sse`, in small pieces |
-//! | `turns:NAME` | `tests/fixtures/NAME.turn1.sse`, or `NAME.turn2.sse` once the request carries a `tool` message (a tool call, then the answer after its result) |
+//! | `turns:NAME` | `tests/fixtures/NAME.turn1.sse`, or `NAME.turn2.sse` once the request carries a `tool` message (a tool call, then the answer after its result); as a real provider, it refuses (400) a request that does not offer the tool the script calls, or whose `tool` message answers no earlier call |
 //! | `fail:429` | HTTP 429, `Retry-After: 7`, OpenAI's rate-limit body |
 //! | `fail:context` | HTTP 400, a context-length body |
 //! | `fail:401` | HTTP 401, OpenAI's `invalid_api_key` body echoing the key the request's `Authorization` carried, in full (as some providers do) |
@@ -172,6 +172,56 @@ pub fn fixtures_dir() -> PathBuf {
 /// The folder of the scripted multi-turn streams (`turns:NAME`).
 pub fn turns_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// What a real provider (or model) would not do with this `turns:` request: call a tool the
+/// request does not offer, or take a `tool` message that answers no earlier call (OpenAI's 400).
+fn refusal(request: &Value, script: &[u8]) -> Option<Response> {
+    let offered: Vec<&str> = request["tools"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["function"]["name"].as_str())
+        .collect();
+    let text = String::from_utf8_lossy(script);
+    let called: Vec<String> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+        .flat_map(|chunk| {
+            chunk["choices"][0]["delta"]["tool_calls"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|call| call["function"]["name"].as_str().map(str::to_owned))
+        .collect();
+    if let Some(missing) = called.iter().find(|name| !offered.contains(&name.as_str())) {
+        return Some(invalid(format!(
+            "scripted upstream: the script calls `{missing}`, which the request does not offer ({offered:?})"
+        )));
+    }
+    let mut calls = Vec::new();
+    for message in request["messages"].as_array().into_iter().flatten() {
+        for call in message["tool_calls"].as_array().into_iter().flatten() {
+            calls.extend(call["id"].as_str());
+        }
+        if message["role"] == "tool"
+            && !calls.contains(&message["tool_call_id"].as_str().unwrap_or(""))
+        {
+            return Some(invalid(
+                "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.".into(),
+            ));
+        }
+    }
+    None
+}
+
+/// A 400 in OpenAI's error shape.
+fn invalid(message: String) -> Response {
+    let body = serde_json::json!({"error": {"message": message, "type": "invalid_request_error",
+        "param": "messages", "code": null}});
+    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
 }
 
 /// Whether a Chat request carries a tool result: a `role: "tool"` message, or a compaction
@@ -430,6 +480,11 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
                 },
                 None => format!("{}{}", chunk("Hello from the scripted upstream."), finish()).into_bytes(),
             };
+            if name.starts_with("turns:")
+                && let Some(refusal) = refusal(&request, &bytes)
+            {
+                return refusal;
+            }
             // In small pieces, so that events are cut across reads.
             let pieces: Vec<Result<Bytes, Infallible>> =
                 bytes.chunks(97).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
