@@ -72,8 +72,6 @@
 //! # Ok::<(), openai_wire_convert::compaction::CompactionError>(())
 //! ```
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openai_wire_emit::{EmitError, IdSource, ResponseWriter};
 use openai_wire_events::{
     CompactionBody, CompletionUsage, OutputItem, Response, ResponseCompactionCompactingEvent,
@@ -82,7 +80,7 @@ use openai_wire_events::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::envelope::EnvelopeKey;
+use crate::envelope::{EnvelopeKey, SignedError, open_signed, seal_signed};
 use crate::request::RequestError;
 
 /// The prefix of the current compaction format, version included.
@@ -156,13 +154,7 @@ pub fn seal(compaction: &Compaction, key: &EnvelopeKey) -> String {
     };
     // Serializing a string and a number cannot fail.
     let json = serde_json::to_vec(&payload).unwrap_or_default();
-    let mut out = String::with_capacity(PREFIX.len() + json.len() * 4 / 3 + 50);
-    out.push_str(PREFIX);
-    URL_SAFE_NO_PAD.encode_string(&json, &mut out);
-    let tag = key.tag(out.as_bytes());
-    out.push('.');
-    URL_SAFE_NO_PAD.encode_string(tag, &mut out);
-    out
+    seal_signed(PREFIX, &json, key)
 }
 
 /// Opens a compaction made by [`seal`], checking its version and integrity.
@@ -173,22 +165,14 @@ pub fn open(sealed: &str, key: &EnvelopeKey) -> Result<Compaction, CompactionErr
     if version != "owc1" {
         return Err(CompactionError::UnsupportedVersion(version.to_owned()));
     }
-    let rest = &sealed[PREFIX.len()..];
-    let (payload_b64, mac_b64) = rest.split_once('.').ok_or(CompactionError::Malformed)?;
-    if payload_b64.is_empty() || mac_b64.is_empty() || mac_b64.contains('.') {
-        return Err(CompactionError::Malformed);
-    }
     // A MAC that is not base64url cannot be the one we wrote: an integrity failure.
-    let tag = URL_SAFE_NO_PAD
-        .decode(mac_b64)
-        .map_err(|_| CompactionError::IntegrityCheckFailed)?;
-    let signed = &sealed[..PREFIX.len() + payload_b64.len()];
-    if !key.verify(signed.as_bytes(), &tag) {
-        return Err(CompactionError::IntegrityCheckFailed);
-    }
-    let json = URL_SAFE_NO_PAD
-        .decode(payload_b64)
-        .map_err(|e| CompactionError::BadPayload(format!("not base64url: {e}")))?;
+    let json = open_signed(sealed, PREFIX, key).map_err(|error| match error {
+        SignedError::Malformed => CompactionError::Malformed,
+        SignedError::MacEncoding(_) | SignedError::Mac => CompactionError::IntegrityCheckFailed,
+        SignedError::PayloadEncoding(e) => {
+            CompactionError::BadPayload(format!("not base64url: {e}"))
+        }
+    })?;
     let payload: Payload =
         serde_json::from_slice(&json).map_err(|e| CompactionError::BadPayload(e.to_string()))?;
     Ok(Compaction {
@@ -204,12 +188,7 @@ pub fn is_ours(encrypted_content: &str) -> bool {
 
 /// `Some("owcN")` when the string starts with `owc`, one or more ASCII digits, and a dot.
 fn version_of(s: &str) -> Option<&str> {
-    let rest = s.strip_prefix("owc")?;
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || rest.as_bytes().get(digits) != Some(&b'.') {
-        return None;
-    }
-    Some(&s[..3 + digits])
+    crate::envelope::version_in("owc", s)
 }
 
 fn foreign_hint(s: &str) -> &'static str {
@@ -491,6 +470,8 @@ fn item_id(item: &OutputItem) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use openai_wire_emit::{SequentialIds, write_response_sse};
     use openai_wire_events::StreamEvent as _;
     use proptest::prelude::*;

@@ -179,13 +179,7 @@ pub fn seal(carry: &ReasoningCarry, key: &EnvelopeKey) -> String {
     };
     // Serializing a struct of a string, an enum and a `Value` cannot fail.
     let json = serde_json::to_vec(&payload).unwrap_or_default();
-    let mut out = String::with_capacity(PREFIX.len() + json.len() * 4 / 3 + 50);
-    out.push_str(PREFIX);
-    URL_SAFE_NO_PAD.encode_string(&json, &mut out);
-    let tag = key.tag(out.as_bytes());
-    out.push('.');
-    URL_SAFE_NO_PAD.encode_string(tag, &mut out);
-    out
+    seal_signed(PREFIX, &json, key)
 }
 
 /// `value` with the keys of every object in sorted order, so that the sealed bytes do not depend
@@ -216,23 +210,12 @@ pub fn open(sealed: &str, key: &EnvelopeKey) -> Result<ReasoningCarry, EnvelopeE
     if version != "owr1" {
         return Err(EnvelopeError::UnsupportedVersion(version.to_owned()));
     }
-    let rest = &sealed[PREFIX.len()..];
-    let Some((payload_b64, mac_b64)) = rest.split_once('.') else {
-        return Err(EnvelopeError::Malformed);
-    };
-    if payload_b64.is_empty() || mac_b64.is_empty() || mac_b64.contains('.') {
-        return Err(EnvelopeError::Malformed);
-    }
-    let tag = URL_SAFE_NO_PAD
-        .decode(mac_b64)
-        .map_err(|e| EnvelopeError::BadBase64(format!("mac: {e}")))?;
-    let signed = &sealed[..PREFIX.len() + payload_b64.len()];
-    if !key.verify(signed.as_bytes(), &tag) {
-        return Err(EnvelopeError::BadMac);
-    }
-    let json = URL_SAFE_NO_PAD
-        .decode(payload_b64)
-        .map_err(|e| EnvelopeError::BadBase64(format!("payload: {e}")))?;
+    let json = open_signed(sealed, PREFIX, key).map_err(|error| match error {
+        SignedError::Malformed => EnvelopeError::Malformed,
+        SignedError::MacEncoding(e) => EnvelopeError::BadBase64(format!("mac: {e}")),
+        SignedError::Mac => EnvelopeError::BadMac,
+        SignedError::PayloadEncoding(e) => EnvelopeError::BadBase64(format!("payload: {e}")),
+    })?;
     let payload: Payload =
         serde_json::from_slice(&json).map_err(|e| EnvelopeError::BadPayload(e.to_string()))?;
     Ok(ReasoningCarry {
@@ -251,10 +234,63 @@ pub fn is_ours(encrypted_content: &str) -> bool {
 
 /// `Some("owrN")` when the string starts with `owr`, one or more ASCII digits, and a dot.
 fn version_of(s: &str) -> Option<&str> {
-    let rest = s.strip_prefix("owr")?;
+    version_in("owr", s)
+}
+
+/// Why a `<prefix><payload>.<mac>` string could not be opened ([`open_signed`]).
+#[derive(Debug)]
+pub(crate) enum SignedError {
+    /// Not `<prefix><payload>.<mac>`.
+    Malformed,
+    /// The MAC part is not base64url.
+    MacEncoding(String),
+    /// The MAC does not match (altered, forged, or another key).
+    Mac,
+    /// The payload part is not base64url.
+    PayloadEncoding(String),
+}
+
+/// `<prefix><base64url payload>.<base64url MAC>`, the MAC over everything before the dot: the
+/// format of reasoning envelopes (`owr1.`) and compactions (`owc1.`).
+pub(crate) fn seal_signed(prefix: &str, payload: &[u8], key: &EnvelopeKey) -> String {
+    let mut out = String::with_capacity(prefix.len() + payload.len() * 4 / 3 + 50);
+    out.push_str(prefix);
+    URL_SAFE_NO_PAD.encode_string(payload, &mut out);
+    let tag = key.tag(out.as_bytes());
+    out.push('.');
+    URL_SAFE_NO_PAD.encode_string(tag, &mut out);
+    out
+}
+
+/// The payload of a string made by [`seal_signed`] with `prefix`, once its MAC checks out.
+pub(crate) fn open_signed(
+    sealed: &str,
+    prefix: &str,
+    key: &EnvelopeKey,
+) -> Result<Vec<u8>, SignedError> {
+    let rest = sealed.strip_prefix(prefix).ok_or(SignedError::Malformed)?;
+    let (payload_b64, mac_b64) = rest.split_once('.').ok_or(SignedError::Malformed)?;
+    if payload_b64.is_empty() || mac_b64.is_empty() || mac_b64.contains('.') {
+        return Err(SignedError::Malformed);
+    }
+    let tag = URL_SAFE_NO_PAD
+        .decode(mac_b64)
+        .map_err(|e| SignedError::MacEncoding(e.to_string()))?;
+    let signed = &sealed[..prefix.len() + payload_b64.len()];
+    if !key.verify(signed.as_bytes(), &tag) {
+        return Err(SignedError::Mac);
+    }
+    URL_SAFE_NO_PAD
+        .decode(payload_b64)
+        .map_err(|e| SignedError::PayloadEncoding(e.to_string()))
+}
+
+/// `Some("<family>N")` when `s` starts with `family`, one or more ASCII digits, and a dot.
+pub(crate) fn version_in<'a>(family: &str, s: &'a str) -> Option<&'a str> {
+    let rest = s.strip_prefix(family)?;
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 || rest.as_bytes().get(digits) != Some(&b'.') {
         return None;
     }
-    Some(&s[..3 + digits])
+    Some(&s[..family.len() + digits])
 }
