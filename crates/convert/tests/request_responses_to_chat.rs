@@ -50,10 +50,10 @@ fn codex_turn_two_becomes_the_deepseek_request() {
     let out = responses_to_chat(&request, &[], &deepseek()).unwrap();
     assert_eq!(out.body, fixture("codex_turn2.deepseek.json"));
     assert!(out.include_encrypted_reasoning);
-    // tool_search and web_search are dropped, and said so.
-    assert_eq!(out.warnings.len(), 2, "{:?}", out.warnings);
-    assert!(out.warnings[0].contains("tool_search"));
-    assert!(out.warnings[1].contains("web_search"));
+    // The client's tool_search is offered as a function; web_search (no search backend) is
+    // dropped, and said so.
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+    assert!(out.warnings[0].contains("web_search"));
 }
 
 #[test]
@@ -82,7 +82,11 @@ fn tool_names_map_flattened_and_custom_tools_back() {
         names.chat_name(Some("multi_agent_v1"), "spawn_agent"),
         Some("multi_agent_v1__spawn_agent")
     );
-    assert_eq!(names.iter().count(), 3);
+    assert_eq!(
+        names.original("tool_search").map(|t| t.kind),
+        Some(ToolKind::ToolSearch)
+    );
+    assert_eq!(names.iter().count(), 4);
 }
 
 #[test]

@@ -13,6 +13,8 @@ pub enum ItemKind {
     FunctionCall,
     /// A `custom_tool_call` item (free-form input).
     CustomToolCall,
+    /// A client-executed `tool_search_call` item (arguments).
+    ToolSearchCall,
 }
 
 impl ItemKind {
@@ -23,6 +25,7 @@ impl ItemKind {
             ItemKind::Reasoning => "reasoning",
             ItemKind::FunctionCall => "function_call",
             ItemKind::CustomToolCall => "custom_tool_call",
+            ItemKind::ToolSearchCall => "tool_search_call",
         }
     }
 }

@@ -1,22 +1,23 @@
 //! The Responses writer: [`ResponseWriter`].
 
 use openai_wire_events::{
-    CustomToolCall, CustomToolCallStatus, FunctionToolCall, FunctionToolCallStatus, MessagePhase,
-    OutputContent, OutputItem, OutputMessage, OutputMessageContent, OutputMessageRole,
-    OutputMessageStatus, OutputTextContent, ReasoningItem, ReasoningTextContent, RefusalContent,
-    Response, ResponseCompletedEvent, ResponseContentPartAddedEvent, ResponseContentPartDoneEvent,
-    ResponseCreatedEvent, ResponseCustomToolCallInputDeltaEvent,
-    ResponseCustomToolCallInputDoneEvent, ResponseError2, ResponseFailedEvent,
-    ResponseFunctionCallArgumentsDeltaEvent, ResponseFunctionCallArgumentsDoneEvent,
-    ResponseInProgressEvent, ResponseIncompleteDetails, ResponseIncompleteDetailsReason,
-    ResponseIncompleteEvent, ResponseObject, ResponseOutputItemAddedEvent,
-    ResponseOutputItemDoneEvent, ResponseReasoningSummaryPartAddedEvent,
-    ResponseReasoningSummaryPartAddedEventPart, ResponseReasoningSummaryPartDoneEvent,
-    ResponseReasoningSummaryPartDoneEventPart, ResponseReasoningSummaryTextDeltaEvent,
-    ResponseReasoningSummaryTextDoneEvent, ResponseReasoningTextDeltaEvent,
-    ResponseReasoningTextDoneEvent, ResponseRefusalDeltaEvent, ResponseRefusalDoneEvent,
-    ResponseStatus, ResponseStreamEvent, ResponseTextDeltaEvent, ResponseTextDoneEvent,
-    ResponseUsage, SummaryTextContent,
+    CustomToolCall, CustomToolCallStatus, FunctionCallStatus, FunctionToolCall,
+    FunctionToolCallStatus, MessagePhase, OutputContent, OutputItem, OutputMessage,
+    OutputMessageContent, OutputMessageRole, OutputMessageStatus, OutputTextContent, ReasoningItem,
+    ReasoningTextContent, RefusalContent, Response, ResponseCompletedEvent,
+    ResponseContentPartAddedEvent, ResponseContentPartDoneEvent, ResponseCreatedEvent,
+    ResponseCustomToolCallInputDeltaEvent, ResponseCustomToolCallInputDoneEvent, ResponseError2,
+    ResponseFailedEvent, ResponseFunctionCallArgumentsDeltaEvent,
+    ResponseFunctionCallArgumentsDoneEvent, ResponseInProgressEvent, ResponseIncompleteDetails,
+    ResponseIncompleteDetailsReason, ResponseIncompleteEvent, ResponseObject,
+    ResponseOutputItemAddedEvent, ResponseOutputItemDoneEvent,
+    ResponseReasoningSummaryPartAddedEvent, ResponseReasoningSummaryPartAddedEventPart,
+    ResponseReasoningSummaryPartDoneEvent, ResponseReasoningSummaryPartDoneEventPart,
+    ResponseReasoningSummaryTextDeltaEvent, ResponseReasoningSummaryTextDoneEvent,
+    ResponseReasoningTextDeltaEvent, ResponseReasoningTextDoneEvent, ResponseRefusalDeltaEvent,
+    ResponseRefusalDoneEvent, ResponseStatus, ResponseStreamEvent, ResponseTextDeltaEvent,
+    ResponseTextDoneEvent, ResponseUsage, SummaryTextContent, ToolSearchCall,
+    ToolSearchExecutionType,
 };
 
 use crate::defaults::fill_response_defaults;
@@ -176,9 +177,13 @@ enum Body {
     },
     CustomToolCall {
         call_id: String,
+        namespace: Option<String>,
         name: String,
         input: String,
     },
+    /// A client-executed `tool_search_call`: its arguments are collected as JSON text and
+    /// shown parsed.
+    ToolSearchCall { call_id: String, arguments: String },
 }
 
 #[derive(Debug)]
@@ -194,6 +199,7 @@ impl Body {
             Body::Reasoning { .. } => ItemKind::Reasoning,
             Body::FunctionCall { .. } => ItemKind::FunctionCall,
             Body::CustomToolCall { .. } => ItemKind::CustomToolCall,
+            Body::ToolSearchCall { .. } => ItemKind::ToolSearchCall,
         }
     }
 }
@@ -257,11 +263,13 @@ impl Item {
             // (`spec/codegen.toml` adds the field).
             Body::CustomToolCall {
                 call_id,
+                namespace,
                 name,
                 input,
             } => OutputItem::CustomToolCall(CustomToolCall {
                 id: Some(id),
                 call_id: call_id.clone(),
+                namespace: namespace.clone(),
                 name: name.clone(),
                 input: input.clone(),
                 status: Some(match status {
@@ -271,6 +279,21 @@ impl Item {
                 }),
                 ..CustomToolCall::default()
             }),
+            Body::ToolSearchCall { call_id, arguments } => {
+                OutputItem::ToolSearchCall(ToolSearchCall {
+                    id,
+                    call_id: Some(call_id.clone()),
+                    execution: ToolSearchExecutionType::Client,
+                    arguments: tool_search_arguments(arguments),
+                    status: Some(match status {
+                        Status::InProgress => FunctionCallStatus::InProgress,
+                        Status::Completed => FunctionCallStatus::Completed,
+                        Status::Incomplete => FunctionCallStatus::Incomplete,
+                    }),
+                    created_by: None,
+                    agent: None,
+                })
+            }
         }
     }
 
@@ -568,16 +591,95 @@ impl<I: IdSource> ResponseWriter<I> {
         name: impl Into<String>,
         call_id: Option<String>,
     ) -> Result<(ItemHandle, Vec<ResponseStreamEvent>), EmitError> {
+        self.open_custom(None, name.into(), call_id)
+    }
+
+    /// Opens a `custom_tool_call` item calling the custom tool `name` of the `namespace` tool
+    /// `namespace` (Codex's code-mode `exec` in the `functions` namespace of a Responses Lite
+    /// model): the item carries both, as OpenAI sends it. Otherwise the same as
+    /// [`open_custom_tool_call`](Self::open_custom_tool_call).
+    pub fn open_namespaced_custom_tool_call(
+        &mut self,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+        call_id: Option<String>,
+    ) -> Result<(ItemHandle, Vec<ResponseStreamEvent>), EmitError> {
+        self.open_custom(Some(namespace.into()), name.into(), call_id)
+    }
+
+    fn open_custom(
+        &mut self,
+        namespace: Option<String>,
+        name: String,
+        call_id: Option<String>,
+    ) -> Result<(ItemHandle, Vec<ResponseStreamEvent>), EmitError> {
         self.check_streaming()?;
         let call_id = call_id.unwrap_or_else(|| self.ids.id("call_"));
         self.open(
             "ctc_",
             Body::CustomToolCall {
                 call_id,
-                name: name.into(),
+                namespace,
+                name,
                 input: String::new(),
             },
         )
+    }
+
+    /// Opens a client-executed `tool_search_call` item (`execution: "client"`): the model asks
+    /// the client to search its deferred tools. Its `call_id` is `call_id`, or a fresh `call_…`
+    /// id when `None`. The arguments (JSON text) are added with
+    /// [`push_tool_search_arguments`](Self::push_tool_search_arguments); the item shows them
+    /// parsed. The Responses stream has no delta event for them: the client sees the item on
+    /// `response.output_item.done`.
+    ///
+    /// ```
+    /// use openai_wire_emit::{ResponseWriter, SequentialIds};
+    /// use openai_wire_events::{OutputItem, Response};
+    ///
+    /// let mut writer = ResponseWriter::new(Response::default(), SequentialIds::default());
+    /// writer.start()?;
+    /// let (call, _) = writer.open_tool_search_call(Some("call_1".into()))?;
+    /// writer.push_tool_search_arguments(call, r#"{"query":"weather"}"#)?;
+    /// writer.finish_item(call)?;
+    /// let response = writer.response();
+    /// assert!(matches!(
+    ///     &response.output[0],
+    ///     OutputItem::ToolSearchCall(item) if item.arguments["query"] == "weather"
+    /// ));
+    /// # Ok::<(), openai_wire_emit::EmitError>(())
+    /// ```
+    pub fn open_tool_search_call(
+        &mut self,
+        call_id: Option<String>,
+    ) -> Result<(ItemHandle, Vec<ResponseStreamEvent>), EmitError> {
+        self.check_streaming()?;
+        let call_id = call_id.unwrap_or_else(|| self.ids.id("call_"));
+        self.open(
+            "tsc_",
+            Body::ToolSearchCall {
+                call_id,
+                arguments: String::new(),
+            },
+        )
+    }
+
+    /// Appends JSON text to a tool search call's arguments. No event: the Responses stream
+    /// shows the arguments only in the item.
+    pub fn push_tool_search_arguments(
+        &mut self,
+        handle: ItemHandle,
+        delta: &str,
+    ) -> Result<Vec<ResponseStreamEvent>, EmitError> {
+        let (item, _) = self.open_item(
+            handle,
+            ItemKind::ToolSearchCall,
+            "push_tool_search_arguments",
+        )?;
+        if let Body::ToolSearchCall { arguments, .. } = &mut item.body {
+            arguments.push_str(delta);
+        }
+        Ok(Vec::new())
     }
 
     /// Appends output text to a message: `response.output_text.delta`, preceded by
@@ -1162,6 +1264,12 @@ fn close_summary_part(
     ));
 }
 
+/// A tool search call's arguments as the item shows them: the JSON object they spell, or
+/// `{}` while they are not (yet) JSON.
+fn tool_search_arguments(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::Object(Default::default()))
+}
+
 /// The done events of one item: its open part's, then its own, then `output_item.done`.
 fn emit_item_done(
     item: &mut Item,
@@ -1221,6 +1329,7 @@ fn emit_item_done(
                 ..ResponseFunctionCallArgumentsDoneEvent::default()
             },
         )),
+        Body::ToolSearchCall { .. } => {}
         Body::CustomToolCall { input, .. } => {
             events.push(ResponseStreamEvent::ResponseCustomToolCallInputDone(
                 ResponseCustomToolCallInputDoneEvent {

@@ -14,6 +14,7 @@
 
 pub mod chat_to_responses;
 pub mod responses_to_chat;
+mod tools;
 pub mod validate;
 
 use std::collections::{BTreeMap, HashMap};
@@ -113,6 +114,13 @@ pub enum ToolKind {
     /// `input`: the Chat call's `arguments` are `{"input": "..."}`, and the Responses item is a
     /// `custom_tool_call` whose `input` is that string.
     Custom,
+    /// A client-executed `tool_search` tool, sent as a function with the tool's parameters:
+    /// the Responses item is a `tool_search_call` whose `arguments` are the call's (parsed).
+    ToolSearch,
+    /// The hosted `web_search` tool, run by the gateway (a search backend is configured): the
+    /// call never reaches the client as a call; the gateway runs the search, shows a
+    /// `web_search_call` item and gives the results back to the model.
+    WebSearch,
 }
 
 /// The Responses tool behind a Chat function name.

@@ -12,7 +12,8 @@
 //! | `tool_choice` `auto` / `none` / `required` | same |
 //! | `tool_choice` `{type: function, name}` / `{type: custom, name}` | `{type: function, function: {name}}` (Chat name) |
 //! | `tool_choice` `{type: allowed_tools, mode, tools}` | `{type: allowed_tools, allowed_tools: {mode, tools}}` |
-//! | `tool_choice` naming a hosted tool | error (the tool is not sent) |
+//! | `tool_choice` naming `tool_search` (client) or `web_search` (with a search backend) | `{type: function, function: {name}}` |
+//! | `tool_choice` naming another hosted tool | error (the tool is not sent) |
 //! | `parallel_tool_calls` | same, only when tools are sent (OpenAI rejects it otherwise) |
 //! | `text.format` `json_schema` `{name, schema, strict, description}` | `response_format` `{type: json_schema, json_schema: {…}}` |
 //! | `text.format` `json_object` | `response_format` `{type: json_object}` |
@@ -40,7 +41,11 @@
 //! | `function_call_output` / `custom_tool_call_output` `{call_id, output}` | `tool` message `{tool_call_id, content}`; an output array's text parts become the content, its images and files go into one `user` message after the run of tool messages |
 //! | `reasoning` | `reasoning_content` (or `reasoning`) of the assistant message that follows, when [`ChatRequestOptions::reasoning_round_trip`] is set: from our sealed `encrypted_content` ([`crate::envelope`]), else from `content` `reasoning_text` parts; otherwise dropped |
 //! | `item_reference` | error: the gateway must resolve references from its store first |
-//! | hosted-tool items (`web_search_call`, `file_search_call`, `tool_search_call`, `tool_search_output`, `computer_call`, `code_interpreter_call`, `image_generation_call`, `local_shell_call`, `shell_call`, `apply_patch_call`, `mcp_*`, …) and their outputs | dropped, with a warning: their tools are not sent to a Chat provider (below) |
+//! | `additional_tools` (Responses Lite: a model's only tools) | no message: its tools become functions (below) |
+//! | `tool_search_call` with `execution: "client"` `{call_id, arguments}` | a `tool_calls` entry calling `tool_search` with the arguments as JSON text |
+//! | `tool_search_output` with `execution: "client"` `{call_id, tools}` | `tool` message listing the tools it loaded, by the function names they now have; the tools themselves become functions (below) |
+//! | `web_search_call`, when [`ChatRequestOptions::web_search`] is on | dropped quietly: the gateway ran the search, and the answer after it carries what was found |
+//! | hosted-tool items (`web_search_call`, `file_search_call`, server `tool_search_*`, `computer_call`, `code_interpreter_call`, `image_generation_call`, `local_shell_call`, `shell_call`, `apply_patch_call`, `mcp_*`, …) and their outputs | dropped, with a warning: their tools are not sent to a Chat provider (below) |
 //! | `compaction` | the `user` message its summary stands for ([`crate::compaction::restore`], opened with [`ChatRequestOptions::envelope_key`]); one this gateway did not seal (OpenAI's, forged, altered, another key) is an error naming `input[i].encrypted_content` |
 //! | `compaction_trigger` | dropped, with a warning (the gateway answers a last one with a compaction before converting) |
 //! | any other type | error |
@@ -62,13 +67,17 @@
 //! | `function` `{name, description, parameters, strict}` | `function` `{name, description, parameters, strict}` |
 //! | `custom` `{name, description, format}` | `function` with one required string parameter `input`; a grammar (`lark` or `regex`) is appended to the description |
 //! | `namespace` `{name, description, tools}` | each inner tool flattened to `{namespace}__{name}` (see [`ToolNames`]); the namespace description is prefixed to each inner description |
-//! | hosted tools (`web_search`, `web_search_preview`, `file_search`, `tool_search`, `code_interpreter`, `image_generation`, `computer_use_preview`, `mcp`, `local_shell`, `shell`, `apply_patch`, …) | dropped, with a warning: a Chat provider cannot run them, and a client like Codex must keep working without them |
+//! | the `tools` of `additional_tools` and client `tool_search_output` items | the same mappings, after `tools`; a tool met again is sent once |
+//! | `tool_search` with `execution: "client"` `{description, parameters}` | `function` `tool_search` with that description and those parameters (a `query` string when none); its call comes back as a `tool_search_call` item |
+//! | `web_search` (and its dated and preview forms), when [`ChatRequestOptions::web_search`] is on | `function` `web_search` `{query}`, run by the gateway |
+//! | hosted tools (`web_search` without a search backend, `file_search`, server `tool_search`, `code_interpreter`, `image_generation`, `computer_use_preview`, `mcp`, `local_shell`, `shell`, `apply_patch`, …) | dropped, with a warning: a Chat provider cannot run them, and a client like Codex must keep working without them |
 //!
 //! [`ToolNames`]: super::ToolNames
 
 use serde_json::{Map, Value, json};
 
-use super::{OriginalTool, RequestError, ToolKind, ToolNames};
+use super::tools::{self, HOSTED_ITEMS, TOOL_SEARCH, is_client_search};
+use super::{RequestError, ToolNames};
 use crate::envelope::{self, EnvelopeKey, ReasoningField};
 use openai_wire_events::InputItem;
 
@@ -118,6 +127,9 @@ pub struct ChatRequestOptions {
     pub stream: bool,
     /// Whether to ask for usage in the last chunk (`stream_options.include_usage`).
     pub include_usage: bool,
+    /// Whether the hosted `web_search` tool is offered to the model as a function the gateway
+    /// runs (a search backend is configured); otherwise it is dropped with a warning.
+    pub web_search: bool,
 }
 
 impl Default for ChatRequestOptions {
@@ -134,6 +146,7 @@ impl Default for ChatRequestOptions {
             send_reasoning_effort: true,
             stream: true,
             include_usage: true,
+            web_search: false,
         }
     }
 }
@@ -193,9 +206,38 @@ pub fn responses_to_chat(
         ));
     }
 
-    // tools first: input items need the name map.
+    // Tools first: input items need the name map. History items are read as JSON, like input.
+    let history: Vec<Value> = history
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            serde_json::to_value(item)
+                .map_err(|e| RequestError::invalid(format!("history[{i}]"), e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    let input_items: &[Value] = match req.get("input") {
+        Some(Value::Array(items)) => items,
+        _ => &[],
+    };
+    let all_items: Vec<(String, &Value)> = history
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (format!("history[{i}]"), item))
+        .chain(
+            input_items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (format!("input[{i}]"), item)),
+        )
+        .collect();
     let mut names = ToolNames::new();
-    let tools = convert_tools(req.get("tools"), &mut names, &mut warnings)?;
+    let tools = tools::collect_tools(
+        req.get("tools"),
+        &all_items,
+        options,
+        &mut names,
+        &mut warnings,
+    )?;
     let has_tools = !tools.is_empty();
 
     // messages
@@ -220,9 +262,7 @@ pub fn responses_to_chat(
         Some(_) => return Err(RequestError::invalid("instructions", "expected a string")),
     }
     for (i, item) in history.iter().enumerate() {
-        let value = serde_json::to_value(item)
-            .map_err(|e| RequestError::invalid(format!("history[{i}]"), e.to_string()))?;
-        builder.item(&value, &format!("history[{i}]"))?;
+        builder.item(item, &format!("history[{i}]"))?;
     }
     match req.get("input") {
         None | Some(Value::Null) => {}
@@ -261,7 +301,7 @@ pub fn responses_to_chat(
     if let Some(choice) = req.get("tool_choice")
         && !choice.is_null()
     {
-        if let Some(choice) = convert_tool_choice(choice, &names, has_tools)? {
+        if let Some(choice) = tools::convert_tool_choice(choice, &names, has_tools)? {
             out.insert("tool_choice".into(), choice);
         }
     }
@@ -376,279 +416,6 @@ pub fn responses_to_chat(
         include_encrypted_reasoning,
         warnings,
     })
-}
-
-/// Tool types a Chat provider cannot run; dropped with a warning.
-const HOSTED_TOOLS: &[&str] = &[
-    "web_search",
-    "web_search_preview",
-    "web_search_preview_2025_03_11",
-    "web_search_2025_08_26",
-    "file_search",
-    "tool_search",
-    "code_interpreter",
-    "image_generation",
-    "computer_use_preview",
-    "computer_use",
-    "computer",
-    "mcp",
-    "local_shell",
-    "shell",
-    "apply_patch",
-];
-
-/// Item types that belong to hosted tools (or to OpenAI-only state); dropped with a warning.
-const HOSTED_ITEMS: &[&str] = &[
-    "web_search_call",
-    "file_search_call",
-    "tool_search_call",
-    "tool_search_output",
-    "additional_tools",
-    "computer_call",
-    "computer_call_output",
-    "code_interpreter_call",
-    "image_generation_call",
-    "local_shell_call",
-    "local_shell_call_output",
-    "shell_call",
-    "shell_call_output",
-    "apply_patch_call",
-    "apply_patch_call_output",
-    "mcp_list_tools",
-    "mcp_approval_request",
-    "mcp_approval_response",
-    "mcp_call",
-];
-
-fn convert_tools(
-    tools: Option<&Value>,
-    names: &mut ToolNames,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<Value>, RequestError> {
-    let tools = match tools {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(t)) => t,
-        Some(_) => return Err(RequestError::invalid("tools", "expected an array")),
-    };
-    let mut out = Vec::new();
-    for (i, tool) in tools.iter().enumerate() {
-        let path = format!("tools[{i}]");
-        let kind = type_of(tool, &path)?;
-        match kind {
-            "function" | "custom" => out.push(convert_tool(tool, None, None, names, &path)?),
-            "namespace" => {
-                let ns = str_field(tool, "name", &path)?;
-                let ns_desc = tool.get("description").and_then(Value::as_str);
-                let inner = tool.get("tools").and_then(Value::as_array).ok_or_else(|| {
-                    RequestError::Missing {
-                        param: format!("{path}.tools"),
-                    }
-                })?;
-                for (j, t) in inner.iter().enumerate() {
-                    let p = format!("{path}.tools[{j}]");
-                    match type_of(t, &p)? {
-                        "function" | "custom" => {
-                            out.push(convert_tool(t, Some(ns), ns_desc, names, &p)?);
-                        }
-                        other => {
-                            return Err(RequestError::unsupported(
-                                format!("{p}.type"),
-                                format!("tool type `{other}` inside a namespace"),
-                            ));
-                        }
-                    }
-                }
-            }
-            other if HOSTED_TOOLS.contains(&other) => {
-                warnings.push(format!(
-                    "{path}: hosted tool `{other}` dropped (a Chat provider cannot run it)"
-                ));
-            }
-            other => {
-                return Err(RequestError::unsupported(
-                    format!("{path}.type"),
-                    format!("tool type `{other}` has no Chat Completions equivalent"),
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn convert_tool(
-    tool: &Value,
-    namespace: Option<&str>,
-    ns_description: Option<&str>,
-    names: &mut ToolNames,
-    path: &str,
-) -> Result<Value, RequestError> {
-    let name = str_field(tool, "name", path)?;
-    let custom = tool.get("type").and_then(Value::as_str) == Some("custom");
-    let kind = if custom {
-        ToolKind::Custom
-    } else {
-        ToolKind::Function
-    };
-    if namespace.is_none() && names.original(name).is_some() {
-        return Err(RequestError::invalid(
-            format!("{path}.name"),
-            format!("duplicate tool name `{name}`"),
-        ));
-    }
-    let chat_name = names.insert(OriginalTool {
-        namespace: namespace.map(str::to_owned),
-        name: name.to_owned(),
-        kind,
-    });
-    let mut description = String::new();
-    if let Some(d) = ns_description.filter(|d| !d.is_empty()) {
-        description.push_str(d);
-        description.push_str("\n\n");
-    }
-    if let Some(d) = tool.get("description").and_then(Value::as_str) {
-        description.push_str(d);
-    }
-    let mut function = Map::new();
-    function.insert("name".into(), Value::String(chat_name));
-    if custom {
-        if let Some(format) = tool.get("format").filter(|f| !f.is_null()) {
-            match format.get("type").and_then(Value::as_str) {
-                Some("text") | None => {}
-                Some("grammar") => {
-                    let syntax = format
-                        .get("syntax")
-                        .and_then(Value::as_str)
-                        .unwrap_or("lark");
-                    let definition = format
-                        .get("definition")
-                        .and_then(Value::as_str)
-                        .unwrap_or("");
-                    if !description.is_empty() {
-                        description.push_str("\n\n");
-                    }
-                    description.push_str(&format!(
-                        "The `input` argument is raw text (not JSON) that must match this {syntax} grammar:\n```{syntax}\n{definition}\n```"
-                    ));
-                }
-                Some(other) => {
-                    return Err(RequestError::unsupported(
-                        format!("{path}.format.type"),
-                        format!("custom tool format `{other}`"),
-                    ));
-                }
-            }
-        }
-        function.insert(
-            "parameters".into(),
-            json!({
-                "type": "object",
-                "properties": {"input": {"type": "string", "description": "The raw input of the tool."}},
-                "required": ["input"],
-                "additionalProperties": false,
-            }),
-        );
-    } else {
-        if let Some(p) = tool.get("parameters").filter(|p| !p.is_null()) {
-            function.insert("parameters".into(), p.clone());
-        }
-        if let Some(s) = tool.get("strict").filter(|s| s.is_boolean()) {
-            function.insert("strict".into(), s.clone());
-        }
-    }
-    if !description.is_empty() {
-        function.insert("description".into(), Value::String(description));
-    }
-    Ok(json!({"type": "function", "function": Value::Object(function)}))
-}
-
-fn convert_tool_choice(
-    choice: &Value,
-    names: &ToolNames,
-    has_tools: bool,
-) -> Result<Option<Value>, RequestError> {
-    match choice {
-        Value::String(s) => match s.as_str() {
-            "auto" | "none" => Ok(has_tools.then(|| choice.clone())),
-            "required" => {
-                if has_tools {
-                    Ok(Some(choice.clone()))
-                } else {
-                    Err(RequestError::invalid(
-                        "tool_choice",
-                        "`required` but no tool a Chat provider can run was sent",
-                    ))
-                }
-            }
-            other => Err(RequestError::invalid(
-                "tool_choice",
-                format!("unknown mode `{other}`"),
-            )),
-        },
-        Value::Object(o) => {
-            let kind = o.get("type").and_then(Value::as_str).unwrap_or("");
-            match kind {
-                "function" | "custom" => {
-                    let name = o.get("name").and_then(Value::as_str).ok_or_else(|| {
-                        RequestError::Missing {
-                            param: "tool_choice.name".into(),
-                        }
-                    })?;
-                    let ns = o.get("namespace").and_then(Value::as_str);
-                    let chat = names.chat_name(ns, name).ok_or_else(|| {
-                        RequestError::invalid(
-                            "tool_choice.name",
-                            format!("tool `{name}` is not in `tools`"),
-                        )
-                    })?;
-                    Ok(Some(
-                        json!({"type": "function", "function": {"name": chat}}),
-                    ))
-                }
-                "allowed_tools" => {
-                    let mode = o.get("mode").and_then(Value::as_str).unwrap_or("auto");
-                    let list = o.get("tools").and_then(Value::as_array).ok_or_else(|| {
-                        RequestError::Missing {
-                            param: "tool_choice.tools".into(),
-                        }
-                    })?;
-                    let mut allowed = Vec::new();
-                    for (i, t) in list.iter().enumerate() {
-                        let t_kind = t.get("type").and_then(Value::as_str).unwrap_or("");
-                        if HOSTED_TOOLS.contains(&t_kind) {
-                            continue;
-                        }
-                        let name = t.get("name").and_then(Value::as_str).ok_or_else(|| {
-                            RequestError::Missing {
-                                param: format!("tool_choice.tools[{i}].name"),
-                            }
-                        })?;
-                        let ns = t.get("namespace").and_then(Value::as_str);
-                        let chat = names.chat_name(ns, name).ok_or_else(|| {
-                            RequestError::invalid(
-                                format!("tool_choice.tools[{i}].name"),
-                                format!("tool `{name}` is not in `tools`"),
-                            )
-                        })?;
-                        allowed.push(json!({"type": "function", "function": {"name": chat}}));
-                    }
-                    Ok(Some(json!({
-                        "type": "allowed_tools",
-                        "allowed_tools": {"mode": mode, "tools": allowed},
-                    })))
-                }
-                other => Err(RequestError::unsupported(
-                    "tool_choice.type",
-                    format!(
-                        "cannot force the hosted tool `{other}`: a Chat provider cannot run it"
-                    ),
-                )),
-            }
-        }
-        _ => Err(RequestError::invalid(
-            "tool_choice",
-            "expected a string or an object",
-        )),
-    }
 }
 
 fn convert_text_format(format: &Value) -> Result<Option<Value>, RequestError> {
@@ -778,6 +545,29 @@ impl Builder<'_> {
                 self.messages.push(message);
                 Ok(())
             }
+            "tool_search_call" if is_client_search(item) => {
+                let call_id = call_id_of(item, path)?;
+                let arguments = match item.get("arguments") {
+                    Some(Value::String(a)) => a.clone(),
+                    None | Some(Value::Null) => "{}".to_owned(),
+                    Some(other) => other.to_string(),
+                };
+                let chat = self.chat_name(None, TOOL_SEARCH);
+                self.push_call(call_id, chat, arguments);
+                Ok(())
+            }
+            "tool_search_output" if is_client_search(item) => {
+                self.flush();
+                let call_id = call_id_of(item, path)?;
+                let content = tools::tool_search_output_text(item, self.names);
+                self.messages
+                    .push(json!({"role": "tool", "tool_call_id": call_id, "content": content}));
+                Ok(())
+            }
+            // Its tools were hoisted into the request's functions.
+            "additional_tools" => Ok(()),
+            // The gateway ran the search; the answer that follows carries what it found.
+            "web_search_call" if self.options.web_search => Ok(()),
             "compaction_trigger" => {
                 self.warnings.push(format!(
                     "{path}: `compaction_trigger` item dropped (the gateway answers a last one with a compaction)"
@@ -1196,7 +986,15 @@ fn user_part(part: &Value, path: &str) -> Result<Value, RequestError> {
     }
 }
 
-fn type_of<'v>(v: &'v Value, path: &str) -> Result<&'v str, RequestError> {
+/// The `call_id` of a tool search item, or its `id` when it has none.
+fn call_id_of<'v>(item: &'v Value, path: &str) -> Result<&'v str, RequestError> {
+    match item.get("call_id").and_then(Value::as_str) {
+        Some(id) => Ok(id),
+        None => str_field(item, "id", path),
+    }
+}
+
+pub(super) fn type_of<'v>(v: &'v Value, path: &str) -> Result<&'v str, RequestError> {
     match v.get("type") {
         Some(Value::String(t)) => Ok(t),
         Some(_) => Err(RequestError::invalid(
@@ -1209,7 +1007,7 @@ fn type_of<'v>(v: &'v Value, path: &str) -> Result<&'v str, RequestError> {
     }
 }
 
-fn str_field<'v>(v: &'v Value, key: &str, path: &str) -> Result<&'v str, RequestError> {
+pub(super) fn str_field<'v>(v: &'v Value, key: &str, path: &str) -> Result<&'v str, RequestError> {
     match v.get(key) {
         Some(Value::String(s)) => Ok(s),
         None | Some(Value::Null) => Err(RequestError::Missing {

@@ -14,7 +14,7 @@
 //! | `delta.reasoning_content`, `delta.reasoning`, Mistral `thinking` parts, text of `reasoning_details` (when no other reasoning text), `<think>…</think>` at the start of `content` (when asked) | a `reasoning` item: `reasoning_text` deltas ([`ReasoningOutput::Text`]) or summary deltas ([`ReasoningOutput::Summary`]); with [`ReasoningMode::carry`], the whole reasoning sealed in `encrypted_content` ([`crate::envelope`]) |
 //! | `delta.content` (string, or Mistral `text` parts) | a `message` item, `output_text` deltas |
 //! | `delta.refusal` | the message's `refusal` part |
-//! | `delta.tool_calls[]` | one `function_call` item per call (grouped by `id`, else by `index`), `function_call_arguments` deltas; a `custom_tool_call` item when the tool-name map says the function wraps a custom tool |
+//! | `delta.tool_calls[]` | one `function_call` item per call (grouped by `id`, else by `index`), `function_call_arguments` deltas; a `custom_tool_call` item (with its `namespace`, if any) when the tool-name map says the function wraps a custom tool; a client-executed `tool_search_call` item (arguments parsed, no delta events) when it stands for `tool_search` |
 //! | `delta.function_call` (legacy) | a `function_call` item |
 //! | `usage` (wherever it comes; the last one wins) | the terminal event's `usage`: `input_tokens` = `prompt_tokens`, `output_tokens` = `completion_tokens`, `cached_tokens`, `reasoning_tokens` (0 when absent), `total_tokens` = input + output |
 //! | `finish_reason` `stop`, `tool_calls`, `function_call` (or none, before `[DONE]`) | `response.completed` |
@@ -158,6 +158,8 @@ struct Call {
     pushed: usize,
     handle: Option<ItemHandle>,
     custom: bool,
+    /// A client `tool_search` call: its arguments go into a `tool_search_call` item.
+    search: bool,
     finished: bool,
 }
 
@@ -718,8 +720,20 @@ impl<I: IdSource> ChatToResponses<I> {
             let (handle, opened) = match &mapped {
                 Some(tool) if tool.kind == ToolKind::Custom => {
                     call.custom = true;
-                    self.writer
-                        .open_custom_tool_call(tool.name.clone(), call_id)?
+                    match &tool.namespace {
+                        Some(namespace) => self.writer.open_namespaced_custom_tool_call(
+                            namespace.clone(),
+                            tool.name.clone(),
+                            call_id,
+                        )?,
+                        None => self
+                            .writer
+                            .open_custom_tool_call(tool.name.clone(), call_id)?,
+                    }
+                }
+                Some(tool) if tool.kind == ToolKind::ToolSearch => {
+                    call.search = true;
+                    self.writer.open_tool_search_call(call_id)?
                 }
                 // A function of a `namespace` tool goes back with its namespace and its own
                 // name, as OpenAI sends it (Codex dispatches on both).
@@ -742,7 +756,11 @@ impl<I: IdSource> ChatToResponses<I> {
         if let Some(handle) = call.handle {
             if call.pushed < call.arguments.len() {
                 let delta = &call.arguments[call.pushed..];
-                events.extend(self.writer.push_arguments(handle, delta)?);
+                if call.search {
+                    self.writer.push_tool_search_arguments(handle, delta)?;
+                } else {
+                    events.extend(self.writer.push_arguments(handle, delta)?);
+                }
                 call.pushed = call.arguments.len();
             }
         }
