@@ -818,3 +818,61 @@ fn a_compaction_that_is_not_ours_is_a_400_that_says_why() {
         assert!(error.to_string().contains(says), "{content}: {error}");
     }
 }
+
+/// A two-step turn whose first step's reasoning was streamed in `field` (our envelope), the
+/// second step's in none, converted with `options`.
+fn as_streamed_turn(field: ReasoningField, options: &ChatRequestOptions) -> Vec<Value> {
+    let carry = ReasoningCarry {
+        field,
+        text: "Need ls first.".into(),
+        details: None,
+    };
+    let request = json!({"model": "m", "input": [
+        {"role": "user", "content": "list and then count"},
+        {"type": "reasoning", "id": "rs_1", "summary": [],
+            "encrypted_content": seal(&carry, &options.envelope_key)},
+        {"type": "function_call", "call_id": "call_1", "name": "sh", "arguments": "{\"cmd\":\"ls\"}"},
+        {"type": "function_call_output", "call_id": "call_1", "output": "a b"},
+        {"type": "function_call", "call_id": "call_2", "name": "sh", "arguments": "{\"cmd\":\"wc\"}"},
+        {"type": "function_call_output", "call_id": "call_2", "output": "2"},
+    ]});
+    responses_to_chat(&request, &[], options).unwrap().body["messages"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn as_streamed_reasoning_goes_back_in_the_field_the_upstream_used() {
+    let options = ChatRequestOptions {
+        reasoning_as_streamed: true,
+        envelope_key: EnvelopeKey::new(b"as-streamed test key"),
+        ..ChatRequestOptions::default()
+    };
+    for field in [ReasoningField::ReasoningContent, ReasoningField::Reasoning] {
+        let messages = as_streamed_turn(field, &options);
+        let assistants: Vec<&Value> = messages.iter().filter(|m| m["role"] == "assistant").collect();
+        assert_eq!(assistants.len(), 2, "{messages:#?}");
+        assert_eq!(assistants[0][field.as_str()], "Need ls first.");
+        // The step without reasoning carries the field empty (DeepSeek's thinking mode).
+        assert_eq!(assistants[1][field.as_str()], "");
+        let other = match field {
+            ReasoningField::ReasoningContent => "reasoning",
+            _ => "reasoning_content",
+        };
+        assert!(assistants.iter().all(|m| m.get(other).is_none()), "{messages:#?}");
+    }
+}
+
+#[test]
+fn without_as_streamed_or_a_field_reasoning_is_not_sent_back() {
+    let options = ChatRequestOptions {
+        envelope_key: EnvelopeKey::new(b"as-streamed test key"),
+        ..ChatRequestOptions::default()
+    };
+    let messages = as_streamed_turn(ReasoningField::ReasoningContent, &options);
+    for m in &messages {
+        assert!(m.get("reasoning_content").is_none(), "{m}");
+        assert!(m.get("reasoning").is_none(), "{m}");
+    }
+}

@@ -53,6 +53,7 @@ pub(crate) fn chat_options(state: &AppState, routed: &Routed, model: &str) -> Ch
     ChatRequestOptions {
         model: Some(provider.upstream_model(model).to_owned()),
         reasoning_round_trip: settings.reasoning_round_trip,
+        reasoning_as_streamed: settings.reasoning_as_streamed,
         reasoning_current_turn_only: settings.reasoning_current_turn_only,
         envelope_key: state.envelope_key.clone(),
         developer_role: settings.developer_role,

@@ -39,7 +39,7 @@
 //! | `function_call` `{call_id, name, namespace?, arguments}` | a `tool_calls` entry of the assistant message `{id: call_id, type: function, function: {name, arguments}}` |
 //! | `custom_tool_call` `{call_id, name, input}` | a `tool_calls` entry whose `arguments` are `{"input": input}` |
 //! | `function_call_output` / `custom_tool_call_output` `{call_id, output}` | `tool` message `{tool_call_id, content}`; an output array's text parts become the content, its images and files go into one `user` message after the run of tool messages |
-//! | `reasoning` | `reasoning_content` (or `reasoning`) of the assistant message that follows, when [`ChatRequestOptions::reasoning_round_trip`] is set: from our sealed `encrypted_content` ([`crate::envelope`]), else from `content` `reasoning_text` parts; otherwise dropped |
+//! | `reasoning` | `reasoning_content` (or `reasoning`) of the assistant message that follows, when [`ChatRequestOptions::reasoning_round_trip`] is set: from our sealed `encrypted_content` ([`crate::envelope`]), else from `content` `reasoning_text` parts; with [`ChatRequestOptions::reasoning_as_streamed`] instead, from our envelope only, in the field the upstream streamed it in; otherwise dropped |
 //! | `item_reference` | error: the gateway must resolve references from its store first |
 //! | `additional_tools` (Responses Lite: a model's only tools) | no message: its tools become functions (below) |
 //! | `tool_search_call` with `execution: "client"` `{call_id, arguments}` | a `tool_calls` entry calling `tool_search` with the arguments as JSON text |
@@ -109,8 +109,15 @@ pub enum MaxTokensField {
 pub struct ChatRequestOptions {
     /// The upstream model name, from the gateway's model map; `None` keeps the request's.
     pub model: Option<String>,
-    /// The field the provider wants its reasoning back in; `None` drops reasoning items.
+    /// The field the provider wants its reasoning back in; `None` drops reasoning items (but
+    /// see [`reasoning_as_streamed`](Self::reasoning_as_streamed)).
     pub reasoning_round_trip: Option<ReasoningField>,
+    /// When `reasoning_round_trip` is `None`: send reasoning back in the field the upstream
+    /// streamed it in (`reasoning_content` or `reasoning`), as recorded in this gateway's
+    /// envelope. A provider whose kind is unknown (a self-hosted vLLM or SGLang serving
+    /// DeepSeek, Kimi, GLM or Qwen) then gets its reasoning back as a named kind would;
+    /// reasoning that came with no envelope is not sent.
+    pub reasoning_as_streamed: bool,
     /// Send reasoning back only for the assistant messages after the last user message (the
     /// current turn's tool-call steps), as DeepSeek documents; `false` sends all of it (Kimi,
     /// GLM "preserved thinking").
@@ -139,6 +146,7 @@ impl Default for ChatRequestOptions {
         Self {
             model: None,
             reasoning_round_trip: None,
+            reasoning_as_streamed: false,
             reasoning_current_turn_only: false,
             envelope_key: EnvelopeKey::default(),
             developer_role: DeveloperRole::Developer,
@@ -287,6 +295,9 @@ pub fn responses_to_chat(
     let mut messages = builder.messages;
     if options.reasoning_round_trip.is_some() && options.reasoning_current_turn_only {
         strip_reasoning_before_last_user(&mut messages, options);
+    }
+    if options.reasoning_round_trip.is_none() && options.reasoning_as_streamed {
+        fill_streamed_reasoning_field(&mut messages);
     }
     if messages.is_empty() {
         return Err(RequestError::Missing {
@@ -469,6 +480,8 @@ struct Pending {
 struct Reasoning {
     text: String,
     details: Option<Value>,
+    /// The field the upstream streamed it in, when it came from one of our envelopes.
+    field: Option<ReasoningField>,
 }
 
 struct Builder<'a> {
@@ -626,7 +639,7 @@ impl Builder<'_> {
         if self.pending.is_some() {
             self.flush();
         }
-        if self.options.reasoning_round_trip.is_none() {
+        if self.options.reasoning_round_trip.is_none() && !self.options.reasoning_as_streamed {
             return;
         }
         let mut found: Option<Reasoning> = None;
@@ -637,6 +650,7 @@ impl Builder<'_> {
                         found = Some(Reasoning {
                             text: carry.text,
                             details: carry.details,
+                            field: Some(carry.field),
                         });
                     }
                     Err(e) => self.warnings.push(format!(
@@ -647,6 +661,7 @@ impl Builder<'_> {
             }
         }
         if found.is_none()
+            && self.options.reasoning_round_trip.is_some()
             && let Some(parts) = item.get("content").and_then(Value::as_array)
         {
             let text: String = parts
@@ -658,6 +673,7 @@ impl Builder<'_> {
                 found = Some(Reasoning {
                     text,
                     details: None,
+                    field: None,
                 });
             }
         }
@@ -667,6 +683,9 @@ impl Builder<'_> {
                     existing.text.push_str(&r.text);
                     if existing.details.is_none() {
                         existing.details = r.details;
+                    }
+                    if existing.field.is_none() {
+                        existing.field = r.field;
                     }
                 }
                 None => self.pending_reasoning = Some(r),
@@ -780,7 +799,13 @@ impl Builder<'_> {
         if has_calls {
             m.insert("tool_calls".into(), Value::Array(p.tool_calls));
         }
-        if let Some(field) = self.options.reasoning_round_trip {
+        let streamed = p.reasoning.as_ref().and_then(|r| r.field);
+        let field = match (self.options.reasoning_round_trip, streamed) {
+            (Some(field), _) => Some(field),
+            (None, Some(field)) if self.options.reasoning_as_streamed => Some(field),
+            (None, _) => None,
+        };
+        if let Some(field) = field {
             match p.reasoning {
                 Some(r) => {
                     m.insert(field.as_str().into(), Value::String(r.text));
@@ -804,6 +829,27 @@ impl Builder<'_> {
         let parts = std::mem::take(&mut self.deferred_media);
         self.messages
             .push(json!({"role": "user", "content": parts}));
+    }
+}
+
+/// Once the upstream has shown which field it streams reasoning in, every assistant message
+/// carries that field, empty when it had no reasoning: DeepSeek and Kimi in thinking mode
+/// reject a tool-call message without it (DeepSeek V4 any assistant message), also behind vLLM
+/// or SGLang.
+fn fill_streamed_reasoning_field(messages: &mut [Value]) {
+    let streamed = [ReasoningField::ReasoningContent, ReasoningField::Reasoning]
+        .into_iter()
+        .find(|field| messages.iter().any(|m| m.get(field.as_str()).is_some()));
+    let Some(field) = streamed else {
+        return;
+    };
+    for m in messages {
+        if let Some(o) = m.as_object_mut()
+            && o.get("role").and_then(Value::as_str) == Some("assistant")
+            && !o.contains_key(field.as_str())
+        {
+            o.insert(field.as_str().into(), Value::String(String::new()));
+        }
     }
 }
 

@@ -32,7 +32,15 @@ pub enum UpstreamApi {
 /// | `deepseek` | `system` | `max_tokens` | `reasoning_content` | yes | not sent |
 /// | `kimi`, `glm` | `system` | `max_tokens` | `reasoning_content` | no | not sent |
 /// | `groq`, `openrouter`, `xai` | `system` | `max_tokens` | — | — | sent |
-/// | `qwen`, `mistral`, `ollama`, `vllm`, `generic` | `system` | `max_tokens` | — | — | not sent |
+/// | `qwen`, `mistral`, `ollama` | `system` | `max_tokens` | — | — | not sent |
+/// | `vllm`, `generic` | `system` | `max_tokens` | the field it was streamed in | no | not sent |
+///
+/// "The field it was streamed in": a self-hosted server (vLLM, SGLang) at an address that names
+/// no model may serve DeepSeek, Kimi, GLM or Qwen, which stream reasoning in
+/// `reasoning_content` (or `reasoning`) and need it back on the next turn (DeepSeek's thinking
+/// mode answers 400 otherwise). The gateway records the field in the reasoning item's envelope
+/// and sends the reasoning back in it; assistant messages with tool calls then carry the field,
+/// empty when they had no reasoning. `reasoning_round_trip = "none"` turns this off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderKind {
@@ -132,6 +140,7 @@ impl ProviderKind {
             developer_role: DeveloperRole::System,
             max_tokens_field: MaxTokensField::MaxTokens,
             reasoning_round_trip: None,
+            reasoning_as_streamed: false,
             reasoning_current_turn_only: false,
             send_reasoning_effort: false,
         };
@@ -155,17 +164,18 @@ impl ProviderKind {
                 send_reasoning_effort: true,
                 ..generic
             },
-            ProviderKind::Qwen
-            | ProviderKind::Mistral
-            | ProviderKind::Ollama
-            | ProviderKind::Vllm
-            | ProviderKind::Generic => generic,
+            ProviderKind::Vllm | ProviderKind::Generic => RequestSettings {
+                reasoning_as_streamed: true,
+                ..generic
+            },
+            ProviderKind::Qwen | ProviderKind::Mistral | ProviderKind::Ollama => generic,
         }
     }
 }
 
 /// Which field a provider wants its reasoning back in, on the next turn, in configuration
-/// files: `"reasoning_content"`, `"reasoning"` or `"none"` (reasoning items are dropped).
+/// files: `"reasoning_content"`, `"reasoning"`, `"as_streamed"` (the field the upstream
+/// streamed it in) or `"none"` (reasoning items are dropped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasoningRoundTrip {
@@ -173,6 +183,8 @@ pub enum ReasoningRoundTrip {
     ReasoningContent,
     /// `reasoning` on assistant messages (OpenRouter, Ollama, some vLLM versions).
     Reasoning,
+    /// The field the upstream streamed it in (the `vllm` and `generic` kinds' preset).
+    AsStreamed,
     /// Not sent back.
     None,
 }
@@ -183,7 +195,7 @@ impl ReasoningRoundTrip {
         match self {
             ReasoningRoundTrip::ReasoningContent => Some(ReasoningField::ReasoningContent),
             ReasoningRoundTrip::Reasoning => Some(ReasoningField::Reasoning),
-            ReasoningRoundTrip::None => None,
+            ReasoningRoundTrip::AsStreamed | ReasoningRoundTrip::None => None,
         }
     }
 }
@@ -196,8 +208,12 @@ pub struct RequestSettings {
     pub developer_role: DeveloperRole,
     /// Which field carries `max_output_tokens`.
     pub max_tokens_field: MaxTokensField,
-    /// The field the provider wants its reasoning back in (`None`: reasoning items dropped).
+    /// The field the provider wants its reasoning back in (`None`: see
+    /// `reasoning_as_streamed`).
     pub reasoning_round_trip: Option<ReasoningField>,
+    /// With no `reasoning_round_trip`: send reasoning back in the field it was streamed in
+    /// (`false`: reasoning items are dropped).
+    pub reasoning_as_streamed: bool,
     /// Send reasoning back only for the current turn (after the last user message).
     pub reasoning_current_turn_only: bool,
     /// Whether `reasoning.effort` is sent as `reasoning_effort`.
@@ -237,7 +253,8 @@ pub struct ProviderConfig {
     #[serde(default)]
     pub max_tokens_field: Option<MaxTokensField>,
     /// The field the provider wants its reasoning back in on the next turn
-    /// (`"reasoning_content"`, `"reasoning"` or `"none"`); the kind's preset when absent.
+    /// (`"reasoning_content"`, `"reasoning"`, `"as_streamed"` or `"none"`); the kind's preset
+    /// when absent.
     #[serde(default)]
     pub reasoning_round_trip: Option<ReasoningRoundTrip>,
     /// Whether only the current turn's reasoning is sent back (DeepSeek documents this); the
@@ -367,6 +384,10 @@ impl ProviderConfig {
             reasoning_round_trip: match self.reasoning_round_trip {
                 Some(setting) => setting.field(),
                 None => preset.reasoning_round_trip,
+            },
+            reasoning_as_streamed: match self.reasoning_round_trip {
+                Some(setting) => setting == ReasoningRoundTrip::AsStreamed,
+                None => preset.reasoning_as_streamed,
             },
             reasoning_current_turn_only: self
                 .reasoning_current_turn_only

@@ -428,3 +428,31 @@ mod example {
         assert_eq!(config.routes.len(), 3);
     }
 }
+
+#[test]
+fn unknown_self_hosted_servers_send_reasoning_back_as_streamed_unless_turned_off() {
+    let config = Config::from_toml(
+        r#"
+            [providers.local]
+            base_url = "http://127.0.0.1:8000/v1"
+            [providers.off]
+            base_url = "http://10.0.0.7:30000/v1"
+            reasoning_round_trip = "none"
+            [providers.ds]
+            kind = "deepseek"
+            base_url = "http://127.0.0.1:1/v1"
+            reasoning_round_trip = "as_streamed"
+            "#,
+    )
+    .unwrap();
+    let local = config.providers["local"].request_settings("local");
+    assert_eq!(config.providers["local"].kind("local"), ProviderKind::Generic);
+    assert!(local.reasoning_as_streamed);
+    assert_eq!(local.reasoning_round_trip, None);
+    assert!(ProviderKind::Vllm.preset().reasoning_as_streamed);
+    let off = config.providers["off"].request_settings("off");
+    assert!(!off.reasoning_as_streamed && off.reasoning_round_trip.is_none());
+    let ds = config.providers["ds"].request_settings("ds");
+    assert!(ds.reasoning_as_streamed && ds.reasoning_round_trip.is_none());
+    assert!(!ProviderKind::DeepSeek.preset().reasoning_as_streamed);
+}

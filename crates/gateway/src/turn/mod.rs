@@ -176,7 +176,8 @@ impl Turn {
             quirks: routed.provider.stream_quirks(&routed.name),
             reasoning: ReasoningMode {
                 output: ReasoningOutput::Summary,
-                carry: chat.include_encrypted_reasoning && options.reasoning_round_trip.is_some(),
+                carry: chat.include_encrypted_reasoning
+                    && (options.reasoning_round_trip.is_some() || options.reasoning_as_streamed),
             },
             envelope_key: Some(state.envelope_key.clone()),
             tool_names: Some(chat.tool_names.clone()),

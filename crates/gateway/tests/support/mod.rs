@@ -1,5 +1,6 @@
 #![allow(dead_code)]
 
+pub mod codex;
 pub mod e2e;
 pub mod gateway;
 pub mod postgres;

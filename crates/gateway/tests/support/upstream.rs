@@ -5,7 +5,7 @@
 //! | model | answer |
 //! | --- | --- |
 //! | `fixture:NAME` | the recorded stream `fixtures/corpus/chat/NAME.sse`, in small pieces |
-//! | `turns:NAME` | `tests/fixtures/NAME.turn1.sse`, or `NAME.turn2.sse` once the request carries a `tool` message (a tool call, then the answer after its result); as a real provider, it refuses (400) a request that does not offer the tool the script calls, or whose `tool` message answers no earlier call |
+//! | `turns:NAME` | `tests/fixtures/NAME.turn1.sse`, or `NAME.turn2.sse` once the request carries a `tool` message (a tool call, then the answer after its result); as a real provider, it refuses (400) a request that does not offer the tool the script calls, or whose `tool` message answers no earlier call; a script that streams `reasoning_content` is DeepSeek in thinking mode, which also refuses an assistant tool-call message without its `reasoning_content` (DeepSeek's own 400 text) |
 //! | `fail:429` | HTTP 429, `Retry-After: 7`, OpenAI's rate-limit body |
 //! | `fail:context` | HTTP 400, a context-length body |
 //! | `fail:401` | HTTP 401, OpenAI's `invalid_api_key` body echoing the key the request's `Authorization` carried, in full (as some providers do) |
@@ -200,6 +200,25 @@ fn refusal(request: &Value, script: &[u8]) -> Option<Response> {
         return Some(invalid(format!(
             "scripted upstream: the script calls `{missing}`, which the request does not offer ({offered:?})"
         )));
+    }
+    // DeepSeek in thinking mode (a script that streams `reasoning_content`): every assistant
+    // message with tool calls must carry its `reasoning_content` back.
+    let thinking = text.contains("\"reasoning_content\":\"");
+    for (index, message) in request["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if thinking
+            && message["role"] == "assistant"
+            && message.get("tool_calls").is_some()
+            && !message["reasoning_content"].is_string()
+        {
+            return Some(invalid(format!(
+                "Missing `reasoning_content` field in the assistant message at message index {index}. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls"
+            )));
+        }
     }
     let mut calls = Vec::new();
     for message in request["messages"].as_array().into_iter().flatten() {
