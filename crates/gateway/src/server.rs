@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use openai_wire_convert::envelope::EnvelopeKey;
 use serde_json::json;
+use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -162,6 +163,8 @@ impl Gateway {
     }
 
     /// The router: every endpoint, with request ids, tracing and client authentication.
+    /// Request bodies sent with `Content-Encoding: zstd`, `gzip`, `br` or `deflate` are
+    /// decompressed before they are read; [`MAX_REQUEST_BYTES`] bounds the decompressed body.
     pub fn router(&self) -> Router {
         let api = api_routes();
         let mut app = Router::new()
@@ -177,6 +180,9 @@ impl Gateway {
         app.fallback(crate::http::refusals::not_found)
             .layer(middleware::from_fn_with_state(self.state.clone(), authenticate))
             .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+            // Codex with a provider named `OpenAI` may send zstd bodies; the limit above counts
+            // the decompressed bytes.
+            .layer(RequestDecompressionLayer::new())
             .layer(middleware::from_fn(crate::http::refusals::openai_errors))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(
