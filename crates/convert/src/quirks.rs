@@ -8,11 +8,17 @@
 //!
 //! Most quirks are tolerated always, because tolerating them cannot hurt a conformant stream
 //! (usage wherever it comes, tool calls without `index`, an Azure chunk without choices, …).
-//! Three change behaviour and are opt-in:
+//! Four change behaviour and are opt-in:
 //!
 //! - [`Quirk::CumulativeToolArguments`]: a fragment that repeats the arguments so far is a
-//!   replacement, not an addition. (Also detected on its own, safely: when the arguments so far
-//!   are already complete JSON and a fragment starts with them.)
+//!   replacement, not an addition. Also detected on its own, safely: a fragment that repeats
+//!   the arguments so far is cumulative only when adding it up can no longer become JSON and
+//!   reading it as a replacement can ([`crate::stream::cumulative`]); a call whose arguments
+//!   end up not JSON takes a cumulative reading that is.
+//! - [`Quirk::CumulativeContent`]: a content delta that repeats the text so far is a
+//!   replacement. Also detected on its own, conservatively: after two growing repeats of the
+//!   whole text, once it is [`MIN_CUMULATIVE_CONTENT`](crate::stream::cumulative::MIN_CUMULATIVE_CONTENT)
+//!   bytes long (the repeats are held back until then, so nothing is sent twice).
 //! - [`Quirk::ThinkTagsInContent`]: `<think>…</think>` at the start of `content` is reasoning.
 //! - [`Quirk::MissingFinishReason`]: a stream that stops without `finish_reason` and without
 //!   `[DONE]` is taken as finished rather than cut off.
@@ -24,7 +30,8 @@
 //! | `UsageInOwnChunk` | openai, azure, ollama, qwen, xai | `openai-python__test_parse_max_tokens_reached__4cc50a6135.sse` | always |
 //! | `NoDoneMarker` | gpustack, perplexity | `ruby_llm__vcr_cassettes__chat_streaming_responses_gpustack_qwen3_supports_streaming_responses__i0.sse` | always |
 //! | `MissingFinishReason` | kimi | `simonw-llm__test_tools_streaming__test_tools_streaming_variant_a__i0.sse` | opt-in for an EOF; `[DONE]` always ends |
-//! | `CumulativeToolArguments` | (none recorded) | derived from `crewai__cassettes__test_handle_streaming_tool_calls__i0.sse` | opt-in + safe auto-detection |
+//! | `CumulativeToolArguments` | (none recorded) | derived from `crewai__cassettes__test_handle_streaming_tool_calls__i0.sse` | opt-in + safe auto-detection (JSON-prefix check; the end takes a reading that is JSON) |
+//! | `CumulativeContent` | (none recorded: Perplexity's recorded deltas are incremental, its full text is in `message.content`) | derived from `vercel-ai.perplexity__perplexity-citations.chunks.txt` | opt-in + conservative auto-detection |
 //! | `WholeToolCallInOneChunk` | groq, mistral, cerebras, kimi, xai | `vercel-ai.groq__groq-tool-call.chunks.txt` | always |
 //! | `ToolCallWithoutIndex` | mistral | `vercel-ai.mistral__mistral-tool-call.chunks.txt` | always |
 //! | `ToolCallWithoutId` | (none recorded) | derived from `crewai__cassettes__test_handle_streaming_tool_calls__i0.sse` | always (a `call_…` id is made) |
@@ -59,6 +66,8 @@ pub enum Quirk {
     MissingFinishReason,
     /// Each tool-call fragment repeats the arguments so far instead of adding to them.
     CumulativeToolArguments,
+    /// Each `delta.content` repeats the text so far instead of adding to it.
+    CumulativeContent,
     /// A tool call arrives whole (id, name, arguments) in one chunk.
     WholeToolCallInOneChunk,
     /// Tool-call fragments carry no `index` (Mistral); calls are told apart by `id`.
@@ -162,6 +171,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         name: "cumulative_tool_arguments",
         providers: &[],
         evidence: "derived from crewai__cassettes__test_handle_streaming_tool_calls__i0.sse",
+        handling: Handling::OptIn,
+    },
+    QuirkInfo {
+        quirk: Quirk::CumulativeContent,
+        name: "cumulative_content",
+        providers: &[],
+        evidence: "derived from vercel-ai.perplexity__perplexity-citations.chunks.txt",
         handling: Handling::OptIn,
     },
     QuirkInfo {

@@ -118,6 +118,7 @@ fn the_table_names_every_quirk_once_with_evidence_in_the_corpus() {
         [
             Quirk::MissingFinishReason,
             Quirk::CumulativeToolArguments,
+            Quirk::CumulativeContent,
             Quirk::ThinkTagsInContent
         ]
     );
@@ -321,9 +322,91 @@ fn cumulative_tool_arguments() {
     let quirks = Quirks::none().with(Quirk::CumulativeToolArguments);
     let (_, response) = run(&stream.events, stream.end(), options(quirks));
     assert_eq!(function_calls(&response), expected);
-    // Without the quirk, the fragments are added up as OpenAI's are (no guessing mid-way).
-    let (_, response) = run(&stream.events, stream.end(), StreamOptions::default());
-    assert_ne!(function_calls(&response), expected);
+    // Without the quirk, detection reads it the same way: adding `{"location":"New` to
+    // `{"location":` can no longer become JSON, and the deltas add up to the arguments.
+    let mut converter = ChatToResponses::new(
+        Response::default(),
+        SequentialIds::default(),
+        StreamOptions::default(),
+    );
+    let mut out = converter.start().unwrap();
+    for event in &stream.events {
+        out.extend(converter.push_event(event).unwrap());
+    }
+    out.extend(converter.finish(stream.end()));
+    let quirks = converter.detected_quirks();
+    assert!(quirks.contains(Quirk::CumulativeToolArguments));
+    assert_eq!(function_calls(&converter.response()), expected);
+    let deltas: String = out
+        .iter()
+        .filter_map(|e| match e {
+            ResponseStreamEvent::ResponseFunctionCallArgumentsDelta(d) => Some(d.delta.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deltas, expected[0].2);
+    let report = check_bytes(Protocol::Responses, Format::Sse, &to_sse(&out));
+    assert_eq!(report.errors(), 0, "{:?}", report.findings);
+}
+
+/// `vercel-ai.perplexity__perplexity-citations.chunks.txt` with each chunk's `delta.content`
+/// made the text so far, as a cumulative server would send it.
+fn cumulative_perplexity() -> (chat_stream::ChatStream, String) {
+    let mut stream = load("vercel-ai.perplexity__perplexity-citations.chunks.txt");
+    let text = chat_facts(&fold_chat(&stream.events)).text;
+    let mut so_far = String::new();
+    for chunk in chunks_mut(&mut stream.events) {
+        for choice in &mut chunk.choices {
+            if let Some(ChatCompletionStreamResponseDeltaContent::Text(delta)) =
+                &mut choice.delta.content
+            {
+                so_far.push_str(delta);
+                delta.clone_from(&so_far);
+            }
+        }
+    }
+    (stream, text)
+}
+
+// Quirk::CumulativeContent — derived from vercel-ai.perplexity__perplexity-citations.chunks.txt
+// (Perplexity's own deltas add up; its full text rides in `message.content`, not here).
+#[test]
+fn cumulative_content() {
+    let (stream, text) = cumulative_perplexity();
+    assert_eq!(text, "The current population of **[2][3]");
+    for quirks in [
+        Quirks::none(),
+        Quirks::none().with(Quirk::CumulativeContent),
+    ] {
+        let mut converter = ChatToResponses::new(
+            Response::default(),
+            SequentialIds::default(),
+            options(quirks),
+        );
+        let mut out = converter.start().unwrap();
+        for event in &stream.events {
+            out.extend(converter.push_event(event).unwrap());
+        }
+        out.extend(converter.finish(stream.end()));
+        assert_eq!(response_facts(&converter.response()).text, text);
+        assert!(
+            converter
+                .detected_quirks()
+                .contains(Quirk::CumulativeContent)
+                || !quirks.is_empty()
+        );
+        let report = check_bytes(Protocol::Responses, Format::Sse, &to_sse(&out));
+        assert_eq!(report.errors(), 0, "{:?}", report.findings);
+    }
+    // The recorded stream, with or without the quirk, is read as it is.
+    let original = load("vercel-ai.perplexity__perplexity-citations.chunks.txt");
+    for quirks in [
+        Quirks::for_provider("perplexity"),
+        Quirks::none().with(Quirk::CumulativeContent),
+    ] {
+        let (_, response) = run(&original.events, original.end(), options(quirks));
+        assert_eq!(response_facts(&response).text, text);
+    }
 }
 
 // Quirk::CumulativeToolArguments, detected safely: a provider that sends the arguments in full

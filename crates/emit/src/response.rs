@@ -867,6 +867,38 @@ impl<I: IdSource> ResponseWriter<I> {
         ])
     }
 
+    /// Replaces a function call's arguments, without an event: `response.function_call_arguments.done`
+    /// and the item carry `arguments` from now on. The deltas sent before then no longer add up
+    /// to them; this is for a converter that learns only at the end that its upstream's
+    /// fragments meant something else (a cumulative upstream whose arguments are not JSON when
+    /// added up).
+    ///
+    /// ```
+    /// use openai_wire_emit::{ResponseWriter, SequentialIds};
+    /// use openai_wire_events::{OutputItem, Response};
+    ///
+    /// let mut writer = ResponseWriter::new(Response::default(), SequentialIds::default());
+    /// writer.start()?;
+    /// let (call, _) = writer.open_function_call("exec_command", None)?;
+    /// writer.push_arguments(call, r#"{"cmd":"#)?;
+    /// writer.replace_arguments(call, r#"{"cmd":"ls"}"#)?;
+    /// writer.complete(Default::default())?;
+    /// let OutputItem::FunctionCall(item) = &writer.response().output[0] else { panic!() };
+    /// assert_eq!(item.arguments, r#"{"cmd":"ls"}"#);
+    /// # Ok::<(), openai_wire_emit::EmitError>(())
+    /// ```
+    pub fn replace_arguments(
+        &mut self,
+        handle: ItemHandle,
+        replacement: &str,
+    ) -> Result<(), EmitError> {
+        let (item, _) = self.open_item(handle, ItemKind::FunctionCall, "replace_arguments")?;
+        if let Body::FunctionCall { arguments, .. } = &mut item.body {
+            replacement.clone_into(arguments);
+        }
+        Ok(())
+    }
+
     /// Appends to a custom tool call's input: `response.custom_tool_call_input.delta` (none for
     /// an empty delta).
     pub fn push_custom_input(

@@ -35,7 +35,11 @@
 //! What waits: a `<think>` tag cut by a chunk boundary (at most 7 bytes); a tool call whose name
 //! has not arrived yet (until it does, bounded by [`StreamOptions::max_pending_arguments`]); a
 //! custom tool call's input, which is unwrapped from the function's JSON arguments when the call
-//! ends.
+//! ends; a tool-call fragment that repeats the arguments so far, while adding it up and reading
+//! it as a replacement are both still possible JSON; content deltas that repeat the whole text
+//! so far, growing, until the stream is known cumulative or not (see [`super::cumulative`]:
+//! an ordinary stream is never rewritten, and a call never ends with arguments that are not
+//! JSON when a cumulative reading of them is).
 //!
 //! # Example
 //!
@@ -59,7 +63,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use openai_wire_emit::{EmitError, IdSource, ItemHandle, ResponseWriter};
+use openai_wire_emit::{EmitError, IdSource, ItemHandle, ItemKind, ResponseWriter};
 use openai_wire_events::{
     ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionMessageToolCallChunk,
     ChatCompletionStreamEvent, ChatCompletionStreamResponseDeltaContent as DeltaContent,
@@ -68,6 +72,7 @@ use openai_wire_events::{
 };
 use serde_json::Value;
 
+use super::cumulative::{ArgumentReader, ContentReader, has_other_output};
 use crate::envelope::{EnvelopeKey, ReasoningCarry, ReasoningField, seal};
 use crate::quirks::{Quirk, Quirks};
 use crate::request::{ToolKind, ToolNames};
@@ -152,8 +157,11 @@ struct Call {
     index: i64,
     id: String,
     name: String,
-    /// Every argument byte received (de-duplicated for cumulative providers).
+    /// The arguments that may go out (read by `reader`, so de-duplicated for cumulative
+    /// providers).
     arguments: String,
+    /// Reads the fragments, ordinary or cumulative.
+    reader: ArgumentReader,
     /// How many bytes of `arguments` were pushed to the item.
     pushed: usize,
     handle: Option<ItemHandle>,
@@ -182,8 +190,10 @@ pub struct ChatToResponses<I: IdSource> {
     message: Option<ItemHandle>,
     reasoning: Option<Reasoning>,
     calls: Vec<Call>,
-    /// Whether fragments are cumulative (set, or detected).
+    /// Whether tool-call fragments are cumulative (set, or detected).
     cumulative: bool,
+    /// Reads content deltas, ordinary or cumulative.
+    content: ContentReader,
     detected: Quirks,
     finish_reason: Option<String>,
     usage: Option<CompletionUsage>,
@@ -197,6 +207,7 @@ impl<I: IdSource> ChatToResponses<I> {
     pub fn new(template: Response, ids: I, options: StreamOptions) -> Self {
         let think_tags = options.think_tags || options.quirks.contains(Quirk::ThinkTagsInContent);
         let cumulative = options.quirks.contains(Quirk::CumulativeToolArguments);
+        let content = ContentReader::new(options.quirks.contains(Quirk::CumulativeContent));
         ChatToResponses {
             writer: ResponseWriter::new(template, ids),
             think: think_tags.then(ThinkSplitter::new),
@@ -205,6 +216,7 @@ impl<I: IdSource> ChatToResponses<I> {
             reasoning: None,
             calls: Vec::new(),
             cumulative,
+            content,
             detected: Quirks::none(),
             finish_reason: None,
             usage: None,
@@ -227,7 +239,7 @@ impl<I: IdSource> ChatToResponses<I> {
     }
 
     /// The quirks seen so far in the stream's chunks ([`Quirks::detect_from_chunk`]), plus
-    /// [`Quirk::CumulativeToolArguments`] once detected.
+    /// [`Quirk::CumulativeToolArguments`] and [`Quirk::CumulativeContent`] once detected.
     pub fn detected_quirks(&self) -> Quirks {
         self.detected
     }
@@ -392,6 +404,9 @@ impl<I: IdSource> ChatToResponses<I> {
         events: &mut Vec<ResponseStreamEvent>,
     ) -> Result<(), ConvertError> {
         let delta = &choice.delta;
+        if has_other_output(delta) {
+            self.release_content(events)?;
+        }
         let reasoning_text = [&delta.reasoning_content, &delta.reasoning]
             .iter()
             .any(|t| t.as_deref().is_some_and(|t| !t.is_empty()));
@@ -415,25 +430,7 @@ impl<I: IdSource> ChatToResponses<I> {
                 }
             }
         }
-        match &delta.content {
-            Some(DeltaContent::Text(text)) => self.content_delta(text, events)?,
-            Some(DeltaContent::List(parts)) => {
-                for part in parts {
-                    match part.get("type").and_then(Value::as_str) {
-                        Some("text") => {
-                            let text = part.get("text").and_then(Value::as_str).unwrap_or("");
-                            self.content_delta(text, events)?;
-                        }
-                        Some("thinking") => {
-                            let text = thinking_text(part.get("thinking"));
-                            self.reasoning_delta(ReasoningField::Reasoning, &text, events)?;
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
+        self.push_content(delta.content.as_ref(), events)?;
         if let Some(refusal) = &delta.refusal {
             if !refusal.is_empty() {
                 let message = self.ensure_message(events)?;
@@ -461,6 +458,51 @@ impl<I: IdSource> ChatToResponses<I> {
             self.flush(events)?;
         }
         Ok(())
+    }
+
+    /// `delta.content`: a string through the cumulative reader (which may hold it back), Mistral
+    /// parts as additions.
+    fn push_content(
+        &mut self,
+        content: Option<&DeltaContent>,
+        events: &mut Vec<ResponseStreamEvent>,
+    ) -> Result<(), ConvertError> {
+        match content {
+            Some(DeltaContent::Text(text)) => {
+                let (text, detected) = self.content.push(text);
+                if detected {
+                    self.detected.insert(Quirk::CumulativeContent);
+                }
+                self.content_delta(&text, events)?;
+            }
+            Some(DeltaContent::List(parts)) => {
+                for part in parts {
+                    match part.get("type").and_then(Value::as_str) {
+                        Some("text") => {
+                            let text = part.get("text").and_then(Value::as_str).unwrap_or("");
+                            let text = self.content.push_plain(text);
+                            self.content_delta(&text, events)?;
+                        }
+                        Some("thinking") => {
+                            let text = thinking_text(part.get("thinking"));
+                            self.reasoning_delta(ReasoningField::Reasoning, &text, events)?;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Content deltas the cumulative reader held back, as ordinary text.
+    fn release_content(
+        &mut self,
+        events: &mut Vec<ResponseStreamEvent>,
+    ) -> Result<(), ConvertError> {
+        let held = self.content.release();
+        self.content_delta(&held, events)
     }
 
     /// Content text, through the `<think>` splitter when it is on.
@@ -673,20 +715,12 @@ impl<I: IdSource> ChatToResponses<I> {
             }
         }
         if let Some(arguments) = &function.arguments {
-            let added = if !call.arguments.is_empty() && arguments.starts_with(&call.arguments) {
-                if !self.cumulative && is_complete_json(&call.arguments) {
-                    self.cumulative = true;
-                    self.detected.insert(Quirk::CumulativeToolArguments);
-                }
-                if self.cumulative {
-                    &arguments[call.arguments.len()..]
-                } else {
-                    arguments.as_str()
-                }
-            } else {
-                arguments.as_str()
-            };
-            call.arguments.push_str(added);
+            let (added, detected) = call.reader.push(arguments, self.cumulative);
+            if detected {
+                self.cumulative = true;
+                self.detected.insert(Quirk::CumulativeToolArguments);
+            }
+            call.arguments.push_str(&added);
         }
         let ready = !call.name.is_empty() && (!call.arguments.is_empty() || call.handle.is_some())
             || call.arguments.len() > limit;
@@ -789,7 +823,11 @@ impl<I: IdSource> ChatToResponses<I> {
             if self.calls[position].finished {
                 continue;
             }
+            let replacement = self.settle_arguments(position);
             self.stream_call(position, events)?;
+            if let Some(replacement) = replacement {
+                self.replace_arguments(position, replacement)?;
+            }
             let call = &mut self.calls[position];
             if let (true, Some(handle)) = (call.custom, call.handle) {
                 if call.pushed < call.arguments.len() {
@@ -802,8 +840,44 @@ impl<I: IdSource> ChatToResponses<I> {
         Ok(())
     }
 
+    /// Ends a call's reading: what the reader held goes to the arguments; returns the arguments
+    /// that replace them, if any ([`ArgumentReader::finish`]).
+    fn settle_arguments(&mut self, position: usize) -> Option<String> {
+        let call = self.calls.get_mut(position)?;
+        let settled = call.reader.finish();
+        call.arguments.push_str(&settled.added);
+        if settled.detected {
+            self.cumulative = true;
+            self.detected.insert(Quirk::CumulativeToolArguments);
+        }
+        settled.replacement
+    }
+
+    /// Replaces an opened call's arguments: a function call's item and done event carry the
+    /// replacement (its deltas went out already); a custom tool's input is pushed from it next.
+    fn replace_arguments(
+        &mut self,
+        position: usize,
+        replacement: String,
+    ) -> Result<(), ConvertError> {
+        let Some(call) = self.calls.get_mut(position) else {
+            return Ok(());
+        };
+        match call.handle {
+            Some(handle) if handle.kind() == ItemKind::FunctionCall => {
+                self.writer.replace_arguments(handle, &replacement)?;
+                call.pushed = replacement.len();
+            }
+            _ if call.custom => {}
+            _ => call.pushed = replacement.len(),
+        }
+        call.arguments = replacement;
+        Ok(())
+    }
+
     /// Everything held back comes out, without finishing any item.
     fn drain(&mut self, events: &mut Vec<ResponseStreamEvent>) -> Result<(), ConvertError> {
+        self.release_content(events)?;
         if let Some(splitter) = &mut self.think {
             for piece in splitter.finish() {
                 self.think_piece(piece, events)?;
@@ -956,10 +1030,6 @@ fn details_text(details: &[Value]) -> String {
                 .and_then(Value::as_str)
         })
         .collect()
-}
-
-fn is_complete_json(text: &str) -> bool {
-    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
 }
 
 /// A custom tool's input from the wrapping function's arguments: `{"input": "…"}` → `…`; any
