@@ -5,7 +5,9 @@
 //! - a Responses Lite model (`gpt-5.6-sol`), whose only tools come in an `additional_tools`
 //!   item: the model runs a command through the code-mode `exec` tool;
 //! - a self-hosted reasoning model at `127.0.0.1` (kind `generic`) that streams
-//!   `reasoning_content` and, as DeepSeek in thinking mode, refuses turn 2 without it.
+//!   `reasoning_content` and, as DeepSeek in thinking mode, refuses turn 2 without it;
+//! - an MCP server (stdio, started by Codex from its config) whose tool Codex defers behind
+//!   `tool_search`: the model searches, the tool is loaded, then called.
 //!
 //! Each asserts on Codex's final answer and on what the upstream received.
 //! `OPENAI_WIRE_E2E_SKIP=1` skips them; otherwise a missing Codex fails them.
@@ -16,9 +18,9 @@ use std::sync::Arc;
 
 use openai_wire_gateway::MemoryStore;
 use serde_json::Value;
-use support::codex::{CodexConfig, run_codex};
-use support::e2e::{config, skipped, start_gateway};
-use support::upstream::Upstream;
+use support::codex::{CodexConfig, run_codex, run_codex_with_home};
+use support::e2e::{config, python, skipped, start_gateway};
+use support::upstream::{Upstream, turns_dir};
 
 /// The Chat messages of the upstream's `n`th request.
 fn messages(requests: &[Value], n: usize) -> &Vec<Value> {
@@ -167,4 +169,97 @@ async fn codex_with_a_self_hosted_reasoning_model_sends_its_reasoning_back() {
         "The user wants me to run echo thinking-ok. I will call exec_command with that command."
     );
     assert!(second.iter().any(|m| m["role"] == "tool"));
+}
+
+#[tokio::test]
+async fn codex_finds_a_deferred_mcp_tool_through_tool_search_and_calls_it() {
+    if skipped("codex_finds_a_deferred_mcp_tool_through_tool_search_and_calls_it") {
+        return;
+    }
+    let upstream = Upstream::start().await;
+    let gateway = start_gateway(
+        config(&upstream, &[("gpt-5.5", "turns:codex_tool_search")]),
+        Arc::new(MemoryStore::new()),
+    )
+    .await;
+    let base_url = gateway.v1();
+    let logs = tempfile::tempdir().unwrap();
+    let call_log = logs.path().join("mcp-calls.jsonl");
+    let server = turns_dir().join("mcp_weather_server.py");
+    let tables = format!(
+        "[mcp_servers.weather]\ncommand = {:?}\nargs = [{:?}]\nenv = {{ MCP_CALL_LOG = {:?} }}\n",
+        python(),
+        server.display().to_string(),
+        call_log.display().to_string(),
+    );
+    let config = CodexConfig {
+        tables: &tables,
+        ..CodexConfig::new("gpt-5.5", &base_url)
+    };
+    let run = run_codex_with_home(&config.render(), "what is the weather in Oslo?", |_| {}).await;
+    let context = &run.context;
+    assert_eq!(
+        run.final_text(),
+        "The forecast for Oslo: sunny, 21C.",
+        "{context}"
+    );
+    assert!(run.completed(), "{context}");
+    // The MCP server ran the call the model made.
+    let calls = std::fs::read_to_string(&call_log).unwrap_or_default();
+    assert!(calls.contains(r#""city": "Oslo""#), "{calls}\n{context}");
+
+    // What Codex sent: the tool deferred (not in `tools`), then the search call and the output
+    // loading it, then the call of the loaded tool with its namespace.
+    let sent = gateway.responses_requests();
+    assert_eq!(sent.len(), 3, "{sent:#?}");
+    let tools = sent[0]["tools"].as_array().unwrap();
+    assert!(tools.iter().any(|t| t["type"] == "tool_search"));
+    assert!(!sent[0].to_string().contains("\"get_forecast\""));
+    let input = sent[2]["input"].as_array().unwrap();
+    let search = input
+        .iter()
+        .find(|i| i["type"] == "tool_search_call")
+        .unwrap();
+    assert_eq!(search["execution"], "client");
+    assert_eq!(search["arguments"]["query"], "weather forecast");
+    let output = input
+        .iter()
+        .find(|i| i["type"] == "tool_search_output")
+        .unwrap();
+    assert_eq!(output["call_id"], search["call_id"]);
+    assert_eq!(output["tools"][0]["name"], "mcp__weather");
+    let call = input.iter().find(|i| i["type"] == "function_call").unwrap();
+    assert_eq!(
+        (&call["namespace"], &call["name"]),
+        (&Value::from("mcp__weather"), &Value::from("get_forecast"))
+    );
+
+    // What the upstream got: tool_search offered; the loaded tool offered once the output
+    // came back (the scripted upstream refuses a call of a tool it was not offered); the MCP
+    // result in the last request.
+    let requests = upstream.requests();
+    assert_eq!(requests.len(), 3, "{requests:#?}");
+    assert!(offered(&requests, 0).contains(&"tool_search".to_owned()));
+    assert!(!offered(&requests, 0).contains(&"mcp__weather__get_forecast".to_owned()));
+    for n in 1..3 {
+        let tools = offered(&requests, n);
+        assert!(
+            tools.contains(&"mcp__weather__get_forecast".to_owned()),
+            "{tools:?}"
+        );
+    }
+    let last = messages(&requests, 2);
+    let results: Vec<&str> = last
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .filter_map(|m| m["content"].as_str())
+        .collect();
+    assert!(
+        results[0].contains("mcp__weather__get_forecast"),
+        "{results:?}"
+    );
+    assert!(
+        results[1].contains("forecast for Oslo: sunny, 21C"),
+        "{results:?}"
+    );
 }

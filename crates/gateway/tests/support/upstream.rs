@@ -5,7 +5,7 @@
 //! | model | answer |
 //! | --- | --- |
 //! | `fixture:NAME` | the recorded stream `fixtures/corpus/chat/NAME.sse`, in small pieces |
-//! | `turns:NAME` | `tests/fixtures/NAME.turn1.sse`, or `NAME.turn2.sse` once the request carries a `tool` message (a tool call, then the answer after its result); as a real provider, it refuses (400) a request that does not offer the tool the script calls, or whose `tool` message answers no earlier call; a script that streams `reasoning_content` is DeepSeek in thinking mode, which also refuses an assistant tool-call message without its `reasoning_content` (DeepSeek's own 400 text) |
+//! | `turns:NAME` | `tests/fixtures/NAME.turn1.sse`, then `NAME.turn2.sse` once the request carries one `tool` message, `NAME.turn3.sse` with two, … (the last script once they outnumber the scripts): tool calls, then the answer after their results; as a real provider, it refuses (400) a request that does not offer the tool the script calls, or whose `tool` message answers no earlier call; a script that streams `reasoning_content` is DeepSeek in thinking mode, which also refuses an assistant tool-call message without its `reasoning_content` (DeepSeek's own 400 text) |
 //! | `fail:429` | HTTP 429, `Retry-After: 7`, OpenAI's rate-limit body |
 //! | `fail:context` | HTTP 400, a context-length body |
 //! | `fail:401` | HTTP 401, OpenAI's `invalid_api_key` body echoing the key the request's `Authorization` carried, in full (as some providers do) |
@@ -24,6 +24,7 @@
 //! | `eof` | two chunks of text, then a clean end: no `finish_reason`, no `[DONE]` |
 //! | `huge` | one chunk of text, then one event of [`HUGE_EVENT`] bytes (past the gateway's 4 MiB cap on a single event), then the end |
 //! | `cumulative` | Perplexity's way (CRLF lines; each chunk's `message.content` repeats the whole text so far beside its `delta`; the last chunk's delta is empty): [`CUMULATIVE_TEXT`] in pieces |
+//! | `cumulative-args:NAME` | `turns:NAME` (the same scripts and refusals) with each tool call's `arguments` fragment made the whole arguments so far, as some OpenAI-compatible servers stream them ([`cumulative_arguments`]) |
 //! | anything else | a short text answer |
 //!
 //! A request with `"stream": false` (the gateway's summary request, for compaction) gets one
@@ -243,17 +244,29 @@ fn invalid(message: String) -> Response {
     (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
 }
 
-/// Whether a Chat request carries a tool result: a `role: "tool"` message, or a compaction
-/// summary that holds one ([`SUMMARY_TOOL_RESULTS`]).
-fn has_tool_message(request: &Value) -> bool {
-    request["messages"].as_array().is_some_and(|messages| {
-        messages.iter().any(|m| {
-            m["role"] == "tool"
-                || m["content"]
-                    .as_str()
-                    .is_some_and(|text| text.contains(SUMMARY_TOOL_RESULTS))
-        })
-    })
+/// How many tool results a Chat request carries: its `role: "tool"` messages, or one for a
+/// compaction summary that holds them ([`SUMMARY_TOOL_RESULTS`]).
+fn tool_results(request: &Value) -> usize {
+    let messages = request["messages"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    let tools = messages.iter().filter(|m| m["role"] == "tool").count();
+    let summary = messages.iter().any(|m| {
+        m["content"]
+            .as_str()
+            .is_some_and(|text| text.contains(SUMMARY_TOOL_RESULTS))
+    });
+    tools.max(usize::from(summary))
+}
+
+/// The script of a `turns:` request: `STEM.turnN.sse`, where N is one more than the tool
+/// results the request carries (the last turn's script once they outnumber the scripts).
+fn turn_file(stem: &str, request: &Value) -> PathBuf {
+    let mut turn = tool_results(request) + 1;
+    while turn > 1 && !turns_dir().join(format!("{stem}.turn{turn}.sse")).exists() {
+        turn -= 1;
+    }
+    turns_dir().join(format!("{stem}.turn{turn}.sse"))
 }
 
 fn chunk(text: &str) -> String {
@@ -317,6 +330,33 @@ fn perplexity_chunks(text: &str) -> Vec<String> {
             format!("data: {event}\r\n\r\n")
         })
         .collect()
+}
+
+/// `script` (SSE `data:` lines of Chat chunks) with each tool call's `arguments` fragment
+/// replaced by the arguments so far of its call (by `index`): `{"cmd":`, `{"cmd":"echo`, …
+/// Other lines stay as they are.
+pub fn cumulative_arguments(script: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(script);
+    let mut so_far: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let data = line.strip_prefix("data: ").map(str::trim_end);
+        let Some(mut chunk) = data.and_then(|d| serde_json::from_str::<Value>(d).ok()) else {
+            out.push_str(line);
+            continue;
+        };
+        let calls = chunk["choices"][0]["delta"]["tool_calls"].as_array_mut();
+        for call in calls.into_iter().flatten() {
+            let index = call["index"].as_i64().unwrap_or(0);
+            if let Some(fragment) = call["function"]["arguments"].as_str() {
+                let arguments = so_far.entry(index).or_default();
+                arguments.push_str(fragment);
+                call["function"]["arguments"] = Value::from(arguments.as_str());
+            }
+        }
+        out.push_str(&format!("data: {chunk}\n"));
+    }
+    out.into_bytes()
 }
 
 /// Counts a disconnect when dropped before `done` is set.
@@ -482,12 +522,13 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
             Ok(Bytes::from(chunk("lo"))),
         ])),
         name => {
+            let cumulative = name
+                .strip_prefix("cumulative-args:")
+                .map(|stem| format!("turns:{stem}"));
+            let name = cumulative.as_deref().unwrap_or(name);
             let file = match (name.strip_prefix("fixture:"), name.strip_prefix("turns:")) {
                 (Some(file), _) => Some(fixtures_dir().join(format!("{file}.sse"))),
-                (None, Some(stem)) => Some(turns_dir().join(format!(
-                    "{stem}.turn{}.sse",
-                    if has_tool_message(&request) { 2 } else { 1 }
-                ))),
+                (None, Some(stem)) => Some(turn_file(stem, &request)),
                 (None, None) => None,
             };
             let bytes = match file {
@@ -504,6 +545,10 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
             {
                 return refusal;
             }
+            let bytes = match cumulative {
+                Some(_) => cumulative_arguments(&bytes),
+                None => bytes,
+            };
             // In small pieces, so that events are cut across reads.
             let pieces: Vec<Result<Bytes, Infallible>> =
                 bytes.chunks(97).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
