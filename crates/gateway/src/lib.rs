@@ -190,10 +190,12 @@ pub mod telemetry;
 mod turn;
 mod upstream;
 
-pub use codex::{CodexOptions, codex_config, codex_config_with};
+pub use codex::{
+    CODEX_CATALOG_FILE, CODEX_VERSION, CodexOptions, codex_catalog, codex_config, codex_config_with,
+};
 pub use config::{
-    Config, ConfigError, ProviderConfig, ProviderKind, ReasoningRoundTrip, RequestSettings, Route,
-    SimpleOptions, StoreConfig, UpstreamApi,
+    Config, ConfigError, InputModality, ModelInfo, ProviderConfig, ProviderKind,
+    ReasoningRoundTrip, RequestSettings, Route, SimpleOptions, StoreConfig, UpstreamApi,
 };
 pub use error::{ApiError, GatewayError};
 pub use openai_wire_convert::envelope::EnvelopeKey;

@@ -161,7 +161,7 @@ fn env_name(name: &str) -> String {
 }
 
 /// The provider fields `OPENAI_WIRE_PROVIDER_<NAME>_<FIELD>` can set: every field of
-/// [`ProviderConfig`], in upper case.
+/// [`ProviderConfig`] but `model_info` (a table of tables, set in the file), in upper case.
 pub const PROVIDER_ENV_FIELDS: &[&str] = &[
     "BASE_URL",
     "API_KEY_ENV",

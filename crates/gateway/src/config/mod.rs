@@ -23,6 +23,8 @@
 //! # send_reasoning_effort = false
 //! # extra_quirks = ["missing_finish_reason"]
 //! # compaction_prompt = "Summarize the conversation so far for the assistant."
+//! # context_window = 131072                # tokens, for Codex's model catalog
+//! # model_info."deepseek-chat" = { context_window = 131072, input_modalities = ["text"] }
 //!
 //! [[routes]]
 //! model = "deepseek-*"
@@ -89,11 +91,13 @@ use serde::Deserialize;
 use provider::host_of;
 
 mod env;
+mod model_info;
 mod provider;
 #[cfg(test)]
 mod tests;
 
 pub use env::PROVIDER_ENV_FIELDS;
+pub use model_info::{DEFAULT_CONTEXT_WINDOW, InputModality, ModelInfo};
 pub use provider::{
     ProviderConfig, ProviderKind, ReasoningRoundTrip, RequestSettings, Route, UpstreamApi,
 };
@@ -402,6 +406,12 @@ impl Config {
             {
                 return Err(ConfigError::Invalid(format!(
                     "providers.{name}.extra_quirks: no quirk named {unknown:?} (see openai_wire_convert::quirks)"
+                )));
+            }
+            if let Some(model) = provider.model_info.keys().find(|m| !provider.serves(m)) {
+                return Err(ConfigError::Invalid(format!(
+                    "providers.{name}.model_info.{model:?}: the provider does not list {model:?} \
+                     in `models` or `model_map`"
                 )));
             }
         }

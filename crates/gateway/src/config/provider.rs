@@ -283,9 +283,17 @@ pub struct ProviderConfig {
     /// How long the upstream may stay silent (no byte) before the request fails, in seconds.
     #[serde(default = "default_idle_timeout")]
     pub idle_timeout_secs: u64,
-    /// The context window advertised in the Codex model catalog (tokens).
+    /// The context window of the provider's models, in tokens, for those whose `model_info`
+    /// sets none; [`DEFAULT_CONTEXT_WINDOW`](super::DEFAULT_CONTEXT_WINDOW) when absent. Codex
+    /// learns it from the model catalog `openai-wire codex-config` writes.
     #[serde(default)]
     pub context_window: Option<u64>,
+    /// Per-model settings, keyed by the model name clients ask for (one listed in `models` or
+    /// `model_map`): context window, auto-compaction limit, input modalities, reasoning
+    /// summaries, parallel tool calls ([`ModelInfo`](super::ModelInfo)). `openai-wire
+    /// codex-config` writes them into Codex's model catalog.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub model_info: BTreeMap<String, super::ModelInfo>,
     /// The prompt of the summary request the gateway sends to compact a conversation
     /// (`POST /v1/responses/compact`, or a `compaction_trigger` input item) for a Chat
     /// provider; `openai_wire_convert::compaction::DEFAULT_PROMPT` when absent.
@@ -322,6 +330,7 @@ impl ProviderConfig {
             connect_timeout_secs: default_connect_timeout(),
             idle_timeout_secs: default_idle_timeout(),
             context_window: None,
+            model_info: BTreeMap::new(),
             compaction_prompt: None,
         }
     }

@@ -446,7 +446,10 @@ fn unknown_self_hosted_servers_send_reasoning_back_as_streamed_unless_turned_off
     )
     .unwrap();
     let local = config.providers["local"].request_settings("local");
-    assert_eq!(config.providers["local"].kind("local"), ProviderKind::Generic);
+    assert_eq!(
+        config.providers["local"].kind("local"),
+        ProviderKind::Generic
+    );
     assert!(local.reasoning_as_streamed);
     assert_eq!(local.reasoning_round_trip, None);
     assert!(ProviderKind::Vllm.preset().reasoning_as_streamed);
