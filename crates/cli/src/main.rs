@@ -34,6 +34,7 @@
 //! protocol. A new command is a new module and a new [`Command`] variant.
 
 mod check;
+mod codex_config;
 mod convert;
 mod decode;
 mod fold;
@@ -78,8 +79,8 @@ enum Command {
     Convert(convert::Args),
     /// Run the gateway: the Responses API in front of a Chat Completions provider
     Serve(serve::ServeArgs),
-    /// Print the Codex CLI config.toml block that points Codex at the gateway
-    CodexConfig(serve::CodexConfigArgs),
+    /// Write Codex CLI's config.toml and model catalog for the gateway (or print one of them)
+    CodexConfig(codex_config::CodexConfigArgs),
 }
 
 fn main() -> ExitCode {
@@ -91,7 +92,7 @@ fn main() -> ExitCode {
         Command::Fold(args) => fold::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Serve(args) => serve::run(args),
-        Command::CodexConfig(args) => serve::codex(args),
+        Command::CodexConfig(args) => codex_config::run(args),
     };
     match result {
         Ok(status) => status.into(),

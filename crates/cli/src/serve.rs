@@ -1,5 +1,5 @@
-//! `openai-wire serve` and `openai-wire codex-config`: the gateway that puts the Responses API
-//! in front of a Chat Completions provider, and the Codex CLI configuration that points at it.
+//! `openai-wire serve`: the gateway that puts the Responses API in front of a Chat Completions
+//! provider. `openai-wire codex-config` ([`crate::codex_config`]) describes it to Codex CLI.
 //!
 //! Both read the same configuration: a TOML file (`--config`, see `config/example.toml`), or
 //! for the simple case flags only (`--upstream URL --api-key-env VAR --model-map a=b`), or,
@@ -10,10 +10,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
-use openai_wire_gateway::{
-    CodexOptions, Config, Gateway, SimpleOptions, StoreConfig, codex_config_with,
-};
+use anyhow::Context;
+use openai_wire_gateway::{Config, Gateway, SimpleOptions, StoreConfig};
 
 use crate::status::Status;
 
@@ -158,35 +156,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-}
-
-/// The arguments of `openai-wire codex-config`.
-#[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Prints a Codex CLI `config.toml` provider block and model catalog for the gateway's configured
-models. Add it to $CODEX_HOME/config.toml (default ~/.codex/config.toml) and run
-`openai-wire serve` with the same options.")]
-pub struct CodexConfigArgs {
-    /// Which configuration to describe (the same options as `serve`).
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    /// The base URL Codex should use [default: http://LISTEN/v1]
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// Let Codex use WebSocket mode (`supports_websockets = true` in the provider block)
-    #[arg(long)]
-    pub websockets: bool,
-}
-
-/// Prints the Codex configuration.
-pub fn codex(args: &CodexConfigArgs) -> anyhow::Result<Status> {
-    let config = args.config.load()?;
-    let base_url = match &args.base_url {
-        Some(url) if url.starts_with("http://") || url.starts_with("https://") => url.clone(),
-        Some(url) => bail!("--base-url must start with http:// or https://, not `{url}`"),
-        None => format!("http://{}/v1", config.listen),
-    };
-    let options = CodexOptions::default().websockets(args.websockets);
-    print!("{}", codex_config_with(&config, &base_url, &options));
-    Ok(Status::Clean)
 }

@@ -250,7 +250,7 @@ fn convert_responses_to_chat_checks_clean_and_ends_with_done() {
 
 #[test]
 fn codex_config_points_codex_at_the_gateway() {
-    let out = run([
+    let deepseek = [
         "codex-config",
         "--upstream",
         "https://api.deepseek.com/v1",
@@ -260,22 +260,53 @@ fn codex_config_points_codex_at_the_gateway() {
         "gpt-5.5=deepseek-chat",
         "--listen",
         "127.0.0.1:9911",
-    ]);
+    ];
+    let out = run(deepseek);
     assert_eq!(out.code, 0, "{out:?}");
     let config: toml_like::Doc = toml_like::parse(&out.stdout);
+    assert_eq!(config.get("", "model"), Some("\"gpt-5.5\""));
     assert_eq!(
-        config.get("model_providers.openai-wire", "wire_api"),
-        Some("\"responses\"")
+        config.get("", "model_catalog_json"),
+        Some("\"openai-wire-models.json\"")
     );
+    let provider = "model_providers.openai-wire";
+    assert_eq!(config.get(provider, "wire_api"), Some("\"responses\""));
     assert_eq!(
-        config.get("model_providers.openai-wire", "base_url"),
+        config.get(provider, "base_url"),
         Some("\"http://127.0.0.1:9911/v1\"")
     );
-    assert!(out.stdout.contains("gpt-5.5"), "{}", out.stdout);
-    assert_eq!(
-        config.get("model_providers.openai-wire", "supports_websockets"),
-        None
-    );
+    // Codex's own retries stay at its defaults; no profiles.
+    assert_eq!(config.get(provider, "request_max_retries"), None);
+    assert_eq!(config.get(provider, "stream_max_retries"), None);
+    assert!(!out.stdout.contains("[profiles"), "{}", out.stdout);
+    assert_eq!(config.get(provider, "supports_websockets"), None);
+
+    // --catalog: the catalog config.toml names.
+    let catalog = run(deepseek.iter().copied().chain(["--catalog"]));
+    assert_eq!(catalog.code, 0, "{catalog:?}");
+    let catalog: Value = serde_json::from_str(&catalog.stdout).expect("JSON");
+    assert_eq!(catalog["models"][0]["slug"], "gpt-5.5");
+    assert_eq!(catalog["models"][0]["apply_patch_tool_type"], "freeform");
+
+    // --out: both files, an existing config.toml kept unless --force.
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("codex-home");
+    let home_arg = home.to_str().unwrap();
+    let written = run(deepseek.iter().copied().chain(["--out", home_arg]));
+    assert_eq!(written.code, 0, "{written:?}");
+    let toml = std::fs::read_to_string(home.join("config.toml")).unwrap();
+    assert_eq!(toml, out.stdout);
+    let json = std::fs::read_to_string(home.join("openai-wire-models.json")).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), catalog);
+    let again = run(deepseek.iter().copied().chain(["--out", home_arg]));
+    assert_eq!(again.code, 2, "{again:?}");
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    let forced = run(deepseek
+        .iter()
+        .copied()
+        .chain(["--out", home_arg, "--force"]));
+    assert_eq!(forced.code, 0, "{forced:?}");
+
     let websockets = run([
         "codex-config",
         "--upstream",
@@ -284,10 +315,7 @@ fn codex_config_points_codex_at_the_gateway() {
     ]);
     assert_eq!(websockets.code, 0, "{websockets:?}");
     let config: toml_like::Doc = toml_like::parse(&websockets.stdout);
-    assert_eq!(
-        config.get("model_providers.openai-wire", "supports_websockets"),
-        Some("true")
-    );
+    assert_eq!(config.get(provider, "supports_websockets"), Some("true"));
 
     let bad = run(["codex-config", "--model-map", "no-equals-sign"]);
     assert_eq!(bad.code, 2, "{bad:?}");
