@@ -33,7 +33,7 @@ Codex's own retries are left at their defaults.
 
 Per-model settings go under providers.<name>.model_info.\"<model>\" in the config file
 (context_window, auto_compact_token_limit, input_modalities, reasoning_summaries,
-parallel_tool_calls); see config/example.toml. The format was checked against Codex CLI 0.171.0.
+parallel_tool_calls, tool_search); see config/example.toml. The format was checked against Codex CLI 0.171.0.
 Run `openai-wire serve` with the same options.")]
 pub struct CodexConfigArgs {
     /// Which configuration to describe (the same options as `serve`).

@@ -25,7 +25,7 @@
 //! | `input_modalities` | `model_info.input_modalities`, else `["text", "image"]` for kind `openai`, `["text"]` otherwise | without `image`, Codex replaces an attached image with a note that the model cannot see it |
 //! | `supports_reasoning_summary_parameter`, `default_reasoning_summary` | from `model_info.reasoning_summaries` (default: true for `api = "responses"` upstreams, false for Chat ones): `true`/`"auto"` or `false`/`"none"` | `reasoning.summary` is sent (`"auto"`) or not |
 //! | `supported_reasoning_levels`, `default_reasoning_level` | low/medium/high and `"medium"` when the provider reads `reasoning.effort` (`send_reasoning_effort`, or a Responses upstream), else none | `reasoning.effort` is sent or not |
-//! | `supports_search_tool` | `false` | no client-executed `tool_search`: every tool is offered up front |
+//! | `supports_search_tool` | `model_info.tool_search`, default `false` | `true`: Codex offers its client-executed `tool_search` and holds MCP, app and multi-agent tools back behind it; `false`: every tool is offered in every request |
 //! | `use_responses_lite` | `false` | the ordinary request shape, tools in `tools` |
 //! | `truncation_policy` | 10,000 tokens, as Codex's own models | how much tool output Codex keeps |
 //! | `prefer_websockets` | [`CodexOptions::websockets`] | none: 0.171.0 does not read it (it connects over WebSocket when the provider block says `supports_websockets = true`, which `websockets` also writes); kept for other versions |

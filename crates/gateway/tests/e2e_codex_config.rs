@@ -8,7 +8,8 @@
 //!   Codex's generic prompt, `reasoning.summary` asked for;
 //! - with it: `apply_patch` as a custom (freeform) tool, the catalog's base instructions, no
 //!   summary asked for a Chat model, and an attached image replaced by a note (text-only input);
-//! - a model whose `model_info` asks for reasoning summaries gets `reasoning.summary`, and its
+//! - a model whose `model_info` asks for reasoning summaries and tool search gets
+//!   `reasoning.summary` and Codex's `tool_search` (offered upstream as a function), and its
 //!   `auto_compact_token_limit` makes Codex compact before its next turn.
 //!
 //! `OPENAI_WIRE_E2E_SKIP=1` skips these tests; otherwise a missing Codex fails them.
@@ -59,6 +60,7 @@ fn gateway_config(upstream: &Upstream) -> Config {
         ModelInfo {
             reasoning_summaries: Some(true),
             auto_compact_token_limit: Some(2),
+            tool_search: Some(true),
             ..ModelInfo::default()
         },
     );
@@ -285,8 +287,8 @@ fn assert_upstream_got_the_tools_and_no_image(chat: &[Value]) {
     );
 }
 
-/// `deepseek-reasoner`, whose `model_info` asks for reasoning summaries and compaction at 2
-/// tokens: Codex asks for `reasoning.summary` and, before the session's second turn, compacts
+/// `deepseek-reasoner`, whose `model_info` asks for reasoning summaries, tool search and
+/// compaction at 2 tokens: Codex asks for `reasoning.summary`, offers `tool_search` and, before the session's second turn, compacts
 /// (locally: a summary turn through the gateway), then sends the summary in place of the
 /// first turn's answer. With the default window (128k) one turn (7 tokens) never compacts.
 #[tokio::test]
@@ -320,6 +322,33 @@ async fn codex_follows_the_catalogs_reasoning_summaries_and_compaction_limit() {
             request["reasoning"]
         );
     }
+    // tool_search: Codex offers its client-executed tool_search and holds the multi-agent
+    // tools back behind it; the upstream is offered tool_search as a function.
+    let turn = &sent[0];
+    let search = turn["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["type"] == "tool_search");
+    assert_eq!(
+        search.map(|t| &t["execution"]),
+        Some(&Value::from("client"))
+    );
+    assert!(
+        tool(turn, "multi_agent_v1").is_none(),
+        "{:#}",
+        turn["tools"]
+    );
+    let offered: Vec<String> = upstream.requests()[0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["function"]["name"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        offered.iter().any(|name| name == "tool_search"),
+        "{offered:?}"
+    );
     let says = |request: &Value, text: &str| {
         user_texts(request)
             .iter()

@@ -18,6 +18,7 @@ struct Resolved {
     input_modalities: Vec<InputModality>,
     reasoning_summaries: bool,
     parallel_tool_calls: bool,
+    tool_search: bool,
     /// Whether the provider reads `reasoning.effort` (then Codex offers and sends efforts).
     reasoning_effort: bool,
 }
@@ -44,6 +45,7 @@ fn resolve(provider: &ProviderConfig, name: &str, model: &str) -> Resolved {
         input_modalities,
         reasoning_summaries: info.reasoning_summaries.unwrap_or(responses),
         parallel_tool_calls: info.parallel_tool_calls.unwrap_or(true),
+        tool_search: info.tool_search.unwrap_or(false),
         reasoning_effort: responses || provider.request_settings(name).send_reasoning_effort,
     }
 }
@@ -89,7 +91,7 @@ fn entry(
         "default_verbosity": null,
         "truncation_policy": {"mode": "tokens", "limit": 10_000},
         "experimental_supported_tools": [],
-        "supports_search_tool": false,
+        "supports_search_tool": settings.tool_search,
         "use_responses_lite": false,
         "prefer_websockets": websockets,
     });

@@ -20,6 +20,7 @@ context_window = 65536
 auto_compact_token_limit = 50000
 reasoning_summaries = true
 parallel_tool_calls = false
+tool_search = true
 
 [providers.openai]
 base_url = "https://api.openai.com/v1"
@@ -173,7 +174,6 @@ fn every_entry_has_what_codex_requires() {
         assert_eq!(entry["apply_patch_tool_type"], "freeform");
         assert_eq!(entry["shell_type"], "shell_command");
         assert_eq!(entry["use_responses_lite"], false);
-        assert_eq!(entry["supports_search_tool"], false);
         assert_eq!(entry["truncation_policy"]["mode"], "tokens");
     }
 }
@@ -194,6 +194,7 @@ fn entries_follow_the_provider_settings_and_their_defaults() {
     assert_eq!(chat["supported_reasoning_levels"], serde_json::json!([]));
     assert!(chat.get("default_reasoning_level").is_none(), "{chat:#}");
     assert_eq!(chat["supports_parallel_tool_calls"], true);
+    assert_eq!(chat["supports_search_tool"], false);
     // A mapped name says what it is sent as.
     let mapped = entry(&catalog, "gpt-5.5");
     assert!(
@@ -211,6 +212,7 @@ fn entries_follow_the_provider_settings_and_their_defaults() {
     assert_eq!(reasoner["supports_reasoning_summary_parameter"], true);
     assert_eq!(reasoner["default_reasoning_summary"], "auto");
     assert_eq!(reasoner["supports_parallel_tool_calls"], false);
+    assert_eq!(reasoner["supports_search_tool"], true);
 
     // Groq reads reasoning_effort: efforts offered; images as its model_info says; the
     // default window.

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// input_modalities = ["text"]
 /// reasoning_summaries = false
 /// parallel_tool_calls = true
+/// tool_search = false
 /// ```
 ///
 /// Every setting is optional; the defaults are documented on each field.
@@ -40,6 +41,12 @@ pub struct ModelInfo {
     /// Whether the model may call several tools in one turn. True when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel_tool_calls: Option<bool>,
+    /// Whether Codex may hold MCP and app tools back behind its client-executed `tool_search`
+    /// (which the gateway offers the model as a function), so that a request carries only the
+    /// tools found so far. False when absent: every tool is offered in every request, which
+    /// suits most Chat models; turn it on when many MCP tools crowd the context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_search: Option<bool>,
 }
 
 /// The context window advertised for a model whose provider and `model_info` set none: 128k

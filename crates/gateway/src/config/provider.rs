@@ -290,8 +290,8 @@ pub struct ProviderConfig {
     pub context_window: Option<u64>,
     /// Per-model settings, keyed by the model name clients ask for (one listed in `models` or
     /// `model_map`): context window, auto-compaction limit, input modalities, reasoning
-    /// summaries, parallel tool calls ([`ModelInfo`](super::ModelInfo)). `openai-wire
-    /// codex-config` writes them into Codex's model catalog.
+    /// summaries, parallel tool calls, tool search ([`ModelInfo`](super::ModelInfo)).
+    /// `openai-wire codex-config` writes them into Codex's model catalog.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub model_info: BTreeMap<String, super::ModelInfo>,
     /// The prompt of the summary request the gateway sends to compact a conversation
