@@ -20,6 +20,8 @@
 //! | `upstream_timeout` | `server_error` | 504 |
 //! | `server_is_overloaded` | `server_error` | 503 |
 //! | `upstream_authentication_failed` | `server_error` | 502 |
+//! | `web_search_not_configured` | `invalid_request_error` | 501 |
+//! | `web_search_failed` | `server_error` | 502 |
 //!
 //! A code the table does not know answers 400 `invalid_request_error` when its name says the
 //! request was at fault (`invalid_*`, `*_mismatch`, `*_exceeded`, image and file codes), and 500
@@ -142,6 +144,21 @@ pub const ERROR_CODES: &[ErrorCodeRow] = &[
         source: "the gateway's own: the provider refused the gateway's upstream credential \
                  (upstream 401/403, invalid_api_key, authentication_error); the client's key \
                  is not at fault, so not 401 invalid_api_key (issue 12, defect 5)",
+    },
+    ErrorCodeRow {
+        code: "web_search_not_configured",
+        error_type: "invalid_request_error",
+        http_status: 501,
+        source: "the gateway's own: POST /v1/alpha/search on a gateway without a [web_search] \
+                 backend; 501 Not Implemented, since no request could succeed (issue 13)",
+    },
+    ErrorCodeRow {
+        code: "web_search_failed",
+        error_type: "server_error",
+        http_status: 502,
+        source: "the gateway's own: the configured search backend failed every query of a \
+                 POST /v1/alpha/search (unreachable, an error status, an unreadable answer); \
+                 502 Bad Gateway, as for a failing upstream (issue 13)",
     },
 ];
 

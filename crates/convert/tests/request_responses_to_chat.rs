@@ -851,7 +851,10 @@ fn as_streamed_reasoning_goes_back_in_the_field_the_upstream_used() {
     };
     for field in [ReasoningField::ReasoningContent, ReasoningField::Reasoning] {
         let messages = as_streamed_turn(field, &options);
-        let assistants: Vec<&Value> = messages.iter().filter(|m| m["role"] == "assistant").collect();
+        let assistants: Vec<&Value> = messages
+            .iter()
+            .filter(|m| m["role"] == "assistant")
+            .collect();
         assert_eq!(assistants.len(), 2, "{messages:#?}");
         assert_eq!(assistants[0][field.as_str()], "Need ls first.");
         // The step without reasoning carries the field empty (DeepSeek's thinking mode).
@@ -860,7 +863,10 @@ fn as_streamed_reasoning_goes_back_in_the_field_the_upstream_used() {
             ReasoningField::ReasoningContent => "reasoning",
             _ => "reasoning_content",
         };
-        assert!(assistants.iter().all(|m| m.get(other).is_none()), "{messages:#?}");
+        assert!(
+            assistants.iter().all(|m| m.get(other).is_none()),
+            "{messages:#?}"
+        );
     }
 }
 

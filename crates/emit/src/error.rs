@@ -15,6 +15,8 @@ pub enum ItemKind {
     CustomToolCall,
     /// A client-executed `tool_search_call` item (arguments).
     ToolSearchCall,
+    /// A server-run `web_search_call` item.
+    WebSearchCall,
 }
 
 impl ItemKind {
@@ -26,6 +28,7 @@ impl ItemKind {
             ItemKind::FunctionCall => "function_call",
             ItemKind::CustomToolCall => "custom_tool_call",
             ItemKind::ToolSearchCall => "tool_search_call",
+            ItemKind::WebSearchCall => "web_search_call",
         }
     }
 }

@@ -101,7 +101,7 @@ pub use chat::{ChatChunkWriter, ChatOptions, ToolCallHandle};
 pub use defaults::fill_response_defaults;
 pub use error::{EmitError, ItemKind};
 pub use ids::{IdSource, RandomIds, SequentialIds};
-pub use response::{ItemHandle, ResponseWriter};
+pub use response::{ItemHandle, ResponseWriter, WebSearchOutcome};
 pub use sse::{write_chat_done, write_chat_sse, write_response_sse};
 
 /// A number unique to each writer of the process, so that handles name their writer.

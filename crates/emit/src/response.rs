@@ -16,8 +16,10 @@ use openai_wire_events::{
     ResponseReasoningSummaryTextDeltaEvent, ResponseReasoningSummaryTextDoneEvent,
     ResponseReasoningTextDeltaEvent, ResponseReasoningTextDoneEvent, ResponseRefusalDeltaEvent,
     ResponseRefusalDoneEvent, ResponseStatus, ResponseStreamEvent, ResponseTextDeltaEvent,
-    ResponseTextDoneEvent, ResponseUsage, SummaryTextContent, ToolSearchCall,
-    ToolSearchExecutionType,
+    ResponseTextDoneEvent, ResponseUsage, ResponseWebSearchCallCompletedEvent,
+    ResponseWebSearchCallInProgressEvent, ResponseWebSearchCallSearchingEvent, SummaryTextContent,
+    ToolSearchCall, ToolSearchExecutionType, WebSearchActionSearch, WebSearchActionSearchSource,
+    WebSearchToolCall, WebSearchToolCallAction, WebSearchToolCallStatus,
 };
 
 use crate::defaults::fill_response_defaults;
@@ -184,6 +186,13 @@ enum Body {
     /// A client-executed `tool_search_call`: its arguments are collected as JSON text and
     /// shown parsed.
     ToolSearchCall { call_id: String, arguments: String },
+    /// A `web_search_call` the server runs (a gateway with a search backend).
+    WebSearchCall {
+        query: Option<String>,
+        sources: Option<Vec<String>>,
+        searching: bool,
+        failed: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -200,6 +209,7 @@ impl Body {
             Body::FunctionCall { .. } => ItemKind::FunctionCall,
             Body::CustomToolCall { .. } => ItemKind::CustomToolCall,
             Body::ToolSearchCall { .. } => ItemKind::ToolSearchCall,
+            Body::WebSearchCall { .. } => ItemKind::WebSearchCall,
         }
     }
 }
@@ -294,6 +304,30 @@ impl Item {
                     agent: None,
                 })
             }
+            Body::WebSearchCall {
+                query,
+                sources,
+                searching,
+                failed,
+            } => OutputItem::WebSearchCall(WebSearchToolCall {
+                id,
+                status: Some(match status {
+                    Status::InProgress if *searching => WebSearchToolCallStatus::Searching,
+                    Status::InProgress => WebSearchToolCallStatus::InProgress,
+                    Status::Completed if !*failed => WebSearchToolCallStatus::Completed,
+                    Status::Completed | Status::Incomplete => WebSearchToolCallStatus::Failed,
+                }),
+                action: Some(WebSearchToolCallAction::Search(WebSearchActionSearch {
+                    query: query.clone(),
+                    queries: query.as_ref().map(|q| vec![q.clone()]),
+                    sources: sources.as_ref().map(|urls| {
+                        urls.iter()
+                            .map(|url| WebSearchActionSearchSource { url: url.clone() })
+                            .collect()
+                    }),
+                })),
+                agent: None,
+            }),
         }
     }
 
@@ -662,6 +696,101 @@ impl<I: IdSource> ResponseWriter<I> {
                 arguments: String::new(),
             },
         )
+    }
+
+    /// Opens a `web_search_call` item that the server runs (OpenAI's hosted web search, or a
+    /// gateway's own search backend): `response.output_item.added` (status `in_progress`,
+    /// action `{type: "search"}`) and `response.web_search_call.in_progress`. Then
+    /// [`web_search_searching`](Self::web_search_searching) when the search starts and
+    /// [`finish_web_search_call`](Self::finish_web_search_call) when it is over, as OpenAI
+    /// streams them.
+    ///
+    /// ```
+    /// use openai_wire_emit::{ResponseWriter, SequentialIds, WebSearchOutcome};
+    /// use openai_wire_events::{OutputItem, Response};
+    ///
+    /// let mut writer = ResponseWriter::new(Response::default(), SequentialIds::default());
+    /// writer.start()?;
+    /// let (search, _) = writer.open_web_search_call()?;
+    /// writer.web_search_searching(search, "rust 2024 edition")?;
+    /// let outcome = WebSearchOutcome {
+    ///     sources: Some(vec!["https://doc.rust-lang.org/edition-guide/".into()]),
+    ///     failed: false,
+    /// };
+    /// let events = writer.finish_web_search_call(search, outcome)?;
+    /// assert_eq!(events.len(), 2); // web_search_call.completed, output_item.done
+    /// assert!(matches!(&writer.response().output[0], OutputItem::WebSearchCall(_)));
+    /// # Ok::<(), openai_wire_emit::EmitError>(())
+    /// ```
+    pub fn open_web_search_call(
+        &mut self,
+    ) -> Result<(ItemHandle, Vec<ResponseStreamEvent>), EmitError> {
+        let (handle, mut events) = self.open(
+            "ws_",
+            Body::WebSearchCall {
+                query: None,
+                sources: None,
+                searching: false,
+                failed: false,
+            },
+        )?;
+        let item_id = self.items[handle.output_index].id.clone();
+        events.push(ResponseStreamEvent::ResponseWebSearchCallInProgress(
+            ResponseWebSearchCallInProgressEvent {
+                output_index: index(handle.output_index),
+                item_id,
+                sequence_number: Sequence(&mut self.sequence).next(),
+                ..ResponseWebSearchCallInProgressEvent::default()
+            },
+        ));
+        Ok((handle, events))
+    }
+
+    /// The web search of `handle` starts, for `query`: `response.web_search_call.searching`.
+    pub fn web_search_searching(
+        &mut self,
+        handle: ItemHandle,
+        query: &str,
+    ) -> Result<Vec<ResponseStreamEvent>, EmitError> {
+        let (item, mut seq) =
+            self.open_item(handle, ItemKind::WebSearchCall, "web_search_searching")?;
+        if let Body::WebSearchCall {
+            query: q,
+            searching,
+            ..
+        } = &mut item.body
+        {
+            *q = Some(query.to_owned());
+            *searching = true;
+        }
+        Ok(vec![ResponseStreamEvent::ResponseWebSearchCallSearching(
+            ResponseWebSearchCallSearchingEvent {
+                output_index: index(handle.output_index),
+                item_id: item.id.clone(),
+                sequence_number: seq.next(),
+                ..ResponseWebSearchCallSearchingEvent::default()
+            },
+        )])
+    }
+
+    /// Finishes a web search call with its outcome: `response.web_search_call.completed` and
+    /// `response.output_item.done` (status `completed`, or `failed`), held like
+    /// [`finish_item`](Self::finish_item)'s while an earlier item is open.
+    pub fn finish_web_search_call(
+        &mut self,
+        handle: ItemHandle,
+        outcome: WebSearchOutcome,
+    ) -> Result<Vec<ResponseStreamEvent>, EmitError> {
+        let (item, _) =
+            self.open_item(handle, ItemKind::WebSearchCall, "finish_web_search_call")?;
+        if let Body::WebSearchCall {
+            sources, failed, ..
+        } = &mut item.body
+        {
+            *sources = outcome.sources;
+            *failed = outcome.failed;
+        }
+        self.finish_item(handle)
     }
 
     /// Appends JSON text to a tool search call's arguments. No event: the Responses stream
@@ -1296,6 +1425,16 @@ fn close_summary_part(
     ));
 }
 
+/// How a web search ended ([`ResponseWriter::finish_web_search_call`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebSearchOutcome {
+    /// The URLs of the results, shown as `action.sources` (OpenAI shows them when the request's
+    /// `include` asks for `web_search_call.action.sources`); `None` shows none.
+    pub sources: Option<Vec<String>>,
+    /// Whether the search failed (status `failed`).
+    pub failed: bool,
+}
+
 /// A tool search call's arguments as the item shows them: the JSON object they spell, or
 /// `{}` while they are not (yet) JSON.
 fn tool_search_arguments(text: &str) -> serde_json::Value {
@@ -1362,6 +1501,16 @@ fn emit_item_done(
             },
         )),
         Body::ToolSearchCall { .. } => {}
+        Body::WebSearchCall { .. } => {
+            events.push(ResponseStreamEvent::ResponseWebSearchCallCompleted(
+                ResponseWebSearchCallCompletedEvent {
+                    output_index: index(output_index),
+                    item_id: item_id.clone(),
+                    sequence_number: seq.next(),
+                    ..ResponseWebSearchCallCompletedEvent::default()
+                },
+            ));
+        }
         Body::CustomToolCall { input, .. } => {
             events.push(ResponseStreamEvent::ResponseCustomToolCallInputDone(
                 ResponseCustomToolCallInputDoneEvent {

@@ -55,7 +55,7 @@ enum End {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        2 => (0u8..7).prop_map(Op::Open),
+        2 => (0u8..8).prop_map(Op::Open),
         6 => (any::<usize>(), any::<bool>(), delta())
             .prop_map(|(item, variant, delta)| Op::Push { item, variant, delta }),
         1 => any::<usize>().prop_map(Op::EndSummary),
@@ -126,7 +126,8 @@ fn run_responses(
                     3 => w.open_function_call("get_weather", None),
                     4 => w.open_custom_tool_call("code_exec", Some("call_custom".into())),
                     5 => w.open_namespaced_custom_tool_call("functions", "exec", None),
-                    _ => w.open_tool_search_call(None),
+                    6 => w.open_tool_search_call(None),
+                    _ => w.open_web_search_call(),
                 };
                 opened.map(|(handle, events)| {
                     handles.push(handle);
@@ -150,6 +151,7 @@ fn run_responses(
                         (ItemKind::FunctionCall, _) => w.push_arguments(h, delta),
                         (ItemKind::CustomToolCall, _) => w.push_custom_input(h, delta),
                         (ItemKind::ToolSearchCall, _) => w.push_tool_search_arguments(h, delta),
+                        (ItemKind::WebSearchCall, _) => w.web_search_searching(h, delta),
                     }
                 }
             },

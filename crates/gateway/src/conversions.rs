@@ -16,6 +16,7 @@ use openai_wire_events::{
 use crate::error::ApiError;
 use crate::pump::{Conversion, Limit, Upstream};
 use crate::telemetry;
+use crate::turn::server_tools::ServerStep;
 
 /// An HTTP error the upstream answered before its stream, as the error that ends the stream.
 fn refused(error: &ApiError) -> UpstreamError {
@@ -66,6 +67,23 @@ impl ChatUpstream {
         self.converter
             .fail(UpstreamError::new(OpenAiErrorCode::ServerError, message))
     }
+
+    /// A step of the gateway's own tools ([`crate::turn::server_tools`]).
+    fn server_step(&mut self, step: ServerStep) -> Vec<ResponseStreamEvent> {
+        let result = match step {
+            ServerStep::Searching { call_id, query } => {
+                self.converter.web_search_started(&call_id, &query)
+            }
+            ServerStep::Searched { call_id, outcome } => {
+                self.converter.web_search_finished(&call_id, outcome)
+            }
+            ServerStep::NextRound => {
+                self.converter.next_round();
+                Ok(Vec::new())
+            }
+        };
+        result.unwrap_or_else(|error| self.fail(error.to_string()))
+    }
 }
 
 impl Conversion for ChatUpstream {
@@ -108,6 +126,7 @@ impl Conversion for ChatUpstream {
                 }
             }
             Upstream::Answered => Vec::new(),
+            Upstream::Server(step) => self.server_step(step),
             Upstream::Refused(error) => self.converter.fail(refused(&error)),
             Upstream::Limit(limit) => {
                 note_limit(provider, limit);
@@ -327,7 +346,8 @@ impl Conversion for ResponsesRelay {
                 telemetry::upstream_error(&self.provider, "stream_cut");
                 self.fail(format!("The upstream stream broke off: {message}"))
             }
-            Upstream::Answered => Vec::new(),
+            // A Responses upstream runs its own tools.
+            Upstream::Answered | Upstream::Server(_) => Vec::new(),
             Upstream::Refused(error) => self.fail_with(refused(&error)),
             Upstream::Limit(limit) => {
                 note_limit(&self.provider, limit);
@@ -425,7 +445,7 @@ impl Conversion for ChatOverResponses {
                 tracing::warn!(provider = %provider, error = %message, "the upstream stream broke off");
                 self.end(false)
             }
-            Upstream::Answered => Vec::new(),
+            Upstream::Answered | Upstream::Server(_) => Vec::new(),
             // Not sent by the Chat answer, which awaits the upstream's headers itself.
             Upstream::Refused(_) => self.end(false),
             Upstream::Limit(limit) => {

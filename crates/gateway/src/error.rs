@@ -227,4 +227,7 @@ pub enum GatewayError {
     /// The metrics recorder could not be installed.
     #[error("metrics: {0}")]
     Metrics(String),
+    /// The web search backend's client could not be built.
+    #[error("web search: {0}")]
+    Search(String),
 }

@@ -183,6 +183,7 @@ pub mod error;
 mod http;
 mod listener;
 mod pump;
+mod search;
 mod server;
 mod state;
 pub mod store;
@@ -195,7 +196,8 @@ pub use codex::{
 };
 pub use config::{
     Config, ConfigError, InputModality, ModelInfo, ProviderConfig, ProviderKind,
-    ReasoningRoundTrip, RequestSettings, Route, SimpleOptions, StoreConfig, UpstreamApi,
+    ReasoningRoundTrip, RequestSettings, Route, SearchBackendKind, SimpleOptions, StoreConfig,
+    UpstreamApi, WebSearchConfig,
 };
 pub use error::{ApiError, GatewayError};
 pub use openai_wire_convert::envelope::EnvelopeKey;

@@ -52,6 +52,8 @@ pub(crate) enum Upstream<E> {
     Refused(ApiError),
     /// A bound on the response was reached ([`Limits`]).
     Limit(Limit),
+    /// A step of a tool the gateway runs inside the response (its web search).
+    Server(crate::turn::server_tools::ServerStep),
 }
 
 /// The bounds of one pumped response. Zero: no bound.

@@ -129,6 +129,13 @@ impl Gateway {
         owner_key: crate::state::OwnerKey,
     ) -> Result<Self, GatewayError> {
         config.validate()?;
+        let web_search = match &config.web_search {
+            Some(search) => Some(Arc::new(
+                crate::search::WebSearch::new(search)
+                    .map_err(|error| GatewayError::Search(error.to_string()))?,
+            )),
+            None => None,
+        };
         let mut clients = BTreeMap::new();
         for (name, provider) in &config.providers {
             let client = reqwest::Client::builder()
@@ -148,6 +155,7 @@ impl Gateway {
                 owner_key,
                 shutdown: tokio_util::sync::CancellationToken::new(),
                 connections: tokio_util::task::TaskTracker::new(),
+                web_search,
             }),
         })
     }
@@ -284,6 +292,13 @@ impl Gateway {
         };
         let _stop_leases = AbortOnDrop(leases);
         tracing::info!(address = ?listener.local_addr().ok(), "openai-wire gateway listening");
+        if self.state.web_search.is_none() {
+            tracing::warn!(
+                "no [web_search] backend configured: the hosted web_search tool is dropped for \
+                 Chat providers (each such response says so in its openai-wire-warning header), \
+                 and POST /v1/alpha/search answers 501"
+            );
+        }
         // Timeouts, the connection limit, TCP_NODELAY and graceful shutdown: `listener`.
         let served = crate::listener::serve(
             listener,
@@ -332,7 +347,7 @@ fn envelope_secret_from_env() -> Option<EnvelopeKey> {
 }
 
 fn api_routes() -> Router<Arc<AppState>> {
-    use crate::http::{chat, compact, responses, stored, websocket};
+    use crate::http::{chat, compact, responses, search, stored, websocket};
     Router::new()
         .route("/v1/models", get(models))
         .route(
@@ -346,6 +361,7 @@ fn api_routes() -> Router<Arc<AppState>> {
         )
         .route("/v1/responses/{id}/input_items", get(stored::input_items))
         .route("/v1/chat/completions", post(chat::create))
+        .route("/v1/alpha/search", post(search::search))
 }
 
 /// One Prometheus recorder per process: installed by the first gateway, shared by the others.

@@ -31,6 +31,8 @@ pub(crate) struct AppState {
     pub(crate) shutdown: CancellationToken,
     /// The upgraded connections still open, which `serve` waits for after the shutdown.
     pub(crate) connections: TaskTracker,
+    /// The web search backend (`[web_search]`), if one is configured.
+    pub(crate) web_search: Option<Arc<crate::search::WebSearch>>,
 }
 
 /// The provider a path prefix forces (set by the nested router of a `path_prefix` route).

@@ -61,7 +61,7 @@ pub(crate) fn chat_options(state: &AppState, routed: &Routed, model: &str) -> Ch
         send_reasoning_effort: settings.send_reasoning_effort,
         stream: true,
         include_usage: true,
-        web_search: false,
+        web_search: state.web_search.is_some(),
     }
 }
 

@@ -72,6 +72,10 @@ use openai_wire_events::{
 };
 use serde_json::Value;
 
+pub mod server_tools;
+
+pub use server_tools::ServerToolCall;
+
 use super::cumulative::{ArgumentReader, ContentReader, has_other_output};
 use crate::envelope::{EnvelopeKey, ReasoningCarry, ReasoningField, seal};
 use crate::quirks::{Quirk, Quirks};
@@ -168,6 +172,11 @@ struct Call {
     custom: bool,
     /// A client `tool_search` call: its arguments go into a `tool_search_call` item.
     search: bool,
+    /// A call of a tool the server runs (`web_search`): a `web_search_call` item that stays
+    /// open until the caller reports the search ([`server_tools`]).
+    server: bool,
+    /// The server has reported this call's outcome.
+    server_done: bool,
     finished: bool,
 }
 
@@ -197,6 +206,8 @@ pub struct ChatToResponses<I: IdSource> {
     detected: Quirks,
     finish_reason: Option<String>,
     usage: Option<CompletionUsage>,
+    /// The usage of the earlier upstream rounds of this response ([`server_tools`]).
+    rounds_usage: Option<ResponseUsage>,
     ended: bool,
 }
 
@@ -220,6 +231,7 @@ impl<I: IdSource> ChatToResponses<I> {
             detected: Quirks::none(),
             finish_reason: None,
             usage: None,
+            rounds_usage: None,
             ended: false,
         }
     }
@@ -343,7 +355,10 @@ impl<I: IdSource> ChatToResponses<I> {
             return self.fail(UpstreamError::stream_cut(detail));
         }
         let mut events = self.start().unwrap_or_default();
-        if let Err(error) = self.flush(&mut events) {
+        if let Err(error) = self
+            .flush(&mut events)
+            .and_then(|()| self.fail_unreported_server_calls(&mut events))
+        {
             return self.fail_hard(events, &error);
         }
         let usage = self.response_usage();
@@ -395,7 +410,11 @@ impl<I: IdSource> ChatToResponses<I> {
 
     /// The usage so far, in Responses terms (zeros when the upstream sent none).
     pub fn response_usage(&self) -> ResponseUsage {
-        map_usage(self.usage.as_ref())
+        let current = map_usage(self.usage.as_ref());
+        match &self.rounds_usage {
+            Some(earlier) => server_tools::add_usage(earlier, &current),
+            None => current,
+        }
     }
 
     fn push_choice(
@@ -769,6 +788,10 @@ impl<I: IdSource> ChatToResponses<I> {
                     call.search = true;
                     self.writer.open_tool_search_call(call_id)?
                 }
+                Some(tool) if tool.kind == ToolKind::WebSearch => {
+                    call.server = true;
+                    self.writer.open_web_search_call()?
+                }
                 // A function of a `namespace` tool goes back with its namespace and its own
                 // name, as OpenAI sends it (Codex dispatches on both).
                 Some(tool) => match &tool.namespace {
@@ -784,7 +807,7 @@ impl<I: IdSource> ChatToResponses<I> {
             events.extend(opened);
             call.handle = Some(handle);
         }
-        if call.custom {
+        if call.custom || call.server {
             return Ok(());
         }
         if let Some(handle) = call.handle {
@@ -809,7 +832,8 @@ impl<I: IdSource> ChatToResponses<I> {
                 continue;
             }
             call.finished = true;
-            if let Some(handle) = call.handle {
+            // A server tool's item stays open until its outcome is reported.
+            if let (Some(handle), false) = (call.handle, call.server) {
                 events.extend(self.writer.finish_item(handle)?);
             }
         }

@@ -18,7 +18,7 @@
 //! # any preset setting can be overridden:
 //! # developer_role = "system"              # or "developer"
 //! # max_tokens_field = "max_tokens"        # or "max_completion_tokens"
-//! # reasoning_round_trip = "reasoning_content"   # or "reasoning", "none"
+//! # reasoning_round_trip = "reasoning_content"   # or "reasoning", "as_streamed", "none"
 //! # reasoning_current_turn_only = true
 //! # send_reasoning_effort = false
 //! # extra_quirks = ["missing_finish_reason"]
@@ -95,12 +95,14 @@ mod model_info;
 mod provider;
 #[cfg(test)]
 mod tests;
+mod web_search;
 
 pub use env::PROVIDER_ENV_FIELDS;
 pub use model_info::{DEFAULT_CONTEXT_WINDOW, InputModality, ModelInfo};
 pub use provider::{
     ProviderConfig, ProviderKind, ReasoningRoundTrip, RequestSettings, Route, UpstreamApi,
 };
+pub use web_search::{SearchBackendKind, WebSearchConfig};
 
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -192,6 +194,7 @@ struct FileConfig {
     providers: BTreeMap<String, ProviderConfig>,
     #[serde(default)]
     routes: Vec<Route>,
+    web_search: Option<WebSearchConfig>,
 }
 
 /// The whole configuration of a gateway.
@@ -253,6 +256,9 @@ pub struct Config {
     pub providers: BTreeMap<String, ProviderConfig>,
     /// The routing rules, in order.
     pub routes: Vec<Route>,
+    /// The search backend the gateway runs web searches with ([`WebSearchConfig`]); `None`
+    /// drops the hosted `web_search` tool for Chat providers, and says so.
+    pub web_search: Option<WebSearchConfig>,
 }
 
 impl Default for Config {
@@ -274,6 +280,7 @@ impl Default for Config {
             max_connections: 4096,
             providers: BTreeMap::new(),
             routes: Vec::new(),
+            web_search: None,
         }
     }
 }
@@ -355,6 +362,7 @@ impl Config {
         }
         config.providers = file.providers;
         config.routes = file.routes;
+        config.web_search = file.web_search;
         config.validate()?;
         Ok(config)
     }
@@ -429,6 +437,9 @@ impl Config {
                     "routes[{i}].path_prefix must look like \"/name\", got {prefix:?}"
                 )));
             }
+        }
+        if let Some(search) = &self.web_search {
+            search.validate()?;
         }
         if let Some(name) = &self.default_provider
             && !self.providers.contains_key(name)

@@ -7,11 +7,13 @@
 //! | [`stored`] | `GET` / `DELETE /v1/responses/{id}`, replay, `input_items` |
 //! | [`chat`] | `POST /v1/chat/completions` |
 //! | [`websocket`] | `GET /v1/responses` upgraded: WebSocket mode |
+//! | [`search`] | `POST /v1/alpha/search` (Codex's standalone web search) |
 
 pub(crate) mod chat;
 pub(crate) mod compact;
 pub(crate) mod refusals;
 pub(crate) mod responses;
+pub(crate) mod search;
 pub(crate) mod stored;
 pub(crate) mod websocket;
 

@@ -48,13 +48,24 @@ async fn answer(
     let request = TurnRequest::from_bytes(body)?;
     let streaming = request.stream;
     let turn = Turn::prepare(state, request, hints, None).await?;
+    let warnings = turn.warnings();
     let steps = turn.start(started).await?;
-    if streaming {
-        Ok(sse_answer(steps, started))
+    let mut response = if streaming {
+        sse_answer(steps, started)
     } else {
-        json_answer(steps).await
+        json_answer(steps).await?
+    };
+    for warning in warnings {
+        if let Ok(value) = header::HeaderValue::from_str(&warning) {
+            response.headers_mut().append(WARNING_HEADER, value);
+        }
     }
+    Ok(response)
 }
+
+/// The header that tells the client what the gateway could not do for its request (a hosted
+/// tool dropped): one per warning.
+pub(crate) const WARNING_HEADER: &str = "openai-wire-warning";
 
 /// The turn as an SSE stream: each step's events in one write.
 fn sse_answer(mut steps: TurnSteps, started: Instant) -> Response {

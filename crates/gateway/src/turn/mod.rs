@@ -13,13 +13,14 @@
 pub(crate) mod compaction;
 pub(crate) mod record;
 pub(crate) mod request;
+pub(crate) mod server_tools;
 
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::{Stream, StreamExt};
-use openai_wire_convert::request::responses_to_chat;
+use openai_wire_convert::request::{ChatRequest, ChatRequestOptions, ToolKind, responses_to_chat};
 use openai_wire_convert::stream::chat_to_responses::{
     ChatToResponses, ReasoningMode, ReasoningOutput, StreamOptions,
 };
@@ -146,6 +147,35 @@ impl Turn {
         }
     }
 
+    /// What the gateway cannot do for this request, for the client to see (the HTTP answer's
+    /// `openai-wire-warning` header): a hosted `web_search` tool sent to a Chat provider with
+    /// no search backend configured is dropped.
+    pub(crate) fn warnings(&self) -> Vec<String> {
+        let asks_web_search = self
+            .request
+            .body
+            .get("tools")
+            .and_then(Value::as_array)
+            .is_some_and(|tools| {
+                tools.iter().any(|tool| {
+                    tool.get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|kind| kind.starts_with("web_search"))
+                })
+            });
+        if asks_web_search
+            && self.routed.provider.api == UpstreamApi::Chat
+            && self.state.web_search.is_none()
+        {
+            return vec![
+                "web_search dropped: this gateway has no search backend ([web_search] in its \
+                 configuration), so the model cannot search the web"
+                    .to_owned(),
+            ];
+        }
+        Vec::new()
+    }
+
     /// The whole input: the history, then this turn's items.
     fn conversation_input(&self) -> Vec<Value> {
         let mut items = self.history.clone();
@@ -171,6 +201,7 @@ impl Turn {
         let upstream = self
             .upstream::<ChatCompletionStreamEvent>("chat/completions", upstream_body, started)
             .await?;
+        let upstream = self.with_server_tools(upstream, &chat, &options);
         let (routed, request) = (&self.routed, &self.request);
         let stream_options = StreamOptions {
             quirks: routed.provider.stream_quirks(&routed.name),
@@ -251,6 +282,45 @@ impl Turn {
             Format::Sse,
             max_bytes,
         )))
+    }
+
+    /// The upstream's stream with the gateway's own tools run between its rounds
+    /// ([`server_tools`]), when the request offers one (a web search backend is configured and
+    /// the client sent the `web_search` tool).
+    fn with_server_tools(
+        &self,
+        upstream: UpstreamItems<ChatCompletionStreamEvent>,
+        chat: &ChatRequest,
+        options: &ChatRequestOptions,
+    ) -> UpstreamItems<ChatCompletionStreamEvent> {
+        let offered = chat
+            .tool_names
+            .iter()
+            .any(|(_, tool)| tool.kind == ToolKind::WebSearch);
+        let Some(search) = self.state.web_search.clone().filter(|_| offered) else {
+            return upstream;
+        };
+        let sources = self
+            .request
+            .body
+            .get("include")
+            .and_then(Value::as_array)
+            .is_some_and(|include| {
+                include
+                    .iter()
+                    .any(|v| v == "web_search_call.action.sources")
+            });
+        let tools = server_tools::ServerTools {
+            state: self.state.clone(),
+            routed: self.routed.clone(),
+            body: chat.body.clone(),
+            names: chat.tool_names.clone(),
+            search,
+            reasoning_field: options.reasoning_round_trip,
+            reasoning_as_streamed: options.reasoning_as_streamed,
+            sources,
+        };
+        Box::pin(server_tools::with_server_tools(upstream, tools))
     }
 
     /// The recorder of a `store: true` turn.

@@ -5,6 +5,7 @@ pub mod e2e;
 pub mod gateway;
 pub mod postgres;
 pub mod responses_upstream;
+pub mod searxng;
 pub mod upstream;
 
 use std::net::SocketAddr;
