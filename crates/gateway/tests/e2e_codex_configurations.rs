@@ -7,7 +7,10 @@
 //! - a self-hosted reasoning model at `127.0.0.1` (kind `generic`) that streams
 //!   `reasoning_content` and, as DeepSeek in thinking mode, refuses turn 2 without it;
 //! - an MCP server (stdio, started by Codex from its config) whose tool Codex defers behind
-//!   `tool_search`: the model searches, the tool is loaded, then called.
+//!   `tool_search`: the model searches, the tool is loaded, then called;
+//! - web search answered from a local SearXNG-compatible backend: Codex's hosted `web_search`
+//!   tool run by the gateway inside the response, and Codex's standalone web search
+//!   (`web.run`, which Codex sends to `POST /v1/alpha/search`).
 //!
 //! Each asserts on Codex's final answer and on what the upstream received.
 //! `OPENAI_WIRE_E2E_SKIP=1` skips them; otherwise a missing Codex fails them.
@@ -17,9 +20,11 @@ mod support;
 use std::sync::Arc;
 
 use openai_wire_gateway::MemoryStore;
+use openai_wire_gateway::{SearchBackendKind, WebSearchConfig};
 use serde_json::Value;
 use support::codex::{CodexConfig, run_codex, run_codex_with_home};
 use support::e2e::{config, python, skipped, start_gateway};
+use support::searxng::{Searxng, snippet_for};
 use support::upstream::{Upstream, turns_dir};
 
 /// The Chat messages of the upstream's `n`th request.
@@ -262,4 +267,107 @@ async fn codex_finds_a_deferred_mcp_tool_through_tool_search_and_calls_it() {
         results[1].contains("forecast for Oslo: sunny, 21C"),
         "{results:?}"
     );
+}
+
+/// The text every web search script answers with.
+const SEARCH_ANSWER: &str = "The search says openai-wire ships a Responses gateway.";
+const SEARCH_QUERY: &str = "openai-wire release notes";
+
+/// A gateway with a SearXNG backend, `gpt-5.5` mapped to the script `turns:SCRIPT`.
+async fn gateway_with_search(
+    upstream: &Upstream,
+    searxng: &Searxng,
+    script: &str,
+) -> support::e2e::RunningGateway {
+    let mut config = config(upstream, &[("gpt-5.5", &format!("turns:{script}"))]);
+    config.web_search = Some(WebSearchConfig::new(
+        SearchBackendKind::Searxng,
+        Some(searxng.url()),
+    ));
+    start_gateway(config, Arc::new(MemoryStore::new())).await
+}
+
+/// The tool message the upstream's second request carries: the search results.
+fn search_result_sent(upstream: &Upstream) -> String {
+    let requests = upstream.requests();
+    assert_eq!(requests.len(), 2, "{requests:#?}");
+    let second = messages(&requests, 1);
+    let result = second.iter().rev().find(|m| m["role"] == "tool").unwrap();
+    result["content"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn codex_web_search_runs_in_the_gateway_against_a_local_backend() {
+    if skipped("codex_web_search_runs_in_the_gateway_against_a_local_backend") {
+        return;
+    }
+    let upstream = Upstream::start().await;
+    let searxng = Searxng::start().await;
+    let gateway = gateway_with_search(&upstream, &searxng, "web_search").await;
+    let base_url = gateway.v1();
+    let config = CodexConfig {
+        top: "web_search = \"live\"",
+        ..CodexConfig::new("gpt-5.5", &base_url)
+    };
+    let run = run_codex(
+        &config.render(),
+        "what is new in openai-wire? search the web",
+    )
+    .await;
+    let context = &run.context;
+    // Codex shows the gateway's search as its own web search item, then the answer.
+    let searches = run.items("web_search");
+    assert_eq!(searches.len(), 1, "{context}");
+    assert_eq!(searches[0].1["query"], SEARCH_QUERY, "{context}");
+    assert_eq!(run.final_text(), SEARCH_ANSWER, "{context}");
+    assert!(run.completed(), "{context}");
+    // Codex sent the hosted tool; the backend ran the query; the upstream got the results.
+    let sent = gateway.responses_requests();
+    assert_eq!(
+        sent.len(),
+        1,
+        "one response, the search inside it: {sent:#?}"
+    );
+    assert!(
+        sent[0]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["type"] == "web_search")
+    );
+    assert_eq!(searxng.queries(), [SEARCH_QUERY]);
+    let result = search_result_sent(&upstream);
+    assert!(result.contains(&snippet_for(SEARCH_QUERY)), "{result}");
+}
+
+#[tokio::test]
+async fn codex_standalone_web_search_is_served_by_alpha_search() {
+    if skipped("codex_standalone_web_search_is_served_by_alpha_search") {
+        return;
+    }
+    let upstream = Upstream::start().await;
+    let searxng = Searxng::start().await;
+    let gateway = gateway_with_search(&upstream, &searxng, "codex_web_run").await;
+    let base_url = gateway.v1();
+    let config = CodexConfig {
+        top: "web_search = \"live\"",
+        provider: "supports_standalone_web_search = true",
+        features: "standalone_web_search = true",
+        ..CodexConfig::new("gpt-5.5", &base_url)
+    };
+    let run = run_codex(
+        &config.render(),
+        "what is new in openai-wire? search the web",
+    )
+    .await;
+    let context = &run.context;
+    assert_eq!(run.final_text(), SEARCH_ANSWER, "{context}");
+    assert!(run.completed(), "{context}");
+    // Codex offered web.run (namespace web); the model's call went to /v1/alpha/search, which
+    // the backend answered; Codex gave that output back as the function's result.
+    let requests = upstream.requests();
+    assert!(offered(&requests, 0).contains(&"web__run".to_owned()));
+    assert_eq!(searxng.queries(), [SEARCH_QUERY]);
+    let result = search_result_sent(&upstream);
+    assert!(result.contains(&snippet_for(SEARCH_QUERY)), "{result}");
 }

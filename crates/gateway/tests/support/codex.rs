@@ -20,6 +20,8 @@ pub struct CodexConfig<'a> {
     pub top: &'a str,
     /// Added to the provider's settings.
     pub provider: &'a str,
+    /// Added to `[features]`.
+    pub features: &'a str,
     /// Added at the end (tables such as `[mcp_servers.NAME]`).
     pub tables: &'a str,
 }
@@ -33,6 +35,7 @@ impl<'a> CodexConfig<'a> {
             provider_name: "openai-wire",
             top: "",
             provider: "",
+            features: "",
             tables: "",
         }
     }
@@ -45,6 +48,7 @@ impl<'a> CodexConfig<'a> {
             provider_name,
             top,
             provider,
+            features,
             tables,
         } = self;
         format!(
@@ -65,6 +69,7 @@ stream_max_retries = 0
 [features]
 unbounded_connection_retries = false
 plugins = false
+{features}
 
 [analytics]
 enabled = false
