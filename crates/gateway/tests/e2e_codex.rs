@@ -13,100 +13,20 @@ use std::sync::Arc;
 
 use openai_wire_gateway::MemoryStore;
 use serde_json::Value;
-use support::e2e::{
-    config, e2e_dir, fold_fixture, require_node_package, run_client, skipped, start_gateway,
-};
+use support::codex::{CodexConfig, codex_binary, run_codex};
+use support::e2e::{config, fold_fixture, skipped, start_gateway};
 use support::upstream::{SUMMARY, Upstream, turns_dir};
 
 /// A model Codex knows, so it sends its real tool set (`exec_command` among them).
 const CODEX_MODEL: &str = "gpt-5.5";
 const SCRIPT: &str = "codex_exec_command";
 
-fn codex_config(base_url: &str) -> String {
-    codex_config_with(base_url, "openai-wire", "", "")
-}
-
-/// Codex's config with the provider named `name`, `top` added to the top-level settings and
-/// `provider` to the provider's.
-fn codex_config_with(base_url: &str, name: &str, top: &str, provider: &str) -> String {
-    format!(
-        r#"model = "{CODEX_MODEL}"
-model_provider = "wire"
-check_for_update_on_startup = false
-{top}
-
-[model_providers.wire]
-name = "{name}"
-base_url = "{base_url}"
-env_key = "WIRE_API_KEY"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-{provider}
-
-[features]
-unbounded_connection_retries = false
-plugins = false
-
-[analytics]
-enabled = false
-"#
-    )
-}
-
-fn item_of<'a>(events: &'a [Value], kind: &str) -> Vec<(usize, &'a Value)> {
-    events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e["type"] == "item.completed" && e["item"]["type"] == kind)
-        .map(|(i, e)| (i, &e["item"]))
-        .collect()
-}
-
-/// What a `codex exec` run printed.
-struct CodexRun {
-    /// Its `--json` events.
-    events: Vec<Value>,
-    /// Its stdout and stderr, for failure messages.
-    context: String,
-}
-
-/// Runs `codex exec --json` with `config` as its `config.toml`, asking it to run `echo hello`.
-async fn run_codex(config: &str) -> CodexRun {
-    let codex = e2e_dir().join("node_modules/.bin/codex");
-    let home = tempfile::tempdir().unwrap();
-    std::fs::write(home.path().join("config.toml"), config).unwrap();
-    let work = tempfile::tempdir().unwrap();
-    let home_path = home.path().to_string_lossy().into_owned();
-    let out = run_client(
-        &codex,
-        &[
-            "exec",
-            "--skip-git-repo-check",
-            "--dangerously-bypass-approvals-and-sandbox",
-            "--ephemeral",
-            "--json",
-            "run `echo hello` and report what it printed",
-        ],
-        &[("CODEX_HOME", &home_path), ("WIRE_API_KEY", "e2e-key")],
-        work.path(),
-    )
-    .await;
-    CodexRun {
-        events: out.jsonl(),
-        context: format!("--- stdout\n{}\n--- stderr\n{}", out.stdout, out.stderr),
-    }
-}
+/// The prompt of every run: the script runs `echo hello`.
+const PROMPT: &str = "run `echo hello` and report what it printed";
 
 /// Codex with its own checks: present, and the script's two turns as recorded.
 fn require_codex() -> (String, Vec<(String, String)>) {
-    require_node_package("@openai/codex");
-    let codex = e2e_dir().join("node_modules/.bin/codex");
-    assert!(
-        codex.exists(),
-        "{} is missing: run `npm ci --prefix e2e`",
-        codex.display()
-    );
+    codex_binary();
     let final_text = fold_fixture(&turns_dir().join(format!("{SCRIPT}.turn2.sse"))).text;
     let call = fold_fixture(&turns_dir().join(format!("{SCRIPT}.turn1.sse"))).tool_calls;
     (final_text, call)
@@ -132,10 +52,11 @@ async fn codex_exec_runs_a_shell_tool_call_and_answers() {
         Arc::new(MemoryStore::new()),
     )
     .await;
-    let codex_run = run_codex(&codex_config(&gateway.v1())).await;
+    let base_url = gateway.v1();
+    let codex_run = run_codex(&CodexConfig::new(CODEX_MODEL, &base_url).render(), PROMPT).await;
     let (events, context) = (&codex_run.events, &codex_run.context);
     // The shell tool ran: `echo hello`, exit code 0, output `hello`.
-    let commands = item_of(events, "command_execution");
+    let commands = codex_run.items("command_execution");
     assert_eq!(commands.len(), 1, "{context}");
     let (command_at, command) = commands[0];
     assert_eq!(command["exit_code"], 0, "{context}");
@@ -154,7 +75,7 @@ async fn codex_exec_runs_a_shell_tool_call_and_answers() {
         "{context}"
     );
     // Then the final answer, the recorded text.
-    let messages = item_of(events, "agent_message");
+    let messages = codex_run.items("agent_message");
     assert_eq!(messages.len(), 1, "{context}");
     let (message_at, message) = messages[0];
     assert!(message_at > command_at, "{context}");
@@ -283,18 +204,18 @@ async fn codex_compacts_remotely_through_the_gateway_when_the_provider_is_named_
         Arc::new(MemoryStore::new()),
     )
     .await;
-    let config = codex_config_with(
-        &gateway.v1(),
-        "OpenAI",
-        "model_auto_compact_token_limit = 20\nmodel_context_window = 4000",
-        "",
-    );
-    let codex_run = run_codex(&config).await;
+    let base_url = gateway.v1();
+    let config = CodexConfig {
+        provider_name: "OpenAI",
+        top: "model_auto_compact_token_limit = 20\nmodel_context_window = 4000",
+        ..CodexConfig::new(CODEX_MODEL, &base_url)
+    };
+    let codex_run = run_codex(&config.render(), PROMPT).await;
     let (events, context) = (&codex_run.events, &codex_run.context);
 
     // The turn ran the tool, compacted, and answered, with no error.
-    assert_eq!(item_of(events, "command_execution").len(), 1, "{context}");
-    let messages = item_of(events, "agent_message");
+    assert_eq!(codex_run.items("command_execution").len(), 1, "{context}");
+    let messages = codex_run.items("agent_message");
     assert_eq!(messages.len(), 1, "{context}");
     assert_eq!(messages[0].1["text"], final_text.as_str(), "{context}");
     assert!(
@@ -395,16 +316,15 @@ async fn codex_runs_its_turn_over_the_gateways_websocket() {
             .unwrap()
     };
     let before = metrics().await;
-    let config = codex_config_with(
-        &gateway.v1(),
-        "openai-wire",
-        "",
-        "supports_websockets = true",
-    );
-    let codex_run = run_codex(&config).await;
+    let base_url = gateway.v1();
+    let config = CodexConfig {
+        provider: "supports_websockets = true",
+        ..CodexConfig::new(CODEX_MODEL, &base_url)
+    };
+    let codex_run = run_codex(&config.render(), PROMPT).await;
     let (events, context) = (&codex_run.events, &codex_run.context);
-    assert_eq!(item_of(events, "command_execution").len(), 1, "{context}");
-    let messages = item_of(events, "agent_message");
+    assert_eq!(codex_run.items("command_execution").len(), 1, "{context}");
+    let messages = codex_run.items("agent_message");
     assert_eq!(messages.len(), 1, "{context}");
     assert_eq!(messages[0].1["text"], final_text.as_str(), "{context}");
     assert!(
