@@ -62,6 +62,8 @@ pub(crate) fn chat_options(state: &AppState, routed: &Routed, model: &str) -> Ch
         stream: true,
         include_usage: true,
         web_search: state.web_search.is_some(),
+        native_web_search: (state.web_search.is_none() && settings.native_web_search)
+            .then(|| serde_json::json!({"type": "openrouter:web_search"})),
     }
 }
 

@@ -220,3 +220,41 @@ async fn alpha_search_without_a_backend_is_a_501_in_openais_shape() {
     assert_eq!(body["error"]["code"], "web_search_not_configured");
     assert_eq!(body["error"]["type"], "invalid_request_error");
 }
+
+#[tokio::test]
+async fn an_openrouter_provider_gets_its_own_web_search_tool_without_a_backend() {
+    let upstream = Upstream::start().await;
+    let gateway = start(config_for(&upstream, 5, |config| {
+        for provider in config.providers.values_mut() {
+            provider.kind = Some(openai_wire_gateway::ProviderKind::OpenRouter);
+        }
+    }))
+    .await;
+    let (body, headers) = stream_with_web_search(&gateway).await;
+    support::assert_responses_conformant(&body);
+    assert!(headers.get("openai-wire-warning").is_none(), "{headers:?}");
+    let requests = upstream.requests();
+    assert_eq!(
+        requests[0]["tools"],
+        json!([{"type": "openrouter:web_search"}]),
+        "{}",
+        requests[0]
+    );
+}
+
+#[tokio::test]
+async fn the_gateways_backend_wins_over_the_providers_own_search() {
+    let upstream = Upstream::start().await;
+    let searxng = Searxng::start().await;
+    let gateway = start(config_for(&upstream, 5, |config| {
+        with_search(config, &searxng, 4);
+        for provider in config.providers.values_mut() {
+            provider.kind = Some(openai_wire_gateway::ProviderKind::OpenRouter);
+        }
+    }))
+    .await;
+    let (body, _) = stream_with_web_search(&gateway).await;
+    support::assert_responses_conformant(&body);
+    let requests = upstream.requests();
+    assert_eq!(requests[0]["tools"][0]["function"]["name"], "web_search");
+}

@@ -70,6 +70,7 @@
 //! | the `tools` of `additional_tools` and client `tool_search_output` items | the same mappings, after `tools`; a tool met again is sent once |
 //! | `tool_search` with `execution: "client"` `{description, parameters}` | `function` `tool_search` with that description and those parameters (a `query` string when none); its call comes back as a `tool_search_call` item |
 //! | `web_search` (and its dated and preview forms), when [`ChatRequestOptions::web_search`] is on | `function` `web_search` `{query}`, run by the gateway |
+//! | `web_search`, with [`ChatRequestOptions::native_web_search`] instead | that tool, as given (OpenRouter's server tool) |
 //! | hosted tools (`web_search` without a search backend, `file_search`, server `tool_search`, `code_interpreter`, `image_generation`, `computer_use_preview`, `mcp`, `local_shell`, `shell`, `apply_patch`, …) | dropped, with a warning: a Chat provider cannot run them, and a client like Codex must keep working without them |
 //!
 //! [`ToolNames`]: super::ToolNames
@@ -137,6 +138,9 @@ pub struct ChatRequestOptions {
     /// Whether the hosted `web_search` tool is offered to the model as a function the gateway
     /// runs (a search backend is configured); otherwise it is dropped with a warning.
     pub web_search: bool,
+    /// The provider's own web search tool, sent in `tools` for a client's `web_search` when
+    /// [`web_search`](Self::web_search) is off (OpenRouter's `{"type": "openrouter:web_search"}`).
+    pub native_web_search: Option<Value>,
 }
 
 impl Default for ChatRequestOptions {
@@ -155,6 +159,7 @@ impl Default for ChatRequestOptions {
             stream: true,
             include_usage: true,
             web_search: false,
+            native_web_search: None,
         }
     }
 }

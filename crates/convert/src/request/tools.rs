@@ -166,6 +166,17 @@ fn convert_tools(
                     out.push(web_search_function(names));
                 }
             }
+            "web_search"
+            | "web_search_preview"
+            | "web_search_2025_08_26"
+            | "web_search_preview_2025_03_11"
+                if options.native_web_search.is_some() =>
+            {
+                let native = options.native_web_search.clone().unwrap_or_default();
+                if !out.contains(&native) {
+                    out.push(native);
+                }
+            }
             other if HOSTED_TOOLS.contains(&other) => warnings.push(format!(
                 "{path}: hosted tool `{other}` dropped (a Chat provider cannot run it)"
             )),

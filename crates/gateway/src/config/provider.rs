@@ -32,6 +32,10 @@ pub enum UpstreamApi {
 /// | `deepseek` | `system` | `max_tokens` | `reasoning_content` | yes | not sent |
 /// | `kimi`, `glm` | `system` | `max_tokens` | `reasoning_content` | no | not sent |
 /// | `groq`, `openrouter`, `xai` | `system` | `max_tokens` | — | — | sent |
+///
+/// The `openrouter` kind also turns a client's `web_search` tool into OpenRouter's own server
+/// tool, `{"type": "openrouter:web_search"}`, when the gateway has no `[web_search]` backend
+/// (`native_web_search`).
 /// | `qwen`, `mistral`, `ollama` | `system` | `max_tokens` | — | — | not sent |
 /// | `vllm`, `generic` | `system` | `max_tokens` | the field it was streamed in | no | not sent |
 ///
@@ -143,6 +147,7 @@ impl ProviderKind {
             reasoning_as_streamed: false,
             reasoning_current_turn_only: false,
             send_reasoning_effort: false,
+            native_web_search: false,
         };
         match self {
             ProviderKind::OpenAi => RequestSettings {
@@ -160,7 +165,12 @@ impl ProviderKind {
                 reasoning_round_trip: Some(ReasoningField::ReasoningContent),
                 ..generic
             },
-            ProviderKind::Groq | ProviderKind::OpenRouter | ProviderKind::Xai => RequestSettings {
+            ProviderKind::OpenRouter => RequestSettings {
+                send_reasoning_effort: true,
+                native_web_search: true,
+                ..generic
+            },
+            ProviderKind::Groq | ProviderKind::Xai => RequestSettings {
                 send_reasoning_effort: true,
                 ..generic
             },
@@ -218,6 +228,9 @@ pub struct RequestSettings {
     pub reasoning_current_turn_only: bool,
     /// Whether `reasoning.effort` is sent as `reasoning_effort`.
     pub send_reasoning_effort: bool,
+    /// Whether a client's `web_search` tool becomes the provider's own web search tool when the
+    /// gateway has no search backend (OpenRouter's server tool `openrouter:web_search`).
+    pub native_web_search: bool,
 }
 
 /// One upstream provider.
@@ -265,6 +278,12 @@ pub struct ProviderConfig {
     /// field may reject the request); the kind's preset when absent.
     #[serde(default)]
     pub send_reasoning_effort: Option<bool>,
+    /// Whether a client's `web_search` tool becomes the provider's own web search when the
+    /// gateway has no `[web_search]` backend: OpenRouter's server tool
+    /// `{"type": "openrouter:web_search"}` (the `openrouter` kind's preset). The gateway's own
+    /// backend, when configured, is used instead.
+    #[serde(default)]
+    pub native_web_search: Option<bool>,
     /// The provider name whose row of the quirk table the stream converter applies
     /// (`openai_wire_convert::quirks`). Defaults to the `kind` when set, else the provider's
     /// own name and host.
@@ -324,6 +343,7 @@ impl ProviderConfig {
             reasoning_round_trip: None,
             reasoning_current_turn_only: None,
             send_reasoning_effort: None,
+            native_web_search: None,
             quirks: None,
             extra_quirks: Vec::new(),
             headers: BTreeMap::new(),
@@ -404,6 +424,7 @@ impl ProviderConfig {
             send_reasoning_effort: self
                 .send_reasoning_effort
                 .unwrap_or(preset.send_reasoning_effort),
+            native_web_search: self.native_web_search.unwrap_or(preset.native_web_search),
         }
     }
 

@@ -149,7 +149,8 @@ impl Turn {
 
     /// What the gateway cannot do for this request, for the client to see (the HTTP answer's
     /// `openai-wire-warning` header): a hosted `web_search` tool sent to a Chat provider with
-    /// no search backend configured is dropped.
+    /// no search backend configured (and no web search of its own, `native_web_search`) is
+    /// dropped.
     pub(crate) fn warnings(&self) -> Vec<String> {
         let asks_web_search = self
             .request
@@ -163,9 +164,15 @@ impl Turn {
                         .is_some_and(|kind| kind.starts_with("web_search"))
                 })
             });
+        let native = self
+            .routed
+            .provider
+            .request_settings(&self.routed.name)
+            .native_web_search;
         if asks_web_search
             && self.routed.provider.api == UpstreamApi::Chat
             && self.state.web_search.is_none()
+            && !native
         {
             return vec![
                 "web_search dropped: this gateway has no search backend ([web_search] in its \
