@@ -3,6 +3,7 @@
 //! ([`ResponsesRelay`]), and a Responses upstream's stream as Chat chunks ([`ChatOverResponses`]).
 //! Each is the converter of `openai-wire-convert` plus what the gateway counts and logs.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use openai_wire_convert::stream::chat_to_responses::{ChatToResponses, StreamEnd};
@@ -16,7 +17,7 @@ use openai_wire_events::{
 use crate::error::ApiError;
 use crate::pump::{Conversion, Limit, Upstream};
 use crate::telemetry;
-use crate::turn::server_tools::ServerStep;
+use crate::turn::server_tools::{RoundSlot, ServerStep};
 
 /// An HTTP error the upstream answered before its stream, as the error that ends the stream.
 fn refused(error: &ApiError) -> UpstreamError {
@@ -60,6 +61,8 @@ fn note_limit(provider: &str, limit: Limit) {
 pub(crate) struct ChatUpstream {
     pub(crate) converter: ChatToResponses<RandomIds>,
     pub(crate) provider: String,
+    /// Where the round's end is reported when the gateway runs tools between rounds.
+    pub(crate) round_slot: Option<Arc<RoundSlot>>,
 }
 
 impl ChatUpstream {
@@ -76,6 +79,17 @@ impl ChatUpstream {
             }
             ServerStep::Searched { call_id, outcome } => {
                 self.converter.web_search_finished(&call_id, outcome)
+            }
+            ServerStep::RoundEnded => {
+                if let Some(slot) = &self.round_slot {
+                    let report = self
+                        .converter
+                        .round_end(slot.reasoning_field, slot.reasoning_as_streamed);
+                    if let Ok(mut held) = slot.report.lock() {
+                        *held = Some(report);
+                    }
+                }
+                Ok(Vec::new())
             }
             ServerStep::NextRound => {
                 self.converter.next_round();

@@ -258,3 +258,26 @@ async fn the_gateways_backend_wins_over_the_providers_own_search() {
     let requests = upstream.requests();
     assert_eq!(requests[0]["tools"][0]["function"]["name"], "web_search");
 }
+
+#[tokio::test]
+async fn a_cumulative_upstream_searches_for_the_query_it_meant() {
+    // Each arguments fragment repeats the arguments so far: the query and the call sent back
+    // are the converter's reading, not the fragments added up.
+    let upstream = Upstream::start().await;
+    let searxng = Searxng::start().await;
+    let gateway = start(config_for(&upstream, 5, |config| {
+        with_search(config, &searxng, 4);
+        map_model(config, "cumulative-args:web_search");
+    }))
+    .await;
+    let (body, _) = stream_with_web_search(&gateway).await;
+    support::assert_responses_conformant(&body);
+    assert_eq!(searxng.queries(), [QUERY]);
+    let requests = upstream.requests();
+    assert_eq!(requests.len(), 2, "{requests:#?}");
+    let messages = requests[1]["messages"].as_array().unwrap();
+    let call = &messages[messages.len() - 2]["tool_calls"][0];
+    let arguments: Value =
+        serde_json::from_str(call["function"]["arguments"].as_str().unwrap()).unwrap();
+    assert_eq!(arguments, json!({"query": QUERY}));
+}

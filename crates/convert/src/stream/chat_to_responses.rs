@@ -74,7 +74,7 @@ use serde_json::Value;
 
 pub mod server_tools;
 
-pub use server_tools::ServerToolCall;
+pub use server_tools::{RoundEnd, ServerToolCall};
 
 use super::cumulative::{ArgumentReader, ContentReader, has_other_output};
 use crate::envelope::{EnvelopeKey, ReasoningCarry, ReasoningField, seal};
@@ -208,6 +208,8 @@ pub struct ChatToResponses<I: IdSource> {
     usage: Option<CompletionUsage>,
     /// The usage of the earlier upstream rounds of this response ([`server_tools`]).
     rounds_usage: Option<ResponseUsage>,
+    /// What this round said, kept when a server tool may need it sent back ([`server_tools`]).
+    round: Option<server_tools::RoundText>,
     ended: bool,
 }
 
@@ -219,6 +221,7 @@ impl<I: IdSource> ChatToResponses<I> {
         let think_tags = options.think_tags || options.quirks.contains(Quirk::ThinkTagsInContent);
         let cumulative = options.quirks.contains(Quirk::CumulativeToolArguments);
         let content = ContentReader::new(options.quirks.contains(Quirk::CumulativeContent));
+        let round = server_tools::RoundText::wanted(&options);
         ChatToResponses {
             writer: ResponseWriter::new(template, ids),
             think: think_tags.then(ThinkSplitter::new),
@@ -232,6 +235,7 @@ impl<I: IdSource> ChatToResponses<I> {
             finish_reason: None,
             usage: None,
             rounds_usage: None,
+            round,
             ended: false,
         }
     }
@@ -563,6 +567,9 @@ impl<I: IdSource> ChatToResponses<I> {
         if text.is_empty() {
             return Ok(());
         }
+        if let Some(round) = &mut self.round {
+            round.text.push_str(text);
+        }
         let message = self.ensure_message(events)?;
         events.extend(self.writer.push_text(message, text)?);
         Ok(())
@@ -592,6 +599,9 @@ impl<I: IdSource> ChatToResponses<I> {
     ) -> Result<(), ConvertError> {
         if text.is_empty() {
             return Ok(());
+        }
+        if let Some(round) = &mut self.round {
+            round.reasoning(field).push_str(text);
         }
         let mode = self.options.reasoning;
         if mode.output == ReasoningOutput::Hidden && !mode.carry {
@@ -806,6 +816,11 @@ impl<I: IdSource> ChatToResponses<I> {
             };
             events.extend(opened);
             call.handle = Some(handle);
+            // A server call's id is the gateway's to send back with its result; the upstream
+            // may have sent none.
+            if call.server && call.id.is_empty() {
+                call.id = format!("call_ws{}", handle.output_index());
+            }
         }
         if call.custom || call.server {
             return Ok(());

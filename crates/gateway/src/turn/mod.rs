@@ -208,7 +208,7 @@ impl Turn {
         let upstream = self
             .upstream::<ChatCompletionStreamEvent>("chat/completions", upstream_body, started)
             .await?;
-        let upstream = self.with_server_tools(upstream, &chat, &options);
+        let (upstream, round_slot) = self.with_server_tools(upstream, &chat, &options);
         let (routed, request) = (&self.routed, &self.request);
         let stream_options = StreamOptions {
             quirks: routed.provider.stream_quirks(&routed.name),
@@ -225,6 +225,7 @@ impl Turn {
         let conversion = ChatUpstream {
             converter: ChatToResponses::new(request.template(), RandomIds::new(), stream_options),
             provider: routed.name.clone(),
+            round_slot,
         };
         let recorder = self.recorder();
         Ok(self.record(conversion, upstream, recorder, input))
@@ -299,13 +300,16 @@ impl Turn {
         upstream: UpstreamItems<ChatCompletionStreamEvent>,
         chat: &ChatRequest,
         options: &ChatRequestOptions,
-    ) -> UpstreamItems<ChatCompletionStreamEvent> {
+    ) -> (
+        UpstreamItems<ChatCompletionStreamEvent>,
+        Option<Arc<server_tools::RoundSlot>>,
+    ) {
         let offered = chat
             .tool_names
             .iter()
             .any(|(_, tool)| tool.kind == ToolKind::WebSearch);
         let Some(search) = self.state.web_search.clone().filter(|_| offered) else {
-            return upstream;
+            return (upstream, None);
         };
         let sources = self
             .request
@@ -317,17 +321,23 @@ impl Turn {
                     .iter()
                     .any(|v| v == "web_search_call.action.sources")
             });
+        let slot = Arc::new(server_tools::RoundSlot {
+            report: std::sync::Mutex::new(None),
+            reasoning_field: options.reasoning_round_trip,
+            reasoning_as_streamed: options.reasoning_as_streamed,
+        });
         let tools = server_tools::ServerTools {
             state: self.state.clone(),
             routed: self.routed.clone(),
             body: chat.body.clone(),
-            names: chat.tool_names.clone(),
             search,
-            reasoning_field: options.reasoning_round_trip,
-            reasoning_as_streamed: options.reasoning_as_streamed,
+            slot: slot.clone(),
             sources,
         };
-        Box::pin(server_tools::with_server_tools(upstream, tools))
+        (
+            Box::pin(server_tools::with_server_tools(upstream, tools)),
+            Some(slot),
+        )
     }
 
     /// The recorder of a `store: true` turn.
@@ -558,6 +568,7 @@ mod tests {
                 StreamOptions::default(),
             ),
             provider: "recorded".into(),
+            round_slot: None,
         };
         let upstream = futures_util::stream::iter(upstream_items(RECORDED));
         let steps = pump(
@@ -614,6 +625,7 @@ mod tests {
                 StreamOptions::default(),
             ),
             provider: "recorded".into(),
+            round_slot: None,
         };
         let mut items = upstream_items(RECORDED);
         items.truncate(3);

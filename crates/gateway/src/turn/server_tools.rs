@@ -2,9 +2,11 @@
 //!
 //! A Chat provider cannot run OpenAI's hosted `web_search` tool. With a search backend
 //! configured, the request converter offers the model a `web_search` function; this module
-//! runs what the model asks for. [`with_server_tools`] wraps the upstream's stream: it passes
-//! every chunk on, and reads the round as it goes ([`ChatFold`], the one Chat-delta reader).
-//! When the round ends with calls of `web_search`:
+//! runs what the model asks for. [`with_server_tools`] wraps the upstream's stream and passes
+//! every chunk on. When a round ends it asks the conversion how ([`ServerStep::RoundEnded`]:
+//! the stream converter, the one reader of Chat deltas, answers with a [`RoundEnd`] in a shared
+//! [`RoundSlot`]; the pump pushes each item before it polls for the next, so the answer is
+//! there when the stream resumes). When the round ended with calls of `web_search`:
 //!
 //! 1. each search runs on the backend, between a [`ServerStep::Searching`] and a
 //!    [`ServerStep::Searched`] (the client sees `response.web_search_call.searching`, then
@@ -21,13 +23,14 @@
 
 use std::sync::Arc;
 
+use std::sync::Mutex;
+
 use futures_util::StreamExt;
 use openai_wire_convert::envelope::ReasoningField;
-use openai_wire_convert::request::{ToolKind, ToolNames};
+use openai_wire_convert::stream::chat_to_responses::{RoundEnd, ServerToolCall};
 use openai_wire_decode::Format;
 use openai_wire_emit::WebSearchOutcome;
-use openai_wire_events::{ChatCompletion, ChatCompletionStreamEvent};
-use openai_wire_fold::ChatFold;
+use openai_wire_events::ChatCompletionStreamEvent;
 use serde_json::{Value, json};
 
 use super::UpstreamItems;
@@ -53,8 +56,22 @@ pub(crate) enum ServerStep {
         /// Its result, as the item shows it.
         outcome: WebSearchOutcome,
     },
+    /// The upstream's round is over: the conversion reports how it ended in the [`RoundSlot`].
+    RoundEnded,
     /// The results went back to the upstream; its next round follows.
     NextRound,
+}
+
+/// Where the conversion reports how a round ended ([`ServerStep::RoundEnded`]), with what it
+/// needs to say it.
+#[derive(Debug, Default)]
+pub(crate) struct RoundSlot {
+    /// The report, taken by the loop.
+    pub(crate) report: Mutex<Option<RoundEnd>>,
+    /// The field reasoning goes back in, if the provider wants it back.
+    pub(crate) reasoning_field: Option<ReasoningField>,
+    /// With no field: send reasoning back in the field the upstream streamed it in.
+    pub(crate) reasoning_as_streamed: bool,
 }
 
 /// What the loop needs besides the first round's stream.
@@ -63,21 +80,11 @@ pub(crate) struct ServerTools {
     pub(crate) routed: Routed,
     /// The Chat request of the first round (its messages grow each round).
     pub(crate) body: Value,
-    /// The function names sent, to tell the gateway's tools from the client's.
-    pub(crate) names: ToolNames,
     pub(crate) search: Arc<WebSearch>,
-    /// The field reasoning goes back in, if the provider wants it back.
-    pub(crate) reasoning_field: Option<ReasoningField>,
-    /// With no field: send reasoning back in the field the upstream streamed it in.
-    pub(crate) reasoning_as_streamed: bool,
+    /// Where the conversion reports each round's end.
+    pub(crate) slot: Arc<RoundSlot>,
     /// Whether the client asked for `web_search_call.action.sources`.
     pub(crate) sources: bool,
-}
-
-/// One round's end: how it ended, and what the model said.
-struct Round {
-    end: Upstream<ChatCompletionStreamEvent>,
-    completion: ChatCompletion,
 }
 
 /// The upstream's rounds as one stream, with the gateway's searches between them.
@@ -92,19 +99,14 @@ pub(crate) fn with_server_tools(
         let mut rounds = 0usize;
         loop {
             rounds += 1;
-            let mut fold = ChatFold::new();
-            let mut end = None;
+            let mut end = Upstream::End;
             while let Some(item) = round_stream.next().await {
                 match item {
-                    Upstream::Event(chunk) => {
-                        fold.push_event(&chunk);
-                        yield Upstream::Event(chunk);
-                    }
                     Upstream::Done | Upstream::End => {
-                        end = Some(item);
+                        end = item;
                         break;
                     }
-                    Upstream::Answered => yield Upstream::Answered,
+                    Upstream::Event(_) | Upstream::Answered => yield item,
                     // A failure ends the response.
                     other => {
                         yield other;
@@ -112,77 +114,51 @@ pub(crate) fn with_server_tools(
                     }
                 }
             }
-            fold.finish();
-            let round = Round {
-                end: end.unwrap_or(Upstream::End),
-                completion: fold.completion(),
-            };
-            let calls = server_calls(&round.completion, &tools.names);
-            if calls.is_empty() {
-                yield round.end;
+            yield Upstream::Server(ServerStep::RoundEnded);
+            let report = tools.slot.report.lock().ok().and_then(|mut slot| slot.take());
+            let Some(report) = report.filter(|r| !r.server_calls.is_empty()) else {
+                yield end;
                 return;
-            }
+            };
             let mut results = Vec::new();
-            for (call_id, query) in &calls {
+            for call in &report.server_calls {
+                let query = query_of(call);
                 yield Upstream::Server(ServerStep::Searching {
-                    call_id: call_id.clone(),
+                    call_id: call.call_id.clone(),
                     query: query.clone(),
                 });
                 let (text, outcome) = if searches < tools.search.max_searches() {
                     searches += 1;
-                    run_search(&tools.search, query, tools.sources).await
+                    run_search(&tools.search, &query, tools.sources).await
                 } else {
                     (limit_reached(tools.search.max_searches()), failed())
                 };
-                yield Upstream::Server(ServerStep::Searched { call_id: call_id.clone(), outcome });
-                results.push(json!({"role": "tool", "tool_call_id": call_id, "content": text}));
+                yield Upstream::Server(ServerStep::Searched {
+                    call_id: call.call_id.clone(),
+                    outcome,
+                });
+                results.push(json!({"role": "tool", "tool_call_id": call.call_id, "content": text}));
             }
-            let only_server = round_awaits_results(&round.completion, calls.len());
-            if !only_server || rounds > tools.search.max_searches() {
-                yield round.end;
+            if !report.awaits_server_results || rounds > tools.search.max_searches() {
+                yield end;
                 return;
             }
-            append_round(&mut tools, &round.completion, results);
+            if let Some(messages) = tools.body["messages"].as_array_mut() {
+                messages.push(report.assistant_message);
+                messages.extend(results);
+            }
             yield Upstream::Server(ServerStep::NextRound);
             round_stream = next_round(&tools);
         }
     }
 }
 
-/// The calls of the gateway's `web_search` in a round: (call id, query).
-fn server_calls(completion: &ChatCompletion, names: &ToolNames) -> Vec<(String, String)> {
-    let Some(choice) = completion.choices.first() else {
-        return Vec::new();
-    };
-    choice
-        .message
-        .tool_calls
-        .iter()
-        .flatten()
-        .filter_map(|call| {
-            let value = serde_json::to_value(call).ok()?;
-            let name = value["function"]["name"].as_str()?;
-            let kind = names.original(name).map(|tool| tool.kind);
-            (kind == Some(ToolKind::WebSearch)).then(|| {
-                let arguments = value["function"]["arguments"].as_str().unwrap_or("{}");
-                let query = serde_json::from_str::<Value>(arguments)
-                    .ok()
-                    .and_then(|a| a["query"].as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                (value["id"].as_str().unwrap_or_default().to_owned(), query)
-            })
-        })
-        .collect()
-}
-
-/// Whether the round ended waiting for tool results, all of them the gateway's.
-fn round_awaits_results(completion: &ChatCompletion, server_calls: usize) -> bool {
-    let Some(choice) = completion.choices.first() else {
-        return false;
-    };
-    let finish = serde_json::to_value(&choice.finish_reason).unwrap_or_default();
-    let all_calls = choice.message.tool_calls.as_ref().map_or(0, Vec::len);
-    finish == "tool_calls" && all_calls == server_calls
+/// The query a `web_search` call asks for (`{"query": "…"}`), or "" when it has none.
+fn query_of(call: &ServerToolCall) -> String {
+    serde_json::from_str::<Value>(&call.arguments)
+        .ok()
+        .and_then(|arguments| arguments["query"].as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// Runs one search: the text for the model and the item's outcome.
@@ -218,37 +194,6 @@ fn limit_reached(max: usize) -> String {
         "The search limit of this response ({max} searches) is reached: answer with the results \
          you have."
     )
-}
-
-/// Appends the round's assistant message and the search results to the Chat request.
-fn append_round(tools: &mut ServerTools, completion: &ChatCompletion, results: Vec<Value>) {
-    let Some(choice) = completion.choices.first() else {
-        return;
-    };
-    let message = serde_json::to_value(&choice.message).unwrap_or_default();
-    let mut assistant = json!({
-        "role": "assistant",
-        "content": message["content"].clone(),
-        "tool_calls": message["tool_calls"].clone(),
-    });
-    let streamed = [ReasoningField::ReasoningContent, ReasoningField::Reasoning]
-        .into_iter()
-        .find(|field| message[field.as_str()].is_string());
-    let field = match (tools.reasoning_field, streamed) {
-        (Some(field), _) => Some(field),
-        (None, streamed) if tools.reasoning_as_streamed => streamed,
-        (None, _) => None,
-    };
-    if let Some(field) = field {
-        let text = streamed
-            .and_then(|s| message[s.as_str()].as_str())
-            .unwrap_or_default();
-        assistant[field.as_str()] = Value::from(text);
-    }
-    if let Some(messages) = tools.body["messages"].as_array_mut() {
-        messages.push(assistant);
-        messages.extend(results);
-    }
 }
 
 /// Sends the grown request: the next round's stream.

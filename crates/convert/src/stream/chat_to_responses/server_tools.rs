@@ -44,10 +44,54 @@ use openai_wire_events::{
     ResponseStreamEvent, ResponseUsage, ResponseUsageInputTokensDetails,
     ResponseUsageOutputTokensDetails,
 };
+use serde_json::{Value, json};
 
-use super::{ChatToResponses, ConvertError};
+use super::{ChatToResponses, ConvertError, StreamOptions};
+use crate::envelope::ReasoningField;
 use crate::request::ToolKind;
 use crate::think::ThinkSplitter;
+
+/// What a round said, kept to send it back to the upstream with the server tools' results.
+#[derive(Debug, Default)]
+pub(crate) struct RoundText {
+    /// The text, as read (cumulative providers de-duplicated).
+    pub(crate) text: String,
+    /// The reasoning, and the field it came in.
+    reasoning: Option<(ReasoningField, String)>,
+}
+
+impl RoundText {
+    /// Kept only when the tool names include a server tool.
+    pub(crate) fn wanted(options: &StreamOptions) -> Option<Self> {
+        let names = options.tool_names.as_ref()?;
+        names
+            .iter()
+            .any(|(_, tool)| tool.kind == ToolKind::WebSearch)
+            .then(RoundText::default)
+    }
+
+    /// The reasoning text to append to (the first field seen is kept).
+    pub(crate) fn reasoning(&mut self, field: ReasoningField) -> &mut String {
+        &mut self
+            .reasoning
+            .get_or_insert_with(|| (field, String::new()))
+            .1
+    }
+}
+
+/// How a round ended, for the caller of the server tools ([`ChatToResponses::round_end`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundEnd {
+    /// The server-tool calls waiting for their outcome.
+    pub server_calls: Vec<ServerToolCall>,
+    /// Whether the model waits for tool results, all of them the server's: the caller may
+    /// send them and start a next round.
+    pub awaits_server_results: bool,
+    /// The round as the assistant message of the next Chat request: its text, every tool
+    /// call (the names the upstream used, the arguments as read) and, when `reasoning_field`
+    /// (or, with `as_streamed`, the field it came in) says so, its reasoning.
+    pub assistant_message: Value,
+}
 
 /// A call of a tool the server runs, waiting for its outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +124,46 @@ impl<I: IdSource> ChatToResponses<I> {
         self.finish_reason.as_deref() == Some("tool_calls")
             && !self.calls.is_empty()
             && self.calls.iter().all(|call| call.server)
+    }
+
+    /// How this round ended: its pending server calls, whether the model waits for their
+    /// results, and what it said, as the assistant message to send back with them. Reasoning
+    /// goes in `reasoning_field` when given, else (with `as_streamed`) in the field it came in.
+    pub fn round_end(
+        &self,
+        reasoning_field: Option<ReasoningField>,
+        as_streamed: bool,
+    ) -> RoundEnd {
+        let round = self.round.as_ref();
+        let text = round.map(|r| r.text.as_str()).unwrap_or_default();
+        let tool_calls: Vec<Value> = self
+            .calls
+            .iter()
+            .map(|call| {
+                json!({"id": call.id, "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments}})
+            })
+            .collect();
+        let mut message = json!({
+            "role": "assistant",
+            "content": if text.is_empty() { Value::Null } else { Value::from(text) },
+            "tool_calls": tool_calls,
+        });
+        let streamed = round.and_then(|r| r.reasoning.as_ref());
+        let field = match (reasoning_field, streamed) {
+            (Some(field), _) => Some(field),
+            (None, Some((field, _))) if as_streamed => Some(*field),
+            _ => None,
+        };
+        if let Some(field) = field {
+            let text = streamed.map(|(_, text)| text.as_str()).unwrap_or_default();
+            message[field.as_str()] = Value::from(text);
+        }
+        RoundEnd {
+            server_calls: self.pending_server_calls(),
+            awaits_server_results: self.round_awaits_server_tools(),
+            assistant_message: message,
+        }
     }
 
     /// The web search of call `call_id` starts: `response.web_search_call.searching`.
@@ -119,6 +203,9 @@ impl<I: IdSource> ChatToResponses<I> {
             None => round,
         });
         self.calls.clear();
+        if let Some(round) = &mut self.round {
+            *round = RoundText::default();
+        }
         self.finish_reason = None;
         self.message = None;
         self.reasoning = None;
