@@ -10,8 +10,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use openai_wire_decode::{Decoder, Format, Item};
-use openai_wire_emit::{ItemHandle, ResponseWriter, SequentialIds, write_response_sse};
-use openai_wire_events::{OutputContent, OutputItem, ResponseStreamEvent as E};
+use openai_wire_emit::{
+    ItemHandle, ResponseWriter, SequentialIds, WebSearchOutcome, write_response_sse,
+};
+use openai_wire_events::{
+    OutputContent, OutputItem, ResponseStreamEvent as E, WebSearchToolCall,
+    WebSearchToolCallAction, WebSearchToolCallStatus,
+};
 use serde_json::Value;
 
 /// Paths (see `paths`) that may differ, each for events of one scope (`*` for any; otherwise the
@@ -164,10 +169,19 @@ fn replay(recorded: &[(E, Value)]) -> Vec<u8> {
                         w.open_custom_tool_call(&c.name, Some(c.call_id.clone()))
                             .unwrap(),
                     ),
+                    OutputItem::WebSearchCall(c) => {
+                        (c.id.clone(), w.open_web_search_call().unwrap())
+                    }
                     other => panic!("replay does not cover {other:?}"),
                 };
                 handles.insert(id, handle);
                 events
+            }
+            E::ResponseWebSearchCallSearching(s) => {
+                let query = web_search_query(recorded, &s.item_id);
+                w.unwrap()
+                    .web_search_searching(handles[&s.item_id], &query)
+                    .unwrap()
             }
             E::ResponseContentPartAdded(p) => {
                 let (w, h) = (w.unwrap(), handles[&p.item_id]);
@@ -222,6 +236,15 @@ fn replay(recorded: &[(E, Value)]) -> Vec<u8> {
                     }
                     OutputItem::FunctionCall(c) => c.id.clone().unwrap(),
                     OutputItem::CustomToolCall(c) => c.id.clone().unwrap(),
+                    OutputItem::WebSearchCall(c) => {
+                        let outcome = WebSearchOutcome {
+                            sources: web_search_sources(c),
+                            failed: c.status == Some(WebSearchToolCallStatus::Failed),
+                        };
+                        let events = w.finish_web_search_call(handles[&c.id], outcome).unwrap();
+                        write_response_sse(&mut out, &events).unwrap();
+                        continue;
+                    }
                     other => panic!("replay does not cover {other:?}"),
                 };
                 w.finish_item(handles[&id]).unwrap()
@@ -238,7 +261,9 @@ fn replay(recorded: &[(E, Value)]) -> Vec<u8> {
             | E::ResponseReasoningSummaryTextDone(_)
             | E::ResponseReasoningTextDone(_)
             | E::ResponseFunctionCallArgumentsDone(_)
-            | E::ResponseCustomToolCallInputDone(_) => Vec::new(),
+            | E::ResponseCustomToolCallInputDone(_)
+            | E::ResponseWebSearchCallInProgress(_)
+            | E::ResponseWebSearchCallCompleted(_) => Vec::new(),
             other => panic!(
                 "replay does not cover {}",
                 openai_wire_events::StreamEvent::wire_type(other)
@@ -247,6 +272,30 @@ fn replay(recorded: &[(E, Value)]) -> Vec<u8> {
         write_response_sse(&mut out, &events).unwrap();
     }
     out
+}
+
+/// The query of web search `item_id`, as its `output_item.done` shows it (the writer is told the
+/// query when the search starts).
+fn web_search_query(recorded: &[(E, Value)], item_id: &str) -> String {
+    recorded
+        .iter()
+        .find_map(|(_, value)| {
+            (value["type"] == "response.output_item.done" && value["item"]["id"] == item_id)
+                .then(|| value["item"]["action"]["query"].as_str().map(str::to_owned))
+                .flatten()
+        })
+        .unwrap_or_default()
+}
+
+/// The source URLs a recorded web search item shows, if any.
+fn web_search_sources(call: &WebSearchToolCall) -> Option<Vec<String>> {
+    match &call.action {
+        Some(WebSearchToolCallAction::Search(search)) => search
+            .sources
+            .as_ref()
+            .map(|sources| sources.iter().map(|s| s.url.clone()).collect()),
+        _ => None,
+    }
 }
 
 /// Every non-null key path of a JSON value, with the kind of its value (`a.b[].c:string`).
@@ -390,6 +439,11 @@ fn compare_with_recording(name: &str) {
             theirs["type"]
         );
     }
+}
+
+#[test]
+fn a_web_search_stream_matches_openai() {
+    compare_with_recording("openai-dotnet__ResponsesToolTests__WebSearchCallStreaming__e0.sse");
 }
 
 #[test]
