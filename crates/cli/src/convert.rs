@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use anyhow::bail;
+use openai_wire_convert::quirks::{QUIRKS, Quirk, Quirks};
 use openai_wire_convert::stream::chat_to_responses::{ChatToResponses, StreamEnd, StreamOptions};
 use openai_wire_convert::stream::responses_to_chat::{ResponsesToChat, ResponsesToChatOptions};
 use openai_wire_decode::{DecodeError, Item, Protocol};
@@ -39,9 +40,12 @@ Output: the converted stream as SSE on stdout, written as the input arrives. Res
 are written as `event: TYPE` + `data: JSON`; Chat chunks as `data: JSON`, ending with
 `data: [DONE]` only when the response ended normally. Decode errors in the input go to stderr.
 
-Exit status: 0 when the input decoded cleanly and ended properly, 1 when it had decode errors
-or was cut off (the output then ends with a failure, never a success), 2 on a usage or IO
-error.")]
+Without --provider or --quirk, only the detection that is safe by construction runs (cumulative
+tool arguments, for example); with them, the stream is read as the gateway reads that provider's.
+
+Exit status: 0 when the input decoded cleanly and ended properly (a Chat stream: every choice
+finished, with or without `[DONE]`), 1 when it had decode errors or was cut off (the output then
+ends with a failure, never a success), 2 on a usage or IO error.")]
 pub struct Args {
     /// The protocol to convert to
     #[arg(long, value_enum)]
@@ -55,6 +59,14 @@ pub struct Args {
     /// Number ids (`resp_0001`, ...) and use a fixed clock, so that the output is reproducible
     #[arg(long)]
     pub deterministic: bool,
+    /// With --to responses: the provider the stream came from (`deepseek`, `perplexity`,
+    /// `vllm`, `kimi`, ...): its stream quirks, as the gateway applies them for that kind
+    #[arg(long, value_name = "KIND")]
+    pub provider: Option<String>,
+    /// With --to responses: a stream quirk to apply on top (repeatable): `think_tags_in_content`,
+    /// `cumulative_content`, `cumulative_tool_arguments`, `missing_finish_reason`, ...
+    #[arg(long = "quirk", value_name = "NAME")]
+    pub quirks: Vec<String>,
     /// The stream to convert; `-` reads standard input
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -79,55 +91,32 @@ pub fn run(args: &Args) -> anyhow::Result<Status> {
         Box::new(RandomIds::new())
     };
     let out = io::stdout().lock();
+    if args.to == Target::Chat && (args.provider.is_some() || !args.quirks.is_empty()) {
+        bail!("--provider and --quirk apply to Chat streams (--to responses)");
+    }
     let result = match args.to {
         Target::Responses => {
-            let mut sink = ToResponses {
-                converter: ChatToResponses::new(Response::default(), ids, StreamOptions::default()),
+            let options = StreamOptions {
+                quirks: quirks(args)?,
+                ..StreamOptions::default()
+            };
+            let sink = ToResponses {
+                converter: ChatToResponses::new(Response::default(), ids, options),
                 out,
                 name: input.name().to_owned(),
                 errors: 0,
+                failed: false,
             };
-            input
-                .pump::<ChatCompletionStreamEvent, _>(format, &mut sink)
-                .and_then(|summary| {
-                    let end = if summary.done_marker {
-                        StreamEnd::DoneMarker
-                    } else if summary.truncated {
-                        StreamEnd::Cut
-                    } else {
-                        StreamEnd::Eof
-                    };
-                    let events = sink.converter.finish(end);
-                    sink.write(&events).map_err(Failure::Output)?;
-                    Ok(summary.ended_properly() && sink.errors == 0)
-                })
+            to_responses(&mut input, format, sink)
         }
         Target::Chat => {
-            let mut sink = ToChat {
+            let sink = ToChat {
                 converter: ResponsesToChat::new(ResponsesToChatOptions::default(), ids),
                 out,
                 name: input.name().to_owned(),
                 errors: 0,
             };
-            input
-                .pump::<ResponseStreamEvent, _>(format, &mut sink)
-                .and_then(|summary| {
-                    let chunks = sink
-                        .converter
-                        .finish(summary.ended_properly())
-                        .unwrap_or_else(|error| {
-                            stderr_line(format_args!("{}: {error}", sink.name));
-                            Vec::new()
-                        });
-                    sink.write(&chunks).map_err(Failure::Output)?;
-                    if sink.converter.outcome().sends_done() {
-                        let mut bytes = Vec::new();
-                        write_chat_done(&mut bytes);
-                        sink.out.write_all(&bytes).map_err(Failure::Output)?;
-                    }
-                    sink.out.flush().map_err(Failure::Output)?;
-                    Ok(summary.ended_properly() && sink.errors == 0)
-                })
+            to_chat(&mut input, format, sink)
         }
     };
     match result {
@@ -139,6 +128,85 @@ pub fn run(args: &Args) -> anyhow::Result<Status> {
             Ok(Status::Trouble)
         }
     }
+}
+
+/// Converts a Chat stream: whether it ended properly. A Chat stream ends properly when every
+/// choice has its `finish_reason`, with or without `[DONE]` (Writer's API, some vLLM and
+/// llama.cpp builds send none): the converter completes it, and only a failure it wrote, a cut,
+/// or a decode error make the exit status 1.
+fn to_responses<W: Write>(
+    input: &mut Input,
+    format: openai_wire_decode::Format,
+    mut sink: ToResponses<W>,
+) -> Result<bool, Failure> {
+    let summary = input.pump::<ChatCompletionStreamEvent, _>(format, &mut sink)?;
+    let end = if summary.done_marker {
+        StreamEnd::DoneMarker
+    } else if summary.truncated {
+        StreamEnd::Cut
+    } else {
+        StreamEnd::Eof
+    };
+    let events = sink.converter.finish(end);
+    sink.write(&events).map_err(Failure::Output)?;
+    Ok(!summary.truncated && !sink.failed && sink.errors == 0)
+}
+
+/// Converts a Responses stream: whether it ended properly (`data: [DONE]` is written only then).
+fn to_chat<W: Write>(
+    input: &mut Input,
+    format: openai_wire_decode::Format,
+    mut sink: ToChat<W>,
+) -> Result<bool, Failure> {
+    let summary = input.pump::<ResponseStreamEvent, _>(format, &mut sink)?;
+    let chunks = sink
+        .converter
+        .finish(summary.ended_properly())
+        .unwrap_or_else(|error| {
+            stderr_line(format_args!("{}: {error}", sink.name));
+            Vec::new()
+        });
+    sink.write(&chunks).map_err(Failure::Output)?;
+    if sink.converter.outcome().sends_done() {
+        let mut bytes = Vec::new();
+        write_chat_done(&mut bytes);
+        sink.out.write_all(&bytes).map_err(Failure::Output)?;
+    }
+    sink.out.flush().map_err(Failure::Output)?;
+    Ok(summary.ended_properly() && sink.errors == 0)
+}
+
+/// The stream quirks of `--provider` and `--quirk`: the gateway's presets
+/// ([`Quirks::for_provider`]).
+fn quirks(args: &Args) -> anyhow::Result<Quirks> {
+    let mut quirks = match &args.provider {
+        Some(provider) => {
+            let lower = provider.to_ascii_lowercase();
+            let known = serde_json::from_value::<openai_wire_gateway::ProviderKind>(lower.into())
+                .is_ok()
+                || QUIRKS.iter().any(|row| {
+                    row.providers
+                        .contains(&provider.to_ascii_lowercase().as_str())
+                });
+            if !known {
+                bail!(
+                    "unknown provider {provider:?}: use a provider kind (openai, deepseek, kimi, \
+                     glm, groq, openrouter, xai, qwen, mistral, ollama, vllm, generic) or a \
+                     provider of the quirk table (perplexity, azure, cerebras, gpustack, ...)"
+                );
+            }
+            Quirks::for_provider(provider)
+        }
+        None => Quirks::none(),
+    };
+    for name in &args.quirks {
+        let Some(quirk) = Quirk::from_name(name) else {
+            let names: Vec<&str> = QUIRKS.iter().map(|row| row.name).collect();
+            bail!("unknown quirk {name:?}: one of {}", names.join(", "));
+        };
+        quirks.insert(quirk);
+    }
+    Ok(quirks)
 }
 
 /// Reports a decode error of the input on stderr.
@@ -155,10 +223,15 @@ struct ToResponses<W> {
     out: W,
     name: String,
     errors: u64,
+    /// Whether the converter wrote `response.failed`.
+    failed: bool,
 }
 
 impl<W: Write> ToResponses<W> {
     fn write(&mut self, events: &[ResponseStreamEvent]) -> io::Result<()> {
+        self.failed |= events
+            .iter()
+            .any(|event| matches!(event, ResponseStreamEvent::ResponseFailed(_)));
         let mut bytes = Vec::new();
         write_response_sse(&mut bytes, events).map_err(io::Error::other)?;
         self.out.write_all(&bytes)?;

@@ -229,6 +229,69 @@ fn convert_a_cut_chat_stream_never_reports_success() {
     assert!(!out.stdout.contains("response.completed"));
 }
 
+/// A real GPUStack (Qwen3) Chat stream that ends after its `finish_reason` without `[DONE]`.
+const CHAT_NO_DONE: &str = "chat/ruby_llm__vcr_cassettes__chat_streaming_responses_gpustack_qwen3_supports_streaming_responses__i0.sse";
+
+#[test]
+fn convert_a_chat_stream_that_ends_without_done_after_its_finish_reason_succeeds() {
+    let text = std::fs::read_to_string(corpus_file(CHAT_NO_DONE)).expect("corpus");
+    assert!(!text.contains("[DONE]") && text.contains("\"finish_reason\":\"stop\""));
+    let out = run(["convert", "--to", "responses", &path(CHAT_NO_DONE)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("event: response.completed\n"));
+    assert!(!out.stdout.contains("response.failed"));
+    // A stream with neither `finish_reason` nor `[DONE]` is cut off: still a failure.
+    let frames: Vec<&str> = text
+        .split("\n\n")
+        .filter(|f| !f.contains("finish_reason\":\""))
+        .collect();
+    let cut = temp_file("no-finish.sse", frames.join("\n\n").as_bytes());
+    let out = run(["convert", "--to", "responses", cut.to_str().expect("utf-8")]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("event: response.failed\n"));
+}
+
+#[test]
+fn convert_applies_a_providers_quirks_and_named_quirks() {
+    // A reasoning model whose template leaves <think>…</think> in the text (vLLM without a
+    // reasoning parser): chunks in OpenAI's shape.
+    let chunk = |delta: &str, finish: &str| {
+        format!(
+            "data: {{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"qwen3\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":{delta}}},\"finish_reason\":{finish}}}]}}\n\n"
+        )
+    };
+    let stream = [
+        chunk("\"<think>The user says hi.\"", "null"),
+        chunk("\"</think>Hello!\"", "null"),
+        chunk("\"\"", "\"stop\""),
+        "data: [DONE]\n\n".to_owned(),
+    ]
+    .concat();
+    let file = temp_file("think.sse", stream.as_bytes());
+    let file = file.to_str().expect("utf-8");
+    let text_of = |args: &[&str]| {
+        let out = run(args.iter().copied());
+        assert_eq!(out.code, 0, "{out:?}");
+        run_with(["fold", "--text", "-"], Some(out.stdout.as_bytes()), &[]).stdout
+    };
+    // Without a provider the text is kept as sent; with one whose preset splits <think>, or
+    // with the quirk named, the reasoning leaves the answer.
+    let plain = text_of(&["convert", "--to", "responses", file]);
+    assert!(plain.contains("<think>"), "{plain}");
+    for args in [["--provider", "vllm"], ["--quirk", "think_tags_in_content"]] {
+        let mut all = vec!["convert", "--to", "responses"];
+        all.extend(args);
+        all.push(file);
+        assert_eq!(text_of(&all).trim_end(), "Hello!", "{args:?}");
+    }
+    // Unknown names are usage errors.
+    for args in [["--provider", "nope"], ["--quirk", "nope"]] {
+        let out = run(["convert", "--to", "responses", args[0], args[1], file]);
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(out.stderr.contains("unknown"), "{}", out.stderr);
+    }
+}
+
 #[test]
 fn convert_responses_to_chat_checks_clean_and_ends_with_done() {
     let out = run(["convert", "--to", "chat", &path(RESPONSES_TOOL)]);
