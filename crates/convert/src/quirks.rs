@@ -23,6 +23,7 @@
 //! - [`Quirk::MissingFinishReason`]: a stream that stops without `finish_reason` and without
 //!   `[DONE]` is taken as finished rather than cut off.
 //!
+//! <!-- quirks:begin (generated from QUIRKS; `UPDATE_QUIRKS=1 cargo test -p openai-wire-convert --test quirks` rewrites it) -->
 //! | quirk | providers | evidence (`fixtures/corpus/chat/`) | handling |
 //! | --- | --- | --- | --- |
 //! | `UsageOnLastChoiceChunk` | deepseek, groq, mistral, cerebras, xai, openrouter | `vercel-ai.mistral__mistral-tool-call.chunks.txt` | always |
@@ -31,20 +32,21 @@
 //! | `NoDoneMarker` | gpustack, perplexity | `ruby_llm__vcr_cassettes__chat_streaming_responses_gpustack_qwen3_supports_streaming_responses__i0.sse` | always |
 //! | `MissingFinishReason` | kimi | `simonw-llm__test_tools_streaming__test_tools_streaming_variant_a__i0.sse` | opt-in for an EOF; `[DONE]` always ends |
 //! | `CumulativeToolArguments` | (none recorded) | derived from `crewai__cassettes__test_handle_streaming_tool_calls__i0.sse` | opt-in + safe auto-detection (JSON-prefix check; the end takes a reading that is JSON) |
-//! | `CumulativeContent` | (none recorded: Perplexity's recorded deltas are incremental, its full text is in `message.content`) | derived from `vercel-ai.perplexity__perplexity-citations.chunks.txt` | opt-in + conservative auto-detection |
+//! | `CumulativeContent` | (none recorded) | derived from `vercel-ai.perplexity__perplexity-citations.chunks.txt` | opt-in + conservative auto-detection; Perplexity's recorded deltas are incremental, its full text is in `message.content` |
 //! | `WholeToolCallInOneChunk` | groq, mistral, cerebras, kimi, xai | `vercel-ai.groq__groq-tool-call.chunks.txt` | always |
 //! | `ToolCallWithoutIndex` | mistral | `vercel-ai.mistral__mistral-tool-call.chunks.txt` | always |
 //! | `ToolCallWithoutId` | (none recorded) | derived from `crewai__cassettes__test_handle_streaming_tool_calls__i0.sse` | always (a `call_…` id is made) |
-//! | `ToolNameLater` | mistral (GLM via Mistral), kimi | `vercel-ai.mistral__mistral-incremental-tool-call.chunks.txt` | always |
+//! | `ToolNameLater` | mistral, kimi | `vercel-ai.mistral__mistral-incremental-tool-call.chunks.txt` | always (Mistral relaying GLM) |
 //! | `AzurePromptFilterChunk` | azure | `crewai__azure__test_azure_streaming_completion__i0.sse` | always |
 //! | `PlaceholderIdAndCreated` | azure | `crewai__azure__test_azure_streaming_completion__i0.sse` | always |
 //! | `ContentPartsWithThinking` | mistral | `vercel-ai.mistral__mistral-reasoning.chunks.txt` | always |
-//! | `VendorExtras` | groq, perplexity | `vercel-ai.groq__groq-reasoning.chunks.txt`, `vercel-ai.perplexity__perplexity-citations.chunks.txt` | always (ignored) |
+//! | `VendorExtras` | groq, perplexity, openrouter | `vercel-ai.groq__groq-reasoning.chunks.txt` | always (ignored) |
 //! | `ErrorMidStream` | gpustack, groq, openrouter | `ruby_llm__vcr_cassettes__chat_with_extended_thinking_gpustack_qwen3_streams_thinking_content_when_available__i0.sse` | always (`response.failed`) |
 //! | `ReasoningContentField` | deepseek, kimi, glm, qwen, xai, gpustack, vllm | `vercel-ai.deepseek__deepseek-reasoning.chunks.txt` | always |
 //! | `ReasoningField` | groq, ollama, openrouter, cerebras | `vercel-ai.groq__groq-reasoning.chunks.txt` | always |
 //! | `ReasoningDetails` | openrouter | `ruby_llm__vcr_cassettes__chat_openrouter_reasoning_details_round-trip_accumulates_reasoning_details_while_streaming_tool_calls__i0.sse` | always (carried in the envelope) |
-//! | `ThinkTagsInContent` | vllm | (none recorded) derived from `vercel-ai.groq__groq-reasoning.chunks.txt` | opt-in |
+//! | `ThinkTagsInContent` | vllm | derived from `vercel-ai.groq__groq-reasoning.chunks.txt` | opt-in |
+//! <!-- quirks:end -->
 
 use openai_wire_events::{ChatCompletionChunk, ChatCompletionStreamResponseDeltaContent};
 
@@ -120,6 +122,46 @@ pub struct QuirkInfo {
     pub evidence: &'static str,
     /// How the converter handles it.
     pub handling: Handling,
+    /// What the converter does with it, in words (the table's "handling" column).
+    pub note: &'static str,
+}
+
+/// The quirk table as the module docs show it (Markdown, one row per [`QUIRKS`] entry): the
+/// docs' copy is generated from it and drift-tested (`tests/quirks.rs`).
+///
+/// ```
+/// let table = openai_wire_convert::quirks::doc_table();
+/// assert!(table.starts_with("| quirk | providers |"));
+/// assert!(table.contains("| `NoDoneMarker` | gpustack, perplexity |"));
+/// ```
+pub fn doc_table() -> String {
+    let mut out = String::from(
+        "| quirk | providers | evidence (`fixtures/corpus/chat/`) | handling |\n| --- | --- | --- | --- |\n",
+    );
+    for info in QUIRKS {
+        let providers = match info.providers {
+            [] => "(none recorded)".to_owned(),
+            providers => providers.join(", "),
+        };
+        let evidence: Vec<String> = info
+            .evidence
+            .split(' ')
+            .map(|word| {
+                if word.ends_with(".sse") || word.ends_with(".txt") {
+                    format!("`{word}`")
+                } else {
+                    word.to_owned()
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "| `{:?}` | {providers} | {} | {} |\n",
+            info.quirk,
+            evidence.join(" "),
+            info.note
+        ));
+    }
+    out
 }
 
 /// The quirk table: every quirk, its providers and its evidence.
@@ -137,6 +179,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         ],
         evidence: "vercel-ai.mistral__mistral-tool-call.chunks.txt",
         handling: Handling::Always,
+        note: "always",
     },
     QuirkInfo {
         quirk: Quirk::UsageOnEveryChunk,
@@ -144,6 +187,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["perplexity"],
         evidence: "vercel-ai.perplexity__perplexity-text.chunks.txt",
         handling: Handling::Always,
+        note: "always (last wins)",
     },
     QuirkInfo {
         quirk: Quirk::UsageInOwnChunk,
@@ -151,6 +195,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["openai", "azure", "ollama", "qwen", "xai"],
         evidence: "openai-python__test_parse_max_tokens_reached__4cc50a6135.sse",
         handling: Handling::Always,
+        note: "always",
     },
     QuirkInfo {
         quirk: Quirk::NoDoneMarker,
@@ -158,6 +203,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["gpustack", "perplexity"],
         evidence: "ruby_llm__vcr_cassettes__chat_streaming_responses_gpustack_qwen3_supports_streaming_responses__i0.sse",
         handling: Handling::Always,
+        note: "always",
     },
     QuirkInfo {
         quirk: Quirk::MissingFinishReason,
@@ -165,6 +211,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["kimi"],
         evidence: "simonw-llm__test_tools_streaming__test_tools_streaming_variant_a__i0.sse",
         handling: Handling::OptIn,
+        note: "opt-in for an EOF; `[DONE]` always ends",
     },
     QuirkInfo {
         quirk: Quirk::CumulativeToolArguments,
@@ -172,6 +219,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &[],
         evidence: "derived from crewai__cassettes__test_handle_streaming_tool_calls__i0.sse",
         handling: Handling::OptIn,
+        note: "opt-in + safe auto-detection (JSON-prefix check; the end takes a reading that is JSON)",
     },
     QuirkInfo {
         quirk: Quirk::CumulativeContent,
@@ -179,6 +227,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &[],
         evidence: "derived from vercel-ai.perplexity__perplexity-citations.chunks.txt",
         handling: Handling::OptIn,
+        note: "opt-in + conservative auto-detection; Perplexity's recorded deltas are incremental, its full text is in `message.content`",
     },
     QuirkInfo {
         quirk: Quirk::WholeToolCallInOneChunk,
@@ -186,6 +235,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["groq", "mistral", "cerebras", "kimi", "xai"],
         evidence: "vercel-ai.groq__groq-tool-call.chunks.txt",
         handling: Handling::Always,
+        note: "always",
     },
     QuirkInfo {
         quirk: Quirk::ToolCallWithoutIndex,
@@ -193,6 +243,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["mistral"],
         evidence: "vercel-ai.mistral__mistral-tool-call.chunks.txt",
         handling: Handling::Always,
+        note: "always",
     },
     QuirkInfo {
         quirk: Quirk::ToolCallWithoutId,
@@ -200,6 +251,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &[],
         evidence: "derived from crewai__cassettes__test_handle_streaming_tool_calls__i0.sse",
         handling: Handling::Always,
+        note: "always (a `call_…` id is made)",
     },
     QuirkInfo {
         quirk: Quirk::ToolNameLater,
@@ -207,6 +259,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["mistral", "kimi"],
         evidence: "vercel-ai.mistral__mistral-incremental-tool-call.chunks.txt",
         handling: Handling::Always,
+        note: "always (Mistral relaying GLM)",
     },
     QuirkInfo {
         quirk: Quirk::AzurePromptFilterChunk,
@@ -214,6 +267,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["azure"],
         evidence: "crewai__azure__test_azure_streaming_completion__i0.sse",
         handling: Handling::Always,
+        note: "always",
     },
     QuirkInfo {
         quirk: Quirk::PlaceholderIdAndCreated,
@@ -221,6 +275,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["azure"],
         evidence: "crewai__azure__test_azure_streaming_completion__i0.sse",
         handling: Handling::Always,
+        note: "always",
     },
     QuirkInfo {
         quirk: Quirk::ContentPartsWithThinking,
@@ -228,6 +283,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["mistral"],
         evidence: "vercel-ai.mistral__mistral-reasoning.chunks.txt",
         handling: Handling::Always,
+        note: "always",
     },
     QuirkInfo {
         quirk: Quirk::VendorExtras,
@@ -235,6 +291,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["groq", "perplexity", "openrouter"],
         evidence: "vercel-ai.groq__groq-reasoning.chunks.txt",
         handling: Handling::Always,
+        note: "always (ignored)",
     },
     QuirkInfo {
         quirk: Quirk::ErrorMidStream,
@@ -242,6 +299,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["gpustack", "groq", "openrouter"],
         evidence: "ruby_llm__vcr_cassettes__chat_with_extended_thinking_gpustack_qwen3_streams_thinking_content_when_available__i0.sse",
         handling: Handling::Always,
+        note: "always (`response.failed`)",
     },
     QuirkInfo {
         quirk: Quirk::ReasoningContentField,
@@ -249,6 +307,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["deepseek", "kimi", "glm", "qwen", "xai", "gpustack", "vllm"],
         evidence: "vercel-ai.deepseek__deepseek-reasoning.chunks.txt",
         handling: Handling::Always,
+        note: "always",
     },
     QuirkInfo {
         quirk: Quirk::ReasoningField,
@@ -256,6 +315,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["groq", "ollama", "openrouter", "cerebras"],
         evidence: "vercel-ai.groq__groq-reasoning.chunks.txt",
         handling: Handling::Always,
+        note: "always",
     },
     QuirkInfo {
         quirk: Quirk::ReasoningDetails,
@@ -263,6 +323,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["openrouter"],
         evidence: "ruby_llm__vcr_cassettes__chat_openrouter_reasoning_details_round-trip_accumulates_reasoning_details_while_streaming_tool_calls__i0.sse",
         handling: Handling::Always,
+        note: "always (carried in the envelope)",
     },
     QuirkInfo {
         quirk: Quirk::ThinkTagsInContent,
@@ -270,6 +331,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         providers: &["vllm"],
         evidence: "derived from vercel-ai.groq__groq-reasoning.chunks.txt",
         handling: Handling::OptIn,
+        note: "opt-in",
     },
 ];
 

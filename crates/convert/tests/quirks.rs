@@ -806,3 +806,28 @@ fn think_tags_in_content() {
     let (_, response) = run(&cut, stream.end(), StreamOptions::default());
     assert!(response_facts(&response).text.starts_with("<think>"));
 }
+
+const TABLE_BEGIN: &str = "//! <!-- quirks:begin (generated from QUIRKS; `UPDATE_QUIRKS=1 cargo test -p openai-wire-convert --test quirks` rewrites it) -->\n";
+const TABLE_END: &str = "//! <!-- quirks:end -->";
+
+#[test]
+fn the_module_docs_show_the_quirk_table_generated_from_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/quirks.rs");
+    let text = std::fs::read_to_string(&path).expect("src/quirks.rs");
+    let start = text.find(TABLE_BEGIN).expect("the quirks:begin marker") + TABLE_BEGIN.len();
+    let end = text.find(TABLE_END).expect("the quirks:end marker");
+    let expected: String = openai_wire_convert::quirks::doc_table()
+        .lines()
+        .map(|line| format!("//! {line}\n"))
+        .collect();
+    if std::env::var_os("UPDATE_QUIRKS").is_some() {
+        let updated = format!("{}{expected}{}", &text[..start], &text[end..]);
+        std::fs::write(&path, updated).expect("write src/quirks.rs");
+        return;
+    }
+    assert_eq!(
+        &text[start..end],
+        expected,
+        "the quirk table in src/quirks.rs disagrees with QUIRKS; rerun with UPDATE_QUIRKS=1"
+    );
+}
