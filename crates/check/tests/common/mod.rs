@@ -2,13 +2,9 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-
 use openai_wire_decode::{Format, Protocol};
 
-pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus")
-}
+pub use openai_wire_test_support::corpus_dir;
 
 /// One row of `MANIFEST.tsv`.
 #[derive(Debug, Clone)]
@@ -34,31 +30,23 @@ impl Entry {
 }
 
 pub fn manifest() -> Vec<Entry> {
-    let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cols: Vec<&str> = line.split('\t').collect();
-            assert!(cols.len() >= 7, "short MANIFEST line: {line}");
-            let format = match cols[2] {
-                "sse" => Format::Sse,
-                "jsonl" => Format::Jsonl,
-                other => panic!("unknown format {other} in {line}"),
-            };
-            let protocol = match cols[1] {
+    openai_wire_test_support::manifest()
+        .into_iter()
+        .map(|row| Entry {
+            protocol: match row.protocol.as_str() {
                 "responses" => Some(Protocol::Responses),
                 "chat" => Some(Protocol::Chat),
                 "realtime" => Some(Protocol::Realtime),
                 "assistants" => Some(Protocol::Assistants),
                 _ => None,
-            };
-            Entry {
-                file: cols[0].to_owned(),
-                protocol,
-                format,
-                notes: cols[6].to_owned(),
-            }
+            },
+            format: if row.is_jsonl() {
+                Format::Jsonl
+            } else {
+                Format::Sse
+            },
+            file: row.file,
+            notes: row.notes,
         })
         .collect()
 }

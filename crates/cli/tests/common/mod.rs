@@ -6,7 +6,7 @@
 
 use std::ffi::OsStr;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -68,9 +68,7 @@ where
 }
 
 /// The corpus folder.
-pub fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus")
-}
+pub use openai_wire_test_support::corpus_dir as corpus;
 
 /// A corpus file's path.
 pub fn corpus_file(name: &str) -> PathBuf {
@@ -88,17 +86,12 @@ pub struct Entry {
 
 /// Every file of the corpus, as the manifest lists them.
 pub fn manifest() -> Vec<Entry> {
-    let text = std::fs::read_to_string(corpus().join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    text.lines()
-        .skip(1)
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let columns: Vec<&str> = line.split('\t').collect();
-            Entry {
-                file: columns[0].to_owned(),
-                protocol: columns[1].to_owned(),
-                jsonl: columns[2] == "jsonl",
-            }
+    openai_wire_test_support::manifest()
+        .into_iter()
+        .map(|row| Entry {
+            jsonl: row.is_jsonl(),
+            file: row.file,
+            protocol: row.protocol,
         })
         .collect()
 }

@@ -4,8 +4,6 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-
 use openai_wire_convert::stream::chat_to_responses::{ChatToResponses, StreamEnd, StreamOptions};
 use openai_wire_decode::{Decoder, Format, Item};
 use openai_wire_emit::{SequentialIds, write_response_sse};
@@ -15,9 +13,7 @@ use openai_wire_events::{
 };
 use openai_wire_fold::{ChatFold, ResponseFold};
 
-pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus")
-}
+pub use openai_wire_test_support::corpus_dir;
 
 /// One chat row of `MANIFEST.tsv`.
 #[derive(Debug, Clone)]
@@ -30,32 +26,25 @@ pub struct ChatEntry {
 }
 
 pub fn chat_entries() -> Vec<ChatEntry> {
-    let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .filter_map(|line| {
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.get(1) != Some(&"chat") {
-                return None;
-            }
-            let format = match cols[2] {
-                "sse" => Format::Sse,
-                "jsonl" => Format::Jsonl,
-                other => panic!("unknown format {other}"),
-            };
-            let notes = cols.get(6).copied().unwrap_or("").to_owned();
-            let provider = notes
+    openai_wire_test_support::entries("chat")
+        .into_iter()
+        .map(|row| {
+            let provider = row
+                .notes
                 .split(';')
                 .find_map(|part| part.trim().strip_prefix("provider="))
                 .unwrap_or("")
                 .to_owned();
-            Some(ChatEntry {
-                file: cols[0].to_owned(),
-                format,
+            ChatEntry {
+                format: if row.is_jsonl() {
+                    Format::Jsonl
+                } else {
+                    Format::Sse
+                },
+                file: row.file,
                 provider,
-                notes,
-            })
+                notes: row.notes,
+            }
         })
         .collect()
 }

@@ -4,8 +4,6 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-
 use openai_wire_convert::stream::responses_to_chat::{
     Outcome, ResponsesToChat, ResponsesToChatOptions,
 };
@@ -14,9 +12,7 @@ use openai_wire_emit::{SequentialIds, write_chat_done, write_chat_sse};
 use openai_wire_events::{ChatCompletionStreamEvent, ResponseStreamEvent, StreamEvent};
 use openai_wire_fold::ChatFold;
 
-pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus")
-}
+pub use openai_wire_test_support::corpus_dir;
 
 /// One Responses row of `MANIFEST.tsv`.
 #[derive(Debug, Clone)]
@@ -28,24 +24,16 @@ pub struct Entry {
 
 /// Every Responses stream of the corpus.
 pub fn responses_entries() -> Vec<Entry> {
-    let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.get(1) != Some(&"responses") {
-                return None;
-            }
-            let format = match cols[2] {
-                "sse" => Format::Sse,
-                "jsonl" => Format::Jsonl,
-                other => panic!("unknown format {other} in {line}"),
-            };
-            Some(Entry {
-                file: cols[0].to_owned(),
-                format,
-                notes: cols.get(6).copied().unwrap_or("").to_owned(),
-            })
+    openai_wire_test_support::entries("responses")
+        .into_iter()
+        .map(|row| Entry {
+            format: if row.is_jsonl() {
+                Format::Jsonl
+            } else {
+                Format::Sse
+            },
+            file: row.file,
+            notes: row.notes,
         })
         .collect()
 }

@@ -2,14 +2,10 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-
 use openai_wire_decode::{Decoder, Format, Item};
 use openai_wire_events::StreamEvent;
 
-pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus")
-}
+pub use openai_wire_test_support::corpus_dir;
 
 /// One row of `MANIFEST.tsv`.
 pub struct Entry {
@@ -20,23 +16,17 @@ pub struct Entry {
 }
 
 pub fn manifest() -> Vec<Entry> {
-    let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cols: Vec<&str> = line.split('\t').collect();
-            let format = match cols[2] {
-                "sse" => Format::Sse,
-                "jsonl" => Format::Jsonl,
-                other => panic!("unknown format {other} in {line}"),
-            };
-            Entry {
-                file: cols[0].to_owned(),
-                protocol: cols[1].to_owned(),
-                format,
-                notes: cols.get(6).copied().unwrap_or("").to_owned(),
-            }
+    openai_wire_test_support::manifest()
+        .into_iter()
+        .map(|row| Entry {
+            format: if row.is_jsonl() {
+                Format::Jsonl
+            } else {
+                Format::Sse
+            },
+            file: row.file,
+            protocol: row.protocol,
+            notes: row.notes,
         })
         .collect()
 }
