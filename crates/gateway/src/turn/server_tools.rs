@@ -15,7 +15,9 @@
 //!    search (the results, numbered) are appended to the Chat request, which is sent again
 //!    ([`ServerStep::NextRound`]), and the new round's chunks continue the same response;
 //! 3. otherwise (client tool calls beside them, or no `finish_reason: "tool_calls"`) the
-//!    response ends as the round did.
+//!    response ends as the round did. The searches of such a round still run and show, but the
+//!    model does not see their results: the client's next request carries the
+//!    `web_search_call` items without them, and they are dropped on the way to the upstream.
 //!
 //! The loop is bounded: past the backend's `max_searches` in one response, a search is not run
 //! and the model is told to answer with what it has; one round more than that ends the
