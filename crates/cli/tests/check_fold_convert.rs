@@ -431,6 +431,12 @@ fn serve_answers_health_and_stops_on_sigterm() {
         .expect("stderr");
     assert!(status.success(), "{status:?}: {stderr}");
     assert!(stderr.contains("serving the Responses API"), "{stderr}");
+    // No [web_search] backend: said once at start.
+    assert_eq!(
+        stderr.matches("no [web_search] backend configured").count(),
+        1,
+        "{stderr}"
+    );
 }
 
 /// `GET path` over plain HTTP/1.1; the whole reply.

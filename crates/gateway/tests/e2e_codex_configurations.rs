@@ -27,6 +27,16 @@ use support::e2e::{config, python, skipped, start_gateway};
 use support::searxng::{Searxng, snippet_for};
 use support::upstream::{Upstream, turns_dir};
 
+/// A gateway in front of `upstream`, with `model` mapped to the script `turns:SCRIPT`.
+async fn gateway_for(
+    upstream: &Upstream,
+    model: &str,
+    script: &str,
+) -> support::e2e::RunningGateway {
+    let config = config(upstream, &[(model, &format!("turns:{script}"))]);
+    start_gateway(config, Arc::new(MemoryStore::new())).await
+}
+
 /// The Chat messages of the upstream's `n`th request.
 fn messages(requests: &[Value], n: usize) -> &Vec<Value> {
     requests[n]["messages"].as_array().unwrap()
@@ -48,11 +58,7 @@ async fn codex_with_a_lite_model_runs_a_command_through_code_mode_exec() {
         return;
     }
     let upstream = Upstream::start().await;
-    let gateway = start_gateway(
-        config(&upstream, &[("gpt-5.6-sol", "turns:codex_lite_exec")]),
-        Arc::new(MemoryStore::new()),
-    )
-    .await;
+    let gateway = gateway_for(&upstream, "gpt-5.6-sol", "codex_lite_exec").await;
     let base_url = gateway.v1();
     let run = run_codex(
         &CodexConfig::new("gpt-5.6-sol", &base_url).render(),
@@ -132,11 +138,7 @@ async fn codex_with_a_self_hosted_reasoning_model_sends_its_reasoning_back() {
     let upstream = Upstream::start().await;
     // An address that names no provider: the kind is guessed `generic`.
     assert!(upstream.base_url().starts_with("http://127.0.0.1:"));
-    let gateway = start_gateway(
-        config(&upstream, &[("gpt-5.5", "turns:codex_exec_thinking")]),
-        Arc::new(MemoryStore::new()),
-    )
-    .await;
+    let gateway = gateway_for(&upstream, "gpt-5.5", "codex_exec_thinking").await;
     let base_url = gateway.v1();
     let run = run_codex(
         &CodexConfig::new("gpt-5.5", &base_url).render(),
@@ -182,11 +184,7 @@ async fn codex_finds_a_deferred_mcp_tool_through_tool_search_and_calls_it() {
         return;
     }
     let upstream = Upstream::start().await;
-    let gateway = start_gateway(
-        config(&upstream, &[("gpt-5.5", "turns:codex_tool_search")]),
-        Arc::new(MemoryStore::new()),
-    )
-    .await;
+    let gateway = gateway_for(&upstream, "gpt-5.5", "codex_tool_search").await;
     let base_url = gateway.v1();
     let logs = tempfile::tempdir().unwrap();
     let call_log = logs.path().join("mcp-calls.jsonl");

@@ -23,6 +23,7 @@ pub use chat_to_responses::{ResponsesRequestOptions, chat_to_responses};
 pub use responses_to_chat::{
     ChatRequest, ChatRequestOptions, DeveloperRole, MaxTokensField, responses_to_chat,
 };
+pub use tools::{is_web_search_tool, web_search_offered};
 
 /// A request that cannot be converted. Each becomes an HTTP 400 in OpenAI's error shape
 /// ([`RequestError::to_openai_error`]), naming the offending parameter.

@@ -156,25 +156,11 @@ fn convert_tools(
                     out.push(tool_search_function(tool, names));
                 }
             }
-            "web_search"
-            | "web_search_preview"
-            | "web_search_2025_08_26"
-            | "web_search_preview_2025_03_11"
-                if options.web_search =>
-            {
-                if names.chat_name(None, WEB_SEARCH).is_none() {
-                    out.push(web_search_function(names));
-                }
-            }
-            "web_search"
-            | "web_search_preview"
-            | "web_search_2025_08_26"
-            | "web_search_preview_2025_03_11"
-                if options.native_web_search.is_some() =>
-            {
-                let native = options.native_web_search.clone().unwrap_or_default();
-                if !out.contains(&native) {
-                    out.push(native);
+            kind if is_web_search_tool(kind) && web_search_offered(options) => {
+                if let Some(tool) = web_search_tool(options, names)
+                    && !out.contains(&tool)
+                {
+                    out.push(tool);
                 }
             }
             other if HOSTED_TOOLS.contains(&other) => warnings.push(format!(
@@ -262,6 +248,37 @@ fn tool_search_function(tool: &Value, names: &mut ToolNames) -> Value {
         "description": description,
         "parameters": parameters,
     }})
+}
+
+/// Whether a tool type is OpenAI's hosted web search (`web_search`, its dated and preview
+/// forms).
+pub fn is_web_search_tool(kind: &str) -> bool {
+    matches!(
+        kind,
+        "web_search"
+            | "web_search_preview"
+            | "web_search_2025_08_26"
+            | "web_search_preview_2025_03_11"
+    )
+}
+
+/// Whether the hosted web search reaches the model with `options`: as the gateway's function
+/// ([`ChatRequestOptions::web_search`]) or as the provider's own tool
+/// ([`ChatRequestOptions::native_web_search`]).
+pub fn web_search_offered(options: &ChatRequestOptions) -> bool {
+    options.web_search || options.native_web_search.is_some()
+}
+
+/// What stands for the hosted web search: the gateway's function (once), else the provider's
+/// own tool.
+fn web_search_tool(options: &ChatRequestOptions, names: &mut ToolNames) -> Option<Value> {
+    if options.web_search {
+        return names
+            .chat_name(None, WEB_SEARCH)
+            .is_none()
+            .then(|| web_search_function(names));
+    }
+    options.native_web_search.clone()
 }
 
 /// The function standing for the hosted `web_search` tool, run by the gateway.
@@ -519,7 +536,7 @@ pub(super) fn convert_tool_choice(
 fn hosted_function<'n>(kind: &str, names: &'n ToolNames) -> Option<&'n str> {
     match kind {
         "tool_search" => names.chat_name(None, TOOL_SEARCH),
-        k if k.starts_with("web_search") => names.chat_name(None, WEB_SEARCH),
+        k if is_web_search_tool(k) => names.chat_name(None, WEB_SEARCH),
         _ => None,
     }
 }

@@ -20,7 +20,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::{Stream, StreamExt};
-use openai_wire_convert::request::{ChatRequest, ChatRequestOptions, ToolKind, responses_to_chat};
+use openai_wire_convert::request::{
+    ChatRequest, ChatRequestOptions, ToolKind, is_web_search_tool, responses_to_chat,
+    web_search_offered,
+};
 use openai_wire_convert::stream::chat_to_responses::{
     ChatToResponses, ReasoningMode, ReasoningOutput, StreamOptions,
 };
@@ -152,6 +155,9 @@ impl Turn {
     /// no search backend configured (and no web search of its own, `native_web_search`) is
     /// dropped.
     pub(crate) fn warnings(&self) -> Vec<String> {
+        if self.routed.provider.api != UpstreamApi::Chat {
+            return Vec::new();
+        }
         let asks_web_search = self
             .request
             .body
@@ -161,19 +167,11 @@ impl Turn {
                 tools.iter().any(|tool| {
                     tool.get("type")
                         .and_then(Value::as_str)
-                        .is_some_and(|kind| kind.starts_with("web_search"))
+                        .is_some_and(is_web_search_tool)
                 })
             });
-        let native = self
-            .routed
-            .provider
-            .request_settings(&self.routed.name)
-            .native_web_search;
-        if asks_web_search
-            && self.routed.provider.api == UpstreamApi::Chat
-            && self.state.web_search.is_none()
-            && !native
-        {
+        let options = upstream::chat_options(&self.state, &self.routed, &self.request.model);
+        if asks_web_search && !web_search_offered(&options) {
             return vec![
                 "web_search dropped: this gateway has no search backend ([web_search] in its \
                  configuration), so the model cannot search the web"
