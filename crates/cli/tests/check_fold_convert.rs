@@ -431,6 +431,8 @@ fn serve_answers_health_and_stops_on_sigterm() {
         .expect("stderr");
     assert!(status.success(), "{status:?}: {stderr}");
     assert!(stderr.contains("serving the Responses API"), "{stderr}");
+    // Logs to a pipe are plain text, without colour codes.
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
     // No [web_search] backend: said once at start.
     assert_eq!(
         stderr.matches("no [web_search] backend configured").count(),
