@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use anyhow::bail;
-use openai_wire_convert::quirks::{QUIRKS, Quirk, Quirks};
+use openai_wire_convert::provider::{ProviderKind, QUIRKS, Quirk, Quirks};
 use openai_wire_convert::stream::chat_to_responses::{ChatToResponses, StreamEnd, StreamOptions};
 use openai_wire_convert::stream::responses_to_chat::{ResponsesToChat, ResponsesToChatOptions};
 use openai_wire_decode::{DecodeError, Item, Protocol};
@@ -59,14 +59,19 @@ pub struct Args {
     /// Number ids (`resp_0001`, ...) and use a fixed clock, so that the output is reproducible
     #[arg(long)]
     pub deterministic: bool,
-    /// With --to responses: the provider the stream came from (`deepseek`, `perplexity`,
-    /// `vllm`, `kimi`, ...): its stream quirks, as the gateway applies them for that kind
+    /// With --to responses: the kind of provider the stream came from (`deepseek`,
+    /// `perplexity`, `groq`, `vllm`, `kimi`, ...; the gateway's `kind`): its stream quirks, as
+    /// the gateway applies them
     #[arg(long, value_name = "KIND")]
     pub provider: Option<String>,
     /// With --to responses: a stream quirk to apply on top (repeatable): `think_tags_in_content`,
     /// `cumulative_content`, `cumulative_tool_arguments`, `missing_finish_reason`, ...
     #[arg(long = "quirk", value_name = "NAME")]
     pub quirks: Vec<String>,
+    /// With --to responses: a quirk of the --provider preset to turn off (repeatable), e.g.
+    /// `--provider groq --no-quirk think_tags_in_content`
+    #[arg(long = "no-quirk", value_name = "NAME")]
+    pub no_quirks: Vec<String>,
     /// The stream to convert; `-` reads standard input
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -176,37 +181,34 @@ fn to_chat<W: Write>(
     Ok(summary.ended_properly() && sink.errors == 0)
 }
 
-/// The stream quirks of `--provider` and `--quirk`: the gateway's presets
-/// ([`Quirks::for_provider`]).
+/// The stream quirks of `--provider`, `--quirk` and `--no-quirk`: the kind's preset, as the
+/// gateway applies it ([`Quirks::for_kind`]), with quirks added and taken away by name.
 fn quirks(args: &Args) -> anyhow::Result<Quirks> {
     let mut quirks = match &args.provider {
-        Some(provider) => {
-            let lower = provider.to_ascii_lowercase();
-            let known = serde_json::from_value::<openai_wire_gateway::ProviderKind>(lower.into())
-                .is_ok()
-                || QUIRKS.iter().any(|row| {
-                    row.providers
-                        .contains(&provider.to_ascii_lowercase().as_str())
-                });
-            if !known {
-                bail!(
-                    "unknown provider {provider:?}: use a provider kind (openai, deepseek, kimi, \
-                     glm, groq, openrouter, xai, qwen, mistral, ollama, vllm, generic) or a \
-                     provider of the quirk table (perplexity, azure, cerebras, gpustack, ...)"
-                );
-            }
-            Quirks::for_provider(provider)
-        }
+        Some(name) => match ProviderKind::from_name(name) {
+            Some(kind) => Quirks::for_kind(kind),
+            None => bail!(
+                "unknown provider kind {name:?}: one of {}",
+                ProviderKind::names()
+            ),
+        },
         None => Quirks::none(),
     };
     for name in &args.quirks {
-        let Some(quirk) = Quirk::from_name(name) else {
-            let names: Vec<&str> = QUIRKS.iter().map(|row| row.name).collect();
-            bail!("unknown quirk {name:?}: one of {}", names.join(", "));
-        };
-        quirks.insert(quirk);
+        quirks.insert(quirk_named(name)?);
+    }
+    for name in &args.no_quirks {
+        quirks.remove(quirk_named(name)?);
     }
     Ok(quirks)
+}
+
+/// The quirk called `name`, or a usage error listing the names.
+fn quirk_named(name: &str) -> anyhow::Result<Quirk> {
+    Quirk::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = QUIRKS.iter().map(|row| row.name).collect();
+        anyhow::anyhow!("unknown quirk {name:?}: one of {}", names.join(", "))
+    })
 }
 
 /// Reports a decode error of the input on stderr.

@@ -278,14 +278,34 @@ fn convert_applies_a_providers_quirks_and_named_quirks() {
     // with the quirk named, the reasoning leaves the answer.
     let plain = text_of(&["convert", "--to", "responses", file]);
     assert!(plain.contains("<think>"), "{plain}");
-    for args in [["--provider", "vllm"], ["--quirk", "think_tags_in_content"]] {
+    for args in [
+        &["--provider", "vllm"][..],
+        &["--provider", "groq"],
+        &["--quirk", "think_tags_in_content"],
+    ] {
         let mut all = vec!["convert", "--to", "responses"];
         all.extend(args);
         all.push(file);
         assert_eq!(text_of(&all).trim_end(), "Hello!", "{args:?}");
     }
+    // The preset's splitting can be turned off.
+    let kept = text_of(&[
+        "convert",
+        "--to",
+        "responses",
+        "--provider",
+        "groq",
+        "--no-quirk",
+        "think_tags_in_content",
+        file,
+    ]);
+    assert!(kept.contains("<think>"), "{kept}");
     // Unknown names are usage errors.
-    for args in [["--provider", "nope"], ["--quirk", "nope"]] {
+    for args in [
+        ["--provider", "nope"],
+        ["--quirk", "nope"],
+        ["--no-quirk", "nope"],
+    ] {
         let out = run(["convert", "--to", "responses", args[0], args[1], file]);
         assert_eq!(out.code, 2, "{out:?}");
         assert!(out.stderr.contains("unknown"), "{}", out.stderr);

@@ -16,7 +16,7 @@
 //! | Responses events → Chat chunks | [`stream::responses_to_chat`] | text, reasoning, tool calls, usage, `finish_reason`; failures become a Chat error, never `stop` + `[DONE]` |
 //! | OpenAI's error codes | [`error_codes`] | one table of code, `type` and HTTP status, read by the converters and the gateway |
 //! | upstream errors | [`upstream_error`] | HTTP error bodies and mid-stream errors of many providers → OpenAI's codes (`context_length_exceeded`, `rate_limit_exceeded` with "try again in Ns", …) |
-//! | provider quirks | [`quirks`] | a table of named quirks, each with its providers and the corpus file that shows it |
+//! | provider kinds | [`provider`] | one module for each kind of Chat server: names and aliases, request presets, and the table of named stream [`quirks`], each with its kinds and the corpus file that shows it |
 //! | compaction | [`compaction`] | a Chat provider compacts too: the summary request, the summary sealed into a `compaction` item (versioned, HMAC-checked `owc1.`), restored as a message in later requests |
 //! | reasoning carry | [`envelope`] | the provider's reasoning sealed into the reasoning item's `encrypted_content` (versioned, HMAC-checked), so a stateless client brings it back |
 //! | `<think>` tags | [`think`] | a splitter that survives tags cut across chunks |
@@ -59,7 +59,8 @@
 pub mod compaction;
 pub mod envelope;
 pub mod error_codes;
-pub mod quirks;
+pub mod provider;
+pub use provider::quirks;
 pub mod request;
 pub mod stream;
 pub mod think;

@@ -9,7 +9,7 @@ use chat_stream::{
 };
 use openai_wire_check::check_bytes;
 use openai_wire_convert::envelope::{EnvelopeKey, ReasoningField, open};
-use openai_wire_convert::quirks::{Handling, QUIRKS, Quirk, Quirks};
+use openai_wire_convert::provider::{Handling, KINDS, ProviderKind, QUIRKS, Quirk, Quirks};
 use openai_wire_convert::stream::chat_to_responses::{
     ChatToResponses, ReasoningMode, ReasoningOutput, StreamEnd, StreamOptions,
 };
@@ -92,7 +92,7 @@ fn usage(response: &Response) -> (i64, i64, i64, i64, i64) {
 
 #[test]
 fn the_table_names_every_quirk_once_with_evidence_in_the_corpus() {
-    let corpus = chat_stream::corpus_dir().join("chat");
+    let corpus = chat_stream::corpus_dir();
     let mut names = std::collections::HashSet::new();
     for info in QUIRKS {
         assert!(names.insert(info.name), "{} twice", info.name);
@@ -125,27 +125,44 @@ fn the_table_names_every_quirk_once_with_evidence_in_the_corpus() {
 }
 
 #[test]
-fn provider_presets_come_from_the_table() {
-    let mistral = Quirks::for_provider("mistral");
+fn kind_presets_come_from_the_table() {
+    let mistral = Quirks::for_kind(ProviderKind::Mistral);
     assert!(mistral.contains(Quirk::ToolCallWithoutIndex));
     assert!(mistral.contains(Quirk::ContentPartsWithThinking));
     assert!(!mistral.contains(Quirk::ReasoningContentField));
-    assert!(Quirks::for_provider("azure-openai").contains(Quirk::AzurePromptFilterChunk));
-    assert!(Quirks::for_provider("deepseek").contains(Quirk::ReasoningContentField));
-    assert!(Quirks::for_provider("Kimi").contains(Quirk::MissingFinishReason));
-    assert_eq!(
-        Quirks::for_provider("moonshot"),
-        Quirks::for_provider("kimi")
-    );
-    assert!(Quirks::for_provider("vllm").contains(Quirk::ThinkTagsInContent));
-    assert!(Quirks::for_provider("some-new-provider").is_empty());
+    assert!(Quirks::for_kind(ProviderKind::Azure).contains(Quirk::AzurePromptFilterChunk));
+    assert!(Quirks::for_kind(ProviderKind::DeepSeek).contains(Quirk::ReasoningContentField));
+    assert!(Quirks::for_kind(ProviderKind::Kimi).contains(Quirk::MissingFinishReason));
+    assert_eq!(ProviderKind::guess("moonshot"), ProviderKind::Kimi);
+    assert_eq!(ProviderKind::guess("azure-openai"), ProviderKind::Azure);
+    for kind in [
+        ProviderKind::Groq,
+        ProviderKind::Together,
+        ProviderKind::HuggingFace,
+        ProviderKind::Vllm,
+        ProviderKind::LlamaCpp,
+    ] {
+        assert!(
+            Quirks::for_kind(kind).contains(Quirk::ThinkTagsInContent),
+            "{kind}"
+        );
+    }
+    assert!(Quirks::for_kind(ProviderKind::Perplexity).contains(Quirk::CumulativeContent));
+    assert!(Quirks::for_kind(ProviderKind::Generic).is_empty());
     for info in QUIRKS {
-        for provider in info.providers {
+        for kind in info.providers {
             assert!(
-                Quirks::for_provider(provider).contains(info.quirk),
-                "{provider}: {}",
+                Quirks::for_kind(*kind).contains(info.quirk),
+                "{kind}: {}",
                 info.name
             );
+        }
+    }
+    for kind in KINDS {
+        assert_eq!(kind.kind.info().name, kind.name);
+        assert_eq!(ProviderKind::from_name(kind.name), Some(kind.kind));
+        for alias in kind.aliases {
+            assert_eq!(ProviderKind::from_name(alias), Some(kind.kind), "{alias}");
         }
     }
 }
@@ -164,7 +181,7 @@ fn usage_on_the_last_chunk_with_choices_and_tool_calls_without_index() {
     let (events, response) = run(
         &stream.events,
         stream.end(),
-        options(Quirks::for_provider("mistral")),
+        options(Quirks::for_kind(ProviderKind::Mistral)),
     );
     assert_eq!(terminal(&events), "response.completed");
     assert_eq!(usage(&response), (124, 0, 22, 0, 146));
@@ -220,7 +237,7 @@ fn usage_on_every_chunk_the_last_one_counts() {
     let (events, response) = run(
         &stream.events,
         stream.end(),
-        options(Quirks::for_provider("perplexity")),
+        options(Quirks::for_kind(ProviderKind::Perplexity)),
     );
     assert_eq!(terminal(&events), "response.completed");
     assert_eq!(usage(&response), (11, 0, 434, 0, 445));
@@ -236,7 +253,7 @@ fn usage_in_its_own_chunk_after_finish_reason() {
     let (events, response) = run(
         &stream.events,
         stream.end(),
-        options(Quirks::for_provider("openai")),
+        options(Quirks::for_kind(ProviderKind::OpenAi)),
     );
     assert_eq!(terminal(&events), "response.incomplete");
     assert_eq!(usage(&response).0, 79);
@@ -253,7 +270,7 @@ fn no_done_marker_after_finish_reason_completes() {
     let (events, response) = run(
         &stream.events,
         StreamEnd::Eof,
-        options(Quirks::for_provider("gpustack")),
+        options(Quirks::for_kind(ProviderKind::GpuStack)),
     );
     assert_eq!(terminal(&events), "response.completed");
     let chat = chat_facts(&fold_chat(&stream.events));
@@ -289,7 +306,7 @@ fn missing_finish_reason() {
     let (events, response) = run(
         &stream.events,
         StreamEnd::Eof,
-        options(Quirks::for_provider("kimi")),
+        options(Quirks::for_kind(ProviderKind::Kimi)),
     );
     assert_eq!(terminal(&events), "response.completed");
     assert_eq!(function_calls(&response).len(), 1);
@@ -401,7 +418,7 @@ fn cumulative_content() {
     // The recorded stream, with or without the quirk, is read as it is.
     let original = load("vercel-ai.perplexity__perplexity-citations.chunks.txt");
     for quirks in [
-        Quirks::for_provider("perplexity"),
+        Quirks::for_kind(ProviderKind::Perplexity),
         Quirks::none().with(Quirk::CumulativeContent),
     ] {
         let (_, response) = run(&original.events, original.end(), options(quirks));
@@ -456,7 +473,7 @@ fn whole_tool_call_in_one_chunk() {
     let (events, response) = run(
         &stream.events,
         stream.end(),
-        options(Quirks::for_provider("groq")),
+        options(Quirks::for_kind(ProviderKind::Groq)),
     );
     assert_eq!(terminal(&events), "response.completed");
     assert_eq!(
@@ -500,7 +517,7 @@ fn tool_name_empty_or_late() {
     let (_, response) = run(
         &stream.events,
         stream.end(),
-        options(Quirks::for_provider("mistral")),
+        options(Quirks::for_kind(ProviderKind::Mistral)),
     );
     let expected = (
         "chatcmpl-tool-9f149c74c42f265b".to_owned(),
@@ -547,7 +564,7 @@ fn azure_prompt_filter_chunk_and_placeholders() {
     let mut converter = ChatToResponses::new(
         Response::default(),
         SequentialIds::new(1_750_000_000),
-        options(Quirks::for_provider("azure")),
+        options(Quirks::for_kind(ProviderKind::Azure)),
     );
     let started = converter.start().unwrap();
     assert_eq!(started.len(), 2);
@@ -562,7 +579,7 @@ fn azure_prompt_filter_chunk_and_placeholders() {
     let (events, response) = run(
         &stream.events,
         stream.end(),
-        options(Quirks::for_provider("azure")),
+        options(Quirks::for_kind(ProviderKind::Azure)),
     );
     assert_eq!(terminal(&events), "response.completed");
     assert!(response.id.starts_with("resp_"));
@@ -586,7 +603,7 @@ fn mistral_content_parts_with_thinking() {
     let (_, response) = run(
         &stream.events,
         stream.end(),
-        options(Quirks::for_provider("mistral")),
+        options(Quirks::for_kind(ProviderKind::Mistral)),
     );
     let facts = response_facts(&response);
     assert_eq!(
@@ -604,7 +621,7 @@ fn groq_reasoning_field_and_x_groq() {
     let stream = load("vercel-ai.groq__groq-reasoning.chunks.txt");
     let chat = chat_facts(&fold_chat(&stream.events));
     let summary = StreamOptions {
-        quirks: Quirks::for_provider("groq"),
+        quirks: Quirks::for_kind(ProviderKind::Groq),
         reasoning: ReasoningMode {
             output: ReasoningOutput::Summary,
             carry: false,
@@ -632,7 +649,7 @@ fn error_mid_stream_ends_failed() {
     let (events, response) = run(
         &stream.events,
         stream.end(),
-        options(Quirks::for_provider("gpustack")),
+        options(Quirks::for_kind(ProviderKind::GpuStack)),
     );
     assert_eq!(terminal(&events), "response.failed");
     let error = response.error.as_ref().unwrap();
@@ -669,7 +686,7 @@ fn deepseek_reasoning_content_is_carried() {
     let chat = chat_facts(&fold_chat(&stream.events));
     let key = EnvelopeKey::new(b"test secret");
     let carry = StreamOptions {
-        quirks: Quirks::for_provider("deepseek"),
+        quirks: Quirks::for_kind(ProviderKind::DeepSeek),
         reasoning: ReasoningMode {
             output: ReasoningOutput::Text,
             carry: true,
@@ -725,7 +742,7 @@ fn openrouter_reasoning_details_are_carried() {
         .clone()
         .expect("details");
     let carry = StreamOptions {
-        quirks: Quirks::for_provider("openrouter"),
+        quirks: Quirks::for_kind(ProviderKind::OpenRouter),
         reasoning: ReasoningMode {
             output: ReasoningOutput::Text,
             carry: true,
@@ -798,7 +815,11 @@ fn think_tags_in_content() {
             _ => cut.push(event),
         }
     }
-    let (_, response) = run(&cut, stream.end(), options(Quirks::for_provider("vllm")));
+    let (_, response) = run(
+        &cut,
+        stream.end(),
+        options(Quirks::for_kind(ProviderKind::Vllm)),
+    );
     let facts = response_facts(&response);
     assert_eq!(facts.reasoning, chat.reasoning);
     assert_eq!(facts.text, chat.text);
@@ -807,27 +828,46 @@ fn think_tags_in_content() {
     assert!(response_facts(&response).text.starts_with("<think>"));
 }
 
-const TABLE_BEGIN: &str = "//! <!-- quirks:begin (generated from QUIRKS; `UPDATE_QUIRKS=1 cargo test -p openai-wire-convert --test quirks` rewrites it) -->\n";
-const TABLE_END: &str = "//! <!-- quirks:end -->";
-
-#[test]
-fn the_module_docs_show_the_quirk_table_generated_from_the_code() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/quirks.rs");
-    let text = std::fs::read_to_string(&path).expect("src/quirks.rs");
-    let start = text.find(TABLE_BEGIN).expect("the quirks:begin marker") + TABLE_BEGIN.len();
-    let end = text.find(TABLE_END).expect("the quirks:end marker");
-    let expected: String = openai_wire_convert::quirks::doc_table()
-        .lines()
-        .map(|line| format!("//! {line}\n"))
-        .collect();
+/// Rewrites (with `UPDATE_QUIRKS=1`) or checks the generated table between `begin` and
+/// `//! <!-- NAME:end -->` in `file` (under `src/`).
+fn generated_table(file: &str, name: &str, table: String) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(file);
+    let text = std::fs::read_to_string(&path).expect("the source file");
+    let begin = format!("//! <!-- {name}:begin");
+    let start = text.find(&begin).expect("the begin marker");
+    let start = start + text[start..].find('\n').expect("a line end") + 1;
+    let end = text
+        .find(&format!("//! <!-- {name}:end -->"))
+        .expect("the end marker");
+    let expected: String = table.lines().map(|line| format!("//! {line}\n")).collect();
     if std::env::var_os("UPDATE_QUIRKS").is_some() {
         let updated = format!("{}{expected}{}", &text[..start], &text[end..]);
-        std::fs::write(&path, updated).expect("write src/quirks.rs");
+        std::fs::write(&path, updated).expect("write the source file");
         return;
     }
     assert_eq!(
         &text[start..end],
         expected,
-        "the quirk table in src/quirks.rs disagrees with QUIRKS; rerun with UPDATE_QUIRKS=1"
+        "the {name} table in src/{file} disagrees with the code; rerun with UPDATE_QUIRKS=1"
+    );
+}
+
+#[test]
+fn the_module_docs_show_the_quirk_table_generated_from_the_code() {
+    generated_table(
+        "provider/quirks.rs",
+        "quirks",
+        openai_wire_convert::quirks::doc_table(),
+    );
+}
+
+#[test]
+fn the_module_docs_show_the_kinds_table_generated_from_the_code() {
+    generated_table(
+        "provider/mod.rs",
+        "kinds",
+        openai_wire_convert::provider::doc_table(),
     );
 }

@@ -11,7 +11,7 @@ use chat_stream::{
     to_sse,
 };
 use openai_wire_check::check_bytes;
-use openai_wire_convert::quirks::Quirks;
+use openai_wire_convert::provider::{ProviderKind, Quirks};
 use openai_wire_convert::stream::chat_to_responses::StreamOptions;
 use openai_wire_decode::{Format, Protocol};
 
@@ -33,7 +33,7 @@ fn every_chat_stream_converts_to_a_conformant_responses_stream_with_the_same_fol
     for entry in &entries {
         let stream = read_chat(entry);
         let options = StreamOptions {
-            quirks: Quirks::for_provider(&entry.provider),
+            quirks: Quirks::for_kind(ProviderKind::guess(&entry.provider)),
             ..StreamOptions::default()
         };
         let (events, response) = convert(&stream.events, stream.end(), options);

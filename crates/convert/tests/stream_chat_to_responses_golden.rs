@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use chat_stream::{chat_entries, convert, read_chat};
-use openai_wire_convert::quirks::Quirks;
+use openai_wire_convert::provider::{ProviderKind, Quirks};
 use openai_wire_convert::stream::chat_to_responses::StreamOptions;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -60,7 +60,7 @@ fn canonical(value: &Value, out: &mut String) {
 fn converted_lines(entry: &chat_stream::ChatEntry) -> String {
     let stream = read_chat(entry);
     let options = StreamOptions {
-        quirks: Quirks::for_provider(&entry.provider),
+        quirks: Quirks::for_kind(ProviderKind::guess(&entry.provider)),
         ..StreamOptions::default()
     };
     let (events, _) = convert(&stream.events, stream.end(), options);

@@ -177,6 +177,7 @@ pub const PROVIDER_ENV_FIELDS: &[&str] = &[
     "NATIVE_WEB_SEARCH",
     "QUIRKS",
     "EXTRA_QUIRKS",
+    "DISABLE_QUIRKS",
     "HEADERS",
     "CONNECT_TIMEOUT_SECS",
     "IDLE_TIMEOUT_SECS",
@@ -195,7 +196,7 @@ fn provider_with(
 ) -> Result<ProviderConfig, String> {
     let key = field.to_ascii_lowercase();
     let parsed = match key.as_str() {
-        "models" | "extra_quirks" => toml::Value::Array(
+        "models" | "extra_quirks" | "disable_quirks" => toml::Value::Array(
             value
                 .split(',')
                 .map(str::trim)

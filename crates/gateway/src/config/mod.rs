@@ -88,8 +88,6 @@ use std::time::Duration;
 use openai_wire_convert::quirks::Quirk;
 use serde::Deserialize;
 
-use provider::host_of;
-
 mod env;
 mod model_info;
 mod provider;
@@ -99,9 +97,8 @@ mod web_search;
 
 pub use env::PROVIDER_ENV_FIELDS;
 pub use model_info::{DEFAULT_CONTEXT_WINDOW, InputModality, ModelInfo};
-pub use provider::{
-    ProviderConfig, ProviderKind, ReasoningRoundTrip, RequestSettings, Route, UpstreamApi,
-};
+pub use openai_wire_convert::provider::{ProviderKind, ReasoningRoundTrip, RequestSettings};
+pub use provider::{ProviderConfig, Route, UpstreamApi};
 pub use web_search::{SearchBackendKind, WebSearchConfig};
 
 /// A configuration that cannot be used.
@@ -368,12 +365,11 @@ impl Config {
     }
 
     /// The no-file configuration: one Chat provider named `upstream` that every request goes to.
-    /// Its quirks are guessed from the URL's host (`api.deepseek.com` → DeepSeek's).
+    /// Its kind is guessed from the URL's host (`api.deepseek.com` → DeepSeek).
     pub fn simple(options: SimpleOptions) -> Result<Self, ConfigError> {
         let mut provider = ProviderConfig::new(options.upstream.trim_end_matches('/'));
         provider.api_key_env = options.api_key_env;
         provider.model_map = options.model_map.into_iter().collect();
-        provider.quirks = Some(host_of(&provider.base_url).to_owned());
         let mut config = Config::default();
         config.providers.insert("upstream".into(), provider);
         config.default_provider = Some("upstream".into());
@@ -407,14 +403,16 @@ impl Config {
                     provider.base_url
                 )));
             }
-            if let Some(unknown) = provider
-                .extra_quirks
-                .iter()
-                .find(|q| Quirk::from_name(q).is_none())
-            {
-                return Err(ConfigError::Invalid(format!(
-                    "providers.{name}.extra_quirks: no quirk named {unknown:?} (see openai_wire_convert::quirks)"
-                )));
+            for (field, names) in [
+                ("extra_quirks", &provider.extra_quirks),
+                ("disable_quirks", &provider.disable_quirks),
+            ] {
+                if let Some(unknown) = names.iter().find(|q| Quirk::from_name(q).is_none()) {
+                    return Err(ConfigError::Invalid(format!(
+                        "providers.{name}.{field}: no quirk named {unknown:?} (see \
+                         openai_wire_convert::quirks)"
+                    )));
+                }
             }
             if let Some(model) = provider.model_info.keys().find(|m| !provider.serves(m)) {
                 return Err(ConfigError::Invalid(format!(

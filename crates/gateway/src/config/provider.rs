@@ -1,11 +1,13 @@
-//! Providers: [`ProviderConfig`], what kind each is ([`ProviderKind`]) and the request settings
-//! its kind presets ([`RequestSettings`]); routes ([`Route`]).
+//! Providers: [`ProviderConfig`] and routes ([`Route`]). What a provider's `kind` means (its
+//! names, request presets and stream quirks) lives in one place,
+//! [`openai_wire_convert::provider`].
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use openai_wire_convert::envelope::ReasoningField;
-use openai_wire_convert::quirks::{Quirk, Quirks};
+use openai_wire_convert::provider::{
+    ProviderKind, Quirk, Quirks, ReasoningRoundTrip, RequestSettings,
+};
 use openai_wire_convert::request::{DeveloperRole, MaxTokensField};
 use serde::{Deserialize, Serialize};
 
@@ -19,218 +21,6 @@ pub enum UpstreamApi {
     /// The Responses API (`POST {base_url}/responses`): requests are forwarded as they are, and
     /// `/v1/chat/completions` is converted for it.
     Responses,
-}
-
-/// What kind of server a provider is: it picks the presets of its [`RequestSettings`] and the
-/// provider name its stream [quirks](openai_wire_convert::quirks) are looked up by. When a
-/// provider's `kind` is not set, it is guessed from the provider's name, its `quirks` name and
-/// its URL's host ([`ProviderKind::guess`]).
-///
-/// | kind | `developer` role sent as | `max_output_tokens` sent as | reasoning sent back in | only the current turn's | `reasoning_effort` |
-/// | --- | --- | --- | --- | --- | --- |
-/// | `openai` | `developer` | `max_completion_tokens` | — | — | sent |
-/// | `deepseek` | `system` | `max_tokens` | `reasoning_content` | yes | not sent |
-/// | `kimi`, `glm` | `system` | `max_tokens` | `reasoning_content` | no | not sent |
-/// | `groq`, `openrouter`, `xai` | `system` | `max_tokens` | — | — | sent |
-///
-/// The `openrouter` kind also turns a client's `web_search` tool into OpenRouter's own server
-/// tool, `{"type": "openrouter:web_search"}`, when the gateway has no `[web_search]` backend
-/// (`native_web_search`).
-/// | `qwen`, `mistral`, `ollama` | `system` | `max_tokens` | — | — | not sent |
-/// | `vllm`, `generic` | `system` | `max_tokens` | the field it was streamed in | no | not sent |
-///
-/// "The field it was streamed in": a self-hosted server (vLLM, SGLang) at an address that names
-/// no model may serve DeepSeek, Kimi, GLM or Qwen, which stream reasoning in
-/// `reasoning_content` (or `reasoning`) and need it back on the next turn (DeepSeek's thinking
-/// mode answers 400 otherwise). The gateway records the field in the reasoning item's envelope
-/// and sends the reasoning back in it; assistant messages with tool calls then carry the field,
-/// empty when they had no reasoning. `reasoning_round_trip = "none"` turns this off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProviderKind {
-    /// OpenAI itself (`api.openai.com`).
-    #[serde(rename = "openai")]
-    OpenAi,
-    /// DeepSeek: wants the current turn's `reasoning_content` back in thinking mode.
-    #[serde(rename = "deepseek")]
-    DeepSeek,
-    /// Kimi (Moonshot): wants `reasoning_content` back.
-    Kimi,
-    /// GLM (Zhipu, Z.ai): wants `reasoning_content` back ("preserved thinking").
-    Glm,
-    /// Groq: reads `reasoning_effort`.
-    Groq,
-    /// OpenRouter: reads `reasoning_effort`.
-    #[serde(rename = "openrouter")]
-    OpenRouter,
-    /// xAI (Grok): reads `reasoning_effort`.
-    Xai,
-    /// Qwen (DashScope).
-    Qwen,
-    /// Mistral.
-    Mistral,
-    /// Ollama's OpenAI-compatible endpoint.
-    Ollama,
-    /// vLLM's OpenAI-compatible server.
-    Vllm,
-    /// Any other OpenAI-compatible Chat server: the settings most of them accept.
-    Generic,
-}
-
-impl ProviderKind {
-    /// The kind's name in configuration files (`"deepseek"`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::OpenAi => "openai",
-            ProviderKind::DeepSeek => "deepseek",
-            ProviderKind::Kimi => "kimi",
-            ProviderKind::Glm => "glm",
-            ProviderKind::Groq => "groq",
-            ProviderKind::OpenRouter => "openrouter",
-            ProviderKind::Xai => "xai",
-            ProviderKind::Qwen => "qwen",
-            ProviderKind::Mistral => "mistral",
-            ProviderKind::Ollama => "ollama",
-            ProviderKind::Vllm => "vllm",
-            ProviderKind::Generic => "generic",
-        }
-    }
-
-    /// The kind a provider most likely is, from any text that names it (its name, its `quirks`
-    /// name, its URL): `deepseek`, `kimi`/`moonshot`, `glm`/`zhipu`/`z.ai`, `groq`,
-    /// `openrouter`, `x.ai`/`xai`/`grok`, `openai.com`, `qwen`/`dashscope`, `mistral`,
-    /// `ollama`, `vllm`, in that order; otherwise [`ProviderKind::Generic`].
-    ///
-    /// ```
-    /// use openai_wire_gateway::ProviderKind;
-    ///
-    /// assert_eq!(ProviderKind::guess("upstream api.deepseek.com"), ProviderKind::DeepSeek);
-    /// assert_eq!(ProviderKind::guess("groq api.groq.com"), ProviderKind::Groq);
-    /// assert_eq!(ProviderKind::guess("local 127.0.0.1:8000"), ProviderKind::Generic);
-    /// ```
-    pub fn guess(text: &str) -> ProviderKind {
-        let who = text.to_ascii_lowercase();
-        let is = |needles: &[&str]| needles.iter().any(|n| who.contains(n));
-        if is(&["deepseek"]) {
-            ProviderKind::DeepSeek
-        } else if is(&["kimi", "moonshot"]) {
-            ProviderKind::Kimi
-        } else if is(&["glm", "zhipu", "z.ai"]) {
-            ProviderKind::Glm
-        } else if is(&["groq"]) {
-            ProviderKind::Groq
-        } else if is(&["openrouter"]) {
-            ProviderKind::OpenRouter
-        } else if is(&["x.ai", "xai", "grok"]) {
-            ProviderKind::Xai
-        } else if is(&["openai.com"]) {
-            ProviderKind::OpenAi
-        } else if is(&["qwen", "dashscope"]) {
-            ProviderKind::Qwen
-        } else if is(&["mistral"]) {
-            ProviderKind::Mistral
-        } else if is(&["ollama"]) {
-            ProviderKind::Ollama
-        } else if is(&["vllm"]) {
-            ProviderKind::Vllm
-        } else {
-            ProviderKind::Generic
-        }
-    }
-
-    /// The request settings this kind starts from (the table in the [type docs](ProviderKind)).
-    pub fn preset(self) -> RequestSettings {
-        let generic = RequestSettings {
-            developer_role: DeveloperRole::System,
-            max_tokens_field: MaxTokensField::MaxTokens,
-            reasoning_round_trip: None,
-            reasoning_as_streamed: false,
-            reasoning_current_turn_only: false,
-            send_reasoning_effort: false,
-            native_web_search: false,
-        };
-        match self {
-            ProviderKind::OpenAi => RequestSettings {
-                developer_role: DeveloperRole::Developer,
-                max_tokens_field: MaxTokensField::MaxCompletionTokens,
-                send_reasoning_effort: true,
-                ..generic
-            },
-            ProviderKind::DeepSeek => RequestSettings {
-                reasoning_round_trip: Some(ReasoningField::ReasoningContent),
-                reasoning_current_turn_only: true,
-                ..generic
-            },
-            ProviderKind::Kimi | ProviderKind::Glm => RequestSettings {
-                reasoning_round_trip: Some(ReasoningField::ReasoningContent),
-                ..generic
-            },
-            ProviderKind::OpenRouter => RequestSettings {
-                send_reasoning_effort: true,
-                native_web_search: true,
-                ..generic
-            },
-            ProviderKind::Groq | ProviderKind::Xai => RequestSettings {
-                send_reasoning_effort: true,
-                ..generic
-            },
-            ProviderKind::Vllm | ProviderKind::Generic => RequestSettings {
-                reasoning_as_streamed: true,
-                ..generic
-            },
-            ProviderKind::Qwen | ProviderKind::Mistral | ProviderKind::Ollama => generic,
-        }
-    }
-}
-
-/// Which field a provider wants its reasoning back in, on the next turn, in configuration
-/// files: `"reasoning_content"`, `"reasoning"`, `"as_streamed"` (the field the upstream
-/// streamed it in) or `"none"` (reasoning items are dropped).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReasoningRoundTrip {
-    /// `reasoning_content` on assistant messages (DeepSeek, Kimi, GLM).
-    ReasoningContent,
-    /// `reasoning` on assistant messages (OpenRouter, Ollama, some vLLM versions).
-    Reasoning,
-    /// The field the upstream streamed it in (the `vllm` and `generic` kinds' preset).
-    AsStreamed,
-    /// Not sent back.
-    None,
-}
-
-impl ReasoningRoundTrip {
-    /// The Chat field, `None` for [`ReasoningRoundTrip::None`].
-    pub fn field(self) -> Option<ReasoningField> {
-        match self {
-            ReasoningRoundTrip::ReasoningContent => Some(ReasoningField::ReasoningContent),
-            ReasoningRoundTrip::Reasoning => Some(ReasoningField::Reasoning),
-            ReasoningRoundTrip::AsStreamed | ReasoningRoundTrip::None => None,
-        }
-    }
-}
-
-/// How Chat requests are built for one provider: the preset of its [`ProviderKind`], with the
-/// provider's own settings on top ([`ProviderConfig::request_settings`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestSettings {
-    /// What the `developer` role is sent as.
-    pub developer_role: DeveloperRole,
-    /// Which field carries `max_output_tokens`.
-    pub max_tokens_field: MaxTokensField,
-    /// The field the provider wants its reasoning back in (`None`: see
-    /// `reasoning_as_streamed`).
-    pub reasoning_round_trip: Option<ReasoningField>,
-    /// With no `reasoning_round_trip`: send reasoning back in the field it was streamed in
-    /// (`false`: reasoning items are dropped).
-    pub reasoning_as_streamed: bool,
-    /// Send reasoning back only for the current turn (after the last user message).
-    pub reasoning_current_turn_only: bool,
-    /// Whether `reasoning.effort` is sent as `reasoning_effort`.
-    pub send_reasoning_effort: bool,
-    /// Whether a client's `web_search` tool becomes the provider's own web search tool when the
-    /// gateway has no search backend (OpenRouter's server tool `openrouter:web_search`).
-    pub native_web_search: bool,
 }
 
 /// One upstream provider.
@@ -254,7 +44,8 @@ pub struct ProviderConfig {
     #[serde(default)]
     pub model_map: BTreeMap<String, String>,
     /// What kind of server it is: picks the presets of the request settings below and of the
-    /// stream quirks ([`ProviderKind`]). Guessed from the name, `quirks` and host when absent.
+    /// stream quirks ([`ProviderKind`]; `"deepseek"`, `"vllm"`, …). Guessed from the name and
+    /// host when absent.
     #[serde(default)]
     pub kind: Option<ProviderKind>,
     /// What the `developer` role is sent as (`"developer"` or `"system"`); the kind's preset
@@ -284,15 +75,18 @@ pub struct ProviderConfig {
     /// backend, when configured, is used instead.
     #[serde(default)]
     pub native_web_search: Option<bool>,
-    /// The provider name whose row of the quirk table the stream converter applies
-    /// (`openai_wire_convert::quirks`). Defaults to the `kind` when set, else the provider's
-    /// own name and host.
+    /// The kind whose stream quirks apply, when it differs from `kind` (an OpenRouter
+    /// provider relaying Kimi: `kind = "openrouter"`, `quirks = "kimi"`); the kind when absent.
     #[serde(default)]
-    pub quirks: Option<String>,
+    pub quirks: Option<ProviderKind>,
     /// Quirks applied on top, by name (`"think_tags_in_content"`, `"missing_finish_reason"`,
     /// `"cumulative_tool_arguments"`, …; see `openai_wire_convert::quirks::QUIRKS`).
     #[serde(default)]
     pub extra_quirks: Vec<String>,
+    /// Quirks of the kind's preset turned off, by name (`["think_tags_in_content"]` for a
+    /// vLLM whose model may start an answer with a literal `<think>`).
+    #[serde(default)]
+    pub disable_quirks: Vec<String>,
     /// Extra headers sent with every upstream request.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
@@ -346,6 +140,7 @@ impl ProviderConfig {
             native_web_search: None,
             quirks: None,
             extra_quirks: Vec::new(),
+            disable_quirks: Vec::new(),
             headers: BTreeMap::new(),
             connect_timeout_secs: default_connect_timeout(),
             idle_timeout_secs: default_idle_timeout(),
@@ -379,15 +174,10 @@ impl ProviderConfig {
     }
 
     /// The provider's kind: `kind` when set, else guessed ([`ProviderKind::guess`]) from
-    /// `quirks` (or, when absent, `name`, the provider's name in the config) and the URL's host.
+    /// `name` (the provider's name in the config) and the URL's host.
     pub fn kind(&self, name: &str) -> ProviderKind {
-        self.kind.unwrap_or_else(|| {
-            let host = host_of(&self.base_url);
-            ProviderKind::guess(&match &self.quirks {
-                Some(quirks) => format!("{quirks} {host}"),
-                None => format!("{name} {host}"),
-            })
-        })
+        self.kind
+            .unwrap_or_else(|| ProviderKind::guess(&format!("{name} {}", host_of(&self.base_url))))
     }
 
     /// How Chat requests are built for this provider (called `name` in the config): its kind's
@@ -428,24 +218,19 @@ impl ProviderConfig {
         }
     }
 
-    /// The name the provider's quirks are looked up by: `quirks` when set, else the `kind`
-    /// when set, else the provider's name and host.
-    pub fn quirks_name(&self, name: &str) -> String {
-        match (&self.quirks, self.kind) {
-            (Some(quirks), _) => quirks.clone(),
-            (None, Some(kind)) if kind != ProviderKind::Generic => kind.as_str().to_owned(),
-            _ => format!("{name} {}", host_of(&self.base_url)),
-        }
-    }
-
-    /// The stream quirks the converter applies for this provider: the quirk table's rows for
-    /// [`quirks_name`](Self::quirks_name), plus `extra_quirks` (unknown names are refused by
-    /// [`Config::validate`](super::Config::validate)).
+    /// The stream quirks the converter applies for this provider: the preset of `quirks` (or
+    /// of its [kind](Self::kind)), plus `extra_quirks`, minus `disable_quirks` (unknown names
+    /// are refused by [`Config::validate`](super::Config::validate)).
     pub fn stream_quirks(&self, name: &str) -> Quirks {
-        let mut quirks = Quirks::for_provider(&self.quirks_name(name));
+        let mut quirks = Quirks::for_kind(self.quirks.unwrap_or_else(|| self.kind(name)));
         for extra in &self.extra_quirks {
             if let Some(quirk) = Quirk::from_name(extra) {
                 quirks.insert(quirk);
+            }
+        }
+        for disabled in &self.disable_quirks {
+            if let Some(quirk) = Quirk::from_name(disabled) {
+                quirks.remove(quirk);
             }
         }
         quirks

@@ -2,6 +2,7 @@
 
 use super::*;
 use openai_wire_convert::envelope::ReasoningField;
+use openai_wire_convert::quirks::Quirks;
 use openai_wire_convert::request::{DeveloperRole, MaxTokensField};
 
 #[test]
@@ -292,7 +293,7 @@ fn simple_case_guesses_quirks_from_the_host() {
     .unwrap();
     let provider = &config.providers["upstream"];
     assert_eq!(provider.base_url, "https://api.deepseek.com/v1");
-    assert_eq!(provider.quirks.as_deref(), Some("api.deepseek.com"));
+    assert_eq!(provider.kind("upstream"), ProviderKind::DeepSeek);
     assert_eq!(provider.upstream_model("gpt-5"), "deepseek-chat");
 }
 
@@ -326,7 +327,10 @@ fn kind_presets_and_explicit_settings() {
         Some(ReasoningField::ReasoningContent)
     );
     assert!(ds.reasoning_current_turn_only && !ds.send_reasoning_effort);
-    assert_eq!(config.providers["ds"].quirks_name("ds"), "deepseek");
+    assert_eq!(
+        config.providers["ds"].stream_quirks("ds"),
+        Quirks::for_kind(ProviderKind::DeepSeek)
+    );
 
     let custom = &config.providers["custom"];
     let settings = custom.request_settings("custom");
@@ -386,6 +390,27 @@ fn guesses_match_the_old_host_rules() {
         ),
         ("grok", "https://api.x.ai/v1", ProviderKind::Xai),
         ("local", "http://127.0.0.1:11434/v1", ProviderKind::Generic),
+        (
+            "pplx",
+            "https://api.perplexity.ai",
+            ProviderKind::Perplexity,
+        ),
+        (
+            "hf",
+            "https://router.huggingface.co/v1",
+            ProviderKind::HuggingFace,
+        ),
+        ("palmyra", "https://api.writer.com/v1", ProviderKind::Writer),
+        (
+            "llama-server",
+            "http://127.0.0.1:8080/v1",
+            ProviderKind::LlamaCpp,
+        ),
+        (
+            "local",
+            "http://127.0.0.1:8080/openai/v1",
+            ProviderKind::Generic,
+        ),
     ];
     for (name, url, kind) in cases {
         assert_eq!(ProviderConfig::new(url).kind(name), kind, "{name} {url}");
@@ -458,4 +483,49 @@ fn unknown_self_hosted_servers_send_reasoning_back_as_streamed_unless_turned_off
     let ds = config.providers["ds"].request_settings("ds");
     assert!(ds.reasoning_as_streamed && ds.reasoning_round_trip.is_none());
     assert!(!ProviderKind::DeepSeek.preset().reasoning_as_streamed);
+}
+
+#[test]
+fn quirks_follow_the_kind_unless_named_added_or_turned_off() {
+    let config = Config::from_toml(
+        r#"
+            [providers.router]
+            kind = "openrouter"
+            quirks = "kimi"
+            base_url = "https://openrouter.ai/api/v1"
+            [providers.local]
+            kind = "vllm"
+            base_url = "http://127.0.0.1:8000/v1"
+            disable_quirks = ["think_tags_in_content"]
+            [providers.groq]
+            base_url = "https://api.groq.com/openai/v1"
+            "#,
+    )
+    .unwrap();
+    let router = &config.providers["router"];
+    assert_eq!(router.kind("router"), ProviderKind::OpenRouter);
+    assert!(router.request_settings("router").native_web_search);
+    assert_eq!(
+        router.stream_quirks("router"),
+        Quirks::for_kind(ProviderKind::Kimi)
+    );
+    let local = config.providers["local"].stream_quirks("local");
+    assert!(!local.contains(Quirk::ThinkTagsInContent));
+    assert!(local.contains(Quirk::ReasoningContentField));
+    assert!(
+        config.providers["groq"]
+            .stream_quirks("groq")
+            .contains(Quirk::ThinkTagsInContent)
+    );
+    let error = Config::from_toml(
+        "[providers.x]\nbase_url = \"http://h/v1\"\ndisable_quirks = [\"nope\"]\n",
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("disable_quirks"), "{error}");
+    let error = Config::from_toml("[providers.x]\nbase_url = \"http://h/v1\"\nquirks = \"nope\"\n")
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("unknown provider kind"),
+        "{error}"
+    );
 }
