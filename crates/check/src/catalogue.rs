@@ -156,6 +156,8 @@ catalogue! {
         "Events of an output item come after its `output_item.added` and before its `output_item.done`.";
     NESTING_ITEM_DONE = "nesting.item-done", Error, Some(Protocol::Responses),
         "Exactly one `output_item.done` per `output_item.added`, all before `response.completed`.";
+    NESTING_MCP_LIST_TOOLS_BACKFILL = "nesting.mcp-list-tools-backfill", Warning, Some(Protocol::Responses),
+        "OpenAI's own deviation: with several MCP servers it sends `output_item.done` only for the last `mcp_list_tools` item; the earlier ones are complete only in `response.completed` (fold and convert take them from there).";
     NESTING_ITEM_ID = "nesting.item-id", Error, Some(Protocol::Responses),
         "An event's `item_id` is the id of the item at its `output_index`.";
     NESTING_PART_OPEN = "nesting.part-open", Error, Some(Protocol::Responses),

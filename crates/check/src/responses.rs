@@ -382,7 +382,10 @@ impl ResponseChecker {
         if let Some(usage) = response.get("usage").filter(|u| !u.is_null()) {
             util::check_usage(&mut self.findings, index, usage, util::RESPONSES_USAGE);
         }
+        let output = response.get("output").and_then(Value::as_array);
+        let output = output.map(Vec::as_slice).unwrap_or_default();
         if kind == "response.completed" {
+            self.backfill_mcp_list_tools(index, output);
             let open: Vec<String> = self
                 .items
                 .iter()
@@ -397,8 +400,6 @@ impl ResponseChecker {
                 self.report(&rules::NESTING_ITEM_DONE, index, message);
             }
         }
-        let output = response.get("output").and_then(Value::as_array);
-        let output = output.map(Vec::as_slice).unwrap_or_default();
         // A failed response may drop its output; otherwise the output is the done items.
         if kind == "response.failed" && output.is_empty() {
             return;
@@ -423,6 +424,47 @@ impl ResponseChecker {
         }
         if let Some(message) = message {
             self.report(&rules::ITEM_OUTPUT_MATCHES_DONE, index, message);
+        }
+    }
+
+    /// OpenAI's MCP backfill: `mcp_list_tools` items never done, before a last one that was,
+    /// whose final form is in `response.completed`'s output (same id) are taken from there,
+    /// with a warning of their own rule instead of the errors of an item never done.
+    fn backfill_mcp_list_tools(&mut self, index: usize, output: &[Value]) {
+        // Only items before the last `mcp_list_tools` item, which was done: a lone list that
+        // never got its done event is still an error.
+        let last_done = self
+            .items
+            .iter()
+            .filter(|(_, item)| item.kind == "mcp_list_tools")
+            .next_back()
+            .filter(|(_, item)| item.done)
+            .map(|(output_index, _)| *output_index);
+        let Some(last_done) = last_done else {
+            return;
+        };
+        let mut backfilled = Vec::new();
+        for (output_index, item) in &mut self.items {
+            if item.done || item.kind != "mcp_list_tools" || *output_index >= last_done {
+                continue;
+            }
+            let Some(final_item) = output
+                .iter()
+                .find(|o| str_field(o, "id") == Some(item.id.as_str()))
+            else {
+                continue;
+            };
+            item.done = true;
+            self.done_items.insert(*output_index, final_item.clone());
+            backfilled.push(format!("{output_index} ({})", item.id));
+        }
+        if !backfilled.is_empty() {
+            let message = format!(
+                "`mcp_list_tools` items {} had no output_item.done; taken from `response.completed` \
+                 (OpenAI does this with several MCP servers)",
+                backfilled.join(", ")
+            );
+            self.report(&rules::NESTING_MCP_LIST_TOOLS_BACKFILL, index, message);
         }
     }
 

@@ -93,6 +93,7 @@ fn rule_ids_are_unique_dotted_and_found_by_id() {
         BTreeSet::from([
             "decode.unknown-event",
             "lifecycle.done-marker",
+            "nesting.mcp-list-tools-backfill",
             "sequence.gap",
             "sequence.missing",
             "chat.single-created",

@@ -214,6 +214,20 @@ fn openai_deviations_are_named_warnings() {
         "{incomplete:?}"
     );
 
+    // With several MCP servers, OpenAI sends output_item.done only for the last mcp_list_tools
+    // item; the earlier one is whole only in response.completed: a warning of its own rule, not
+    // the two errors of an item never done.
+    let report = check(&find(
+        "responses/derived.openai-mcp-two-servers-backfill.sse",
+    ));
+    assert_eq!(report.errors(), 0, "{:?}", report.findings);
+    let backfill: Vec<&str> = report
+        .of_rule("nesting.mcp-list-tools-backfill")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(backfill.len(), 1, "{:?}", report.findings);
+    assert!(backfill[0].contains("0 (mcpl_"), "{backfill:?}");
+
     // A resumed background stream starts at sequence_number 2 with response.in_progress.
     let report = check(&find(
         "responses/openai-dotnet__ResponsesTests__CanStreamBackgroundResponses__e2.sse",

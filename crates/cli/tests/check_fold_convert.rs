@@ -503,3 +503,32 @@ mod toml_like {
         }
     }
 }
+
+/// OpenAI with several MCP servers: only the last `mcp_list_tools` item gets its
+/// `output_item.done`; the earlier one is whole only in `response.completed`.
+const RESPONSES_MCP_BACKFILL: &str = "responses/derived.openai-mcp-two-servers-backfill.sse";
+
+#[test]
+fn openai_mcp_backfill_is_a_warning_and_fold_and_convert_take_the_items_from_completed() {
+    let file = path(RESPONSES_MCP_BACKFILL);
+    let checked = run(["check", &file]);
+    assert_eq!(checked.code, 0, "{checked:?}");
+    assert!(
+        checked
+            .stdout
+            .contains("warning nesting.mcp-list-tools-backfill"),
+        "{}",
+        checked.stdout
+    );
+    let folded = run(["fold", &file]);
+    assert_eq!(folded.code, 0, "{folded:?}");
+    let response: serde_json::Value = serde_json::from_str(&folded.stdout).expect("JSON");
+    assert_eq!(response["output"][0]["tools"][0]["name"], "search_rules");
+    let converted = run(["convert", "--to", "chat", &file]);
+    assert_eq!(converted.code, 0, "{converted:?}");
+    assert!(
+        !converted.stderr.contains("difference"),
+        "{}",
+        converted.stderr
+    );
+}

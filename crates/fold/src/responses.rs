@@ -94,6 +94,8 @@ struct ItemState {
     content: Slots,
     /// Wire `summary_index` of each reasoning summary part.
     summary: Slots,
+    /// Whether its `response.output_item.done` arrived.
+    done: bool,
 }
 
 impl ItemState {
@@ -102,10 +104,12 @@ impl ItemState {
             OutputItem::Message(m) => ItemState {
                 content: Slots::dense(m.content.len()),
                 summary: Slots::default(),
+                done: false,
             },
             OutputItem::Reasoning(r) => ItemState {
                 content: Slots::dense(r.content.as_ref().map_or(0, Vec::len)),
                 summary: Slots::dense(r.summary.len()),
+                done: false,
             },
             _ => ItemState::default(),
         }
@@ -125,7 +129,9 @@ impl ItemState {
 ///   `response.compaction.compacting` carries no content and changes nothing.
 /// - `response.output_item.done` replaces the item with the server's, except that what the
 ///   done item leaves empty (message content, reasoning summary or text, arguments, input) but
-///   the deltas filled is kept.
+///   the deltas filled is kept. An `mcp_list_tools` item that never got its done event, before a last one that did, takes
+///   `response.completed`'s item of the same id (OpenAI sends the done event only for the last
+///   one when a response uses several MCP servers).
 /// - `response.created`, `response.in_progress` and `response.queued` update everything but
 ///   the output (status, model, …). A `response.created` after the end of a response starts a
 ///   new fold (recordings that join several responses).
@@ -511,6 +517,9 @@ impl ResponseFold {
     }
 
     fn finish(&mut self, response: &Response, completed: bool) {
+        if completed {
+            self.backfill_mcp_list_tools(response);
+        }
         let mut differences = diff("output", &self.snapshot.output, &response.output);
         differences.extend(
             diff("usage", &self.snapshot.usage, &response.usage)
@@ -528,6 +537,34 @@ impl ResponseFold {
         self.snapshot.output = output;
         self.terminal = Some(response.clone());
         self.completed = completed;
+    }
+
+    /// OpenAI's MCP backfill: with several MCP servers, only the last `mcp_list_tools` item
+    /// gets an `output_item.done`; the others are whole only in `response.completed`. When the
+    /// last one was done, each earlier `mcp_list_tools` item never done takes the completed
+    /// output's item of the same id.
+    fn backfill_mcp_list_tools(&mut self, response: &Response) {
+        let is_list = |item: &OutputItem| matches!(item, OutputItem::McpListTools(_));
+        let Some(last) = self.snapshot.output.iter().rposition(is_list) else {
+            return;
+        };
+        let done = |pos: usize| self.states.get(pos).is_some_and(|state| state.done);
+        if !done(last) {
+            return;
+        }
+        let open: Vec<usize> = (0..last).filter(|&pos| !done(pos)).collect();
+        for pos in open {
+            let Some(OutputItem::McpListTools(list)) = self.snapshot.output.get(pos) else {
+                continue;
+            };
+            let final_item = response
+                .output
+                .iter()
+                .find(|o| matches!(o, OutputItem::McpListTools(done) if done.id == list.id));
+            if let Some(final_item) = final_item.cloned() {
+                self.snapshot.output[pos] = final_item;
+            }
+        }
     }
 
     /// Inserts or replaces the item at `key`; returns its position.
@@ -552,7 +589,10 @@ impl ResponseFold {
                 keep_streamed(&mut item, folded);
             }
         }
-        self.put_item(key, item.clone());
+        let pos = self.put_item(key, item.clone());
+        if let Some(state) = self.states.get_mut(pos) {
+            state.done = true;
+        }
         let call = match &item {
             OutputItem::FunctionCall(call) => Some(ToolCall {
                 kind: ToolCallKind::Function,

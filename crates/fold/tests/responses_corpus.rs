@@ -243,3 +243,34 @@ fn fold_equals_response_completed_across_the_corpus() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn mcp_list_tools_items_are_backfilled_from_response_completed() {
+    let entry = entries("responses")
+        .into_iter()
+        .find(|e| e.file == "responses/derived.openai-mcp-two-servers-backfill.sse")
+        .expect("the derived MCP backfill stream");
+    let mut fold = ResponseFold::new();
+    let mut completed = None;
+    for (event, _) in events::<ResponseStreamEvent>(&entry) {
+        if let ResponseStreamEvent::ResponseCompleted(done) = &event {
+            completed = Some(done.response.clone());
+            // Before the terminal event the first server's list is as added: no tools.
+            match &fold.response().output[0] {
+                OutputItem::McpListTools(list) => assert!(list.tools.is_empty()),
+                other => panic!("output[0] is {other:?}"),
+            }
+        }
+        fold.push(&event);
+    }
+    let completed = completed.expect("response.completed");
+    assert!(fold.differences().is_empty(), "{:?}", fold.differences());
+    assert_eq!(fold.response().output, completed.output);
+    match &fold.response().output[0] {
+        OutputItem::McpListTools(list) => {
+            assert_eq!(list.server_label, "docs");
+            assert_eq!(list.tools.len(), 1);
+        }
+        other => panic!("output[0] is {other:?}"),
+    }
+}

@@ -46,6 +46,7 @@
 //! | `ReasoningField` | groq, ollama, openrouter, cerebras | `chat/vercel-ai.groq__groq-reasoning.chunks.txt` | always |
 //! | `ReasoningDetails` | openrouter | `chat/ruby_llm__vcr_cassettes__chat_openrouter_reasoning_details_round-trip_accumulates_reasoning_details_while_streaming_tool_calls__i0.sse` | always (carried in the envelope) |
 //! | `ThinkTagsInContent` | groq, together, huggingface, vllm, llamacpp | derived from `chat/vercel-ai.groq__groq-reasoning.chunks.txt` | set by the kinds named (`disable_quirks` / `--no-quirk` turns it off); the opening tag counts only at the very start of the content |
+//! | `McpListToolsBackfill` | openai | derived from `responses/openai-dotnet__ResponsesToolTests__MCPToolStreamingWorks__e0.sse` | always: `check` warns under `nesting.mcp-list-tools-backfill`; fold and convert take the items from `response.completed` |
 //! <!-- quirks:end -->
 
 use enumset::{EnumSet, EnumSetType};
@@ -100,6 +101,10 @@ pub enum Quirk {
     ReasoningDetails,
     /// Reasoning in `content`, between `<think>` and `</think>`.
     ThinkTagsInContent,
+    /// A Responses stream (OpenAI's own, with several MCP servers) sends
+    /// `response.output_item.done` only for the last `mcp_list_tools` item; the others are
+    /// whole only in `response.completed`.
+    McpListToolsBackfill,
 }
 
 /// Whether the converter copes with a quirk on its own or only when the quirk is set.
@@ -350,6 +355,14 @@ pub static QUIRKS: &[QuirkInfo] = {
             evidence: "derived from chat/vercel-ai.groq__groq-reasoning.chunks.txt",
             handling: Handling::OptIn,
             note: "set by the kinds named (`disable_quirks` / `--no-quirk` turns it off); the opening tag counts only at the very start of the content",
+        },
+        QuirkInfo {
+            quirk: Quirk::McpListToolsBackfill,
+            name: "mcp_list_tools_backfill",
+            providers: &[K::OpenAi],
+            evidence: "derived from responses/openai-dotnet__ResponsesToolTests__MCPToolStreamingWorks__e0.sse",
+            handling: Handling::Always,
+            note: "always: `check` warns under `nesting.mcp-list-tools-backfill`; fold and convert take the items from `response.completed`",
         },
     ]
 };
