@@ -436,8 +436,7 @@ impl ResponseChecker {
         let last_done = self
             .items
             .iter()
-            .filter(|(_, item)| item.kind == "mcp_list_tools")
-            .next_back()
+            .rfind(|(_, item)| item.kind == "mcp_list_tools")
             .filter(|(_, item)| item.done)
             .map(|(output_index, _)| *output_index);
         let Some(last_done) = last_done else {
