@@ -78,6 +78,7 @@
 mod assistants;
 mod catalogue;
 mod chat;
+pub mod dispositions;
 mod realtime;
 mod response_object;
 mod responses;

@@ -90,6 +90,7 @@
 
 mod chat;
 mod defaults;
+pub mod dispositions;
 mod error;
 mod ids;
 mod response;

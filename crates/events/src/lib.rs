@@ -72,6 +72,7 @@
 //! `audio`, `images`, `webhooks`.
 
 mod conveniences;
+pub mod disposition;
 pub mod generated;
 mod runtime;
 

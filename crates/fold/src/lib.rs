@@ -79,6 +79,8 @@ mod diff;
 )]
 mod slots;
 
+pub mod dispositions;
+
 #[cfg(feature = "assistants")]
 mod assistants;
 #[cfg(feature = "chat")]

@@ -4,6 +4,7 @@
 
 pub mod chat_to_responses;
 pub mod cumulative;
+pub mod dispositions;
 pub mod json_prefix;
 pub mod pacer;
 pub mod responses_to_chat;
