@@ -24,6 +24,7 @@
 //! | `eof` | two chunks of text, then a clean end: no `finish_reason`, no `[DONE]` |
 //! | `huge` | one chunk of text, then one event of [`HUGE_EVENT`] bytes (past the gateway's 4 MiB cap on a single event), then the end |
 //! | `cumulative` | Perplexity's way (CRLF lines; each chunk's `message.content` repeats the whole text so far beside its `delta`; the last chunk's delta is empty): [`CUMULATIVE_TEXT`] in pieces |
+//! | `cumulative-content` | Perplexity as users report it: as `cumulative`, but each chunk's `delta.content` is the whole text so far ([`CUMULATIVE_CONTENT_TEXT`]) |
 //! | `cumulative-args:NAME` | `turns:NAME` (the same scripts and refusals) with each tool call's `arguments` fragment made the whole arguments so far, as some OpenAI-compatible servers stream them ([`cumulative_arguments`]) |
 //! | anything else | a short text answer |
 //!
@@ -108,6 +109,11 @@ pub const HUGE_EVENT: usize = 5 << 20;
 
 /// What `cumulative` answers (its pieces: every word and every space).
 pub const CUMULATIVE_TEXT: &str = "1 2 3";
+
+/// The text the `cumulative-content` model streams, each `delta.content` the whole text so far:
+/// shorter than the converter's safe auto-detection needs, so only the `perplexity` preset
+/// reads it right.
+pub const CUMULATIVE_CONTENT_TEXT: &str = "Paris is the capital.";
 
 /// How long `slow` pauses.
 pub const SLOW_PAUSE: Duration = Duration::from_millis(600);
@@ -296,7 +302,7 @@ fn finish() -> String {
 /// CRLF line endings, no `[DONE]`; each chunk carries its piece in `delta.content` and the whole
 /// text so far in `message.content`, and usage; the last one an empty delta and
 /// `finish_reason: "stop"`.
-fn perplexity_chunks(text: &str) -> Vec<String> {
+fn perplexity_chunks(text: &str, cumulative_delta: bool) -> Vec<String> {
     let mut pieces: Vec<&str> = Vec::new();
     let mut start = 0;
     for (at, c) in text.char_indices() {
@@ -324,7 +330,10 @@ fn perplexity_chunks(text: &str) -> Vec<String> {
                     "index": 0,
                     "finish_reason": if n == last { Value::from("stop") } else { Value::Null },
                     "message": {"role": "assistant", "content": so_far},
-                    "delta": {"role": "assistant", "content": piece},
+                    "delta": {
+                        "role": "assistant",
+                        "content": if cumulative_delta && !piece.is_empty() { so_far.as_str() } else { piece },
+                    },
                 }],
             });
             format!("data: {event}\r\n\r\n")
@@ -513,7 +522,12 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
             yield Ok(Bytes::from(finish()));
         }),
         "cumulative" => sse(futures_util::stream::iter(
-            perplexity_chunks(CUMULATIVE_TEXT)
+            perplexity_chunks(CUMULATIVE_TEXT, false)
+                .into_iter()
+                .map(|event| Ok::<_, std::io::Error>(Bytes::from(event))),
+        )),
+        "cumulative-content" => sse(futures_util::stream::iter(
+            perplexity_chunks(CUMULATIVE_CONTENT_TEXT, true)
                 .into_iter()
                 .map(|event| Ok::<_, std::io::Error>(Bytes::from(event))),
         )),
