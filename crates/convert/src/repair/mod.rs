@@ -87,6 +87,7 @@
 //! ```
 
 mod items;
+mod parts;
 mod snapshot;
 
 use std::collections::BTreeMap;
