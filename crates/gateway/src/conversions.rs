@@ -484,4 +484,38 @@ mod tests {
         assert_eq!(out[0].wire_type(), "response.failed");
         assert!(relay.is_finished());
     }
+
+    #[test]
+    fn a_relayed_stream_cut_in_an_item_finishes_it_incomplete_before_failing() {
+        let mut relay = ResponsesRelay::new("upstream".into(), &ResponseObject::default());
+        let mut out = Vec::new();
+        for json in [
+            r#"{"type":"response.created","response":{"id":"resp_3","object":"response","created_at":1,"status":"in_progress","model":"m","output":[]}}"#,
+            r#"{"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"msg_1","role":"assistant","status":"in_progress","content":[]}}"#,
+            r#"{"type":"response.content_part.added","item_id":"msg_1","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}"#,
+            r#"{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"Half an ans"}"#,
+        ] {
+            out.extend(relay.push(event(json)));
+        }
+        out.extend(relay.push(Upstream::Broken {
+            message: "reset".into(),
+            timeout: false,
+        }));
+        let types: Vec<&str> = out.iter().map(|e| e.wire_type()).collect();
+        assert_eq!(
+            types[4..],
+            [
+                "response.output_text.done",
+                "response.content_part.done",
+                "response.output_item.done",
+                "response.failed",
+            ]
+        );
+        let failed = serde_json::to_value(&out[7]).unwrap();
+        assert_eq!(failed["sequence_number"], 7);
+        assert_eq!(failed["response"]["id"], "resp_3");
+        let item = &failed["response"]["output"][0];
+        assert_eq!(item["status"], "incomplete");
+        assert_eq!(item["content"][0]["text"], "Half an ans");
+    }
 }

@@ -160,7 +160,10 @@ impl<I: IdSource> ResponsesRepair<I> {
                 self.note(Repair::ItemAdded);
                 let added = self.track_item(added);
                 self.emit(added, out);
-                self.items.len() - 1
+                match self.position(done.output_index) {
+                    Some(at) => at,
+                    None => return self.emit(event, out),
+                }
             }
         };
         self.close_contents(at, out);

@@ -315,7 +315,7 @@ impl<I: IdSource> ResponsesRepair<I> {
             return (!self.items[at].parts[p].done).then_some((at, p));
         }
         self.part_added(key, out);
-        let p = self.items[at].parts.len() - 1;
+        let p = self.part_position(at, key)?;
         let item = &self.items[at];
         let added = match key.kind {
             PartKind::SummaryText => json!({"type": "response.reasoning_summary_part.added",
