@@ -483,6 +483,29 @@ fn other_servers_recordings_check_clean_once_repaired() {
     }
 }
 
+/// Events no server sends but a library user can build: never a panic, and they pass.
+#[test]
+fn events_that_are_not_objects_pass_without_a_panic() {
+    let odd = ResponseStreamEvent::Unknown(openai_wire_events::UnknownEvent {
+        event_type: "response.odd".into(),
+        raw: json!([1, 2]),
+    });
+    let added = json!({"type": "response.output_item.added", "output_index": 0,
+        "item": {"type": "new_kind_of_item"}});
+    let events = [
+        ResponseStreamEvent::from_json(r#"{"type":"response.created","response":{}}"#).unwrap(),
+        serde_json::from_value(added).unwrap(),
+        odd.clone(),
+        ResponseStreamEvent::from_json(r#"{"type":"response.completed","response":{}}"#).unwrap(),
+    ];
+    let (out, _) = repair(&events, Response::default());
+    assert!(out.contains(&odd));
+    assert_eq!(
+        out.last().map(|e| e.wire_type()),
+        Some("response.completed")
+    );
+}
+
 /// Which events a property test may drop from a correct stream: the done events.
 fn is_done_event(event: &ResponseStreamEvent) -> bool {
     matches!(

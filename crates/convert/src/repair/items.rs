@@ -330,6 +330,7 @@ impl<I: IdSource> ResponsesRepair<I> {
     fn filled_from_fold(&self, done: &OutputItem, at: usize) -> Option<OutputItem> {
         let folded = serde_json::to_value(self.folded_item(&self.items[at].id)?).ok()?;
         let mut json = serde_json::to_value(done).ok()?;
+        let object = json.as_object_mut()?;
         let mut filled = false;
         for field in ["content", "summary", "arguments", "input"] {
             let empty = |value: Option<&Value>| match value {
@@ -338,8 +339,8 @@ impl<I: IdSource> ResponsesRepair<I> {
                 Some(Value::Array(values)) => values.is_empty(),
                 Some(_) => false,
             };
-            if empty(json.get(field)) && !empty(folded.get(field)) {
-                json[field] = folded[field].clone();
+            if empty(object.get(field)) && !empty(folded.get(field)) {
+                object.insert(field.to_owned(), folded[field].clone());
                 filled = true;
             }
         }
@@ -379,10 +380,11 @@ fn synthesized(json: Value) -> Option<ResponseStreamEvent> {
 
 /// The item with `field` set to `value` (through JSON: the item types have no common setter).
 fn with_field(item: &OutputItem, field: &str, value: Value) -> OutputItem {
-    let Ok(mut json) = serde_json::to_value(item) else {
+    let Ok(Value::Object(mut json)) = serde_json::to_value(item) else {
         return item.clone();
     };
-    json[field] = value;
+    json.insert(field.to_owned(), value);
+    let json = Value::Object(json);
     serde_json::from_value(json).unwrap_or_else(|_| item.clone())
 }
 

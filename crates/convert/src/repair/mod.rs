@@ -356,7 +356,7 @@ impl<I: IdSource> ResponsesRepair<I> {
         let sequence = self.sequence;
         self.sequence += 1;
         let mut event = match serde_json::to_value(&event) {
-            Ok(mut json) => {
+            Ok(mut json) if json.is_object() => {
                 let aligned = self.align_ids(&mut json);
                 let renumbered = json.get("sequence_number") != Some(&Value::from(sequence));
                 if aligned || renumbered {
@@ -366,6 +366,8 @@ impl<I: IdSource> ResponsesRepair<I> {
                     event
                 }
             }
+            // An event that is not a JSON object (an `UnknownEvent` built by hand) has no number.
+            Ok(_) => event,
             Err(_) => event,
         };
         if let ResponseStreamEvent::ResponseOutputItemDone(done) = &mut event {
