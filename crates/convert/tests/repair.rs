@@ -535,8 +535,46 @@ fn correct_streams() -> Vec<(String, Vec<ResponseStreamEvent>)> {
         .collect()
 }
 
+/// Every event of the broken fixtures and of two correct recordings: a pool to draw from.
+fn event_pool() -> Vec<ResponseStreamEvent> {
+    let mut pool: Vec<ResponseStreamEvent> = [
+        "missing_done_events",
+        "vllm_id_drift",
+        "id_rotation",
+        "housekeeping",
+        "sparse_lifecycle",
+        "unannounced_item",
+    ]
+    .into_iter()
+    .flat_map(fixture)
+    .collect();
+    for (_, events) in correct_streams().into_iter().take(2) {
+        pool.extend(events);
+    }
+    pool
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Events in any order, repeated or missing: the repairer never panics, numbers what it
+    /// sends from 0, and sends nothing after a terminal event.
+    #[test]
+    fn any_sequence_of_events_is_repaired_without_a_panic(
+        picks in proptest::collection::vec(any::<prop::sample::Index>(), 0..80),
+    ) {
+        let pool = event_pool();
+        let events: Vec<ResponseStreamEvent> =
+            picks.iter().map(|pick| pool[pick.index(pool.len())].clone()).collect();
+        let (out, _) = repair(&events, gateway_template());
+        let numbered: Vec<Value> = (0..out.len()).map(Value::from).collect();
+        prop_assert_eq!(sequence_numbers(&out), numbered);
+        let terminals = out.iter().filter(|e| is_terminal(e) && e.wire_type() != "error").count();
+        prop_assert!(terminals <= 1);
+        if terminals == 1 {
+            prop_assert!(is_terminal(out.last().unwrap()));
+        }
+    }
 
     /// Any done events dropped from a correct stream, keepalives put in and the final output
     /// emptied: the repaired stream checks clean and folds to the original output.
