@@ -12,7 +12,7 @@
 //! | streams an item under one id and finishes it (or lists it in `response.completed`) under another, or gives it no id | the id the item was first streamed with, everywhere (see *Ids* below) | [`Repair::IdAligned`] |
 //! | sends `ping`, `keepalive` and similar housekeeping events | nothing: they are dropped (other unknown events pass) | [`Repair::HousekeepingDropped`] |
 //! | sends `response.created` / `in_progress` / `completed` whose `response` lacks its id, `created_at`, status or model | the object completed from the stream's earlier objects (and the template, see below) | [`Repair::SnapshotCompleted`] |
-//! | ends with a `response.completed` whose `output` is empty (or does not list the streamed items) | `output` = the items as they were streamed and finished | [`Repair::OutputFilled`] |
+//! | ends with a `response.completed` whose `output` is empty, or lists other items than it streamed and finished | `output` = the items as they were streamed and finished (their `output_item.done`; opaque fields such as `encrypted_content`, which OpenAI seals anew, do not count as a difference) | [`Repair::OutputFilled`] |
 //! | gives usage without `total_tokens` | `total_tokens` = input + output | [`Repair::UsageCompleted`] |
 //! | starts without `response.created` | `response.created` first | [`Repair::CreatedAdded`] |
 //! | streams a delta for a part (or finishes an item) it never announced | the `content_part.added` (or `output_item.added`) first | [`Repair::PartAdded`], [`Repair::ItemAdded`] |
@@ -39,8 +39,8 @@
 //! One policy: **an item keeps the id it was streamed with**, the id of its
 //! `response.output_item.added`. Later events of the item (found by `output_index`) that name it
 //! otherwise are rewritten to that id, so is the item of its `response.output_item.done`, and a
-//! terminal `response` whose output item at the same position has another id gets the streamed
-//! item in its place (with its `call_id`: Codex pairs calls by it). An item added without an id
+//! terminal `response` whose output item at the same position has another id (or `call_id`:
+//! Codex pairs calls by it) gets the streamed item in its place. An item added without an id
 //! gets one from the [`IdSource`] (`msg_`, `rs_`, `fc_`, `ctc_`, `item_`). The response keeps
 //! the id of its first lifecycle event in the same way.
 //!
