@@ -372,7 +372,8 @@ impl<I: IdSource> ResponsesRepair<I> {
         };
         if let ResponseStreamEvent::ResponseOutputItemDone(done) = &mut event {
             // One item per index: an upstream that finishes an item twice has its last word.
-            self.done_items.retain(|(index, _)| *index != done.output_index);
+            self.done_items
+                .retain(|(index, _)| *index != done.output_index);
             self.done_items.push((done.output_index, done.item.clone()));
         }
         self.fold.push(&event);
