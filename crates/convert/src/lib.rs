@@ -16,6 +16,7 @@
 //! | Responses events → Chat chunks | [`stream::responses_to_chat`] | text, reasoning, tool calls, usage, `finish_reason`; failures become a Chat error, never `stop` + `[DONE]` |
 //! | OpenAI's error codes | [`error_codes`] | one table of code, `type` and HTTP status, read by the converters and the gateway |
 //! | upstream errors | [`upstream_error`] | HTTP error bodies and mid-stream errors of many providers → OpenAI's codes (`context_length_exceeded`, `rate_limit_exceeded` with "try again in Ns", …) |
+//! | Responses upstreams | [`repair`] | a native `/v1/responses` server's stream (vLLM, llama.cpp, Ollama, …) made correct: missing done events, id drift, housekeeping events, sparse lifecycle objects, usage totals; a correct stream passes unchanged |
 //! | provider kinds | [`provider`] | one module for each kind of Chat server: names and aliases, request presets, and the table of named stream [`quirks`], each with its kinds and the corpus file that shows it |
 //! | compaction | [`compaction`] | a Chat provider compacts too: the summary request, the summary sealed into a `compaction` item (versioned, HMAC-checked `owc1.`), restored as a message in later requests |
 //! | reasoning carry | [`envelope`] | the provider's reasoning sealed into the reasoning item's `encrypted_content` (versioned, HMAC-checked), so a stateless client brings it back |
@@ -61,6 +62,7 @@ pub mod envelope;
 pub mod error_codes;
 pub mod provider;
 pub use provider::quirks;
+pub mod repair;
 pub mod request;
 pub mod stream;
 pub mod think;

@@ -6,12 +6,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use openai_wire_convert::repair::ResponsesRepair;
 use openai_wire_convert::stream::chat_to_responses::{ChatToResponses, StreamEnd};
 use openai_wire_convert::stream::responses_to_chat::ResponsesToChat;
 use openai_wire_convert::upstream_error::{OpenAiErrorCode, UpstreamError};
 use openai_wire_emit::RandomIds;
 use openai_wire_events::{
-    ChatCompletionStreamEvent, Response as ResponseObject, ResponseStreamEvent, StreamEvent,
+    ChatCompletionStreamEvent, Response as ResponseObject, ResponseStreamEvent,
 };
 
 use crate::error::ApiError;
@@ -179,71 +180,50 @@ impl Conversion for ChatUpstream {
     }
 }
 
-/// A Responses upstream's stream, relayed to a Responses client: events pass as they are,
-/// renumbered from 0 so that the stream stays gapless; the response they carry is completed
-/// (a field the upstream left out echoes the request, or takes OpenAI's default); a stream that
-/// ends without a terminal event ends `failed`, never silently.
+/// A Responses upstream's stream, relayed to a Responses client through the repairer
+/// ([`ResponsesRepair`]): a correct stream passes as it is, renumbered from 0 so that the
+/// stream stays gapless and with its response completed (a field the upstream left out echoes
+/// the request, or takes OpenAI's default); a broken one is made correct (missing done events,
+/// id drift, housekeeping events, sparse lifecycle objects, usage totals), each kind of repair
+/// logged once per response at `debug`; a stream that ends without a terminal event ends
+/// `failed`, never silently, its open items finished `incomplete`.
 pub(crate) struct ResponsesRelay {
     pub(crate) provider: String,
-    /// The request's template as JSON: what fills a field the upstream left out.
-    template: serde_json::Map<String, serde_json::Value>,
-    /// The next `sequence_number`.
-    sequence: i64,
-    /// The response as the last lifecycle event carried it.
-    snapshot: Option<ResponseObject>,
+    repair: ResponsesRepair<RandomIds>,
     finished: bool,
 }
 
 impl ResponsesRelay {
     /// A relay for one response from `provider`, for a request whose template is `template`.
     pub(crate) fn new(provider: String, template: &ResponseObject) -> Self {
-        let template = match serde_json::to_value(template) {
-            Ok(serde_json::Value::Object(object)) => object,
-            _ => serde_json::Map::new(),
-        };
         ResponsesRelay {
             provider,
-            template,
-            sequence: 0,
-            snapshot: None,
+            repair: ResponsesRepair::new(template.clone(), RandomIds::new()),
             finished: false,
         }
     }
 
-    /// The event with the next `sequence_number`; notes the response a lifecycle event
-    /// carries. (Through JSON: the typed events have no common setter. This path relays
-    /// Responses upstreams only; Chat upstreams, the hot path, never take it.)
-    fn number(&mut self, event: ResponseStreamEvent) -> ResponseStreamEvent {
-        let sequence = self.sequence;
-        self.sequence += 1;
-        let Ok(mut json) = serde_json::to_value(&event) else {
-            return event;
-        };
-        if let Some(serde_json::Value::Object(response)) = json.get_mut("response") {
-            self.complete(response);
-            if let Ok(response) = serde_json::from_value::<ResponseObject>(response.clone().into())
-            {
-                self.snapshot = Some(response);
-            }
+    /// The events to send for one upstream event (or one the relay ends the stream with).
+    fn relay(&mut self, event: ResponseStreamEvent) -> Vec<ResponseStreamEvent> {
+        let events = self.repair.push(event);
+        if self.repair.is_ended() && !self.finished {
+            self.finished = true;
+            self.log_repairs();
         }
-        redact_errors(&mut json);
-        json["sequence_number"] = sequence.into();
-        serde_json::from_value(json).unwrap_or(event)
+        events.into_iter().map(redacted).collect()
     }
 
-    /// Fills the fields of an upstream's response that are missing or null with the request's
-    /// echo or OpenAI's default (the template has both); the upstream's own values stay.
-    fn complete(&self, response: &mut serde_json::Map<String, serde_json::Value>) {
-        for (field, value) in &self.template {
-            if value.is_null() || matches!(field.as_str(), "id" | "created_at" | "status") {
-                continue;
-            }
-            let slot = response
-                .entry(field.clone())
-                .or_insert(serde_json::Value::Null);
-            if slot.is_null() {
-                *slot = value.clone();
-            }
+    /// One `debug` line per kind of repair the stream needed.
+    fn log_repairs(&self) {
+        for (repair, count) in self.repair.repairs() {
+            tracing::debug!(
+                provider = %self.provider,
+                ?repair,
+                count,
+                rules = ?repair.rules(),
+                "repaired the upstream's stream: {}",
+                repair.describe()
+            );
         }
     }
 
@@ -252,68 +232,35 @@ impl ResponsesRelay {
         self.fail_with(UpstreamError::new(OpenAiErrorCode::ServerError, message))
     }
 
-    /// The response as it stands (the template before the upstream's first lifecycle event).
-    fn current(&mut self) -> ResponseObject {
-        self.snapshot.take().unwrap_or_else(|| {
-            serde_json::from_value(serde_json::Value::Object(self.template.clone()))
-                .unwrap_or_default()
-        })
-    }
-
-    /// Ends the stream as `failed` with `error`. A client that saw nothing yet gets
-    /// `response.created` first, so the stream stays well formed.
+    /// Ends the stream as `failed` with `error`: the response as it stands, its open items
+    /// finished. A client that saw nothing yet gets `response.created` first, so the stream
+    /// stays well formed.
     fn fail_with(&mut self, error: UpstreamError) -> Vec<ResponseStreamEvent> {
-        self.finished = true;
         telemetry::upstream_error(&self.provider, "response_failed");
-        let mut out = self.created_if_first();
-        let mut response = self.current();
+        let mut response = self.repair.response();
         response.status = Some(openai_wire_events::ResponseStatus::Failed);
         response.error = Some(error.to_response_error());
-        let event = ResponseStreamEvent::ResponseFailed(Box::new(
-            openai_wire_events::ResponseFailedEvent {
-                response,
-                sequence_number: Some(self.sequence),
-                ..Default::default()
-            },
-        ));
-        self.sequence += 1;
-        out.push(event);
-        out
-    }
-
-    /// `response.created` with the template, when nothing was sent yet.
-    fn created_if_first(&mut self) -> Vec<ResponseStreamEvent> {
-        if self.sequence > 0 {
-            return Vec::new();
-        }
-        let mut response = self.current();
-        response.status = Some(openai_wire_events::ResponseStatus::InProgress);
-        let created = openai_wire_events::ResponseCreatedEvent {
+        let failed = openai_wire_events::ResponseFailedEvent {
             response,
             ..Default::default()
         };
-        vec![self.number(ResponseStreamEvent::ResponseCreated(Box::new(created)))]
+        self.relay(ResponseStreamEvent::ResponseFailed(Box::new(failed)))
     }
 
     /// Ends the stream as `incomplete` (`max_output_tokens`): the size bound was reached.
     fn truncate(&mut self) -> Vec<ResponseStreamEvent> {
-        self.finished = true;
-        let mut out = self.created_if_first();
-        let mut response = self.current();
+        let mut response = self.repair.response();
         response.status = Some(openai_wire_events::ResponseStatus::Incomplete);
         response.incomplete_details = Some(openai_wire_events::ResponseIncompleteDetails {
             reason: Some(openai_wire_events::ResponseIncompleteDetailsReason::MaxOutputTokens),
         });
-        let event = ResponseStreamEvent::ResponseIncomplete(Box::new(
-            openai_wire_events::ResponseIncompleteEvent {
-                response,
-                sequence_number: Some(self.sequence),
-                ..Default::default()
-            },
-        ));
-        self.sequence += 1;
-        out.push(event);
-        out
+        let incomplete = openai_wire_events::ResponseIncompleteEvent {
+            response,
+            ..Default::default()
+        };
+        self.relay(ResponseStreamEvent::ResponseIncomplete(Box::new(
+            incomplete,
+        )))
     }
 }
 
@@ -327,24 +274,7 @@ impl Conversion for ResponsesRelay {
 
     fn push(&mut self, item: Upstream<ResponseStreamEvent>) -> Vec<ResponseStreamEvent> {
         match item {
-            Upstream::Event(event) => {
-                self.finished = event.is_terminal();
-                let mut out = Vec::with_capacity(2);
-                if self.sequence == 0
-                    && let ResponseStreamEvent::ResponseInProgress(first) = &event
-                {
-                    // A resumed stream (a background response read from the middle) starts
-                    // with `in_progress`: the client still gets `response.created` first.
-                    let created = openai_wire_events::ResponseCreatedEvent {
-                        response: first.response.clone(),
-                        ..Default::default()
-                    };
-                    let created = ResponseStreamEvent::ResponseCreated(Box::new(created));
-                    out.push(self.number(created));
-                }
-                out.push(self.number(event));
-                out
-            }
+            Upstream::Event(event) => self.relay(event),
             Upstream::Done | Upstream::End => {
                 self.fail("The upstream stream ended before the response was finished.".into())
             }
@@ -388,6 +318,24 @@ impl Conversion for ResponsesRelay {
     fn is_finished(&self) -> bool {
         self.finished
     }
+}
+
+/// An event with the error messages it carries redacted (`response.failed`'s
+/// `response.error.message`, an `error` event's message in either shape): a provider may echo
+/// a key in them. (Through JSON: the typed events have no common setter; only these two event
+/// types take this path.)
+fn redacted(event: ResponseStreamEvent) -> ResponseStreamEvent {
+    if !matches!(
+        event,
+        ResponseStreamEvent::Error(_) | ResponseStreamEvent::ResponseFailed(_)
+    ) {
+        return event;
+    }
+    let Ok(mut json) = serde_json::to_value(&event) else {
+        return event;
+    };
+    redact_errors(&mut json);
+    serde_json::from_value(json).unwrap_or(event)
 }
 
 /// Redacts the error messages an upstream event carries (`response.failed`'s
@@ -535,5 +483,39 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].wire_type(), "response.failed");
         assert!(relay.is_finished());
+    }
+
+    #[test]
+    fn a_relayed_stream_cut_in_an_item_finishes_it_incomplete_before_failing() {
+        let mut relay = ResponsesRelay::new("upstream".into(), &ResponseObject::default());
+        let mut out = Vec::new();
+        for json in [
+            r#"{"type":"response.created","response":{"id":"resp_3","object":"response","created_at":1,"status":"in_progress","model":"m","output":[]}}"#,
+            r#"{"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"msg_1","role":"assistant","status":"in_progress","content":[]}}"#,
+            r#"{"type":"response.content_part.added","item_id":"msg_1","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}"#,
+            r#"{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"Half an ans"}"#,
+        ] {
+            out.extend(relay.push(event(json)));
+        }
+        out.extend(relay.push(Upstream::Broken {
+            message: "reset".into(),
+            timeout: false,
+        }));
+        let types: Vec<&str> = out.iter().map(|e| e.wire_type()).collect();
+        assert_eq!(
+            types[4..],
+            [
+                "response.output_text.done",
+                "response.content_part.done",
+                "response.output_item.done",
+                "response.failed",
+            ]
+        );
+        let failed = serde_json::to_value(&out[7]).unwrap();
+        assert_eq!(failed["sequence_number"], 7);
+        assert_eq!(failed["response"]["id"], "resp_3");
+        let item = &failed["response"]["output"][0];
+        assert_eq!(item["status"], "incomplete");
+        assert_eq!(item["content"][0]["text"], "Half an ans");
     }
 }

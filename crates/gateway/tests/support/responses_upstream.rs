@@ -5,6 +5,7 @@
 //! | model | answer |
 //! | --- | --- |
 //! | `fixture:NAME` | `stream: true`: the recorded stream `fixtures/corpus/responses/NAME.sse`, in small pieces; otherwise the response of its terminal event, as JSON |
+//! | `repair:NAME` | the broken stream `crates/convert/tests/fixtures/repair/NAME.sse` (what native servers were reported to send: missing done events, id drift, keepalives, sparse objects; see its README), in small pieces |
 //! | `fail:429` | HTTP 429, `Retry-After: 3`, OpenAI's rate-limit body |
 //! | `failed` | `response.created`, then `response.failed` (`server_error`) before any output |
 //! | `cut` | `response.created`, a message with some text, then the connection breaks |
@@ -84,6 +85,11 @@ impl Drop for ResponsesUpstream {
 /// The folder of recorded Responses streams.
 pub fn responses_fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus/responses")
+}
+
+/// The folder of broken Responses streams (the repairer's fixtures, in the convert crate).
+pub fn repair_fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../convert/tests/fixtures/repair")
 }
 
 /// The names (without `.sse`) of every recorded Responses stream in SSE framing.
@@ -204,11 +210,15 @@ async fn responses(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
                 .unwrap()
         }
         name => {
-            let Some(file) = name.strip_prefix("fixture:") else {
+            let (dir, file, streaming) = if let Some(file) = name.strip_prefix("fixture:") {
+                (responses_fixtures_dir(), file, streaming)
+            } else if let Some(file) = name.strip_prefix("repair:") {
+                (repair_fixtures_dir(), file, true)
+            } else {
                 return (StatusCode::NOT_FOUND, format!("unknown scripted model {name}"))
                     .into_response();
             };
-            let bytes = match std::fs::read(responses_fixtures_dir().join(format!("{file}.sse"))) {
+            let bytes = match std::fs::read(dir.join(format!("{file}.sse"))) {
                 Ok(bytes) => bytes,
                 Err(error) => {
                     return (StatusCode::NOT_FOUND, format!("no fixture {file}: {error}"))
