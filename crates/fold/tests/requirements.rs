@@ -477,6 +477,33 @@ fn chat_streamed_tool_call_is_done_when_the_choice_finishes() {
 }
 
 #[test]
+fn chat_legacy_function_call_and_details_reasoning_are_reported() {
+    let mut fold = ChatFold::new();
+    let mut updates = Vec::new();
+    for json in [
+        r#"{"id":"c","choices":[{"index":0,"delta":{"reasoning_details":[{"type":"reasoning.text","text":"Think."}]}}]}"#,
+        r#"{"id":"c","choices":[{"index":0,"delta":{"function_call":{"name":"add","arguments":"{\"a\":"}}}]}"#,
+        r#"{"id":"c","choices":[{"index":0,"delta":{"function_call":{"arguments":"1}"}},"finish_reason":"function_call"}]}"#,
+    ] {
+        updates.extend(fold.push(&chunk(json)));
+    }
+    assert!(matches!(&updates[0], ChatUpdate::ReasoningDelta { delta, .. } if delta == "Think."));
+    assert!(
+        matches!(&updates[1], ChatUpdate::ToolCallDone { call, .. } if call.name == "add" && call.arguments == r#"{"a":1}"#),
+        "{updates:?}"
+    );
+    assert!(matches!(&updates[2], ChatUpdate::Finished { .. }));
+    assert_eq!(updates.len(), 3);
+    assert!(fold.finish().is_empty(), "reported once");
+    let message = &fold.completion().choices[0].message;
+    assert_eq!(
+        message.function_call.as_ref().map(|c| c.arguments.as_str()),
+        Some(r#"{"a":1}"#)
+    );
+    assert_eq!(message.reasoning_details.as_ref().map(Vec::len), Some(1));
+}
+
+#[test]
 fn chat_provider_reasoning_is_kept_in_its_field() {
     let deepseek = fold_corpus_chat(
         "chat/ruby_llm__vcr_cassettes__chat_with_extended_thinking_deepseek_deepseek-reasoner_streams_thinking_content_when_available__i0.sse",
