@@ -10,7 +10,9 @@ use openai_wire_events::{
 };
 use serde_json::Value;
 
-use crate::chat_delta::{DeltaPiece, ReasoningSource, ToolCallFragment, ToolCallGroups, pieces};
+use crate::chat_delta::{
+    DeltaPiece, ReasoningSource, ToolCallFragment, ToolCallGroups, completion_as_chunk, pieces,
+};
 use crate::slots::{Slots, wire_index};
 use crate::{ToolCall, ToolCallKind};
 
@@ -177,12 +179,16 @@ impl ChatFold {
         updates
     }
 
-    /// Folds any Chat stream event: chunks as [`push`](Self::push); an error event is kept
-    /// ([`error`](Self::error)); a whole `chat.completion` object and unknown events change
-    /// nothing.
+    /// Folds any Chat stream event: chunks as [`push`](Self::push); a whole `chat.completion`
+    /// object (a server that ignored `stream`) as the one chunk that says the same
+    /// ([`completion_as_chunk`]); an error event is kept ([`error`](Self::error)); unknown
+    /// events change nothing.
     pub fn push_event(&mut self, event: &ChatCompletionStreamEvent) -> Vec<ChatUpdate> {
         match event {
             ChatCompletionStreamEvent::ChatCompletionChunk(chunk) => self.push(chunk),
+            ChatCompletionStreamEvent::ChatCompletion(completion) => {
+                self.push(&completion_as_chunk(completion))
+            }
             ChatCompletionStreamEvent::Error(error) => {
                 self.error = Some(error.clone());
                 Vec::new()

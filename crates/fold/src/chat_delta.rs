@@ -62,8 +62,10 @@
 use std::borrow::Cow;
 
 use openai_wire_events::{
-    ChatCompletionChunkChoice, ChatCompletionMessageToolCallChunk,
-    ChatCompletionStreamResponseDeltaContent as DeltaContent,
+    ChatCompletion, ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionMessageToolCall2,
+    ChatCompletionMessageToolCallChunk, ChatCompletionMessageToolCallChunkFunction,
+    ChatCompletionStreamResponseDelta, ChatCompletionStreamResponseDeltaContent as DeltaContent,
+    ChatCompletionStreamResponseDeltaFunctionCall,
 };
 use serde_json::Value;
 
@@ -377,5 +379,68 @@ impl ToolCallGroups {
     /// The name of call `key` so far.
     pub fn name(&self, key: usize) -> Option<&str> {
         self.calls.get(key).map(|c| c.name.as_str())
+    }
+}
+
+/// A whole `chat.completion` (from a server that ignored `stream`) as the one chunk that says
+/// the same: each choice's message as its delta, function tool calls as whole fragments (a
+/// chunk has no place for other kinds of tool call), the finish reasons and the usage.
+pub fn completion_as_chunk(completion: &ChatCompletion) -> ChatCompletionChunk {
+    let choices = completion
+        .choices
+        .iter()
+        .map(|choice| {
+            let message = &choice.message;
+            let tool_calls = message.tool_calls.as_ref().map(|calls| {
+                calls
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(position, call)| match call {
+                        ChatCompletionMessageToolCall2::Function(call) => {
+                            Some(ChatCompletionMessageToolCallChunk {
+                                index: i64::try_from(position).ok(),
+                                id: Some(call.id.clone()),
+                                function: Some(ChatCompletionMessageToolCallChunkFunction {
+                                    name: Some(call.function.name.clone()),
+                                    arguments: Some(call.function.arguments.clone()),
+                                }),
+                            })
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            });
+            let function_call = message.function_call.as_ref().map(|call| {
+                ChatCompletionStreamResponseDeltaFunctionCall {
+                    name: Some(call.name.clone()),
+                    arguments: Some(call.arguments.clone()),
+                }
+            });
+            ChatCompletionChunkChoice {
+                index: choice.index,
+                finish_reason: choice.finish_reason.as_ref().map(|r| r.as_str().into()),
+                delta: ChatCompletionStreamResponseDelta {
+                    content: message.content.clone().map(DeltaContent::Text),
+                    refusal: message.refusal.clone(),
+                    reasoning_content: message.reasoning_content.clone(),
+                    reasoning: message.reasoning.clone(),
+                    reasoning_details: message.reasoning_details.clone(),
+                    function_call,
+                    tool_calls,
+                    ..Default::default()
+                },
+                ..Default::default()
+            }
+        })
+        .collect();
+    ChatCompletionChunk {
+        id: completion.id.clone(),
+        created: completion.created,
+        model: completion.model.clone(),
+        system_fingerprint: completion.system_fingerprint.clone(),
+        service_tier: completion.service_tier.clone(),
+        choices,
+        usage: completion.usage.clone(),
+        ..Default::default()
     }
 }

@@ -70,13 +70,12 @@
 
 use openai_wire_emit::{EmitError, IdSource, ItemHandle, ItemKind, ResponseWriter};
 use openai_wire_events::{
-    ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionMessageToolCallChunk,
-    ChatCompletionStreamEvent, ChatCompletionStreamResponseDeltaContent as DeltaContent,
-    CompletionUsage, Response, ResponseIncompleteDetailsReason, ResponseStreamEvent, ResponseUsage,
+    ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionStreamEvent, CompletionUsage,
+    Response, ResponseIncompleteDetailsReason, ResponseStreamEvent, ResponseUsage,
     ResponseUsageInputTokensDetails, ResponseUsageOutputTokensDetails,
 };
 use openai_wire_fold::chat_delta::{
-    DeltaPiece, ReasoningSource, ToolCallFragment, ToolCallGroups, pieces,
+    DeltaPiece, ReasoningSource, ToolCallFragment, ToolCallGroups, completion_as_chunk, pieces,
 };
 use serde_json::Value;
 
@@ -290,8 +289,7 @@ impl<I: IdSource> ChatToResponses<I> {
                 Ok(events)
             }
             ChatCompletionStreamEvent::ChatCompletion(completion) => {
-                let chunk = whole_as_chunk(completion);
-                self.push_chunk(&chunk)
+                self.push_chunk(&completion_as_chunk(completion))
             }
             // Perplexity ends with `"object": "chat.completion.done"`: a chunk by its shape
             // (choices with deltas, the finish_reason, the usage) under an unknown name.
@@ -1025,60 +1023,4 @@ fn custom_input(arguments: &str) -> String {
         }
     }
     arguments.to_owned()
-}
-
-/// A whole `chat.completion` (from a server that ignored `stream`) as one chunk.
-fn whole_as_chunk(completion: &openai_wire_events::ChatCompletion) -> ChatCompletionChunk {
-    use openai_wire_events::{
-        ChatCompletionMessageToolCall2, ChatCompletionMessageToolCallChunkFunction,
-        ChatCompletionStreamResponseDelta,
-    };
-    let choices = completion
-        .choices
-        .iter()
-        .map(|choice| {
-            let message = &choice.message;
-            let tool_calls = message.tool_calls.as_ref().map(|calls| {
-                calls
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(position, call)| match call {
-                        ChatCompletionMessageToolCall2::Function(call) => {
-                            Some(ChatCompletionMessageToolCallChunk {
-                                index: i64::try_from(position).ok(),
-                                id: Some(call.id.clone()),
-                                function: Some(ChatCompletionMessageToolCallChunkFunction {
-                                    name: Some(call.function.name.clone()),
-                                    arguments: Some(call.function.arguments.clone()),
-                                }),
-                            })
-                        }
-                        _ => None,
-                    })
-                    .collect()
-            });
-            ChatCompletionChunkChoice {
-                index: choice.index,
-                finish_reason: choice.finish_reason.as_ref().map(|r| r.as_str().into()),
-                delta: ChatCompletionStreamResponseDelta {
-                    content: message.content.clone().map(DeltaContent::Text),
-                    refusal: message.refusal.clone(),
-                    reasoning_content: message.reasoning_content.clone(),
-                    reasoning: message.reasoning.clone(),
-                    reasoning_details: message.reasoning_details.clone(),
-                    tool_calls,
-                    ..Default::default()
-                },
-                ..Default::default()
-            }
-        })
-        .collect();
-    ChatCompletionChunk {
-        id: completion.id.clone(),
-        created: completion.created,
-        model: completion.model.clone(),
-        choices,
-        usage: completion.usage.clone(),
-        ..Default::default()
-    }
 }
