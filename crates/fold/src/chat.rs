@@ -1,5 +1,7 @@
 //! Chat Completions chunks folded into a [`ChatCompletion`].
 
+use std::convert::Infallible;
+
 use openai_wire_events::{
     ChatCompletion, ChatCompletionChoice, ChatCompletionChoiceFinishReason,
     ChatCompletionChoiceLogprobs, ChatCompletionChunk, ChatCompletionChunkChoice,
@@ -11,7 +13,7 @@ use openai_wire_events::{
 use serde_json::Value;
 
 use crate::chat_delta::{
-    DeltaPiece, ReasoningSource, ToolCallFragment, ToolCallGroups, completion_as_chunk, pieces,
+    DeltaPiece, ReasoningSource, ToolCallFragment, ToolCallGroups, completion_as_chunk, read_pieces,
 };
 use crate::slots::{Slots, wire_index};
 use crate::{ToolCall, ToolCallKind};
@@ -218,9 +220,10 @@ impl ChatFold {
         let Some(choice) = self.choices.get_mut(pos) else {
             return;
         };
-        for piece in pieces(chunk) {
+        let _ = read_pieces(chunk, |piece| {
             choice.push_piece(index, piece, updates);
-        }
+            Ok::<(), Infallible>(())
+        });
         if let Some(logprobs) = &chunk.logprobs {
             let all = choice.logprobs.get_or_insert_with(Default::default);
             if let Some(content) = &logprobs.content {

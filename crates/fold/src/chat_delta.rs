@@ -145,70 +145,83 @@ impl<'a> From<&'a ChatCompletionMessageToolCallChunk> for ToolCallFragment<'a> {
     }
 }
 
-/// The pieces of one choice of a chunk, in order: reasoning (`reasoning_content`, `reasoning`,
-/// the text of `reasoning_details` when neither has text, the details themselves), the content
-/// (the string, or each `text` and `thinking` part of an array), the refusal, the legacy
-/// `function_call`, each tool-call fragment, and the finish reason.
-pub fn pieces(choice: &ChatCompletionChunkChoice) -> impl Iterator<Item = DeltaPiece<'_>> {
+/// Reads one choice of a chunk: calls `visit` with each piece, in order: reasoning
+/// (`reasoning_content`, `reasoning`, the text of `reasoning_details` when neither has text,
+/// the details themselves), the content (the string, or each `text` and `thinking` part of an
+/// array), the refusal, the legacy `function_call`, each tool-call fragment, and the finish
+/// reason. Stops at the first error `visit` returns, and returns it.
+///
+/// This is the reader's hot path (the gateway's converter calls it once per upstream chunk):
+/// it allocates nothing unless a piece has to be put together. [`pieces`] collects the same
+/// pieces into a `Vec`.
+pub fn read_pieces<'a, E>(
+    choice: &'a ChatCompletionChunkChoice,
+    mut visit: impl FnMut(DeltaPiece<'a>) -> Result<(), E>,
+) -> Result<(), E> {
     let delta = &choice.delta;
-    let reasoning = [
+    for (source, text) in [
         (ReasoningSource::ReasoningContent, &delta.reasoning_content),
         (ReasoningSource::Reasoning, &delta.reasoning),
-    ]
-    .into_iter()
-    .filter_map(|(source, text)| {
-        text.as_deref().map(|text| DeltaPiece::Reasoning {
-            source,
-            text: Cow::Borrowed(text),
-        })
-    });
-    let details = delta.reasoning_details.as_deref();
-    let has_reasoning_text = [&delta.reasoning_content, &delta.reasoning]
-        .into_iter()
-        .any(|text| text.as_deref().is_some_and(|text| !text.is_empty()));
-    let details_text = details
-        .filter(|_| !has_reasoning_text)
-        .map(details_text)
-        .filter(|text| !text.is_empty())
-        .map(|text| DeltaPiece::Reasoning {
-            source: ReasoningSource::Details,
-            text: Cow::Owned(text),
-        });
-    let (content, parts) = match &delta.content {
-        Some(DeltaContent::Text(text)) => (Some(text.as_str()), None),
-        Some(DeltaContent::List(parts)) => (None, Some(parts)),
-        _ => (None, None),
-    };
-    let content = content
-        .map(|text| DeltaPiece::Text { text, part: false })
-        .into_iter()
-        .chain(parts.into_iter().flatten().filter_map(content_part));
-    let function_call = delta.function_call.as_ref().map(|call| {
-        DeltaPiece::FunctionCall(ToolCallFragment {
+    ] {
+        if let Some(text) = text {
+            visit(DeltaPiece::Reasoning {
+                source,
+                text: Cow::Borrowed(text),
+            })?;
+        }
+    }
+    if let Some(details) = &delta.reasoning_details {
+        let has_reasoning_text = [&delta.reasoning_content, &delta.reasoning]
+            .into_iter()
+            .any(|text| text.as_deref().is_some_and(|text| !text.is_empty()));
+        if !has_reasoning_text {
+            let text = details_text(details);
+            if !text.is_empty() {
+                visit(DeltaPiece::Reasoning {
+                    source: ReasoningSource::Details,
+                    text: Cow::Owned(text),
+                })?;
+            }
+        }
+        visit(DeltaPiece::ReasoningDetails(details))?;
+    }
+    match &delta.content {
+        Some(DeltaContent::Text(text)) => visit(DeltaPiece::Text { text, part: false })?,
+        Some(DeltaContent::List(parts)) => {
+            for piece in parts.iter().filter_map(content_part) {
+                visit(piece)?;
+            }
+        }
+        _ => {}
+    }
+    if let Some(refusal) = &delta.refusal {
+        visit(DeltaPiece::Refusal(refusal))?;
+    }
+    if let Some(call) = &delta.function_call {
+        visit(DeltaPiece::FunctionCall(ToolCallFragment {
             index: Some(0),
             id: None,
             name: call.name.as_deref(),
             arguments: call.arguments.as_deref(),
-        })
+        }))?;
+    }
+    for chunk in delta.tool_calls.iter().flatten() {
+        visit(DeltaPiece::ToolCall(chunk.into()))?;
+    }
+    if let Some(reason) = &choice.finish_reason {
+        visit(DeltaPiece::Finish(reason.as_str()))?;
+    }
+    Ok(())
+}
+
+/// The pieces of one choice of a chunk, in the order [`read_pieces`] gives them.
+pub fn pieces(choice: &ChatCompletionChunkChoice) -> Vec<DeltaPiece<'_>> {
+    let mut pieces = Vec::new();
+    let _ = read_pieces(choice, |piece| {
+        pieces.push(piece);
+        Ok::<(), std::convert::Infallible>(())
     });
-    let tool_calls = delta
-        .tool_calls
-        .iter()
-        .flatten()
-        .map(|chunk| DeltaPiece::ToolCall(chunk.into()));
-    reasoning
-        .chain(details_text)
-        .chain(details.map(DeltaPiece::ReasoningDetails))
-        .chain(content)
-        .chain(delta.refusal.as_deref().map(DeltaPiece::Refusal))
-        .chain(function_call)
-        .chain(tool_calls)
-        .chain(
-            choice
-                .finish_reason
-                .as_ref()
-                .map(|r| DeltaPiece::Finish(r.as_str())),
-        )
+    pieces
 }
 
 /// One part of a `content` array (Mistral): `text` parts are the answer, `thinking` parts

@@ -256,7 +256,7 @@ fn openrouter_reasoning_is_read_once_and_details_kept() {
     let only_details = chunk(
         r#"{"id":"c","choices":[{"index":0,"delta":{"reasoning_details":[{"type":"reasoning.text","text":"Hm."},{"type":"reasoning.summary","summary":" So."},{"type":"reasoning.encrypted","data":"x"}]}}]}"#,
     );
-    let read: Vec<DeltaPiece<'_>> = pieces(&only_details.choices[0]).collect();
+    let read: Vec<DeltaPiece<'_>> = pieces(&only_details.choices[0]);
     assert_eq!(
         read[0],
         DeltaPiece::Reasoning {
@@ -317,6 +317,7 @@ fn pieces_come_in_reading_order() {
         r#"{"id":"c","choices":[{"index":0,"delta":{"content":"A","refusal":"","reasoning_content":"R","function_call":{"name":"f","arguments":"{}"},"tool_calls":[{"index":0,"id":"t","function":{"name":"g"}}]},"finish_reason":"stop"}]}"#,
     );
     let kinds: Vec<&str> = pieces(&both.choices[0])
+        .into_iter()
         .map(|piece| match piece {
             DeltaPiece::Reasoning { .. } => "reasoning",
             DeltaPiece::ReasoningDetails(_) => "details",

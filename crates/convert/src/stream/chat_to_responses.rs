@@ -75,7 +75,7 @@ use openai_wire_events::{
     ResponseUsageInputTokensDetails, ResponseUsageOutputTokensDetails,
 };
 use openai_wire_fold::chat_delta::{
-    DeltaPiece, ReasoningSource, ToolCallFragment, ToolCallGroups, completion_as_chunk, pieces,
+    DeltaPiece, ReasoningSource, ToolCallFragment, ToolCallGroups, completion_as_chunk, read_pieces,
 };
 use serde_json::Value;
 
@@ -436,10 +436,7 @@ impl<I: IdSource> ChatToResponses<I> {
         if has_other_output(&choice.delta) {
             self.release_content(events)?;
         }
-        for piece in pieces(choice) {
-            self.push_piece(piece, events)?;
-        }
-        Ok(())
+        read_pieces(choice, |piece| self.push_piece(piece, events))
     }
 
     /// One piece of choice 0's delta ([`openai_wire_fold::chat_delta`]).
