@@ -19,8 +19,9 @@ use crate::slots::{Slots, wire_index};
 use crate::{ToolCall, ToolCallKind};
 
 /// What one chunk changed. A chunk can carry several (one per choice with `n > 1`; content and
-/// reasoning together), so [`ChatFold::push`] returns a `Vec` (empty, and not allocated, for
-/// chunks that change nothing a caller reacts to).
+/// reasoning together, reasoning first, in the order [`crate::chat_delta`] reads them), so
+/// [`ChatFold::push`] returns a `Vec` (empty, and not allocated, for chunks that change nothing
+/// a caller reacts to).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ChatUpdate {
