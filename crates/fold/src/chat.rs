@@ -1,22 +1,27 @@
 //! Chat Completions chunks folded into a [`ChatCompletion`].
 
+use std::convert::Infallible;
+
 use openai_wire_events::{
     ChatCompletion, ChatCompletionChoice, ChatCompletionChoiceFinishReason,
     ChatCompletionChoiceLogprobs, ChatCompletionChunk, ChatCompletionChunkChoice,
     ChatCompletionMessageToolCall, ChatCompletionMessageToolCall2,
-    ChatCompletionMessageToolCallChunk, ChatCompletionMessageToolCallFunction,
-    ChatCompletionObject, ChatCompletionResponseMessage, ChatCompletionResponseMessageFunctionCall,
-    ChatCompletionStreamEvent, ChatCompletionStreamResponseDeltaContent as DeltaContent,
-    CompletionUsage, ErrorResponse, ServiceTier2,
+    ChatCompletionMessageToolCallFunction, ChatCompletionObject, ChatCompletionResponseMessage,
+    ChatCompletionResponseMessageFunctionCall, ChatCompletionStreamEvent, CompletionUsage,
+    ErrorResponse, ServiceTier2,
 };
 use serde_json::Value;
 
+use crate::chat_delta::{
+    DeltaPiece, ReasoningSource, ToolCallFragment, ToolCallGroups, completion_as_chunk, read_pieces,
+};
 use crate::slots::{Slots, wire_index};
 use crate::{ToolCall, ToolCallKind};
 
 /// What one chunk changed. A chunk can carry several (one per choice with `n > 1`; content and
-/// reasoning together), so [`ChatFold::push`] returns a `Vec` (empty, and not allocated, for
-/// chunks that change nothing a caller reacts to).
+/// reasoning together, reasoning first, in the order [`crate::chat_delta`] reads them), so
+/// [`ChatFold::push`] returns a `Vec` (empty, and not allocated, for chunks that change nothing
+/// a caller reacts to).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ChatUpdate {
@@ -34,8 +39,9 @@ pub enum ChatUpdate {
         /// The new text.
         delta: String,
     },
-    /// Provider reasoning arrived (`reasoning_content`, `reasoning`, or a Mistral thinking
-    /// block).
+    /// Provider reasoning arrived (`reasoning_content`, `reasoning`, a Mistral thinking
+    /// block, or the text of `reasoning_details` when the delta had no other reasoning text;
+    /// see [`crate::chat_delta`]).
     ReasoningDelta {
         /// The choice's `index`.
         choice: u64,
@@ -43,7 +49,8 @@ pub enum ChatUpdate {
         delta: String,
     },
     /// A tool call is complete: the next call of the same choice started, the choice got its
-    /// `finish_reason`, or [`ChatFold::finish`] was called. Reported once per call.
+    /// `finish_reason`, or [`ChatFold::finish`] was called. Reported once per call. The
+    /// deprecated `function_call` is reported too (index 0, no `call_id`) when its choice ends.
     ToolCallDone {
         /// The choice's `index`.
         choice: u64,
@@ -59,11 +66,10 @@ pub enum ChatUpdate {
     },
 }
 
-/// One tool call being assembled.
+/// One tool call being assembled (which call a fragment belongs to is the business of
+/// [`ToolCallGroups`]).
 #[derive(Debug, Clone, Default)]
 struct CallState {
-    /// The chunk's `index` (0 when the provider sent none).
-    index: i64,
     id: String,
     name: String,
     arguments: String,
@@ -79,6 +85,8 @@ struct ChoiceState {
     reasoning: Option<String>,
     reasoning_details: Option<Vec<Value>>,
     function_call: Option<ChatCompletionResponseMessageFunctionCall>,
+    function_call_reported: bool,
+    groups: ToolCallGroups,
     calls: Vec<CallState>,
     finish_reason: Option<ChatCompletionChoiceFinishReason>,
     logprobs: Option<ChatCompletionChoiceLogprobs>,
@@ -94,12 +102,13 @@ struct ChoiceState {
 ///   parts to `reasoning`. Provider reasoning is kept where it came: `reasoning_content`
 ///   (DeepSeek, Qwen, GLM, xAI, …) in the message's `reasoning_content`, `reasoning` (Groq,
 ///   Ollama, OpenRouter, …) in `reasoning`, and `reasoning_details` appended as sent.
-/// - Tool calls: a fragment with an `id` not seen before starts a new call; a fragment with a
-///   known `id` extends that call; a fragment without `id` extends the latest call with the same
-///   `index`, or starts one. So providers that send no `index` (Mistral: every call reads as
-///   index 0, each with its own id) and providers that send each call whole in one chunk get
-///   one call per id. `arguments` are concatenated (providers that repeat the arguments
-///   cumulatively are not detected).
+/// - Deltas are read by [`crate::chat_delta`], as the Chat → Responses converter reads them.
+/// - Tool calls are grouped by [`ToolCallGroups`]: a fragment with an `id` not seen before
+///   starts a new call; a fragment with a known `id` extends that call; a fragment without `id`
+///   extends the latest call with the same `index`, or starts one. So providers that send no
+///   `index` (Mistral: every call reads as index 0, each with its own id) and providers that
+///   send each call whole in one chunk get one call per id. `arguments` are concatenated
+///   (providers that repeat the arguments cumulatively are not detected).
 /// - `usage` is taken from wherever it arrives, the last one sent winning (last chunk with
 ///   choices, its own chunk, or every chunk).
 /// - `id`, `model`, `created`, `system_fingerprint`, `service_tier`: the first non-empty value.
@@ -173,12 +182,16 @@ impl ChatFold {
         updates
     }
 
-    /// Folds any Chat stream event: chunks as [`push`](Self::push); an error event is kept
-    /// ([`error`](Self::error)); a whole `chat.completion` object and unknown events change
-    /// nothing.
+    /// Folds any Chat stream event: chunks as [`push`](Self::push); a whole `chat.completion`
+    /// object (a server that ignored `stream`) as the one chunk that says the same
+    /// ([`completion_as_chunk`]); an error event is kept ([`error`](Self::error)); unknown
+    /// events change nothing.
     pub fn push_event(&mut self, event: &ChatCompletionStreamEvent) -> Vec<ChatUpdate> {
         match event {
             ChatCompletionStreamEvent::ChatCompletionChunk(chunk) => self.push(chunk),
+            ChatCompletionStreamEvent::ChatCompletion(completion) => {
+                self.push(&completion_as_chunk(completion))
+            }
             ChatCompletionStreamEvent::Error(error) => {
                 self.error = Some(error.clone());
                 Vec::new()
@@ -193,7 +206,7 @@ impl ChatFold {
         let mut updates = Vec::new();
         for (pos, choice) in self.choices.iter_mut().enumerate() {
             let index = self.slots.key(pos).unwrap_or(0);
-            report_calls(index, &mut choice.calls, usize::MAX, &mut updates);
+            choice.report_calls(index, &mut updates);
         }
         updates
     }
@@ -208,65 +221,10 @@ impl ChatFold {
         let Some(choice) = self.choices.get_mut(pos) else {
             return;
         };
-        let delta = &chunk.delta;
-        match &delta.content {
-            Some(DeltaContent::Text(text)) => {
-                append(&mut choice.content, text);
-                if !text.is_empty() {
-                    updates.push(ChatUpdate::TextDelta {
-                        choice: index,
-                        delta: text.clone(),
-                    });
-                }
-            }
-            Some(DeltaContent::List(parts)) => {
-                for part in parts {
-                    content_part(index, choice, part, updates);
-                }
-            }
-            _ => {}
-        }
-        if let Some(refusal) = &delta.refusal {
-            append(&mut choice.refusal, refusal);
-            if !refusal.is_empty() {
-                updates.push(ChatUpdate::RefusalDelta {
-                    choice: index,
-                    delta: refusal.clone(),
-                });
-            }
-        }
-        for (field, text) in [
-            (&mut choice.reasoning_content, &delta.reasoning_content),
-            (&mut choice.reasoning, &delta.reasoning),
-        ] {
-            if let Some(text) = text {
-                append(field, text);
-                if !text.is_empty() {
-                    updates.push(ChatUpdate::ReasoningDelta {
-                        choice: index,
-                        delta: text.clone(),
-                    });
-                }
-            }
-        }
-        if let Some(details) = &delta.reasoning_details {
-            choice
-                .reasoning_details
-                .get_or_insert_with(Vec::new)
-                .extend(details.iter().cloned());
-        }
-        if let Some(call) = &delta.function_call {
-            let fc = choice.function_call.get_or_insert_with(Default::default);
-            if let Some(name) = &call.name {
-                fc.name.push_str(name);
-            }
-            if let Some(arguments) = &call.arguments {
-                fc.arguments.push_str(arguments);
-            }
-        }
-        for fragment in delta.tool_calls.iter().flatten() {
-            tool_call_fragment(index, choice, fragment, updates);
-        }
+        let _ = read_pieces(chunk, |piece| {
+            choice.push_piece(index, piece, updates);
+            Ok::<(), Infallible>(())
+        });
         if let Some(logprobs) = &chunk.logprobs {
             let all = choice.logprobs.get_or_insert_with(Default::default);
             if let Some(content) = &logprobs.content {
@@ -279,15 +237,6 @@ impl ChatFold {
                     .get_or_insert_with(Vec::new)
                     .extend(refusal.iter().cloned());
             }
-        }
-        if let Some(reason) = &chunk.finish_reason {
-            let reason = ChatCompletionChoiceFinishReason::from(reason.as_str());
-            report_calls(index, &mut choice.calls, usize::MAX, updates);
-            choice.finish_reason = Some(reason.clone());
-            updates.push(ChatUpdate::Finished {
-                choice: index,
-                finish_reason: reason,
-            });
         }
     }
 
@@ -391,49 +340,9 @@ fn append(field: &mut Option<String>, text: &str) {
     field.get_or_insert_with(String::new).push_str(text);
 }
 
-/// One part of a `content` array (Mistral): `text` parts are content, `thinking` parts are
-/// reasoning (kept in `reasoning`).
-fn content_part(index: u64, choice: &mut ChoiceState, part: &Value, updates: &mut Vec<ChatUpdate>) {
-    match part.get("type").and_then(Value::as_str) {
-        Some("text") => {
-            if let Some(text) = part.get("text").and_then(Value::as_str) {
-                append(&mut choice.content, text);
-                if !text.is_empty() {
-                    updates.push(ChatUpdate::TextDelta {
-                        choice: index,
-                        delta: text.to_owned(),
-                    });
-                }
-            }
-        }
-        Some("thinking") => {
-            let mut text = String::new();
-            match part.get("thinking") {
-                Some(Value::String(s)) => text.push_str(s),
-                Some(Value::Array(parts)) => {
-                    for p in parts {
-                        if let Some(t) = p.get("text").and_then(Value::as_str) {
-                            text.push_str(t);
-                        }
-                    }
-                }
-                _ => {}
-            }
-            append(&mut choice.reasoning, &text);
-            if !text.is_empty() {
-                updates.push(ChatUpdate::ReasoningDelta {
-                    choice: index,
-                    delta: text,
-                });
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Reports the calls before position `until` (all when `usize::MAX`) not reported yet.
-fn report_calls(choice: u64, calls: &mut [CallState], until: usize, updates: &mut Vec<ChatUpdate>) {
-    for (position, call) in calls.iter_mut().enumerate().take(until) {
+/// Reports the calls not reported yet.
+fn report_calls(choice: u64, calls: &mut [CallState], updates: &mut Vec<ChatUpdate>) {
+    for (position, call) in calls.iter_mut().enumerate() {
         if !call.reported {
             call.reported = true;
             updates.push(ChatUpdate::ToolCallDone {
@@ -451,61 +360,110 @@ fn report_calls(choice: u64, calls: &mut [CallState], until: usize, updates: &mu
     }
 }
 
-fn tool_call_fragment(
-    choice_index: u64,
-    choice: &mut ChoiceState,
-    fragment: &ChatCompletionMessageToolCallChunk,
-    updates: &mut Vec<ChatUpdate>,
-) {
-    let id = fragment.id.as_deref().unwrap_or("");
-    let existing = if id.is_empty() {
-        // Without an index (Mistral), a fragment without an id continues the latest call.
-        choice
-            .calls
-            .iter()
-            .rposition(|c| fragment.index.is_none_or(|i| c.index == i))
-    } else {
-        choice.calls.iter().position(|c| c.id == id).or_else(|| {
-            // The first fragment of a call may come without its id (some providers send the
-            // id a chunk later): adopt it when the latest call of this index has none.
-            choice
-                .calls
-                .iter()
-                .rposition(|c| fragment.index.is_some_and(|i| c.index == i))
-                .filter(|&p| choice.calls[p].id.is_empty())
-        })
-    };
-    let pos = match existing {
-        Some(pos) => pos,
-        None => {
-            // A new call: the calls before it are complete.
-            report_calls(choice_index, &mut choice.calls, usize::MAX, updates);
-            let next = i64::try_from(choice.calls.len()).unwrap_or(i64::MAX);
-            choice.calls.push(CallState {
-                index: fragment.index.unwrap_or(next),
-                ..Default::default()
-            });
-            choice.calls.len() - 1
-        }
-    };
-    let Some(call) = choice.calls.get_mut(pos) else {
-        return;
-    };
-    if call.id.is_empty() {
-        call.id = id.to_owned();
-    }
-    if let Some(function) = &fragment.function {
-        if let Some(name) = &function.name {
-            // Names come whole; a provider that repeats the name on every fragment must not
-            // get it repeated.
-            if call.name.is_empty() {
-                call.name.clone_from(name);
-            } else if !name.is_empty() && *name != call.name {
-                call.name.push_str(name);
+impl ChoiceState {
+    /// Folds one piece of the choice's delta.
+    fn push_piece(&mut self, choice: u64, piece: DeltaPiece<'_>, updates: &mut Vec<ChatUpdate>) {
+        let text_update = |text: &str, update: fn(u64, String) -> ChatUpdate| {
+            (!text.is_empty()).then(|| update(choice, text.to_owned()))
+        };
+        let update = match piece {
+            DeltaPiece::Reasoning { source, text } => {
+                match source {
+                    ReasoningSource::ReasoningContent => append(&mut self.reasoning_content, &text),
+                    ReasoningSource::Reasoning | ReasoningSource::ThinkingPart => {
+                        append(&mut self.reasoning, &text)
+                    }
+                    // Kept as sent, below.
+                    ReasoningSource::Details => {}
+                }
+                text_update(&text, |choice, delta| ChatUpdate::ReasoningDelta {
+                    choice,
+                    delta,
+                })
             }
+            DeltaPiece::ReasoningDetails(details) => {
+                self.reasoning_details
+                    .get_or_insert_with(Vec::new)
+                    .extend(details.iter().cloned());
+                None
+            }
+            DeltaPiece::Text { text, .. } => {
+                append(&mut self.content, text);
+                text_update(text, |choice, delta| ChatUpdate::TextDelta {
+                    choice,
+                    delta,
+                })
+            }
+            DeltaPiece::Refusal(text) => {
+                append(&mut self.refusal, text);
+                text_update(text, |choice, delta| ChatUpdate::RefusalDelta {
+                    choice,
+                    delta,
+                })
+            }
+            DeltaPiece::FunctionCall(fragment) => {
+                let call = self.function_call.get_or_insert_with(Default::default);
+                call.name.push_str(fragment.name.unwrap_or_default());
+                call.arguments
+                    .push_str(fragment.arguments.unwrap_or_default());
+                None
+            }
+            DeltaPiece::ToolCall(fragment) => {
+                self.tool_call_fragment(choice, fragment, updates);
+                None
+            }
+            DeltaPiece::Finish(reason) => {
+                let reason = ChatCompletionChoiceFinishReason::from(reason);
+                self.report_calls(choice, updates);
+                self.finish_reason = Some(reason.clone());
+                Some(ChatUpdate::Finished {
+                    choice,
+                    finish_reason: reason,
+                })
+            }
+        };
+        updates.extend(update);
+    }
+
+    /// One tool-call fragment: a new call makes the calls before it complete.
+    fn tool_call_fragment(
+        &mut self,
+        choice: u64,
+        fragment: ToolCallFragment<'_>,
+        updates: &mut Vec<ChatUpdate>,
+    ) {
+        let grouped = self.groups.push(fragment);
+        if grouped.started {
+            self.report_calls(choice, updates);
+            self.calls.push(CallState::default());
         }
-        if let Some(arguments) = &function.arguments {
-            call.arguments.push_str(arguments);
+        let Some(call) = self.calls.get_mut(grouped.key) else {
+            return;
+        };
+        if let Some(id) = grouped.id {
+            call.id = id.to_owned();
+        }
+        call.name.push_str(grouped.name.unwrap_or_default());
+        call.arguments
+            .push_str(grouped.arguments.unwrap_or_default());
+    }
+
+    /// Reports every call not reported yet as done (the legacy `function_call` too).
+    fn report_calls(&mut self, choice: u64, updates: &mut Vec<ChatUpdate>) {
+        report_calls(choice, &mut self.calls, updates);
+        if let (Some(call), false) = (&self.function_call, self.function_call_reported) {
+            self.function_call_reported = true;
+            updates.push(ChatUpdate::ToolCallDone {
+                choice,
+                call: ToolCall {
+                    kind: ToolCallKind::Function,
+                    index: 0,
+                    item_id: None,
+                    call_id: String::new(),
+                    name: call.name.clone(),
+                    arguments: call.arguments.clone(),
+                },
+            });
         }
     }
 }

@@ -13,6 +13,10 @@
 //! | Realtime | [`RealtimeFold`] | `&RealtimeServerEvent` | the conversation's items, each response's output, differences from `response.done` |
 //! | Assistants | [`AssistantsFold`] | `&AssistantStreamEvent` | the run, its steps and its messages |
 //!
+//! [`chat_delta`] reads a Chat chunk's delta into typed pieces (text, reasoning with the field it
+//! came in, tool-call fragments grouped into calls): [`ChatFold`] reads deltas with it, and so do
+//! `openai-wire-convert`'s stream converter and `openai-wire inspect`.
+//!
 //! Each `push` also returns what the event changed ([`ResponseUpdate`], [`ChatUpdate`],
 //! [`RealtimeUpdate`], [`AssistantsUpdate`]): text deltas, reasoning deltas and finished tool
 //! calls, for callers that react while the stream goes. `final_text()` gives the answer's text.
@@ -85,6 +89,8 @@ pub mod dispositions;
 mod assistants;
 #[cfg(feature = "chat")]
 mod chat;
+#[cfg(feature = "chat")]
+pub mod chat_delta;
 #[cfg(feature = "realtime")]
 mod realtime;
 #[cfg(feature = "responses")]

@@ -477,6 +477,60 @@ fn chat_streamed_tool_call_is_done_when_the_choice_finishes() {
 }
 
 #[test]
+fn chat_legacy_function_call_and_details_reasoning_are_reported() {
+    let mut fold = ChatFold::new();
+    let mut updates = Vec::new();
+    for json in [
+        r#"{"id":"c","choices":[{"index":0,"delta":{"reasoning_details":[{"type":"reasoning.text","text":"Think."}]}}]}"#,
+        r#"{"id":"c","choices":[{"index":0,"delta":{"function_call":{"name":"add","arguments":"{\"a\":"}}}]}"#,
+        r#"{"id":"c","choices":[{"index":0,"delta":{"function_call":{"arguments":"1}"}},"finish_reason":"function_call"}]}"#,
+    ] {
+        updates.extend(fold.push(&chunk(json)));
+    }
+    assert!(matches!(&updates[0], ChatUpdate::ReasoningDelta { delta, .. } if delta == "Think."));
+    assert!(
+        matches!(&updates[1], ChatUpdate::ToolCallDone { call, .. } if call.name == "add" && call.arguments == r#"{"a":1}"#),
+        "{updates:?}"
+    );
+    assert!(matches!(&updates[2], ChatUpdate::Finished { .. }));
+    assert_eq!(updates.len(), 3);
+    assert!(fold.finish().is_empty(), "reported once");
+    let message = &fold.completion().choices[0].message;
+    assert_eq!(
+        message.function_call.as_ref().map(|c| c.arguments.as_str()),
+        Some(r#"{"a":1}"#)
+    );
+    assert_eq!(message.reasoning_details.as_ref().map(Vec::len), Some(1));
+}
+
+#[test]
+fn chat_whole_completion_folds_as_one_chunk() {
+    // A server that ignored `stream` answers with the whole object.
+    let json = r#"{"id":"c","object":"chat.completion","created":5,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi","reasoning_content":"Greet.","tool_calls":[{"id":"call_1","type":"function","function":{"name":"add","arguments":"{}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}"#;
+    let event = ChatCompletionStreamEvent::from_json(json).unwrap();
+    let mut fold = ChatFold::new();
+    let updates = fold.push_event(&event);
+    assert!(matches!(&updates[0], ChatUpdate::ReasoningDelta { delta, .. } if delta == "Greet."));
+    assert!(matches!(&updates[1], ChatUpdate::TextDelta { delta, .. } if delta == "Hi"));
+    assert!(
+        matches!(&updates[2], ChatUpdate::ToolCallDone { call, .. } if call.call_id == "call_1")
+    );
+    let ChatCompletionStreamEvent::ChatCompletion(original) = event else {
+        panic!("not a completion")
+    };
+    let folded = fold.completion();
+    assert_eq!(
+        (folded.choices, folded.usage, folded.id, folded.created),
+        (
+            original.choices,
+            original.usage,
+            original.id,
+            original.created
+        )
+    );
+}
+
+#[test]
 fn chat_provider_reasoning_is_kept_in_its_field() {
     let deepseek = fold_corpus_chat(
         "chat/ruby_llm__vcr_cassettes__chat_with_extended_thinking_deepseek_deepseek-reasoner_streams_thinking_content_when_available__i0.sse",

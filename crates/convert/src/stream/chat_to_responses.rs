@@ -24,6 +24,11 @@
 //! | an `error` event | `response.failed` with OpenAI's code ([`crate::upstream_error`]) |
 //! | the stream cut off ([`StreamEnd::Cut`], or [`StreamEnd::Eof`] before any `finish_reason`) | `response.failed` (`server_error`), never `completed` |
 //!
+//! Deltas are read by [`openai_wire_fold::chat_delta`] (the reader `ChatFold` and `openai-wire
+//! inspect` use too): which field reasoning came in, Mistral's content parts, and which call each
+//! tool-call fragment belongs to ([`ToolCallGroups`]; the converter closes the calls when other
+//! output comes after them, so a later fragment without an id starts a new call).
+//!
 //! Items open when their first piece arrives and are finished when the stream moves on to
 //! another kind of output (reasoning → message → tool calls) or when `finish_reason` arrives, so
 //! a client sees `response.output_item.done` as early as the upstream allows. Tool calls stay
@@ -65,10 +70,12 @@
 
 use openai_wire_emit::{EmitError, IdSource, ItemHandle, ItemKind, ResponseWriter};
 use openai_wire_events::{
-    ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionMessageToolCallChunk,
-    ChatCompletionStreamEvent, ChatCompletionStreamResponseDeltaContent as DeltaContent,
-    CompletionUsage, Response, ResponseIncompleteDetailsReason, ResponseStreamEvent, ResponseUsage,
+    ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionStreamEvent, CompletionUsage,
+    Response, ResponseIncompleteDetailsReason, ResponseStreamEvent, ResponseUsage,
     ResponseUsageInputTokensDetails, ResponseUsageOutputTokensDetails,
+};
+use openai_wire_fold::chat_delta::{
+    DeltaPiece, ReasoningSource, ToolCallFragment, ToolCallGroups, completion_as_chunk, read_pieces,
 };
 use serde_json::Value;
 
@@ -157,8 +164,6 @@ const DEFAULT_MAX_PENDING: usize = 1 << 20;
 /// One tool call of choice 0.
 #[derive(Debug, Default)]
 struct Call {
-    /// The chunk's `index` (or its position when the provider sent none).
-    index: i64,
     id: String,
     name: String,
     /// The arguments that may go out (read by `reader`, so de-duplicated for cumulative
@@ -198,6 +203,8 @@ pub struct ChatToResponses<I: IdSource> {
     think: Option<ThinkSplitter>,
     message: Option<ItemHandle>,
     reasoning: Option<Reasoning>,
+    /// Which call each tool-call fragment belongs to; `calls` holds one `Call` per group.
+    groups: ToolCallGroups,
     calls: Vec<Call>,
     /// Whether tool-call fragments are cumulative (set, or detected).
     cumulative: bool,
@@ -228,6 +235,7 @@ impl<I: IdSource> ChatToResponses<I> {
             options,
             message: None,
             reasoning: None,
+            groups: ToolCallGroups::default(),
             calls: Vec::new(),
             cumulative,
             content,
@@ -281,8 +289,7 @@ impl<I: IdSource> ChatToResponses<I> {
                 Ok(events)
             }
             ChatCompletionStreamEvent::ChatCompletion(completion) => {
-                let chunk = whole_as_chunk(completion);
-                self.push_chunk(&chunk)
+                self.push_chunk(&completion_as_chunk(completion))
             }
             // Perplexity ends with `"object": "chat.completion.done"`: a chunk by its shape
             // (choices with deltas, the finish_reason, the usage) under an unknown name.
@@ -426,95 +433,69 @@ impl<I: IdSource> ChatToResponses<I> {
         choice: &ChatCompletionChunkChoice,
         events: &mut Vec<ResponseStreamEvent>,
     ) -> Result<(), ConvertError> {
-        let delta = &choice.delta;
-        if has_other_output(delta) {
+        if has_other_output(&choice.delta) {
             self.release_content(events)?;
         }
-        let reasoning_text = [&delta.reasoning_content, &delta.reasoning]
-            .iter()
-            .any(|t| t.as_deref().is_some_and(|t| !t.is_empty()));
-        if let Some(text) = &delta.reasoning_content {
-            self.reasoning_delta(ReasoningField::ReasoningContent, text, events)?;
-        }
-        if let Some(text) = &delta.reasoning {
-            self.reasoning_delta(ReasoningField::Reasoning, text, events)?;
-        }
-        if let Some(details) = &delta.reasoning_details {
-            if !reasoning_text {
-                let text = details_text(details);
-                self.reasoning_delta(ReasoningField::Reasoning, &text, events)?;
-            }
-            if let Some(reasoning) = &mut self.reasoning {
-                reasoning.details.extend(details.iter().cloned());
-            } else if !details.is_empty() {
-                self.open_reasoning(ReasoningField::Reasoning, events)?;
-                if let Some(reasoning) = &mut self.reasoning {
-                    reasoning.details.extend(details.iter().cloned());
-                }
-            }
-        }
-        self.push_content(delta.content.as_ref(), events)?;
-        if let Some(refusal) = &delta.refusal {
-            if !refusal.is_empty() {
-                let message = self.ensure_message(events)?;
-                events.extend(self.writer.push_refusal(message, refusal)?);
-            }
-        }
-        if let Some(call) = &delta.function_call {
-            let fragment = ChatCompletionMessageToolCallChunk {
-                index: Some(0),
-                id: None,
-                function: Some(
-                    openai_wire_events::ChatCompletionMessageToolCallChunkFunction {
-                        name: call.name.clone(),
-                        arguments: call.arguments.clone(),
-                    },
-                ),
-            };
-            self.tool_call_fragment(&fragment, events)?;
-        }
-        for fragment in delta.tool_calls.iter().flatten() {
-            self.tool_call_fragment(fragment, events)?;
-        }
-        if let Some(reason) = &choice.finish_reason {
-            self.finish_reason = Some(reason.as_str().to_owned());
-            self.flush(events)?;
-        }
-        Ok(())
+        read_pieces(choice, |piece| self.push_piece(piece, events))
     }
 
-    /// `delta.content`: a string through the cumulative reader (which may hold it back), Mistral
-    /// parts as additions.
-    fn push_content(
+    /// One piece of choice 0's delta ([`openai_wire_fold::chat_delta`]).
+    fn push_piece(
         &mut self,
-        content: Option<&DeltaContent>,
+        piece: DeltaPiece<'_>,
         events: &mut Vec<ResponseStreamEvent>,
     ) -> Result<(), ConvertError> {
-        match content {
-            Some(DeltaContent::Text(text)) => {
+        match piece {
+            DeltaPiece::Reasoning { source, text } => {
+                let field = match source {
+                    ReasoningSource::ReasoningContent => ReasoningField::ReasoningContent,
+                    _ => ReasoningField::Reasoning,
+                };
+                self.reasoning_delta(field, &text, events)
+            }
+            DeltaPiece::ReasoningDetails(details) => self.reasoning_details(details, events),
+            // The content string goes through the cumulative reader (which may hold it back);
+            // Mistral's text parts are additions.
+            DeltaPiece::Text { text, part: false } => {
                 let (text, detected) = self.content.push(text);
                 if detected {
                     self.detected.insert(Quirk::CumulativeContent);
                 }
-                self.content_delta(&text, events)?;
+                self.content_delta(&text, events)
             }
-            Some(DeltaContent::List(parts)) => {
-                for part in parts {
-                    match part.get("type").and_then(Value::as_str) {
-                        Some("text") => {
-                            let text = part.get("text").and_then(Value::as_str).unwrap_or("");
-                            let text = self.content.push_plain(text);
-                            self.content_delta(&text, events)?;
-                        }
-                        Some("thinking") => {
-                            let text = thinking_text(part.get("thinking"));
-                            self.reasoning_delta(ReasoningField::Reasoning, &text, events)?;
-                        }
-                        _ => {}
-                    }
+            DeltaPiece::Text { text, part: true } => {
+                let text = self.content.push_plain(text);
+                self.content_delta(&text, events)
+            }
+            DeltaPiece::Refusal(refusal) => {
+                if !refusal.is_empty() {
+                    let message = self.ensure_message(events)?;
+                    events.extend(self.writer.push_refusal(message, refusal)?);
                 }
+                Ok(())
             }
-            _ => {}
+            DeltaPiece::FunctionCall(fragment) | DeltaPiece::ToolCall(fragment) => {
+                self.tool_call_fragment(fragment, events)
+            }
+            DeltaPiece::Finish(reason) => {
+                self.finish_reason = Some(reason.to_owned());
+                self.flush(events)
+            }
+        }
+    }
+
+    /// OpenRouter's `reasoning_details`, kept with the reasoning item (opened for them if
+    /// needed) to carry them back.
+    fn reasoning_details(
+        &mut self,
+        details: &[Value],
+        events: &mut Vec<ResponseStreamEvent>,
+    ) -> Result<(), ConvertError> {
+        if self.reasoning.is_none() && !details.is_empty() {
+            self.open_reasoning(ReasoningField::Reasoning, events)?;
+        }
+        if let Some(reasoning) = &mut self.reasoning {
+            reasoning.details.extend(details.iter().cloned());
         }
         Ok(())
     }
@@ -692,58 +673,36 @@ impl<I: IdSource> ChatToResponses<I> {
 
     fn tool_call_fragment(
         &mut self,
-        fragment: &ChatCompletionMessageToolCallChunk,
+        fragment: ToolCallFragment<'_>,
         events: &mut Vec<ResponseStreamEvent>,
     ) -> Result<(), ConvertError> {
         self.finish_message(events)?;
         self.finish_reasoning(events)?;
-        let id = fragment.id.as_deref().unwrap_or("");
-        // The same grouping as `openai_wire_fold::ChatFold`: by id, else the latest call of the
-        // same index (any call when the provider sends no index).
-        let existing = if id.is_empty() {
-            self.calls
-                .iter()
-                .rposition(|c| !c.finished && fragment.index.is_none_or(|i| c.index == i))
-        } else {
-            self.calls.iter().position(|c| c.id == id).or_else(|| {
-                self.calls
-                    .iter()
-                    .rposition(|c| fragment.index.is_some_and(|i| c.index == i))
-                    .filter(|&p| self.calls[p].id.is_empty())
-            })
-        };
-        let position = match existing {
-            Some(position) => position,
-            None => {
-                let next = i64::try_from(self.calls.len()).unwrap_or(i64::MAX);
-                self.calls.push(Call {
-                    index: fragment.index.unwrap_or(next),
-                    ..Call::default()
-                });
-                self.calls.len() - 1
-            }
-        };
+        let grouped = self.groups.push(fragment);
+        if grouped.started {
+            self.calls.push(Call::default());
+        }
         let limit = match self.options.max_pending_arguments {
             0 => DEFAULT_MAX_PENDING,
             n => n,
         };
+        let position = grouped.key;
         let Some(call) = self.calls.get_mut(position) else {
             return Ok(());
         };
-        if call.id.is_empty() {
-            call.id = id.to_owned();
+        if let Some(id) = grouped.id {
+            // A server call without an upstream id got one of ours when it opened.
+            if call.id.is_empty() {
+                call.id = id.to_owned();
+            }
         }
-        let Some(function) = &fragment.function else {
-            return Ok(());
-        };
-        if let Some(name) = &function.name {
-            if call.name.is_empty() {
-                call.name.clone_from(name);
-            } else if !name.is_empty() && *name != call.name && call.handle.is_none() {
+        if let Some(name) = grouped.name {
+            // Once the item is open, its name is the one it opened with.
+            if call.name.is_empty() || call.handle.is_none() {
                 call.name.push_str(name);
             }
         }
-        if let Some(arguments) = &function.arguments {
+        if let Some(arguments) = grouped.arguments {
             let (added, detected) = call.reader.push(arguments, self.cumulative);
             if detected {
                 self.cumulative = true;
@@ -842,6 +801,7 @@ impl<I: IdSource> ChatToResponses<I> {
     /// Opens what is still unopened, pushes what is left and finishes every open tool call.
     fn finish_calls(&mut self, events: &mut Vec<ResponseStreamEvent>) -> Result<(), ConvertError> {
         self.drain_calls(events)?;
+        self.groups.close();
         for call in &mut self.calls {
             if call.finished {
                 continue;
@@ -1046,31 +1006,6 @@ pub(crate) fn map_usage(usage: Option<&CompletionUsage>) -> ResponseUsage {
     }
 }
 
-/// The text of a Mistral `thinking` part: a string, or an array of `{"type":"text","text":…}`.
-fn thinking_text(thinking: Option<&Value>) -> String {
-    match thinking {
-        Some(Value::String(text)) => text.clone(),
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect(),
-        _ => String::new(),
-    }
-}
-
-/// The readable text of OpenRouter `reasoning_details` entries (`reasoning.text` → `text`,
-/// `reasoning.summary` → `summary`; encrypted entries have none).
-fn details_text(details: &[Value]) -> String {
-    details
-        .iter()
-        .filter_map(|d| {
-            d.get("text")
-                .or_else(|| d.get("summary"))
-                .and_then(Value::as_str)
-        })
-        .collect()
-}
-
 /// A custom tool's input from the wrapping function's arguments: `{"input": "…"}` → `…`; any
 /// other single string field; otherwise the arguments as they are.
 fn custom_input(arguments: &str) -> String {
@@ -1085,60 +1020,4 @@ fn custom_input(arguments: &str) -> String {
         }
     }
     arguments.to_owned()
-}
-
-/// A whole `chat.completion` (from a server that ignored `stream`) as one chunk.
-fn whole_as_chunk(completion: &openai_wire_events::ChatCompletion) -> ChatCompletionChunk {
-    use openai_wire_events::{
-        ChatCompletionMessageToolCall2, ChatCompletionMessageToolCallChunkFunction,
-        ChatCompletionStreamResponseDelta,
-    };
-    let choices = completion
-        .choices
-        .iter()
-        .map(|choice| {
-            let message = &choice.message;
-            let tool_calls = message.tool_calls.as_ref().map(|calls| {
-                calls
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(position, call)| match call {
-                        ChatCompletionMessageToolCall2::Function(call) => {
-                            Some(ChatCompletionMessageToolCallChunk {
-                                index: i64::try_from(position).ok(),
-                                id: Some(call.id.clone()),
-                                function: Some(ChatCompletionMessageToolCallChunkFunction {
-                                    name: Some(call.function.name.clone()),
-                                    arguments: Some(call.function.arguments.clone()),
-                                }),
-                            })
-                        }
-                        _ => None,
-                    })
-                    .collect()
-            });
-            ChatCompletionChunkChoice {
-                index: choice.index,
-                finish_reason: choice.finish_reason.as_ref().map(|r| r.as_str().into()),
-                delta: ChatCompletionStreamResponseDelta {
-                    content: message.content.clone().map(DeltaContent::Text),
-                    refusal: message.refusal.clone(),
-                    reasoning_content: message.reasoning_content.clone(),
-                    reasoning: message.reasoning.clone(),
-                    reasoning_details: message.reasoning_details.clone(),
-                    tool_calls,
-                    ..Default::default()
-                },
-                ..Default::default()
-            }
-        })
-        .collect();
-    ChatCompletionChunk {
-        id: completion.id.clone(),
-        created: completion.created,
-        model: completion.model.clone(),
-        choices,
-        usage: completion.usage.clone(),
-        ..Default::default()
-    }
 }

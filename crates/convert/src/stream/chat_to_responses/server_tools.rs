@@ -203,6 +203,7 @@ impl<I: IdSource> ChatToResponses<I> {
             None => round,
         });
         self.calls.clear();
+        self.groups.clear();
         if let Some(round) = &mut self.round {
             *round = RoundText::default();
         }
