@@ -3,6 +3,8 @@
 
 //! The generated model, one module per feature. Everything is re-exported at the crate root.
 
+#[cfg(feature = "agents")]
+pub mod agents;
 #[cfg(feature = "assistants")]
 pub mod assistants;
 #[cfg(feature = "audio")]
@@ -16,11 +18,15 @@ pub mod chat;
     feature = "assistants",
     feature = "audio",
     feature = "images",
-    feature = "webhooks"
+    feature = "webhooks",
+    feature = "agents",
+    feature = "live"
 ))]
 pub mod common;
 #[cfg(feature = "images")]
 pub mod images;
+#[cfg(feature = "live")]
+pub mod live;
 #[cfg(feature = "realtime")]
 pub mod realtime;
 #[cfg(feature = "responses")]

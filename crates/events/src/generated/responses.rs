@@ -2474,6 +2474,48 @@ pub struct ErrorPayload {
     /// The response headers that were emitted with the error, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+    /// The `misalignment` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misalignment: Option<ErrorPayloadMisalignment>,
+}
+
+/// Details of a misalignment-policy error: what kind of action was stopped and, optionally, how to continue.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct ErrorPayloadMisalignment {
+    /// The `detailed_explanation` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detailed_explanation: Option<String>,
+    /// The `error_type` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<ErrorPayloadMisalignmentErrorType>,
+    /// The `review_target` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_target: Option<String>,
+    /// The `steer` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steer: Option<ErrorPayloadMisalignmentSteer>,
+}
+
+open_enum! {
+/// The values of `ErrorPayloadMisalignmentErrorType`.
+pub enum ErrorPayloadMisalignmentErrorType {
+/// `potentially_unintended_data_transfer`
+PotentiallyUnintendedDataTransfer = "potentially_unintended_data_transfer",
+/// `potentially_unintended_data_access`
+PotentiallyUnintendedDataAccess = "potentially_unintended_data_access",
+/// `potentially_unintended_destructive_activity`
+PotentiallyUnintendedDestructiveActivity = "potentially_unintended_destructive_activity",
+/// `other`
+Other_ = "other",
+}
+}
+
+/// The `ErrorPayloadMisalignmentSteer` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct ErrorPayloadMisalignmentSteer {
+    /// The `message` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub message: String,
 }
 
 /// A citation to a file.
@@ -4039,6 +4081,8 @@ pub enum InputItem {
     CustomToolCallOutput(CustomToolCallOutput),
     /// `custom_tool_call`: A call to a custom tool created by the model.
     CustomToolCall(CustomToolCall),
+    /// `configuration_update`: An item that records a change of the response's configuration (reasoning effort, text format) part-way through a conversation.
+    ConfigurationUpdate(ResponseConfigurationUpdateItem),
     /// `agent_message`: A message routed between agents.
     AgentMessage(AgentMessageItemParam),
     /// `multi_agent_call`.
@@ -4088,6 +4132,7 @@ impl serde::Serialize for InputItem {
             Self::McpCall(value) => value.serialize(serializer),
             Self::CustomToolCallOutput(value) => value.serialize(serializer),
             Self::CustomToolCall(value) => value.serialize(serializer),
+            Self::ConfigurationUpdate(value) => value.serialize(serializer),
             Self::AgentMessage(value) => value.serialize(serializer),
             Self::MultiAgentCall(value) => value.serialize(serializer),
             Self::MultiAgentCallOutput(value) => value.serialize(serializer),
@@ -4285,6 +4330,13 @@ impl<'de> serde::Deserialize<'de> for InputItem {
                 return <CustomToolCall as serde::Deserialize>::deserialize(&value)
                     .map(Self::CustomToolCall)
                     .map_err(D::Error::custom);
+            }
+            Some("configuration_update") => {
+                return <ResponseConfigurationUpdateItem as serde::Deserialize>::deserialize(
+                    &value,
+                )
+                .map(Self::ConfigurationUpdate)
+                .map_err(D::Error::custom);
             }
             Some("agent_message") => {
                 return <AgentMessageItemParam as serde::Deserialize>::deserialize(&value)
@@ -4585,6 +4637,8 @@ pub enum ItemResource {
     CustomToolCall(CustomToolCallResource),
     /// `custom_tool_call_output`: The output of a custom tool call from your code, being sent back to the model.
     CustomToolCallOutput(CustomToolCallOutputResource),
+    /// `configuration_update`: An item that records a change of the response's configuration (reasoning effort, text format) part-way through a conversation.
+    ConfigurationUpdate(ResponseConfigurationUpdateItem),
     /// `agent_message`.
     AgentMessage(AgentMessage),
     /// `multi_agent_call`.
@@ -4627,6 +4681,7 @@ impl serde::Serialize for ItemResource {
             Self::McpCall(value) => value.serialize(serializer),
             Self::CustomToolCall(value) => value.serialize(serializer),
             Self::CustomToolCallOutput(value) => value.serialize(serializer),
+            Self::ConfigurationUpdate(value) => value.serialize(serializer),
             Self::AgentMessage(value) => value.serialize(serializer),
             Self::MultiAgentCall(value) => value.serialize(serializer),
             Self::MultiAgentCallOutput(value) => value.serialize(serializer),
@@ -4823,6 +4878,13 @@ impl<'de> serde::Deserialize<'de> for ItemResource {
                 return <CustomToolCallOutputResource as serde::Deserialize>::deserialize(&value)
                     .map(Self::CustomToolCallOutput)
                     .map_err(D::Error::custom);
+            }
+            Some("configuration_update") => {
+                return <ResponseConfigurationUpdateItem as serde::Deserialize>::deserialize(
+                    &value,
+                )
+                .map(Self::ConfigurationUpdate)
+                .map_err(D::Error::custom);
             }
             Some("agent_message") => {
                 return <AgentMessage as serde::Deserialize>::deserialize(&value)
@@ -6461,6 +6523,127 @@ pub struct ProgramToolCallCallerParam {
 #[serde(tag = "type", rename = "programmatic_tool_calling")]
 pub struct ProgrammaticToolCallingParam {}
 
+/// Why the prompt cache did or did not hit for this response, compared with an earlier one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PromptCacheDiagnostics {
+    /// `cache_miss`.
+    CacheMiss(PromptCacheDiagnosticsCacheMiss),
+    /// `cache_hit`.
+    CacheHit(PromptCacheDiagnosticsCacheHit),
+    /// `comparison_response_not_found`.
+    ComparisonResponseNotFound(PromptCacheDiagnosticsComparisonResponseNotFound),
+    /// `unavailable`.
+    Unavailable(PromptCacheDiagnosticsUnavailable),
+    /// A value this version of openai-wire does not know, kept as JSON.
+    Unknown(serde_json::Value),
+}
+
+impl serde::Serialize for PromptCacheDiagnostics {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CacheMiss(value) => value.serialize(serializer),
+            Self::CacheHit(value) => value.serialize(serializer),
+            Self::ComparisonResponseNotFound(value) => value.serialize(serializer),
+            Self::Unavailable(value) => value.serialize(serializer),
+            Self::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PromptCacheDiagnostics {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("type").and_then(serde_json::Value::as_str) {
+            Some("cache_miss") => {
+                return <PromptCacheDiagnosticsCacheMiss as serde::Deserialize>::deserialize(
+                    &value,
+                )
+                .map(Self::CacheMiss)
+                .map_err(D::Error::custom);
+            }
+            Some("cache_hit") => {
+                return <PromptCacheDiagnosticsCacheHit as serde::Deserialize>::deserialize(&value)
+                    .map(Self::CacheHit)
+                    .map_err(D::Error::custom);
+            }
+            Some("comparison_response_not_found") => {
+                return <PromptCacheDiagnosticsComparisonResponseNotFound as serde::Deserialize>::deserialize(&value).map(Self::ComparisonResponseNotFound).map_err(D::Error::custom);
+            }
+            Some("unavailable") => {
+                return <PromptCacheDiagnosticsUnavailable as serde::Deserialize>::deserialize(
+                    &value,
+                )
+                .map(Self::Unavailable)
+                .map_err(D::Error::custom);
+            }
+            _ => {}
+        }
+        Ok(Self::Unknown(value))
+    }
+}
+
+/// The `PromptCacheDiagnosticsCacheHit` object.
+///
+/// Wire type: `cache_hit`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "cache_hit")]
+pub struct PromptCacheDiagnosticsCacheHit {}
+
+/// The `PromptCacheDiagnosticsCacheMiss` object.
+///
+/// Wire type: `cache_miss`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "cache_miss")]
+pub struct PromptCacheDiagnosticsCacheMiss {
+    /// The `cache_missed_tokens` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub cache_missed_tokens: i64,
+    /// The `reason` field.
+    pub reason: PromptCacheDiagnosticsCacheMissReason,
+    /// The `comparison_reusable_tokens` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison_reusable_tokens: Option<i64>,
+}
+
+open_enum! {
+/// The values of `PromptCacheDiagnosticsCacheMissReason`.
+pub enum PromptCacheDiagnosticsCacheMissReason {
+/// `model_changed`
+ModelChanged = "model_changed",
+/// `prompt_cache_key_changed`
+PromptCacheKeyChanged = "prompt_cache_key_changed",
+/// `tools_changed`
+ToolsChanged = "tools_changed",
+/// `text_format_changed`
+TextFormatChanged = "text_format_changed",
+/// `reasoning_effort_changed`
+ReasoningEffortChanged = "reasoning_effort_changed",
+/// `verbosity_changed`
+VerbosityChanged = "verbosity_changed",
+/// `context_compacted`
+ContextCompacted = "context_compacted",
+/// `input_changed`
+InputChanged = "input_changed",
+/// `service_tier_changed`
+ServiceTierChanged = "service_tier_changed",
+}
+}
+
+/// The `PromptCacheDiagnosticsComparisonResponseNotFound` object.
+///
+/// Wire type: `comparison_response_not_found`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "comparison_response_not_found")]
+pub struct PromptCacheDiagnosticsComparisonResponseNotFound {}
+
+/// The `PromptCacheDiagnosticsUnavailable` object.
+///
+/// Wire type: `unavailable`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "unavailable")]
+pub struct PromptCacheDiagnosticsUnavailable {}
+
 /// The prompt-caching options that were applied to the response. Supported for `gpt-5.6` and later models.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PromptCacheOptions {
@@ -6789,6 +6972,9 @@ pub struct Response {
     /// The `max_output_tokens` field.
     #[serde(default)]
     pub max_output_tokens: Option<i64>,
+    /// The `prompt_cache_diagnostics` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_diagnostics: Option<PromptCacheDiagnostics>,
     /// Whether the response is stored (echoed from the request).
     #[serde(default)]
     pub store: Option<bool>,
@@ -7007,9 +7193,7 @@ pub struct ResponseCodeInterpreterCallInterpretingEvent {
     pub stream_id: Option<String>,
 }
 
-/// Emitted when new summary content is sampled for a compaction trigger. Contains no summary content.
-///
-/// Not in the spec snapshot (`[[extra_event]]` in `spec/codegen.toml`); defined by openai-python 3.63.0, src/openai/types/responses/response_compaction_compacting_event.py (in the ResponseStreamEvent union of response_stream_event.py; `agent` from types/beta/beta_response_compaction_compacting_event.py, `stream_id` from ResponseCompactionWsCompacting in types/responses/responses_server_event.py).
+/// Emitted when new summary content is sampled for a compaction trigger. Carries no summary content.
 ///
 /// Wire type: `response.compaction.compacting`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -7021,7 +7205,7 @@ pub struct ResponseCompactionCompactingEvent {
     /// The index of the compaction output item.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub output_index: i64,
-    /// The sequence number of the event that was emitted.
+    /// The sequence number of the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<i64>,
     /// The agent that owns this multi-agent streaming event.
@@ -7050,6 +7234,59 @@ pub struct ResponseCompletedEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// An item that records a change of the response's configuration (reasoning effort, text format) part-way through a conversation.
+///
+/// Wire type: `configuration_update`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "configuration_update")]
+pub struct ResponseConfigurationUpdateItem {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `reasoning` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<ResponseConfigurationUpdateItemReasoning>,
+    /// The `text` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<ResponseConfigurationUpdateItemText>,
+}
+
+/// The `ResponseConfigurationUpdateItemReasoning` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct ResponseConfigurationUpdateItemReasoning {
+    /// The `effort` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort: Option<ResponseConfigurationUpdateItemReasoningEffort>,
+}
+
+open_enum! {
+/// The values of `ResponseConfigurationUpdateItemReasoningEffort`.
+pub enum ResponseConfigurationUpdateItemReasoningEffort {
+/// `none`
+None = "none",
+/// `minimal`
+Minimal = "minimal",
+/// `low`
+Low = "low",
+/// `medium`
+Medium = "medium",
+/// `high`
+High = "high",
+/// `xhigh`
+Xhigh = "xhigh",
+/// `max`
+Max = "max",
+}
+}
+
+/// The `ResponseConfigurationUpdateItemText` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct ResponseConfigurationUpdateItemText {
+    /// One of several shapes; kept as raw JSON.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub format: serde_json::Value,
 }
 
 /// Emitted when a new content part is added.
@@ -8550,6 +8787,163 @@ Queued = "queued",
 /// `incomplete`
 Incomplete = "incomplete",
 }
+}
+
+/// The server accepted a `response.steer` (WebSocket mode): the steering input will be used.
+///
+/// Wire type: `response.steer.accepted`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "response.steer.accepted")]
+pub struct ResponseSteerAcceptedEvent {
+    /// The `sequence_number` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The `steer` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub steer: ResponseSteerAcceptedEventSteer,
+    /// The `stream_id` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_id: Option<String>,
+}
+
+/// The `ResponseSteerAcceptedEventSteer` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct ResponseSteerAcceptedEventSteer {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `previous_response_id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub previous_response_id: String,
+}
+
+/// Client event (WebSocket mode): steers an in-progress response with more input, continuing from `previous_response_id`.
+///
+/// Wire type: `response.steer`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "response.steer")]
+pub struct ResponseSteerEvent {
+    /// One of several shapes; kept as raw JSON.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub input: serde_json::Value,
+    /// The `previous_response_id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub previous_response_id: String,
+}
+
+/// A `response.steer` could not be applied; carries the reason.
+///
+/// Wire type: `response.steer.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.steer.failed")]
+pub struct ResponseSteerFailedEvent {
+    /// The `error` field.
+    pub error: ResponseSteerFailedEventError,
+    /// The `sequence_number` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The `steer` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub steer: ResponseSteerFailedEventSteer,
+    /// The `stream_id` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_id: Option<String>,
+}
+
+/// The `ResponseSteerFailedEventError` object.
+///
+/// Wire type: `invalid_request_error`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "invalid_request_error")]
+pub struct ResponseSteerFailedEventError {
+    /// The `code` field.
+    pub code: ResponseSteerFailedEventErrorCode,
+    /// The `message` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub message: String,
+}
+
+open_enum! {
+/// The values of `ResponseSteerFailedEventErrorCode`.
+pub enum ResponseSteerFailedEventErrorCode {
+/// `response_not_found`
+ResponseNotFound = "response_not_found",
+/// `invalid_input`
+InvalidInput = "invalid_input",
+/// `steering_not_supported`
+SteeringNotSupported = "steering_not_supported",
+/// `too_many_pending_steers`
+TooManyPendingSteers = "too_many_pending_steers",
+/// `response_already_completed`
+ResponseAlreadyCompleted = "response_already_completed",
+/// `response_not_active`
+ResponseNotActive = "response_not_active",
+/// `successor_creation_failed`
+SuccessorCreationFailed = "successor_creation_failed",
+}
+}
+
+/// The `ResponseSteerFailedEventSteer` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct ResponseSteerFailedEventSteer {
+    /// One of several shapes; kept as raw JSON.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub input: serde_json::Value,
+    /// The `previous_response_id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub previous_response_id: String,
+    /// The `id` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// A `response.steer` waits: the response needs input (tool outputs, approvals) before the steer can apply.
+///
+/// Wire type: `response.steer.pending`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "response.steer.pending")]
+pub struct ResponseSteerPendingEvent {
+    /// The `reason` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub reason: ResponseSteerPendingEventReason,
+    /// The `required_input` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub required_input: Vec<serde_json::Value>,
+    /// The `sequence_number` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The `steer` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub steer: ResponseSteerPendingEventSteer,
+    /// The `stream_id` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_id: Option<String>,
+}
+
+open_enum! {
+/// The values of `ResponseSteerPendingEventReason`.
+pub enum ResponseSteerPendingEventReason {
+/// `waiting_for_required_input`
+WaitingForRequiredInput = "waiting_for_required_input",
+}
+}
+
+impl Default for ResponseSteerPendingEventReason {
+    /// `waiting_for_required_input`: the only value the spec allows.
+    fn default() -> Self {
+        Self::WaitingForRequiredInput
+    }
+}
+
+/// The `ResponseSteerPendingEventSteer` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct ResponseSteerPendingEventSteer {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `previous_response_id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub previous_response_id: String,
 }
 
 /// Options for streaming responses. Only set this when you set `stream: true`.
@@ -10268,12 +10662,18 @@ pub enum ResponseStreamEvent {
     ResponseCustomToolCallInputDelta(ResponseCustomToolCallInputDeltaEvent),
     /// `response.custom_tool_call_input.done`: Event indicating that input for a custom tool call is complete.
     ResponseCustomToolCallInputDone(ResponseCustomToolCallInputDoneEvent),
+    /// `response.compaction.compacting`: Emitted when new summary content is sampled for a compaction trigger. Carries no summary content.
+    ResponseCompactionCompacting(ResponseCompactionCompactingEvent),
+    /// `response.steer.accepted`: The server accepted a `response.steer` (WebSocket mode): the steering input will be used.
+    ResponseSteerAccepted(ResponseSteerAcceptedEvent),
+    /// `response.steer.pending`: A `response.steer` waits: the response needs input (tool outputs, approvals) before the steer can apply.
+    ResponseSteerPending(ResponseSteerPendingEvent),
+    /// `response.steer.failed`: A `response.steer` could not be applied; carries the reason.
+    ResponseSteerFailed(ResponseSteerFailedEvent),
     /// `response.inject.created`: Emitted when all injected input items were validated and committed to the active response.
     ResponseInjectCreated(ResponseInjectCreatedEvent),
     /// `response.inject.failed`: Emitted when injected input could not be committed to a response. The event returns the uncommitted raw input so the client can retry it in another response when appropriate.
     ResponseInjectFailed(ResponseInjectFailedEvent),
-    /// `response.compaction.compacting`: Emitted when new summary content is sampled for a compaction trigger. Contains no summary content.
-    ResponseCompactionCompacting(ResponseCompactionCompactingEvent),
     /// An event whose type this version of openai-wire does not know, kept whole.
     Unknown(crate::UnknownEvent),
 }
@@ -10339,9 +10739,12 @@ impl crate::StreamEvent for ResponseStreamEvent {
         "response.queued",
         "response.custom_tool_call_input.delta",
         "response.custom_tool_call_input.done",
+        "response.compaction.compacting",
+        "response.steer.accepted",
+        "response.steer.pending",
+        "response.steer.failed",
         "response.inject.created",
         "response.inject.failed",
-        "response.compaction.compacting",
     ];
 
     fn decode(_event_name: Option<&str>, json: &str) -> Result<Self, crate::DecodeError> {
@@ -10559,6 +10962,21 @@ impl crate::StreamEvent for ResponseStreamEvent {
             "response.custom_tool_call_input.done" => Self::ResponseCustomToolCallInputDone(
                 crate::runtime::parse_event("response.custom_tool_call_input.done", json)?,
             ),
+            "response.compaction.compacting" => Self::ResponseCompactionCompacting(
+                crate::runtime::parse_event("response.compaction.compacting", json)?,
+            ),
+            "response.steer.accepted" => Self::ResponseSteerAccepted(crate::runtime::parse_event(
+                "response.steer.accepted",
+                json,
+            )?),
+            "response.steer.pending" => Self::ResponseSteerPending(crate::runtime::parse_event(
+                "response.steer.pending",
+                json,
+            )?),
+            "response.steer.failed" => Self::ResponseSteerFailed(crate::runtime::parse_event(
+                "response.steer.failed",
+                json,
+            )?),
             "response.inject.created" => Self::ResponseInjectCreated(crate::runtime::parse_event(
                 "response.inject.created",
                 json,
@@ -10567,9 +10985,6 @@ impl crate::StreamEvent for ResponseStreamEvent {
                 "response.inject.failed",
                 json,
             )?),
-            "response.compaction.compacting" => Self::ResponseCompactionCompacting(
-                crate::runtime::parse_event("response.compaction.compacting", json)?,
-            ),
             _ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),
         })
     }
@@ -10656,9 +11071,12 @@ impl crate::StreamEvent for ResponseStreamEvent {
             Self::ResponseQueued(_) => "response.queued",
             Self::ResponseCustomToolCallInputDelta(_) => "response.custom_tool_call_input.delta",
             Self::ResponseCustomToolCallInputDone(_) => "response.custom_tool_call_input.done",
+            Self::ResponseCompactionCompacting(_) => "response.compaction.compacting",
+            Self::ResponseSteerAccepted(_) => "response.steer.accepted",
+            Self::ResponseSteerPending(_) => "response.steer.pending",
+            Self::ResponseSteerFailed(_) => "response.steer.failed",
             Self::ResponseInjectCreated(_) => "response.inject.created",
             Self::ResponseInjectFailed(_) => "response.inject.failed",
-            Self::ResponseCompactionCompacting(_) => "response.compaction.compacting",
             Self::Unknown(unknown) => &unknown.event_type,
         }
     }
@@ -10739,9 +11157,12 @@ impl serde::Serialize for ResponseStreamEvent {
             Self::ResponseQueued(event) => event.serialize(serializer),
             Self::ResponseCustomToolCallInputDelta(event) => event.serialize(serializer),
             Self::ResponseCustomToolCallInputDone(event) => event.serialize(serializer),
+            Self::ResponseCompactionCompacting(event) => event.serialize(serializer),
+            Self::ResponseSteerAccepted(event) => event.serialize(serializer),
+            Self::ResponseSteerPending(event) => event.serialize(serializer),
+            Self::ResponseSteerFailed(event) => event.serialize(serializer),
             Self::ResponseInjectCreated(event) => event.serialize(serializer),
             Self::ResponseInjectFailed(event) => event.serialize(serializer),
-            Self::ResponseCompactionCompacting(event) => event.serialize(serializer),
             Self::Unknown(unknown) => unknown.serialize(serializer),
         }
     }
@@ -10913,14 +11334,23 @@ impl<'de> serde::Deserialize<'de> for ResponseStreamEvent {
             "response.custom_tool_call_input.done" => {
                 serde::Deserialize::deserialize(&value).map(Self::ResponseCustomToolCallInputDone)
             }
+            "response.compaction.compacting" => {
+                serde::Deserialize::deserialize(&value).map(Self::ResponseCompactionCompacting)
+            }
+            "response.steer.accepted" => {
+                serde::Deserialize::deserialize(&value).map(Self::ResponseSteerAccepted)
+            }
+            "response.steer.pending" => {
+                serde::Deserialize::deserialize(&value).map(Self::ResponseSteerPending)
+            }
+            "response.steer.failed" => {
+                serde::Deserialize::deserialize(&value).map(Self::ResponseSteerFailed)
+            }
             "response.inject.created" => {
                 serde::Deserialize::deserialize(&value).map(Self::ResponseInjectCreated)
             }
             "response.inject.failed" => {
                 serde::Deserialize::deserialize(&value).map(Self::ResponseInjectFailed)
-            }
-            "response.compaction.compacting" => {
-                serde::Deserialize::deserialize(&value).map(Self::ResponseCompactionCompacting)
             }
             _ => {
                 return Ok(Self::Unknown(crate::UnknownEvent {
@@ -10938,6 +11368,8 @@ impl<'de> serde::Deserialize<'de> for ResponseStreamEvent {
 pub enum ResponsesClientEvent {
     /// `response.create`: Client event for creating a response over a persistent WebSocket connection. This payload uses the same top-level fields as `POST /v1/responses`, plus WebSocket-only envelope metadata.
     ResponseCreate(Box<ResponsesClientEventResponseCreate>),
+    /// `response.steer`: Client event (WebSocket mode): steers an in-progress response with more input, continuing from `previous_response_id`.
+    ResponseSteer(ResponseSteerEvent),
     /// `response.inject`: Injects input items into an active response over a WebSocket connection. The items are validated and committed atomically. Currently, the server accepts client-owned tool outputs that resume a waiting agent.
     ResponseInject(ResponseInjectEvent),
     /// An event whose type this version of openai-wire does not know, kept whole.
@@ -10946,7 +11378,8 @@ pub enum ResponsesClientEvent {
 
 impl crate::StreamEvent for ResponsesClientEvent {
     const PROTOCOL: &'static str = "responses_websocket_client";
-    const WIRE_TYPES: &'static [&'static str] = &["response.create", "response.inject"];
+    const WIRE_TYPES: &'static [&'static str] =
+        &["response.create", "response.steer", "response.inject"];
 
     fn decode(_event_name: Option<&str>, json: &str) -> Result<Self, crate::DecodeError> {
         let tag = crate::runtime::peek_tag(json, "type").map_err(crate::DecodeError::Syntax)?;
@@ -10956,6 +11389,9 @@ impl crate::StreamEvent for ResponsesClientEvent {
                 "response.create",
                 json,
             )?)),
+            "response.steer" => {
+                Self::ResponseSteer(crate::runtime::parse_event("response.steer", json)?)
+            }
             "response.inject" => {
                 Self::ResponseInject(crate::runtime::parse_event("response.inject", json)?)
             }
@@ -10966,6 +11402,7 @@ impl crate::StreamEvent for ResponsesClientEvent {
     fn wire_type(&self) -> &str {
         match self {
             Self::ResponseCreate(_) => "response.create",
+            Self::ResponseSteer(_) => "response.steer",
             Self::ResponseInject(_) => "response.inject",
             Self::Unknown(unknown) => &unknown.event_type,
         }
@@ -10984,6 +11421,7 @@ impl serde::Serialize for ResponsesClientEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::ResponseCreate(event) => event.serialize(serializer),
+            Self::ResponseSteer(event) => event.serialize(serializer),
             Self::ResponseInject(event) => event.serialize(serializer),
             Self::Unknown(unknown) => unknown.serialize(serializer),
         }
@@ -10997,6 +11435,7 @@ impl<'de> serde::Deserialize<'de> for ResponsesClientEvent {
         let tag = crate::runtime::tag_of(&value, "type").unwrap_or_default();
         let event = match tag.as_str() {
             "response.create" => serde::Deserialize::deserialize(&value).map(Self::ResponseCreate),
+            "response.steer" => serde::Deserialize::deserialize(&value).map(Self::ResponseSteer),
             "response.inject" => serde::Deserialize::deserialize(&value).map(Self::ResponseInject),
             _ => {
                 return Ok(Self::Unknown(crate::UnknownEvent {

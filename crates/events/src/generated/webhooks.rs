@@ -15,6 +15,450 @@ use super::common::*;
 #[allow(unused_imports)]
 use crate::runtime::open_enum;
 
+/// Sent when an agent environment expired.
+///
+/// Wire type: `agent.environment.expired`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "agent.environment.expired")]
+pub struct WebhookAgentEnvironmentExpired {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentEnvironmentExpiredData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentEnvironmentExpiredObject,
+}
+
+/// The `WebhookAgentEnvironmentExpiredData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookAgentEnvironmentExpiredData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+}
+
+open_enum! {
+/// The values of `WebhookAgentEnvironmentExpiredObject`.
+pub enum WebhookAgentEnvironmentExpiredObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookAgentEnvironmentExpiredObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when an agent environment failed.
+///
+/// Wire type: `agent.environment.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "agent.environment.failed")]
+pub struct WebhookAgentEnvironmentFailed {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentEnvironmentFailedData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentEnvironmentFailedObject,
+}
+
+/// The `WebhookAgentEnvironmentFailedData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookAgentEnvironmentFailedData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+}
+
+open_enum! {
+/// The values of `WebhookAgentEnvironmentFailedObject`.
+pub enum WebhookAgentEnvironmentFailedObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookAgentEnvironmentFailedObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when an agent environment is ready.
+///
+/// Wire type: `agent.environment.ready`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "agent.environment.ready")]
+pub struct WebhookAgentEnvironmentReady {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentEnvironmentReadyData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentEnvironmentReadyObject,
+}
+
+/// The `WebhookAgentEnvironmentReadyData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookAgentEnvironmentReadyData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+}
+
+open_enum! {
+/// The values of `WebhookAgentEnvironmentReadyObject`.
+pub enum WebhookAgentEnvironmentReadyObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookAgentEnvironmentReadyObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when an agent environment was suspended.
+///
+/// Wire type: `agent.environment.suspended`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "agent.environment.suspended")]
+pub struct WebhookAgentEnvironmentSuspended {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentEnvironmentSuspendedData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentEnvironmentSuspendedObject,
+}
+
+/// The `WebhookAgentEnvironmentSuspendedData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookAgentEnvironmentSuspendedData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+}
+
+open_enum! {
+/// The values of `WebhookAgentEnvironmentSuspendedObject`.
+pub enum WebhookAgentEnvironmentSuspendedObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookAgentEnvironmentSuspendedObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when an agent session waits for the client to act.
+///
+/// Wire type: `agent.session.action_required`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.action_required")]
+pub struct WebhookAgentSessionActionRequired {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    pub data: WebhookAgentSessionActionRequiredData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentSessionActionRequiredObject,
+}
+
+/// The `WebhookAgentSessionActionRequiredData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WebhookAgentSessionActionRequiredData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `required_action` field.
+    pub required_action: WebhookAgentSessionActionRequiredDataDataRequiredAction,
+}
+
+/// The `WebhookAgentSessionActionRequiredDataDataRequiredAction` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WebhookAgentSessionActionRequiredDataDataRequiredAction {
+    /// The `type` field.
+    pub r#type: WebhookAgentSessionActionRequiredDataDataRequiredActionType,
+}
+
+open_enum! {
+/// The values of `WebhookAgentSessionActionRequiredDataDataRequiredActionType`.
+pub enum WebhookAgentSessionActionRequiredDataDataRequiredActionType {
+/// `computer_use_approval_request`
+ComputerUseApprovalRequest = "computer_use_approval_request",
+/// `mcp_approval_request`
+McpApprovalRequest = "mcp_approval_request",
+/// `function_call`
+FunctionCall = "function_call",
+/// `environment_connection`
+EnvironmentConnection = "environment_connection",
+}
+}
+
+open_enum! {
+/// The values of `WebhookAgentSessionActionRequiredObject`.
+pub enum WebhookAgentSessionActionRequiredObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookAgentSessionActionRequiredObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when an agent session was created.
+///
+/// Wire type: `agent.session.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "agent.session.created")]
+pub struct WebhookAgentSessionCreated {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentSessionCreatedData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentSessionCreatedObject,
+}
+
+/// The `WebhookAgentSessionCreatedData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookAgentSessionCreatedData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `environment_type` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment_type: String,
+    /// The `connect` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect: Option<WebhookAgentSessionCreatedDataDataConnect>,
+    /// The `environment_id` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<String>,
+}
+
+/// The `WebhookAgentSessionCreatedDataDataConnect` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookAgentSessionCreatedDataDataConnect {
+    /// The `remote_url` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub remote_url: String,
+}
+
+open_enum! {
+/// The values of `WebhookAgentSessionCreatedObject`.
+pub enum WebhookAgentSessionCreatedObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookAgentSessionCreatedObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when an agent session failed.
+///
+/// Wire type: `agent.session.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "agent.session.failed")]
+pub struct WebhookAgentSessionFailed {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentSessionFailedData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentSessionFailedObject,
+}
+
+/// The `WebhookAgentSessionFailedData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookAgentSessionFailedData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `environment_type` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment_type: String,
+    /// The `environment_id` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<String>,
+}
+
+open_enum! {
+/// The values of `WebhookAgentSessionFailedObject`.
+pub enum WebhookAgentSessionFailedObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookAgentSessionFailedObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when an agent session became idle.
+///
+/// Wire type: `agent.session.idle`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "agent.session.idle")]
+pub struct WebhookAgentSessionIdle {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentSessionIdleData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentSessionIdleObject,
+}
+
+/// The `WebhookAgentSessionIdleData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookAgentSessionIdleData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `environment_type` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment_type: String,
+    /// The `environment_id` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<String>,
+}
+
+open_enum! {
+/// The values of `WebhookAgentSessionIdleObject`.
+pub enum WebhookAgentSessionIdleObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookAgentSessionIdleObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when an agent session started running.
+///
+/// Wire type: `agent.session.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "agent.session.in_progress")]
+pub struct WebhookAgentSessionInProgress {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentSessionInProgressData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentSessionInProgressObject,
+}
+
+/// The `WebhookAgentSessionInProgressData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookAgentSessionInProgressData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `environment_type` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment_type: String,
+    /// The `environment_id` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<String>,
+}
+
+open_enum! {
+/// The values of `WebhookAgentSessionInProgressObject`.
+pub enum WebhookAgentSessionInProgressObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookAgentSessionInProgressObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
 /// Sent when a batch API request has been cancelled.
 ///
 /// Wire type: `batch.cancelled`.
@@ -445,6 +889,92 @@ impl Default for WebhookFineTuningJobSucceededObject {
     }
 }
 
+/// Sent when a health alert was resolved.
+///
+/// Wire type: `health.alert.resolved`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "health.alert.resolved")]
+pub struct WebhookHealthAlertResolved {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookHealthAlertResolvedData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookHealthAlertResolvedObject,
+}
+
+/// The `WebhookHealthAlertResolvedData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookHealthAlertResolvedData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+}
+
+open_enum! {
+/// The values of `WebhookHealthAlertResolvedObject`.
+pub enum WebhookHealthAlertResolvedObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookHealthAlertResolvedObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when a health alert was triggered.
+///
+/// Wire type: `health.alert.triggered`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "health.alert.triggered")]
+pub struct WebhookHealthAlertTriggered {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookHealthAlertTriggeredData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookHealthAlertTriggeredObject,
+}
+
+/// The `WebhookHealthAlertTriggeredData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookHealthAlertTriggeredData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+}
+
+open_enum! {
+/// The values of `WebhookHealthAlertTriggeredObject`.
+pub enum WebhookHealthAlertTriggeredObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookHealthAlertTriggeredObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
 /// Sent when an incoming API SIP session is available for Live acceptance. The
 /// same pending session can also emit `realtime.call.incoming`; the first
 /// successful Realtime or Live accept endpoint selects the runtime surface.
@@ -499,6 +1029,125 @@ Event = "event",
 }
 
 impl Default for WebhookLiveCallIncomingObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when a Live transport (for instance a SIP call) connected.
+///
+/// Wire type: `live.transport.connected`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "live.transport.connected")]
+pub struct WebhookLiveTransportConnected {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookLiveTransportConnectedData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookLiveTransportConnectedObject,
+}
+
+/// The `WebhookLiveTransportConnectedData` object.
+///
+/// Wire type: `webrtc`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "webrtc")]
+pub struct WebhookLiveTransportConnectedData {
+    /// The `session_id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub session_id: String,
+}
+
+open_enum! {
+/// The values of `WebhookLiveTransportConnectedObject`.
+pub enum WebhookLiveTransportConnectedObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookLiveTransportConnectedObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when a Live transport (for instance a SIP call) comes in.
+///
+/// Wire type: `live.transport.incoming`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "live.transport.incoming")]
+pub struct WebhookLiveTransportIncoming {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookLiveTransportIncomingData,
+    /// The `object` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookLiveTransportIncomingObject>,
+}
+
+/// The `WebhookLiveTransportIncomingData` object.
+///
+/// Wire type: `sip`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "sip")]
+pub struct WebhookLiveTransportIncomingData {
+    /// The `session_id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub session_id: String,
+    /// The `sip_headers` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub sip_headers: Vec<WebhookLiveTransportIncomingDataDataSipHeader>,
+    /// The `sip_media_security` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sip_media_security: Option<WebhookLiveTransportIncomingDataSipMediaSecurity>,
+}
+
+/// The `WebhookLiveTransportIncomingDataDataSipHeader` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookLiveTransportIncomingDataDataSipHeader {
+    /// The `name` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub name: String,
+    /// The `value` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub value: String,
+}
+
+open_enum! {
+/// The values of `WebhookLiveTransportIncomingDataSipMediaSecurity`.
+pub enum WebhookLiveTransportIncomingDataSipMediaSecurity {
+/// `rtp`
+Rtp = "rtp",
+/// `srtp`
+Srtp = "srtp",
+}
+}
+
+open_enum! {
+/// The values of `WebhookLiveTransportIncomingObject`.
+pub enum WebhookLiveTransportIncomingObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookLiveTransportIncomingObject {
     /// `event`: the only value the spec allows.
     fn default() -> Self {
         Self::Event
@@ -737,6 +1386,178 @@ impl Default for WebhookResponseIncompleteObject {
     }
 }
 
+/// Sent when a safety alert was raised.
+///
+/// Wire type: `safety.alert.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "safety.alert.created")]
+pub struct WebhookSafetyAlertCreated {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookSafetyAlertCreatedData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookSafetyAlertCreatedObject,
+}
+
+/// The `WebhookSafetyAlertCreatedData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookSafetyAlertCreatedData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+}
+
+open_enum! {
+/// The values of `WebhookSafetyAlertCreatedObject`.
+pub enum WebhookSafetyAlertCreatedObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookSafetyAlertCreatedObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when a deactivation was issued for safety reasons.
+///
+/// Wire type: `safety.deactivation_issued`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "safety.deactivation_issued")]
+pub struct WebhookSafetyDeactivationIssued {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookSafetyDeactivationIssuedData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookSafetyDeactivationIssuedObject,
+}
+
+/// The `WebhookSafetyDeactivationIssuedData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookSafetyDeactivationIssuedData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+}
+
+open_enum! {
+/// The values of `WebhookSafetyDeactivationIssuedObject`.
+pub enum WebhookSafetyDeactivationIssuedObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookSafetyDeactivationIssuedObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when an organization-level safety alert was raised.
+///
+/// Wire type: `safety.org_alert.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "safety.org_alert.created")]
+pub struct WebhookSafetyOrgAlertCreated {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookSafetyOrgAlertCreatedData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookSafetyOrgAlertCreatedObject,
+}
+
+/// The `WebhookSafetyOrgAlertCreatedData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookSafetyOrgAlertCreatedData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+}
+
+open_enum! {
+/// The values of `WebhookSafetyOrgAlertCreatedObject`.
+pub enum WebhookSafetyOrgAlertCreatedObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookSafetyOrgAlertCreatedObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
+/// Sent when a safety warning was issued.
+///
+/// Wire type: `safety.warning_issued`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(tag = "type", rename = "safety.warning_issued")]
+pub struct WebhookSafetyWarningIssued {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+    /// The `created_at` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `data` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookSafetyWarningIssuedData,
+    /// The `object` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookSafetyWarningIssuedObject,
+}
+
+/// The `WebhookSafetyWarningIssuedData` object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct WebhookSafetyWarningIssuedData {
+    /// The `id` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub id: String,
+}
+
+open_enum! {
+/// The values of `WebhookSafetyWarningIssuedObject`.
+pub enum WebhookSafetyWarningIssuedObject {
+/// `event`
+Event = "event",
+}
+}
+
+impl Default for WebhookSafetyWarningIssuedObject {
+    /// `event`: the only value the spec allows.
+    fn default() -> Self {
+        Self::Event
+    }
+}
+
 /// A webhook event, as POSTed to a user's endpoint.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WebhookEvent {
@@ -772,6 +1593,40 @@ pub enum WebhookEvent {
     ResponseFailed(WebhookResponseFailed),
     /// `response.incomplete`: Sent when a background response has been interrupted.
     ResponseIncomplete(WebhookResponseIncomplete),
+    /// `agent.environment.expired`: Sent when an agent environment expired.
+    AgentEnvironmentExpired(WebhookAgentEnvironmentExpired),
+    /// `agent.environment.failed`: Sent when an agent environment failed.
+    AgentEnvironmentFailed(WebhookAgentEnvironmentFailed),
+    /// `agent.environment.ready`: Sent when an agent environment is ready.
+    AgentEnvironmentReady(WebhookAgentEnvironmentReady),
+    /// `agent.environment.suspended`: Sent when an agent environment was suspended.
+    AgentEnvironmentSuspended(WebhookAgentEnvironmentSuspended),
+    /// `agent.session.action_required`: Sent when an agent session waits for the client to act.
+    AgentSessionActionRequired(WebhookAgentSessionActionRequired),
+    /// `agent.session.created`: Sent when an agent session was created.
+    AgentSessionCreated(WebhookAgentSessionCreated),
+    /// `agent.session.failed`: Sent when an agent session failed.
+    AgentSessionFailed(WebhookAgentSessionFailed),
+    /// `agent.session.idle`: Sent when an agent session became idle.
+    AgentSessionIdle(WebhookAgentSessionIdle),
+    /// `agent.session.in_progress`: Sent when an agent session started running.
+    AgentSessionInProgress(WebhookAgentSessionInProgress),
+    /// `live.transport.connected`: Sent when a Live transport (for instance a SIP call) connected.
+    LiveTransportConnected(WebhookLiveTransportConnected),
+    /// `live.transport.incoming`: Sent when a Live transport (for instance a SIP call) comes in.
+    LiveTransportIncoming(WebhookLiveTransportIncoming),
+    /// `safety.alert.created`: Sent when a safety alert was raised.
+    SafetyAlertCreated(WebhookSafetyAlertCreated),
+    /// `safety.deactivation_issued`: Sent when a deactivation was issued for safety reasons.
+    SafetyDeactivationIssued(WebhookSafetyDeactivationIssued),
+    /// `safety.org_alert.created`: Sent when an organization-level safety alert was raised.
+    SafetyOrgAlertCreated(WebhookSafetyOrgAlertCreated),
+    /// `safety.warning_issued`: Sent when a safety warning was issued.
+    SafetyWarningIssued(WebhookSafetyWarningIssued),
+    /// `health.alert.resolved`: Sent when a health alert was resolved.
+    HealthAlertResolved(WebhookHealthAlertResolved),
+    /// `health.alert.triggered`: Sent when a health alert was triggered.
+    HealthAlertTriggered(WebhookHealthAlertTriggered),
     /// An event whose type this version of openai-wire does not know, kept whole.
     Unknown(crate::UnknownEvent),
 }
@@ -795,6 +1650,23 @@ impl crate::StreamEvent for WebhookEvent {
         "response.completed",
         "response.failed",
         "response.incomplete",
+        "agent.environment.expired",
+        "agent.environment.failed",
+        "agent.environment.ready",
+        "agent.environment.suspended",
+        "agent.session.action_required",
+        "agent.session.created",
+        "agent.session.failed",
+        "agent.session.idle",
+        "agent.session.in_progress",
+        "live.transport.connected",
+        "live.transport.incoming",
+        "safety.alert.created",
+        "safety.deactivation_issued",
+        "safety.org_alert.created",
+        "safety.warning_issued",
+        "health.alert.resolved",
+        "health.alert.triggered",
     ];
 
     fn decode(_event_name: Option<&str>, json: &str) -> Result<Self, crate::DecodeError> {
@@ -849,6 +1721,64 @@ impl crate::StreamEvent for WebhookEvent {
             "response.incomplete" => {
                 Self::ResponseIncomplete(crate::runtime::parse_event("response.incomplete", json)?)
             }
+            "agent.environment.expired" => Self::AgentEnvironmentExpired(
+                crate::runtime::parse_event("agent.environment.expired", json)?,
+            ),
+            "agent.environment.failed" => Self::AgentEnvironmentFailed(
+                crate::runtime::parse_event("agent.environment.failed", json)?,
+            ),
+            "agent.environment.ready" => Self::AgentEnvironmentReady(crate::runtime::parse_event(
+                "agent.environment.ready",
+                json,
+            )?),
+            "agent.environment.suspended" => Self::AgentEnvironmentSuspended(
+                crate::runtime::parse_event("agent.environment.suspended", json)?,
+            ),
+            "agent.session.action_required" => Self::AgentSessionActionRequired(
+                crate::runtime::parse_event("agent.session.action_required", json)?,
+            ),
+            "agent.session.created" => Self::AgentSessionCreated(crate::runtime::parse_event(
+                "agent.session.created",
+                json,
+            )?),
+            "agent.session.failed" => {
+                Self::AgentSessionFailed(crate::runtime::parse_event("agent.session.failed", json)?)
+            }
+            "agent.session.idle" => {
+                Self::AgentSessionIdle(crate::runtime::parse_event("agent.session.idle", json)?)
+            }
+            "agent.session.in_progress" => Self::AgentSessionInProgress(
+                crate::runtime::parse_event("agent.session.in_progress", json)?,
+            ),
+            "live.transport.connected" => Self::LiveTransportConnected(
+                crate::runtime::parse_event("live.transport.connected", json)?,
+            ),
+            "live.transport.incoming" => Self::LiveTransportIncoming(crate::runtime::parse_event(
+                "live.transport.incoming",
+                json,
+            )?),
+            "safety.alert.created" => {
+                Self::SafetyAlertCreated(crate::runtime::parse_event("safety.alert.created", json)?)
+            }
+            "safety.deactivation_issued" => Self::SafetyDeactivationIssued(
+                crate::runtime::parse_event("safety.deactivation_issued", json)?,
+            ),
+            "safety.org_alert.created" => Self::SafetyOrgAlertCreated(crate::runtime::parse_event(
+                "safety.org_alert.created",
+                json,
+            )?),
+            "safety.warning_issued" => Self::SafetyWarningIssued(crate::runtime::parse_event(
+                "safety.warning_issued",
+                json,
+            )?),
+            "health.alert.resolved" => Self::HealthAlertResolved(crate::runtime::parse_event(
+                "health.alert.resolved",
+                json,
+            )?),
+            "health.alert.triggered" => Self::HealthAlertTriggered(crate::runtime::parse_event(
+                "health.alert.triggered",
+                json,
+            )?),
             _ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),
         })
     }
@@ -871,6 +1801,23 @@ impl crate::StreamEvent for WebhookEvent {
             Self::ResponseCompleted(_) => "response.completed",
             Self::ResponseFailed(_) => "response.failed",
             Self::ResponseIncomplete(_) => "response.incomplete",
+            Self::AgentEnvironmentExpired(_) => "agent.environment.expired",
+            Self::AgentEnvironmentFailed(_) => "agent.environment.failed",
+            Self::AgentEnvironmentReady(_) => "agent.environment.ready",
+            Self::AgentEnvironmentSuspended(_) => "agent.environment.suspended",
+            Self::AgentSessionActionRequired(_) => "agent.session.action_required",
+            Self::AgentSessionCreated(_) => "agent.session.created",
+            Self::AgentSessionFailed(_) => "agent.session.failed",
+            Self::AgentSessionIdle(_) => "agent.session.idle",
+            Self::AgentSessionInProgress(_) => "agent.session.in_progress",
+            Self::LiveTransportConnected(_) => "live.transport.connected",
+            Self::LiveTransportIncoming(_) => "live.transport.incoming",
+            Self::SafetyAlertCreated(_) => "safety.alert.created",
+            Self::SafetyDeactivationIssued(_) => "safety.deactivation_issued",
+            Self::SafetyOrgAlertCreated(_) => "safety.org_alert.created",
+            Self::SafetyWarningIssued(_) => "safety.warning_issued",
+            Self::HealthAlertResolved(_) => "health.alert.resolved",
+            Self::HealthAlertTriggered(_) => "health.alert.triggered",
             Self::Unknown(unknown) => &unknown.event_type,
         }
     }
@@ -903,6 +1850,23 @@ impl serde::Serialize for WebhookEvent {
             Self::ResponseCompleted(event) => event.serialize(serializer),
             Self::ResponseFailed(event) => event.serialize(serializer),
             Self::ResponseIncomplete(event) => event.serialize(serializer),
+            Self::AgentEnvironmentExpired(event) => event.serialize(serializer),
+            Self::AgentEnvironmentFailed(event) => event.serialize(serializer),
+            Self::AgentEnvironmentReady(event) => event.serialize(serializer),
+            Self::AgentEnvironmentSuspended(event) => event.serialize(serializer),
+            Self::AgentSessionActionRequired(event) => event.serialize(serializer),
+            Self::AgentSessionCreated(event) => event.serialize(serializer),
+            Self::AgentSessionFailed(event) => event.serialize(serializer),
+            Self::AgentSessionIdle(event) => event.serialize(serializer),
+            Self::AgentSessionInProgress(event) => event.serialize(serializer),
+            Self::LiveTransportConnected(event) => event.serialize(serializer),
+            Self::LiveTransportIncoming(event) => event.serialize(serializer),
+            Self::SafetyAlertCreated(event) => event.serialize(serializer),
+            Self::SafetyDeactivationIssued(event) => event.serialize(serializer),
+            Self::SafetyOrgAlertCreated(event) => event.serialize(serializer),
+            Self::SafetyWarningIssued(event) => event.serialize(serializer),
+            Self::HealthAlertResolved(event) => event.serialize(serializer),
+            Self::HealthAlertTriggered(event) => event.serialize(serializer),
             Self::Unknown(unknown) => unknown.serialize(serializer),
         }
     }
@@ -949,6 +1913,57 @@ impl<'de> serde::Deserialize<'de> for WebhookEvent {
             "response.failed" => serde::Deserialize::deserialize(&value).map(Self::ResponseFailed),
             "response.incomplete" => {
                 serde::Deserialize::deserialize(&value).map(Self::ResponseIncomplete)
+            }
+            "agent.environment.expired" => {
+                serde::Deserialize::deserialize(&value).map(Self::AgentEnvironmentExpired)
+            }
+            "agent.environment.failed" => {
+                serde::Deserialize::deserialize(&value).map(Self::AgentEnvironmentFailed)
+            }
+            "agent.environment.ready" => {
+                serde::Deserialize::deserialize(&value).map(Self::AgentEnvironmentReady)
+            }
+            "agent.environment.suspended" => {
+                serde::Deserialize::deserialize(&value).map(Self::AgentEnvironmentSuspended)
+            }
+            "agent.session.action_required" => {
+                serde::Deserialize::deserialize(&value).map(Self::AgentSessionActionRequired)
+            }
+            "agent.session.created" => {
+                serde::Deserialize::deserialize(&value).map(Self::AgentSessionCreated)
+            }
+            "agent.session.failed" => {
+                serde::Deserialize::deserialize(&value).map(Self::AgentSessionFailed)
+            }
+            "agent.session.idle" => {
+                serde::Deserialize::deserialize(&value).map(Self::AgentSessionIdle)
+            }
+            "agent.session.in_progress" => {
+                serde::Deserialize::deserialize(&value).map(Self::AgentSessionInProgress)
+            }
+            "live.transport.connected" => {
+                serde::Deserialize::deserialize(&value).map(Self::LiveTransportConnected)
+            }
+            "live.transport.incoming" => {
+                serde::Deserialize::deserialize(&value).map(Self::LiveTransportIncoming)
+            }
+            "safety.alert.created" => {
+                serde::Deserialize::deserialize(&value).map(Self::SafetyAlertCreated)
+            }
+            "safety.deactivation_issued" => {
+                serde::Deserialize::deserialize(&value).map(Self::SafetyDeactivationIssued)
+            }
+            "safety.org_alert.created" => {
+                serde::Deserialize::deserialize(&value).map(Self::SafetyOrgAlertCreated)
+            }
+            "safety.warning_issued" => {
+                serde::Deserialize::deserialize(&value).map(Self::SafetyWarningIssued)
+            }
+            "health.alert.resolved" => {
+                serde::Deserialize::deserialize(&value).map(Self::HealthAlertResolved)
+            }
+            "health.alert.triggered" => {
+                serde::Deserialize::deserialize(&value).map(Self::HealthAlertTriggered)
             }
             _ => {
                 return Ok(Self::Unknown(crate::UnknownEvent {
