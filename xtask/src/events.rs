@@ -344,3 +344,73 @@ fn webhook_types(spec: &Value, schemas: &BTreeMap<String, Value>) -> Vec<String>
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schemas() -> BTreeMap<String, Value> {
+        let event = |t: &str| {
+            serde_norway::from_str::<Value>(&format!(
+                "type: object\nproperties:\n  type: {{type: string, enum: [{t}]}}\n  delta: {{type: string}}\nrequired: [type, delta]\n"
+            ))
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let union: Value = serde_norway::from_str(
+            "oneOf:\n  - $ref: '#/components/schemas/A'\n  - allOf:\n      - $ref: '#/components/schemas/B'\n      - {type: object, properties: {stream_id: {type: string}}}\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        BTreeMap::from([
+            ("A".to_owned(), event("x.a")),
+            ("B".to_owned(), event("x.b")),
+            ("Root".to_owned(), union),
+        ])
+    }
+
+    #[test]
+    fn a_type_of_a_root_union_missing_from_the_inventory_fails() {
+        let meta = json!({"roots": ["Root"]});
+        let spec = Value::Null;
+        let both = [json!({"type": "x.a"}), json!({"type": "x.b"})];
+        assert!(check_roots("p", &meta, &both, &spec, &schemas()).is_ok());
+        let error = check_roots("p", &meta, &both[..1], &spec, &schemas())
+            .expect_err("x.b is missing")
+            .to_string();
+        assert!(error.contains("x.b"), "{error}");
+    }
+
+    #[test]
+    fn a_type_listed_twice_fails() {
+        let twice = [json!({"type": "x.a"}), json!({"type": "x.a"})];
+        assert!(check_unique("p", &twice).is_err());
+    }
+
+    #[test]
+    fn property_types_render_short() {
+        let cases = [
+            ("{type: string}", "string"),
+            (
+                "{anyOf: [{type: integer}, {type: 'null'}]}",
+                "integer | null",
+            ),
+            ("{type: string, enum: [a, b]}", "\"a\" | \"b\""),
+            (
+                "{type: array, items: {$ref: '#/components/schemas/Item'}}",
+                "array<Item>",
+            ),
+            (
+                "{type: object, additionalProperties: {type: string}}",
+                "map<string, string>",
+            ),
+            (
+                "{type: object, properties: {a: {type: string}, b: {type: integer}}, required: [a]}",
+                "object{a: string, b?: integer}",
+            ),
+            ("{}", "any"),
+        ];
+        for (yaml, expected) in cases {
+            let schema: Value = serde_norway::from_str(yaml).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(render(&schema, 0), expected, "{yaml}");
+        }
+    }
+}

@@ -154,7 +154,16 @@ pub fn apply(schemas: &mut BTreeMap<String, Value>, additions: &[Addition]) -> R
                     );
                 }
             }
-            schemas.insert(name.to_owned(), schema.clone());
+            let mut schema = schema.clone();
+            if addition
+                .events
+                .values()
+                .flatten()
+                .any(|event| event == name)
+            {
+                note_origin(&mut schema, addition);
+            }
+            schemas.insert(name.to_owned(), schema);
         }
     }
     for addition in additions {
@@ -165,6 +174,27 @@ pub fn apply(schemas: &mut BTreeMap<String, Value>, additions: &[Addition]) -> R
         }
     }
     Ok(())
+}
+
+/// Ends an event schema's description with where it comes from (it shows in the Rust docs).
+fn note_origin(schema: &mut Value, addition: &Addition) {
+    let Some(map) = schema.as_mapping_mut() else {
+        return;
+    };
+    let description = map
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned();
+    let note = format!(
+        "Not in the spec snapshot: from `{ADDITIONS_DIR}/{}`, written from {}.",
+        addition.file, addition.sdk
+    );
+    map.insert(
+        "description".into(),
+        Value::String(format!("{description}\n\n{note}")),
+    );
 }
 
 /// Adds `extension`'s properties and union alternatives to `schemas[target]`.

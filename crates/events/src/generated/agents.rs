@@ -18,6 +18,8 @@ use crate::runtime::open_enum;
 
 /// A chunk of output from a command the agent is running.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.output.command_execution_output.delta`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.output.command_execution_output.delta")]
@@ -151,6 +153,8 @@ Ultrafast = "ultrafast",
 
 /// The session reached its budget.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.budget_reached`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename = "agent.session.budget_reached")]
@@ -167,6 +171,8 @@ pub struct AgentSessionBudgetReachedEvent {
 
 /// A session was created; carries the session object.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.created`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename = "agent.session.created")]
@@ -182,6 +188,8 @@ pub struct AgentSessionCreatedEvent {
 }
 
 /// The session's execution environment connected.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.environment.connected`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -206,6 +214,8 @@ pub struct AgentSessionEnvironmentConnectedEvent {
 
 /// The session's execution environment disconnected.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.environment.disconnected`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.environment.disconnected")]
@@ -228,6 +238,8 @@ pub struct AgentSessionEnvironmentDisconnectedEvent {
 }
 
 /// The session's execution environment expired.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.environment.expired`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -252,6 +264,8 @@ pub struct AgentSessionEnvironmentExpiredEvent {
 
 /// The session's execution environment failed.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.environment.failed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.environment.failed")]
@@ -274,6 +288,8 @@ pub struct AgentSessionEnvironmentFailedEvent {
 }
 
 /// The session's execution environment is being prepared.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.environment.pending`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -298,6 +314,8 @@ pub struct AgentSessionEnvironmentPendingEvent {
 
 /// The session's execution environment is ready to run tools.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.environment.ready`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.environment.ready")]
@@ -320,6 +338,8 @@ pub struct AgentSessionEnvironmentReadyEvent {
 }
 
 /// The session's execution environment was reset (the reset count says how many times so far).
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.environment.reset`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -384,6 +404,8 @@ Failed = "failed",
 
 /// The session's execution environment was suspended.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.environment.suspended`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.environment.suspended")]
@@ -421,6 +443,8 @@ pub struct AgentSessionError {
 
 /// An error in an Agents session stream.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `error`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "error")]
@@ -441,6 +465,8 @@ pub struct AgentSessionErrorEvent {
 
 /// The session failed.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.failed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename = "agent.session.failed")]
@@ -457,6 +483,8 @@ pub struct AgentSessionFailedEvent {
 
 /// The session has no turn running and waits for input.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.idle`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename = "agent.session.idle")]
@@ -472,6 +500,8 @@ pub struct AgentSessionIdleEvent {
 }
 
 /// The session is running a turn.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.in_progress`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -531,6 +561,8 @@ V12h = "12h",
 }
 
 /// The session waits for the client to act (a tool output, an approval, …).
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.requires_action`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -634,6 +666,8 @@ pub struct AgentSessionSubagent {
 
 /// A subagent became active.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.subagent.active`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.subagent.active")]
@@ -651,6 +685,8 @@ pub struct AgentSessionSubagentActiveEvent {
 
 /// A subagent was closed.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.subagent.closed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.subagent.closed")]
@@ -667,6 +703,8 @@ pub struct AgentSessionSubagentClosedEvent {
 }
 
 /// The agent created a subagent.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.subagent.created`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -782,6 +820,8 @@ pub struct AgentSessionTurn {
 
 /// A turn of the session was cancelled.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.turn.cancelled`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.turn.cancelled")]
@@ -808,6 +848,8 @@ pub struct AgentSessionTurnCancelledEvent {
 
 /// A turn of the session finished, with its token usage.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.turn.completed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.turn.completed")]
@@ -833,6 +875,8 @@ pub struct AgentSessionTurnCompletedEvent {
 }
 
 /// A content part was added to a message item of a turn.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.turn.content_part.added`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -866,6 +910,8 @@ pub struct AgentSessionTurnContentPartAddedEvent {
 
 /// A content part of a message item of a turn is complete.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.turn.content_part.done`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.turn.content_part.done")]
@@ -897,6 +943,8 @@ pub struct AgentSessionTurnContentPartDoneEvent {
 }
 
 /// A turn of the session was created.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.turn.created`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -985,6 +1033,8 @@ InternalError = "internal_error",
 
 /// A turn of the session failed.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.turn.failed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.turn.failed")]
@@ -1011,6 +1061,8 @@ pub struct AgentSessionTurnFailedEvent {
 
 /// A turn of the session started running.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.turn.in_progress`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.turn.in_progress")]
@@ -1033,6 +1085,8 @@ pub struct AgentSessionTurnInProgressEvent {
 }
 
 /// An item (message, reasoning, tool call, …) was added to a turn.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.turn.item.added`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -1059,6 +1113,8 @@ pub struct AgentSessionTurnItemAddedEvent {
 }
 
 /// An item of a turn is complete.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.turn.item.done`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -1101,6 +1157,8 @@ impl Default for AgentSessionTurnObject {
 
 /// A chunk of output text of a turn.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.turn.output_text.delta`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.turn.output_text.delta")]
@@ -1132,6 +1190,8 @@ pub struct AgentSessionTurnOutputTextDeltaEvent {
 }
 
 /// The output text of a content part of a turn is complete.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.turn.output_text.done`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -1182,6 +1242,8 @@ V12h = "12h",
 
 /// A reasoning summary part was added to a turn's reasoning item.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.turn.reasoning_summary_part.added`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(
@@ -1216,6 +1278,8 @@ pub struct AgentSessionTurnReasoningSummaryPartAddedEvent {
 }
 
 /// A reasoning summary part of a turn is complete.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.turn.reasoning_summary_part.done`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -1270,6 +1334,8 @@ impl Default for AgentSessionTurnReasoningSummaryPartDoneEventStatus {
 
 /// A chunk of reasoning summary text of a turn.
 ///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.turn.reasoning_summary_text.delta`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(
@@ -1304,6 +1370,8 @@ pub struct AgentSessionTurnReasoningSummaryTextDeltaEvent {
 }
 
 /// The reasoning summary text of a summary part of a turn is complete.
+///
+/// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.turn.reasoning_summary_text.done`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]

@@ -26,6 +26,8 @@ pub struct LiveClientConfig {
 
 /// Asks the decision layer to decide.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `decision.create`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "decision.create")]
@@ -36,6 +38,8 @@ pub struct LiveClientDecisionCreateEvent {
 }
 
 /// Adds an item to the decision context.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `decision.item.create`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -51,6 +55,8 @@ pub struct LiveClientDecisionItemCreateEvent {
 
 /// Removes an item from the decision context.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `decision.item.delete`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "decision.item.delete")]
@@ -65,6 +71,8 @@ pub struct LiveClientDecisionItemDeleteEvent {
 
 /// Asks for a response.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `response.create`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.create")]
@@ -75,6 +83,8 @@ pub struct LiveClientResponseCreateEvent {
 }
 
 /// Adds an item to the delegated response's context.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `response.item.create`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -90,6 +100,8 @@ pub struct LiveClientResponseItemCreateEvent {
 
 /// Closes the Live session.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.close`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.close")]
@@ -100,6 +112,8 @@ pub struct LiveClientSessionCloseEvent {
 }
 
 /// Appends commentary text to the session.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.commentary.append`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -118,6 +132,8 @@ pub struct LiveClientSessionCommentaryAppendEvent {
 
 /// Appends input audio.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.input_audio.append`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.input_audio.append")]
@@ -132,6 +148,8 @@ pub struct LiveClientSessionInputAudioAppendEvent {
 
 /// Mutes input audio to the model.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.input_audio.mute`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.input_audio.mute")]
@@ -143,6 +161,8 @@ pub struct LiveClientSessionInputAudioMuteEvent {
 
 /// Unmutes input audio to the model.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.input_audio.unmute`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.input_audio.unmute")]
@@ -153,6 +173,8 @@ pub struct LiveClientSessionInputAudioUnmuteEvent {
 }
 
 /// Appends text to the session's instructions.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.instructions.append`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -171,6 +193,8 @@ pub struct LiveClientSessionInstructionsAppendEvent {
 
 /// Plays a pre-recorded audio fixture.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.output_audio.fixture.play`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.output_audio.fixture.play")]
@@ -185,6 +209,8 @@ pub struct LiveClientSessionOutputAudioFixturePlayEvent {
 
 /// Starts the Live session with a configuration.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.start`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename = "session.start")]
@@ -197,6 +223,8 @@ pub struct LiveClientSessionStartEvent {
 }
 
 /// Appends text to the model's thinking context.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.thinking.append`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -214,6 +242,8 @@ pub struct LiveClientSessionThinkingAppendEvent {
 }
 
 /// Changes the Live session's configuration.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.update`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -297,6 +327,8 @@ pub struct LiveError {
 
 /// An event of the session's decision layer.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `decision.event`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "decision.event")]
@@ -333,6 +365,8 @@ SessionOutputTranscriptDelta = "session.output_transcript.delta",
 
 /// An item was added to the decision context.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `decision.item.created`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "decision.item.created")]
@@ -349,6 +383,8 @@ pub struct LiveServerDecisionItemCreatedEvent {
 }
 
 /// An item was removed from the decision context.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `decision.item.deleted`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -367,6 +403,8 @@ pub struct LiveServerDecisionItemDeletedEvent {
 
 /// An error on the Live connection.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `error`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "error")]
@@ -383,6 +421,8 @@ pub struct LiveServerErrorEvent {
 }
 
 /// An informational message on the Live connection.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `info`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -404,6 +444,8 @@ pub struct LiveServerInfoEvent {
 
 /// An event of a delegated response, forwarded to the Live connection.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `response.event`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.event")]
@@ -423,6 +465,8 @@ pub struct LiveServerResponseEventEvent {
 }
 
 /// The Live session closed.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.closed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -461,6 +505,8 @@ ConnectionLost = "connection_lost",
 
 /// Commentary text was appended to the session.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.commentary.appended`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.commentary.appended")]
@@ -480,6 +526,8 @@ pub struct LiveServerSessionCommentaryAppendedEvent {
 }
 
 /// The session delegated work (for instance to a Responses call).
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.delegation.created`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -528,6 +576,8 @@ Decisions = "decisions",
 
 /// Input audio from the primary transport, mirrored to a sideband connection.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.input_audio.append`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.input_audio.append")]
@@ -538,6 +588,8 @@ pub struct LiveServerSessionInputAudioAppendEvent {
 }
 
 /// Input audio to the model is muted.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.input_audio.muted`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -553,6 +605,8 @@ pub struct LiveServerSessionInputAudioMutedEvent {
 
 /// Input audio to the model is unmuted.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.input_audio.unmuted`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.input_audio.unmuted")]
@@ -566,6 +620,8 @@ pub struct LiveServerSessionInputAudioUnmutedEvent {
 }
 
 /// A chunk of the transcript of the input audio.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.input_transcript.delta`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -590,6 +646,8 @@ pub struct LiveServerSessionInputTranscriptDeltaEvent {
 
 /// Text was appended to the session's instructions.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.instructions.appended`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.instructions.appended")]
@@ -610,6 +668,8 @@ pub struct LiveServerSessionInstructionsAppendedEvent {
 
 /// A chunk of output audio.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.output_audio.delta`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.output_audio.delta")]
@@ -627,6 +687,8 @@ pub struct LiveServerSessionOutputAudioDeltaEvent {
 
 /// A pre-recorded audio fixture finished playing.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.output_audio.fixture.played`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.output_audio.fixture.played")]
@@ -641,6 +703,8 @@ pub struct LiveServerSessionOutputAudioFixturePlayedEvent {
 
 /// A pre-recorded audio fixture started playing.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.output_audio.fixture.playing`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "session.output_audio.fixture.playing")]
@@ -654,6 +718,8 @@ pub struct LiveServerSessionOutputAudioFixturePlayingEvent {
 }
 
 /// A chunk of the transcript of the output audio.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.output_transcript.delta`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -678,6 +744,8 @@ pub struct LiveServerSessionOutputTranscriptDeltaEvent {
 
 /// The Live session started; carries its configuration.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.started`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename = "session.started")]
@@ -693,6 +761,8 @@ pub struct LiveServerSessionStartedEvent {
 }
 
 /// Text was appended to the model's thinking context.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.thinking.appended`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -714,6 +784,8 @@ pub struct LiveServerSessionThinkingAppendedEvent {
 
 /// The Live session's configuration changed.
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `session.updated`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename = "session.updated")]
@@ -729,6 +801,8 @@ pub struct LiveServerSessionUpdatedEvent {
 }
 
 /// The session's usage counters changed.
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `session.usage.updated`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -758,6 +832,8 @@ pub struct LiveServerSessionUsageUpdatedEventContextWindow {
 
 /// The outbound call was answered (SIP).
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `transport.answered`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "transport.answered")]
@@ -772,6 +848,8 @@ pub struct LiveServerTransportAnsweredEvent {
 
 /// A DTMF key press was received from the caller (SIP).
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `transport.dtmf.received`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "transport.dtmf.received")]
@@ -785,6 +863,8 @@ pub struct LiveServerTransportDtmfReceivedEvent {
 }
 
 /// A DTMF key press is being sent to the caller (SIP).
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `transport.dtmf.send`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -802,6 +882,8 @@ pub struct LiveServerTransportDtmfSendEvent {
 }
 
 /// A DTMF key press was sent to the caller (SIP).
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `transport.dtmf.sent`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -837,6 +919,8 @@ pub struct LiveServerTransportFailedError {
 
 /// The transport failed (SIP).
 ///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `transport.failed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "transport.failed")]
@@ -853,6 +937,8 @@ pub struct LiveServerTransportFailedEvent {
 }
 
 /// The outbound call is ringing (SIP).
+///
+/// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `transport.ringing`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]

@@ -7196,6 +7196,8 @@ pub struct ResponseCodeInterpreterCallInterpretingEvent {
 
 /// Emitted when new summary content is sampled for a compaction trigger. Carries no summary content.
 ///
+/// Not in the spec snapshot: from `spec/additions/responses.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `response.compaction.compacting`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.compaction.compacting")]
@@ -8792,6 +8794,8 @@ Incomplete = "incomplete",
 
 /// The server accepted a `response.steer` (WebSocket mode): the steering input will be used.
 ///
+/// Not in the spec snapshot: from `spec/additions/responses.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `response.steer.accepted`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.steer.accepted")]
@@ -8820,6 +8824,8 @@ pub struct ResponseSteerAcceptedEventSteer {
 
 /// Client event (WebSocket mode): steers an in-progress response with more input, continuing from `previous_response_id`.
 ///
+/// Not in the spec snapshot: from `spec/additions/responses.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `response.steer`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "response.steer")]
@@ -8833,6 +8839,8 @@ pub struct ResponseSteerEvent {
 }
 
 /// A `response.steer` could not be applied; carries the reason.
+///
+/// Not in the spec snapshot: from `spec/additions/responses.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `response.steer.failed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -8899,6 +8907,8 @@ pub struct ResponseSteerFailedEventSteer {
 }
 
 /// A `response.steer` waits: the response needs input (tool outputs, approvals) before the steer can apply.
+///
+/// Not in the spec snapshot: from `spec/additions/responses.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `response.steer.pending`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]

@@ -18,6 +18,8 @@ use crate::runtime::open_enum;
 
 /// Sent when an agent environment expired.
 ///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.environment.expired`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.environment.expired")]
@@ -60,6 +62,8 @@ impl Default for WebhookAgentEnvironmentExpiredObject {
 }
 
 /// Sent when an agent environment failed.
+///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.environment.failed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -104,6 +108,8 @@ impl Default for WebhookAgentEnvironmentFailedObject {
 
 /// Sent when an agent environment is ready.
 ///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.environment.ready`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.environment.ready")]
@@ -147,6 +153,8 @@ impl Default for WebhookAgentEnvironmentReadyObject {
 
 /// Sent when an agent environment was suspended.
 ///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.environment.suspended`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.environment.suspended")]
@@ -189,6 +197,8 @@ impl Default for WebhookAgentEnvironmentSuspendedObject {
 }
 
 /// Sent when an agent session waits for the client to act.
+///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.action_required`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -255,6 +265,8 @@ impl Default for WebhookAgentSessionActionRequiredObject {
 
 /// Sent when an agent session was created.
 ///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.created`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.created")]
@@ -315,6 +327,8 @@ impl Default for WebhookAgentSessionCreatedObject {
 
 /// Sent when an agent session failed.
 ///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.failed`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.failed")]
@@ -364,6 +378,8 @@ impl Default for WebhookAgentSessionFailedObject {
 
 /// Sent when an agent session became idle.
 ///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `agent.session.idle`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "agent.session.idle")]
@@ -412,6 +428,8 @@ impl Default for WebhookAgentSessionIdleObject {
 }
 
 /// Sent when an agent session started running.
+///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `agent.session.in_progress`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -892,6 +910,8 @@ impl Default for WebhookFineTuningJobSucceededObject {
 
 /// Sent when a health alert was resolved.
 ///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `health.alert.resolved`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "health.alert.resolved")]
@@ -934,6 +954,8 @@ impl Default for WebhookHealthAlertResolvedObject {
 }
 
 /// Sent when a health alert was triggered.
+///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `health.alert.triggered`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -1038,6 +1060,8 @@ impl Default for WebhookLiveCallIncomingObject {
 
 /// Sent when a Live transport (for instance a SIP call) connected.
 ///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `live.transport.connected`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "live.transport.connected")]
@@ -1083,6 +1107,8 @@ impl Default for WebhookLiveTransportConnectedObject {
 }
 
 /// Sent when a Live transport (for instance a SIP call) comes in.
+///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `live.transport.incoming`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -1389,6 +1415,8 @@ impl Default for WebhookResponseIncompleteObject {
 
 /// Sent when a safety alert was raised.
 ///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `safety.alert.created`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "safety.alert.created")]
@@ -1431,6 +1459,8 @@ impl Default for WebhookSafetyAlertCreatedObject {
 }
 
 /// Sent when a deactivation was issued for safety reasons.
+///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `safety.deactivation_issued`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -1475,6 +1505,8 @@ impl Default for WebhookSafetyDeactivationIssuedObject {
 
 /// Sent when an organization-level safety alert was raised.
 ///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
+///
 /// Wire type: `safety.org_alert.created`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(tag = "type", rename = "safety.org_alert.created")]
@@ -1517,6 +1549,8 @@ impl Default for WebhookSafetyOrgAlertCreatedObject {
 }
 
 /// Sent when a safety warning was issued.
+///
+/// Not in the spec snapshot: from `spec/additions/webhooks.yaml`, written from openai-python 3.63.0 (PyPI).
 ///
 /// Wire type: `safety.warning_issued`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
