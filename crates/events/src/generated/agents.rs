@@ -641,7 +641,7 @@ pub struct AgentSessionSubagent {
     /// The `closed_at` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<i64>,
-    /// Instructions text.
+    /// The `instructions` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<Vec<serde_json::Value>>,
     /// The name.

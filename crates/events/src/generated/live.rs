@@ -957,7 +957,7 @@ pub struct LiveServerTransportRingingEvent {
 pub struct LiveSessionConfig {
     /// The model.
     pub model: LiveSessionConfigModel,
-    /// Base64-encoded audio.
+    /// The `audio` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<LiveSessionConfigAudio>,
     /// The `client` field.
@@ -966,7 +966,7 @@ pub struct LiveSessionConfig {
     /// The delegation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegation: Option<serde_json::Value>,
-    /// The input.
+    /// The `input` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<Vec<serde_json::Value>>,
     /// Instructions text.
@@ -1018,7 +1018,7 @@ pub struct LiveSessionResource {
     /// The status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LiveSessionResourceStatus>,
-    /// Base64-encoded audio.
+    /// The `audio` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<LiveSessionResourceAudio>,
     /// The `client` field.
@@ -1027,7 +1027,7 @@ pub struct LiveSessionResource {
     /// The delegation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegation: Option<serde_json::Value>,
-    /// The input.
+    /// The `input` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<Vec<serde_json::Value>>,
     /// Instructions text.

@@ -7251,7 +7251,7 @@ pub struct ResponseConfigurationUpdateItem {
     /// The `reasoning` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<ResponseConfigurationUpdateItemReasoning>,
-    /// The text.
+    /// The `text` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<ResponseConfigurationUpdateItemText>,
 }
