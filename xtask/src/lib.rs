@@ -1,6 +1,7 @@
 //! Project tasks for openai-wire. See `cargo xtask help`.
 
 pub mod codegen;
+pub mod events;
 
 use std::path::{Path, PathBuf};
 

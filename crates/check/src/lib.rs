@@ -88,7 +88,8 @@ use std::fmt;
 
 use openai_wire_decode::{Decoder, Format, Item, Protocol, Summary};
 use openai_wire_events::{
-    CompletionStreamEvent, ImageEditStreamEvent, ImageGenerationStreamEvent, RealtimeClientEvent,
+    AgentSessionStreamEvent, CompletionStreamEvent, ImageEditStreamEvent,
+    ImageGenerationStreamEvent, LiveClientEvent, LiveServerEvent, RealtimeClientEvent,
     SpeechStreamEvent, StreamEvent, TranscriptionStreamEvent, WebhookEvent,
 };
 use serde::Serialize;
@@ -286,6 +287,10 @@ pub fn check_bytes(protocol: Protocol, format: Format, bytes: &[u8]) -> Report {
         ),
         Protocol::ImageEdit => run(DecodeOnly::<ImageEditStreamEvent>::new(), format, bytes),
         Protocol::Webhooks => run(DecodeOnly::<WebhookEvent>::new(), format, bytes),
+        // New protocols (spec/additions/): decoded, no protocol rules yet.
+        Protocol::AgentSessions => run(DecodeOnly::<AgentSessionStreamEvent>::new(), format, bytes),
+        Protocol::Live => run(DecodeOnly::<LiveServerEvent>::new(), format, bytes),
+        Protocol::LiveClient => run(DecodeOnly::<LiveClientEvent>::new(), format, bytes),
     }
 }
 

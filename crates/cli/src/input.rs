@@ -106,6 +106,18 @@ macro_rules! with_event_type {
                 type $E = openai_wire_events::WebhookEvent;
                 $body
             }
+            Protocol::AgentSessions => {
+                type $E = openai_wire_events::AgentSessionStreamEvent;
+                $body
+            }
+            Protocol::Live => {
+                type $E = openai_wire_events::LiveServerEvent;
+                $body
+            }
+            Protocol::LiveClient => {
+                type $E = openai_wire_events::LiveClientEvent;
+                $body
+            }
         }
     }};
 }

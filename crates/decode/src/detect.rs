@@ -30,6 +30,12 @@ pub enum Protocol {
     ImageEdit,
     /// Webhook events ([`openai_wire_events::WebhookEvent`]).
     Webhooks,
+    /// The Agents session event stream ([`openai_wire_events::AgentSessionStreamEvent`]).
+    AgentSessions,
+    /// Live API server events ([`openai_wire_events::LiveServerEvent`]).
+    Live,
+    /// Live API client events ([`openai_wire_events::LiveClientEvent`]).
+    LiveClient,
 }
 
 impl Protocol {
@@ -46,6 +52,9 @@ impl Protocol {
         Protocol::ImageGeneration,
         Protocol::ImageEdit,
         Protocol::Webhooks,
+        Protocol::AgentSessions,
+        Protocol::Live,
+        Protocol::LiveClient,
     ];
 
     /// The protocol's name on the command line (`responses`, `chat`, `realtime-client`, …).
@@ -62,6 +71,9 @@ impl Protocol {
             Protocol::ImageGeneration => "image-generation",
             Protocol::ImageEdit => "image-edit",
             Protocol::Webhooks => "webhooks",
+            Protocol::AgentSessions => "agent-sessions",
+            Protocol::Live => "live",
+            Protocol::LiveClient => "live-client",
         }
     }
 }
@@ -75,7 +87,7 @@ impl fmt::Display for Protocol {
 /// A protocol name that is not one of [`Protocol::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown protocol `{0}` (one of: responses, chat, completions, realtime, realtime-client, assistants, transcription, speech, image-generation, image-edit, webhooks)"
+    "unknown protocol `{0}` (one of: responses, chat, completions, realtime, realtime-client, assistants, transcription, speech, image-generation, image-edit, webhooks, agent-sessions, live, live-client)"
 )]
 pub struct UnknownProtocol(pub String);
 
@@ -96,7 +108,10 @@ impl FromStr for Protocol {
 /// SSE when the first meaningful line is an SSE field or comment, JSONL otherwise. The protocol
 /// comes from the first event that tells: its SSE event name (`thread.*` is Assistants), its
 /// `object` (`chat.completion.chunk`, `text_completion`), or its `type` and the fields around
-/// it (Realtime events carry `event_id`). Returns `None` when nothing tells.
+/// it (Realtime events carry `event_id`; `agent.*` types are the Agents session stream unless
+/// the object is a webhook's; Live API server events are told by the types only Live has, such
+/// as `session.started` or `decision.*`). Returns `None` when nothing tells. Client event
+/// streams (Realtime's, Live's) are not detected: name them.
 ///
 /// ```
 /// use openai_wire_decode::{Format, Protocol, detect};
@@ -194,16 +209,47 @@ fn by_json(json: &str, _event_name: Option<&str>) -> Option<Protocol> {
     if kind.starts_with("image_edit.") {
         return Some(Protocol::ImageEdit);
     }
+    if has_data && object == "event" {
+        return Some(Protocol::Webhooks);
+    }
+    if kind.starts_with("agent.") {
+        return Some(Protocol::AgentSessions);
+    }
+    if is_live_only(kind) {
+        return Some(Protocol::Live);
+    }
     if has_event_id || kind.starts_with("session.") || kind.starts_with("conversation.") {
         return Some(Protocol::Realtime);
     }
     if kind.starts_with("response.") || kind == "error" {
         return Some(Protocol::Responses);
     }
-    if has_data && object == "event" {
-        return Some(Protocol::Webhooks);
-    }
     None
+}
+
+/// Whether `kind` is a Live API server event type that no other protocol has (Live shares
+/// `session.updated`, `session.closed`, `error` and others with Realtime).
+fn is_live_only(kind: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "decision.",
+        "transport.",
+        "session.output_audio.",
+        "session.input_transcript.",
+        "session.output_transcript.",
+        "session.instructions.",
+        "session.thinking.",
+        "session.commentary.",
+        "session.delegation.",
+        "session.usage.",
+    ];
+    const TYPES: &[&str] = &[
+        "session.started",
+        "session.input_audio.muted",
+        "session.input_audio.unmuted",
+        "response.event",
+        "info",
+    ];
+    TYPES.contains(&kind) || PREFIXES.iter().any(|p| kind.starts_with(p))
 }
 
 /// The first string value of `"field"` in `json` (a heuristic for text that does not parse).

@@ -9,8 +9,9 @@ use openai_wire_decode::{
     DecodeStream, Decoder, Format, OwnedItem, StreamError, Summary, decode_reader,
 };
 use openai_wire_events::{
-    AssistantStreamEvent, ChatCompletionStreamEvent, CompletionStreamEvent, RealtimeServerEvent,
-    ResponseStreamEvent, SpeechStreamEvent, StreamEvent, TranscriptionStreamEvent,
+    AgentSessionStreamEvent, AssistantStreamEvent, ChatCompletionStreamEvent,
+    CompletionStreamEvent, LiveServerEvent, RealtimeServerEvent, ResponseStreamEvent,
+    SpeechStreamEvent, StreamEvent, TranscriptionStreamEvent,
 };
 
 /// An adapter's output, comparable: items (errors as their message) and the summary.
@@ -120,6 +121,8 @@ fn every_corpus_file_decodes_the_same_through_every_adapter() {
             "audio_speech" => compare::<SpeechStreamEvent>(entry, &bytes, seed),
             "audio_transcription" => compare::<TranscriptionStreamEvent>(entry, &bytes, seed),
             "completions_legacy" => compare::<CompletionStreamEvent>(entry, &bytes, seed),
+            "agent_sessions" => compare::<AgentSessionStreamEvent>(entry, &bytes, seed),
+            "live_server" => compare::<LiveServerEvent>(entry, &bytes, seed),
             other => panic!("{other}"),
         });
     }

@@ -8,8 +8,9 @@ use common::{Entry, corpus_dir, manifest};
 
 use openai_wire_decode::{Decoder, Format, Item};
 use openai_wire_events::{
-    AssistantStreamEvent, ChatCompletionStreamEvent, CompletionStreamEvent, RealtimeServerEvent,
-    ResponseStreamEvent, SpeechStreamEvent, StreamEvent, TranscriptionStreamEvent,
+    AgentSessionStreamEvent, AssistantStreamEvent, ChatCompletionStreamEvent,
+    CompletionStreamEvent, LiveServerEvent, RealtimeServerEvent, ResponseStreamEvent,
+    SpeechStreamEvent, StreamEvent, TranscriptionStreamEvent,
 };
 
 /// Event types seen in real traffic that are not in the spec, with a file that shows each. These
@@ -124,6 +125,8 @@ fn decode_entry(entry: &Entry) -> Outcome {
         "audio_speech" => decode_file::<SpeechStreamEvent>(&bytes, entry.format),
         "audio_transcription" => decode_file::<TranscriptionStreamEvent>(&bytes, entry.format),
         "completions_legacy" => decode_file::<CompletionStreamEvent>(&bytes, entry.format),
+        "agent_sessions" => decode_file::<AgentSessionStreamEvent>(&bytes, entry.format),
+        "live_server" => decode_file::<LiveServerEvent>(&bytes, entry.format),
         other => panic!("no decoder for protocol {other} ({})", entry.file),
     }
 }
@@ -225,6 +228,8 @@ fn detect_agrees_with_the_manifest() {
             "audio_speech" => Protocol::Speech,
             "audio_transcription" => Protocol::Transcription,
             "completions_legacy" => Protocol::Completions,
+            "agent_sessions" => Protocol::AgentSessions,
+            "live_server" => Protocol::Live,
             other => panic!("{other}"),
         };
         let found = detect(&bytes[..bytes.len().min(8192)]);

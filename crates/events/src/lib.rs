@@ -14,6 +14,12 @@
 //! | audio transcription / speech | [`TranscriptionStreamEvent`] / [`SpeechStreamEvent`] |
 //! | image generation / edit | [`ImageGenerationStreamEvent`] / [`ImageEditStreamEvent`] |
 //! | webhooks | [`WebhookEvent`] |
+//! | Agents session stream | [`AgentSessionStreamEvent`] |
+//! | Live API server / client | [`LiveServerEvent`] / [`LiveClientEvent`] |
+//!
+//! The Agents session stream, the Live API and some newer events of the other protocols (the
+//! Responses WebSocket `response.steer` family, new webhooks) are not in the spec snapshot: they
+//! come from `spec/additions/`, written from the openai-python 3.63.0 types (see `spec/SOURCE.md`).
 //!
 //! Each enum implements [`StreamEvent`]: decode from JSON text, get the wire type back, tell
 //! unknown and terminal events. To find the Rust type of a wire name, search the source for it
@@ -69,7 +75,7 @@
 //! # Features
 //!
 //! One per protocol family, all on by default: `responses`, `chat`, `realtime`, `assistants`,
-//! `audio`, `images`, `webhooks`.
+//! `audio`, `images`, `webhooks`, `agents`, `live`.
 
 mod conveniences;
 pub mod disposition;
@@ -85,11 +91,15 @@ pub use runtime::{DecodeError, StreamEvent, UnknownEvent, has_key, peek_tag};
     feature = "assistants",
     feature = "audio",
     feature = "images",
-    feature = "webhooks"
+    feature = "webhooks",
+    feature = "agents",
+    feature = "live"
 ))]
 #[allow(unused_imports)] // empty when only features without shared types are on
 pub use generated::common::*;
 
+#[cfg(feature = "agents")]
+pub use generated::agents::*;
 #[cfg(feature = "assistants")]
 pub use generated::assistants::*;
 #[cfg(feature = "audio")]
@@ -98,6 +108,8 @@ pub use generated::audio::*;
 pub use generated::chat::*;
 #[cfg(feature = "images")]
 pub use generated::images::*;
+#[cfg(feature = "live")]
+pub use generated::live::*;
 #[cfg(feature = "realtime")]
 pub use generated::realtime::*;
 #[cfg(feature = "responses")]

@@ -14,7 +14,9 @@
         feature = "assistants",
         feature = "audio",
         feature = "images",
-        feature = "webhooks"
+        feature = "webhooks",
+        feature = "agents",
+        feature = "live"
     )),
     allow(dead_code)
 )]

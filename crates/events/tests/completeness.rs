@@ -15,16 +15,19 @@ use std::fmt::Debug;
 use std::sync::OnceLock;
 
 use openai_wire_events::{
-    AssistantStreamEvent, ChatCompletionStreamEvent, CompletionStreamEvent, ImageEditStreamEvent,
-    ImageGenerationStreamEvent, RealtimeClientEvent, RealtimeServerEvent,
-    RealtimeTranslationClientEvent, RealtimeTranslationServerEvent, ResponseStreamEvent,
-    ResponsesClientEvent, SpeechStreamEvent, StreamEvent, TranscriptionStreamEvent, WebhookEvent,
+    AgentSessionStreamEvent, AssistantStreamEvent, ChatCompletionStreamEvent,
+    CompletionStreamEvent, ImageEditStreamEvent, ImageGenerationStreamEvent, LiveClientEvent,
+    LiveServerEvent, RealtimeClientEvent, RealtimeServerEvent, RealtimeTranslationClientEvent,
+    RealtimeTranslationServerEvent, ResponseStreamEvent, ResponsesClientEvent, SpeechStreamEvent,
+    StreamEvent, TranscriptionStreamEvent, WebhookEvent,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 const OPENAPI_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/openapi.yaml");
 const INVENTORY_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/events.json");
+const ADDITIONS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/additions");
+const GENERATED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/generated");
 const CODEGEN_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/codegen.toml");
 
 /// How deep the instance builder follows schemas before it reports a recursion.
@@ -80,8 +83,7 @@ fn enums_under_test() -> Vec<EnumUnderTest> {
                 "responses_websocket_server",
                 "responses_websocket_server_beta",
             ],
-            // `[[extra_event]]` of spec/codegen.toml: newer than the spec snapshot.
-            extras = ["response.compaction.compacting"]
+            extras = []
         ),
         enum_under_test!(
             ResponsesClientEvent,
@@ -135,6 +137,9 @@ fn enums_under_test() -> Vec<EnumUnderTest> {
         ),
         enum_under_test!(ImageEditStreamEvent, ["image_edit"], extras = []),
         enum_under_test!(WebhookEvent, ["webhooks"], extras = []),
+        enum_under_test!(AgentSessionStreamEvent, ["agent_sessions"], extras = []),
+        enum_under_test!(LiveServerEvent, ["live_server"], extras = []),
+        enum_under_test!(LiveClientEvent, ["live_client"], extras = []),
     ]
 }
 
@@ -142,21 +147,69 @@ fn enums_under_test() -> Vec<EnumUnderTest> {
 // Loading the inputs.
 // ---------------------------------------------------------------------------------------------
 
-/// `components.schemas` of the spec, as JSON.
+/// `components.schemas` of the spec, as JSON, with those of `spec/additions/*.yaml` (the events
+/// newer SDKs define) added and their `x-openai-wire.extend` applied (properties added, union
+/// alternatives appended). This is a reading of the additions' format of its own, not the
+/// generator's.
 fn schemas() -> &'static Map<String, Value> {
     static SCHEMAS: OnceLock<Map<String, Value>> = OnceLock::new();
     SCHEMAS.get_or_init(|| {
         let text = std::fs::read_to_string(OPENAPI_PATH).expect("read spec/openapi.yaml");
-        let yaml: serde_norway::Value = serde_norway::from_str(&floats_for_huge_integers(&text))
-            .expect("parse spec/openapi.yaml");
-        match yaml_to_json(&yaml)
-            .pointer_mut("/components/schemas")
-            .map(Value::take)
-        {
-            Some(Value::Object(schemas)) => schemas,
-            _ => panic!("spec/openapi.yaml has no components.schemas"),
+        let mut schemas = yaml_schemas(&floats_for_huge_integers(&text));
+        let mut paths: Vec<_> = std::fs::read_dir(ADDITIONS_DIR)
+            .expect("read spec/additions")
+            .map(|entry| entry.expect("dir entry").path())
+            .filter(|path| path.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).expect("read an addition");
+            let yaml: serde_norway::Value = serde_norway::from_str(&text).expect("parse addition");
+            let addition = yaml_to_json(&yaml);
+            schemas.extend(yaml_schemas(&text));
+            let extend = addition
+                .pointer("/x-openai-wire/extend")
+                .and_then(Value::as_object);
+            for (target, extension) in extend.into_iter().flatten() {
+                let schema = schemas.get_mut(target).expect("extend target exists");
+                extend_schema(schema, extension);
+            }
         }
+        schemas
     })
+}
+
+/// `components.schemas` of a YAML document, as JSON.
+fn yaml_schemas(text: &str) -> Map<String, Value> {
+    let yaml: serde_norway::Value = serde_norway::from_str(text).expect("parse YAML");
+    match yaml_to_json(&yaml)
+        .pointer_mut("/components/schemas")
+        .map(Value::take)
+    {
+        Some(Value::Object(schemas)) => schemas,
+        _ => panic!("no components.schemas"),
+    }
+}
+
+/// Applies one `extend` entry of an addition to a schema.
+fn extend_schema(schema: &mut Value, extension: &Value) {
+    if let Some(properties) = extension.get("properties").and_then(Value::as_object) {
+        let target = schema
+            .as_object_mut()
+            .expect("object schema")
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        for (name, property) in properties {
+            target[name.as_str()] = property.clone();
+        }
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(more)) = extension.get(key)
+            && let Some(Value::Array(existing)) = schema.get_mut(key)
+        {
+            existing.extend(more.iter().cloned());
+        }
+    }
 }
 
 /// `spec/events.json`: protocol name → its event entries.
@@ -1264,11 +1317,11 @@ fn instance_builder_follows_its_rules() {
     assert_no_failures("instance builder", &failures);
 }
 
-/// The events of `[[extra_event]]` (spec/codegen.toml) are not in the inventory, so the cases
-/// above do not cover them: each decodes into its own variant, `sequence_number` may be absent,
-/// and it is written back as it was read.
+/// `response.compaction.compacting` (from `spec/additions/responses.yaml`) as OpenAI sends it,
+/// with and without the fields real servers omit or the WebSocket adds: it decodes into its own
+/// variant, `sequence_number` may be absent, and it is written back as it was read.
 #[test]
-fn extra_events_decode_into_their_variant_and_round_trip() {
+fn compaction_progress_decodes_into_its_variant_and_round_trips() {
     for json in [
         r#"{"type":"response.compaction.compacting","item_id":"cmp_1","output_index":2,"sequence_number":7}"#,
         r#"{"type":"response.compaction.compacting","item_id":"cmp_1","output_index":2}"#,
@@ -1288,4 +1341,28 @@ fn extra_events_decode_into_their_variant_and_round_trip() {
         let read: Value = serde_json::from_str(json).expect("json");
         assert_eq!(written, read);
     }
+}
+
+/// Proves the promise of the crate docs that a newcomer finds an event's Rust type by grepping
+/// for its wire name in quotes: every type of every inventory protocol (the spec's events and
+/// those of `spec/additions/`) appears as `"wire.type"` in the generated sources.
+#[test]
+fn every_inventory_type_is_found_by_its_quoted_wire_name() {
+    let mut sources = String::new();
+    for entry in std::fs::read_dir(GENERATED_DIR).expect("read the generated dir") {
+        let path = entry.expect("dir entry").path();
+        sources.push_str(&std::fs::read_to_string(&path).expect("read a generated file"));
+    }
+    let mut failures = Vec::new();
+    for (protocol, entries) in inventory() {
+        for entry in entries.as_array().into_iter().flatten() {
+            let wire_type = entry_type(entry);
+            if !sources.contains(&format!("\"{wire_type}\"")) {
+                failures.push(format!(
+                    "`\"{wire_type}\"` ({protocol}) is not in crates/events/src/generated/"
+                ));
+            }
+        }
+    }
+    assert_no_failures("wire names in the generated sources", &failures);
 }

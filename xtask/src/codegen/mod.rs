@@ -1,12 +1,13 @@
 //! `cargo xtask codegen`: writes `crates/events/src/generated/` from `spec/`.
 //!
 //! The passes, each in its own file:
-//! 1. [`prepare`]: load the spec, the inventory and `spec/codegen.toml`; add the events the spec
-//!    lacks (`[[extra_event]]`); fold `Beta*` schemas into their GA twins; merge each protocol
+//! 1. [`prepare`]: load the spec (with [`additions`]: what newer SDKs define and the spec lacks),
+//!    the inventory and `spec/codegen.toml`; fold `Beta*` schemas into their GA twins; merge each protocol
 //!    enum's inventories.
 //! 2. [`lower`]: schemas to structs, open enums and unions, with names, leniency and boxing.
 //! 3. [`emit`]: Rust source per feature module, then rustfmt.
 
+pub mod additions;
 pub mod emit;
 pub mod lower;
 pub mod prepare;
@@ -45,12 +46,19 @@ const FAMILIES: &[(&str, &str)] = &[
     ("audio", "Audio: transcription and speech stream events."),
     ("images", "Images: generation and edit stream events."),
     ("webhooks", "Webhook events."),
+    (
+        "agents",
+        "The Agents session event stream: sessions, turns, items and their deltas.",
+    ),
+    (
+        "live",
+        "The Live API: server and client events of a Live WebSocket session.",
+    ),
 ];
 
 /// Generates every file: `(path relative to the repository root, formatted contents)`.
 pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     let mut inputs = prepare::load(root)?;
-    prepare::extra_events(&mut inputs)?;
     prepare::fold_beta(&mut inputs.schemas);
     prepare::widen(&mut inputs)?;
     prepare::add_properties(&mut inputs)?;

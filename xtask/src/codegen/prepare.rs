@@ -7,8 +7,8 @@
 //! - For each protocol enum, the schema of an event type gets, as optional properties, the extra
 //!   fields that the other inventories (beta, WebSocket) give the same event type.
 //!
-//! Before both, `[[extra_event]]` entries (events that newer SDKs define and the spec snapshot
-//! lacks) are added as schemas of their own; see [`extra_events`].
+//! Before both, the schemas of `spec/additions/` (what newer SDKs define and the spec snapshot
+//! lacks) are added to the spec's; see [`super::additions`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -43,36 +43,6 @@ pub struct Config {
     pub add_properties: BTreeMap<String, Vec<String>>,
     /// The protocol enums.
     pub protocol_enum: Vec<EnumConfig>,
-    /// Events that newer SDKs define and the spec snapshot lacks.
-    #[serde(default)]
-    pub extra_event: Vec<ExtraEvent>,
-}
-
-/// One `[[extra_event]]`: an event type that the spec snapshot (`openapi.yaml`, `events.json`)
-/// lacks and a newer SDK defines. Its payload schema is written inline; it joins the protocol
-/// enum whose `inventory` lists `protocol`. The generator fails once the spec or the inventory
-/// has the event, so that the entry is removed when the snapshot catches up.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExtraEvent {
-    /// The `events.json` protocol the event belongs to (e.g. `responses`).
-    pub protocol: String,
-    /// The wire type (the value of the enum's tag).
-    #[serde(rename = "type")]
-    pub wire_type: String,
-    /// The payload schema's name, which is also the Rust struct's name.
-    #[serde(rename = "struct")]
-    pub struct_name: String,
-    /// The event's description (its first paragraph also documents the enum variant).
-    pub doc: String,
-    /// The payload's properties, as JSON Schema (the `type` tag is added by the generator). The
-    /// struct's fields are the required ones in `required`'s order, then the others by name.
-    pub properties: serde_norway::Mapping,
-    /// The properties the SDK requires (`[read] optional_fields` still applies on read).
-    #[serde(default)]
-    pub required: Vec<String>,
-    /// The SDK file (and version) that defines the event; written into the struct's doc.
-    pub evidence: String,
 }
 
 /// One `[widen."Schema.property"]` entry.
@@ -232,6 +202,7 @@ pub fn load(root: &Path) -> Result<Inputs> {
         let name = name.as_str().context("schema name is not a string")?;
         schemas.insert(name.to_owned(), schema.clone());
     }
+    super::additions::apply(&mut schemas, &super::additions::load_all(root)?)?;
     Ok(Inputs {
         config,
         inventory,
@@ -242,7 +213,7 @@ pub fn load(root: &Path) -> Result<Inputs> {
 /// The YAML parser stops at integers outside 64 bits (the spec has `minimum: -9223372036854776000`,
 /// an i64 bound rounded through a float). Such scalars are written as floats; the generator does
 /// not read numeric bounds anyway.
-fn widen_huge_integers(text: &str) -> String {
+pub fn widen_huge_integers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
@@ -365,139 +336,6 @@ pub fn merge_schema(schemas: &mut BTreeMap<String, Value>, base: &str, extra: &V
     }
 }
 
-/// Applies `[[extra_event]]`: each event's payload becomes a schema named after its struct, with
-/// the `type` tag first. Fails when an entry is incomplete, when its protocol belongs to no
-/// protocol enum, or when the spec snapshot already knows the event (an inventory entry of that
-/// type, a schema of that name or its `Beta` twin, or a schema whose `type` is that value): the
-/// entry is then obsolete and must be removed from `spec/codegen.toml`.
-pub fn extra_events(inputs: &mut Inputs) -> Result<()> {
-    for event in &inputs.config.extra_event {
-        let what = format!("[[extra_event]] {}", event.wire_type);
-        if event.evidence.trim().is_empty() {
-            bail!("{what}: `evidence` is empty; name the SDK file and version that define it");
-        }
-        if event.doc.trim().is_empty() {
-            bail!("{what}: `doc` is empty");
-        }
-        if !inputs
-            .config
-            .protocol_enum
-            .iter()
-            .any(|e| e.inventory.contains(&event.protocol))
-        {
-            bail!(
-                "{what}: protocol `{}` is in no [[protocol_enum]] inventory",
-                event.protocol
-            );
-        }
-        for (protocol, entries) in &inputs.inventory {
-            if entries.iter().any(|e| {
-                e.wire_type == event.wire_type
-                    || e.legacy_type_in_sdk_beta_and_2025_spec.as_deref()
-                        == Some(event.wire_type.as_str())
-            }) {
-                bail!(
-                    "{what}: spec/events.json has it (protocol {protocol}); remove the entry from spec/codegen.toml"
-                );
-            }
-        }
-        for name in [
-            event.struct_name.clone(),
-            format!("Beta{}", event.struct_name),
-        ] {
-            if inputs.schemas.contains_key(&name) {
-                bail!(
-                    "{what}: spec/openapi.yaml has a schema {name}; remove the entry from spec/codegen.toml"
-                );
-            }
-        }
-        if let Some((name, _)) = inputs
-            .schemas
-            .iter()
-            .find(|(_, schema)| tag_values(schema).contains(&event.wire_type.as_str()))
-        {
-            bail!(
-                "{what}: spec/openapi.yaml has it (schema {name}); remove the entry from spec/codegen.toml"
-            );
-        }
-        if event.properties.contains_key("type") {
-            bail!("{what}: leave `type` out of `properties`; the generator adds the tag");
-        }
-        for field in &event.required {
-            if !event.properties.contains_key(field.as_str()) {
-                bail!("{what}: required field `{field}` is not in `properties`");
-            }
-        }
-        let mut properties = Mapping::new();
-        let mut tag = Mapping::new();
-        tag.insert("type".into(), "string".into());
-        tag.insert(
-            "description".into(),
-            format!("The type of the event, always `{}`.", event.wire_type).into(),
-        );
-        tag.insert(
-            "enum".into(),
-            Value::Sequence(vec![event.wire_type.clone().into()]),
-        );
-        properties.insert("type".into(), Value::Mapping(tag));
-        // Field order: the required fields in their order, then the optional ones (by name).
-        let mut names: Vec<&str> = event.required.iter().map(String::as_str).collect();
-        let mut optional: Vec<&str> = event
-            .properties
-            .keys()
-            .filter_map(Value::as_str)
-            .filter(|name| !event.required.iter().any(|r| r == name))
-            .collect();
-        optional.sort_unstable();
-        names.extend(optional);
-        for name in names {
-            properties.insert(name.into(), event.properties[name].clone());
-        }
-        let mut required: Vec<Value> = vec!["type".into()];
-        required.extend(event.required.iter().map(|f| Value::from(f.as_str())));
-        let mut schema = Mapping::new();
-        schema.insert("type".into(), "object".into());
-        schema.insert(
-            "description".into(),
-            format!(
-                "{}\n\nNot in the spec snapshot (`[[extra_event]]` in `spec/codegen.toml`); defined by {}.",
-                event.doc.trim(),
-                event.evidence.trim()
-            )
-            .into(),
-        );
-        schema.insert("properties".into(), Value::Mapping(properties));
-        schema.insert("required".into(), Value::Sequence(required));
-        inputs
-            .schemas
-            .insert(event.struct_name.clone(), Value::Mapping(schema));
-    }
-    Ok(())
-}
-
-/// The values a schema's `type` property (or an `allOf` part's) is restricted to.
-fn tag_values(schema: &Value) -> Vec<&str> {
-    let mut out = Vec::new();
-    let tag = schema.get("properties").and_then(|p| p.get("type"));
-    if let Some(tag) = tag {
-        if let Some(values) = tag.get("enum").and_then(Value::as_sequence) {
-            out.extend(values.iter().filter_map(Value::as_str));
-        }
-        if let Some(value) = tag.get("const").and_then(Value::as_str) {
-            out.push(value);
-        }
-    }
-    for part in schema
-        .get("allOf")
-        .and_then(Value::as_sequence)
-        .into_iter()
-        .flatten()
-    {
-        out.extend(tag_values(part));
-    }
-    out
-}
-
 /// Applies `[add_properties]`.
 pub fn add_properties(inputs: &mut Inputs) -> Result<()> {
     let additions: Vec<(String, String)> = inputs
@@ -601,18 +439,6 @@ pub fn protocol_events(inputs: &mut Inputs) -> Result<BTreeMap<String, Vec<EnumE
                 });
             }
             inputs.inventory.insert(protocol.clone(), entries);
-        }
-        for extra in &inputs.config.extra_event {
-            if config.inventory.contains(&extra.protocol) {
-                events.push(EnumEvent {
-                    wire_type: extra.wire_type.clone(),
-                    schema: Some(extra.struct_name.clone()),
-                    literal: None,
-                    description: extra.doc.clone(),
-                    aliases: Vec::new(),
-                    when_key: None,
-                });
-            }
         }
         for extra in config.extra_variants {
             events.push(EnumEvent {
@@ -781,106 +607,4 @@ pub fn resolve(schemas: &BTreeMap<String, Value>, schema: &Value) -> Value {
 /// `events.json` writes literal payloads JSON-quoted (`"\"[DONE]\""`).
 fn unquote(literal: &str) -> String {
     serde_json::from_str::<String>(literal).unwrap_or_else(|_| literal.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const CONFIG: &str = r##"
-protocol_enum = [{ name = "E", feature = "f", protocol = "p", doc = "d", inventory = ["p"], tag = "type" }]
-[read]
-optional_fields = []
-
-[[extra_event]]
-protocol = "p"
-type = "x.new"
-struct = "XNewEvent"
-doc = "A new event."
-required = ["item_id", "output_index"]
-evidence = "sdk 1.0, x_new_event.py"
-[extra_event.properties.stream_id]
-type = "string"
-[extra_event.properties.output_index]
-type = "integer"
-[extra_event.properties.item_id]
-type = "string"
-"##;
-
-    fn inputs(config: &str, inventory: &str, schemas: &[(&str, &str)]) -> Inputs {
-        Inputs {
-            config: toml::from_str(config).unwrap_or_else(|e| panic!("{e}")),
-            inventory: serde_json::from_str(inventory).unwrap_or_else(|e| panic!("{e}")),
-            schemas: schemas
-                .iter()
-                .map(|(name, yaml)| {
-                    let value = serde_norway::from_str(yaml).unwrap_or_else(|e| panic!("{e}"));
-                    ((*name).to_owned(), value)
-                })
-                .collect(),
-        }
-    }
-
-    fn error(mut inputs: Inputs) -> String {
-        match extra_events(&mut inputs) {
-            Ok(()) => panic!("accepted"),
-            Err(error) => error.to_string(),
-        }
-    }
-
-    #[test]
-    fn an_extra_event_becomes_a_schema_and_a_variant() {
-        let mut inputs = inputs(CONFIG, r#"{"p": []}"#, &[]);
-        extra_events(&mut inputs).unwrap_or_else(|e| panic!("{e}"));
-        let schema = &inputs.schemas["XNewEvent"];
-        let fields: Vec<&str> = schema["properties"]
-            .as_mapping()
-            .into_iter()
-            .flat_map(|m| m.keys())
-            .filter_map(Value::as_str)
-            .collect();
-        assert_eq!(fields, ["type", "item_id", "output_index", "stream_id"]);
-        assert_eq!(
-            schema["properties"]["type"]["enum"][0].as_str(),
-            Some("x.new")
-        );
-        let description = schema["description"].as_str().unwrap_or_default();
-        assert!(
-            description.contains("sdk 1.0, x_new_event.py"),
-            "{description}"
-        );
-        let events = protocol_events(&mut inputs).unwrap_or_else(|e| panic!("{e}"));
-        let event = &events["E"][0];
-        assert_eq!(event.wire_type, "x.new");
-        assert_eq!(event.schema.as_deref(), Some("XNewEvent"));
-    }
-
-    #[test]
-    fn an_extra_event_the_snapshot_has_is_refused() {
-        let inventory =
-            r##"{"p": [{"type": "x.new", "payload_schema_ref": "#/components/schemas/X"}]}"##;
-        assert!(error(inputs(CONFIG, inventory, &[])).contains("spec/events.json has it"));
-
-        let tagged = "type: object\nproperties:\n  type:\n    type: string\n    enum: [x.new]\n";
-        let message = error(inputs(CONFIG, r#"{"p": []}"#, &[("Other", tagged)]));
-        assert!(message.contains("schema Other"), "{message}");
-
-        for name in ["XNewEvent", "BetaXNewEvent"] {
-            let message = error(inputs(CONFIG, r#"{"p": []}"#, &[(name, "type: object\n")]));
-            assert!(message.contains(name), "{message}");
-        }
-    }
-
-    #[test]
-    fn an_extra_event_needs_evidence_and_a_known_protocol() {
-        let no_evidence = CONFIG.replace("sdk 1.0, x_new_event.py", " ");
-        assert!(error(inputs(&no_evidence, r#"{"p": []}"#, &[])).contains("evidence"));
-        let elsewhere = CONFIG.replace("protocol = \"p\"\ntype", "protocol = \"q\"\ntype");
-        assert!(error(inputs(&elsewhere, r#"{"p": []}"#, &[])).contains("protocol `q`"));
-        let missing = CONFIG.replace(
-            "[\"item_id\", \"output_index\"]",
-            "[\"item_id\", \"index\"]",
-        );
-        assert!(error(inputs(&missing, r#"{"p": []}"#, &[])).contains("`index`"));
-    }
 }

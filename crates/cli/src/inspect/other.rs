@@ -1,13 +1,15 @@
 //! Views of the small protocols: audio transcription (text as it streams, diarized segments),
-//! and a generic event list for speech, image generation and edits, webhooks and Realtime client
-//! events (one line per run of events of one type, then the usage of the final event).
+//! and a generic event list for speech, image generation and edits, webhooks, Realtime client
+//! events, the Agents session stream and the Live API (one line per run of events of one type,
+//! then the usage of the final event).
 
 use std::io;
 use std::marker::PhantomData;
 
 use openai_wire_events::{
-    ImageEditStreamEvent, ImageGenerationStreamEvent, RealtimeClientEvent, SpeechStreamEvent,
-    StreamEvent, TranscriptionStreamEvent, WebhookEvent,
+    AgentSessionStreamEvent, ImageEditStreamEvent, ImageGenerationStreamEvent, LiveClientEvent,
+    LiveServerEvent, RealtimeClientEvent, SpeechStreamEvent, StreamEvent, TranscriptionStreamEvent,
+    WebhookEvent,
 };
 use serde_json::Value;
 
@@ -35,6 +37,22 @@ impl Inspect for WebhookEvent {
 }
 
 impl Inspect for RealtimeClientEvent {
+    type View = EventList<Self>;
+    const HAS_END: bool = false;
+}
+
+// The protocols of spec/additions/ get the generic list for now (no protocol-specific view).
+impl Inspect for AgentSessionStreamEvent {
+    type View = EventList<Self>;
+    const HAS_END: bool = false;
+}
+
+impl Inspect for LiveServerEvent {
+    type View = EventList<Self>;
+    const HAS_END: bool = false;
+}
+
+impl Inspect for LiveClientEvent {
     type View = EventList<Self>;
     const HAS_END: bool = false;
 }
