@@ -72,9 +72,12 @@ pub static DISPOSITIONS: &[ProtocolDispositions] = &[
             ("response.queued", Handled),
             ("response.custom_tool_call_input.delta", Handled),
             ("response.custom_tool_call_input.done", Handled),
+            ("response.compaction.compacting", Handled),
+            ("response.steer.accepted", Ignored(GENERIC_ONLY)),
+            ("response.steer.pending", Ignored(GENERIC_ONLY)),
+            ("response.steer.failed", Ignored(GENERIC_ONLY)),
             ("response.inject.created", Ignored(GENERIC_ONLY)),
             ("response.inject.failed", Ignored(GENERIC_ONLY)),
-            ("response.compaction.compacting", Handled),
         ],
     },
     ProtocolDispositions {

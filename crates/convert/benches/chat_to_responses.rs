@@ -14,7 +14,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use openai_wire_convert::quirks::Quirks;
+use openai_wire_convert::provider::{ProviderKind, Quirks};
 use openai_wire_convert::stream::chat_to_responses::{ChatToResponses, StreamEnd, StreamOptions};
 use openai_wire_decode::{Decoder, Format, Item};
 use openai_wire_emit::SequentialIds;
@@ -60,7 +60,7 @@ fn corpus() -> Vec<Input> {
                 events,
                 end,
                 options: StreamOptions {
-                    quirks: Quirks::for_provider(&provider),
+                    quirks: Quirks::for_kind(ProviderKind::guess(&provider)),
                     ..StreamOptions::default()
                 },
             }

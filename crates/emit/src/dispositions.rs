@@ -75,9 +75,12 @@ pub static DISPOSITIONS: &[ProtocolDispositions] = &[
             ("response.queued", PassedThrough),
             ("response.custom_tool_call_input.delta", Handled),
             ("response.custom_tool_call_input.done", Handled),
+            ("response.compaction.compacting", PassedThrough),
+            ("response.steer.accepted", PassedThrough),
+            ("response.steer.pending", PassedThrough),
+            ("response.steer.failed", PassedThrough),
             ("response.inject.created", PassedThrough),
             ("response.inject.failed", PassedThrough),
-            ("response.compaction.compacting", PassedThrough),
         ],
     },
     ProtocolDispositions {

@@ -11,12 +11,12 @@ const SHELL_OUTPUT: &str = "the shell call output item's done event carries the 
 /// Why: progress only: the item's done event (or `response.completed`) carries the result
 const PROGRESS: &str =
     "progress only: the item's done event (or `response.completed`) carries the result";
+/// Why: WebSocket-mode acknowledgements of a client's steer: the response itself does not change
+const STEER: &str =
+    "WebSocket-mode acknowledgements of a client's steer: the response itself does not change";
 /// Why: WebSocket-mode acknowledgements of a client's injection: the response does not change
 const INJECT: &str =
     "WebSocket-mode acknowledgements of a client's injection: the response does not change";
-/// Why: a whole `chat.completion` object is an answer, not a chunk of the stream being folded
-const WHOLE_COMPLETION: &str =
-    "a whole `chat.completion` object is an answer, not a chunk of the stream being folded";
 /// Why: session and conversation state, not part of a response
 const SESSION: &str = "session and conversation state, not part of a response";
 /// Why: audio buffer and input transcription events: the fold keeps responses
@@ -101,16 +101,19 @@ pub static DISPOSITIONS: &[ProtocolDispositions] = &[
             ("response.queued", Handled),
             ("response.custom_tool_call_input.delta", Handled),
             ("response.custom_tool_call_input.done", Handled),
+            ("response.compaction.compacting", Ignored(PROGRESS)),
+            ("response.steer.accepted", Ignored(STEER)),
+            ("response.steer.pending", Ignored(STEER)),
+            ("response.steer.failed", Ignored(STEER)),
             ("response.inject.created", Ignored(INJECT)),
             ("response.inject.failed", Ignored(INJECT)),
-            ("response.compaction.compacting", Ignored(PROGRESS)),
         ],
     },
     ProtocolDispositions {
         protocol: "chat_completions",
         types: &[
             ("chat.completion.chunk", Handled),
-            ("chat.completion", Ignored(WHOLE_COMPLETION)),
+            ("chat.completion", Handled),
             ("error", Handled),
         ],
     },

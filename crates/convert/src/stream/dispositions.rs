@@ -14,10 +14,13 @@ const HOSTED_TOOLS: &str = "hosted tools run on the server: Chat has no item for
 const PART_OPENING: &str = "a part opening carries no text; its deltas do";
 /// Why: Chat chunks have no annotations
 const ANNOTATIONS: &str = "Chat chunks have no annotations";
-/// Why: WebSocket-mode acknowledgements of a client's injection: nothing to send
-const INJECT: &str = "WebSocket-mode acknowledgements of a client's injection: nothing to send";
 /// Why: compaction progress: nothing to send
 const COMPACTION: &str = "compaction progress: nothing to send";
+/// Why: WebSocket-mode acknowledgements of a client's steer: the response itself does not change
+const STEER: &str =
+    "WebSocket-mode acknowledgements of a client's steer: the response itself does not change";
+/// Why: WebSocket-mode acknowledgements of a client's injection: nothing to send
+const INJECT: &str = "WebSocket-mode acknowledgements of a client's injection: nothing to send";
 
 /// What the stream converters does with each wire type of the protocols it reads (see
 /// [`openai_wire_events::disposition`]).
@@ -128,9 +131,12 @@ pub static DISPOSITIONS: &[ProtocolDispositions] = &[
             ("response.queued", Handled),
             ("response.custom_tool_call_input.delta", Handled),
             ("response.custom_tool_call_input.done", Handled),
+            ("response.compaction.compacting", Ignored(COMPACTION)),
+            ("response.steer.accepted", Ignored(STEER)),
+            ("response.steer.pending", Ignored(STEER)),
+            ("response.steer.failed", Ignored(STEER)),
             ("response.inject.created", Ignored(INJECT)),
             ("response.inject.failed", Ignored(INJECT)),
-            ("response.compaction.compacting", Ignored(COMPACTION)),
         ],
     },
     ProtocolDispositions {
