@@ -201,7 +201,7 @@ catalogue! {
     CHAT_TOOL_CALL_INDEX = "chat.tool-call-index", Error, Some(Protocol::Chat),
         "Tool calls of a choice are numbered 0, 1, 2, … in the order they start.";
     CHAT_TOOL_CALL_START = "chat.tool-call-start", Error, Some(Protocol::Chat),
-        "The first chunk of a tool call carries its `id` and `function.name`.";
+        "The first chunk of a tool call carries its `id` and `function.name` (`custom.name` for a custom tool call).";
     CHAT_TOOL_CALL_ID = "chat.tool-call-id", Warning, Some(Protocol::Chat),
         "Later chunks of a tool call repeat its `id` or omit it (a new id at an old index means the index was missing).";
     CHAT_TOOL_CALL_NO_INDEX = "chat.tool-call-no-index", Warning, Some(Protocol::Chat),

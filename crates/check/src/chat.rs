@@ -192,10 +192,12 @@ impl ChatChecker {
             for call in delta.tool_calls.iter().flatten() {
                 let known = state.tool_calls.len();
                 let id = call.id.as_deref().unwrap_or_default();
+                // A custom tool call's fragments carry `custom.name` in place of `function`.
                 let name = call
                     .function
                     .as_ref()
                     .and_then(|f| f.name.as_deref())
+                    .or_else(|| call.custom.as_ref().and_then(|c| c.name.as_deref()))
                     .unwrap_or_default();
                 let index = match call.index {
                     Some(index) => index,
@@ -224,7 +226,7 @@ impl ChatChecker {
                                     if id.is_empty() {
                                         "an id"
                                     } else {
-                                        "a function name"
+                                        "a function (or custom tool) name"
                                     }
                                 ),
                             ));

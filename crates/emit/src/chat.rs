@@ -254,6 +254,7 @@ impl<I: IdSource> ChatChunkWriter<I> {
                     name: Some(name),
                     arguments: Some(String::new()),
                 }),
+                custom: None,
             }]),
             ..ChatCompletionStreamResponseDelta::default()
         };
@@ -284,6 +285,7 @@ impl<I: IdSource> ChatChunkWriter<I> {
                     name: None,
                     arguments: Some(delta.to_owned()),
                 }),
+                custom: None,
             }]),
             ..ChatCompletionStreamResponseDelta::default()
         };

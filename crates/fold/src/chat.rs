@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use openai_wire_events::{
     ChatCompletion, ChatCompletionChoice, ChatCompletionChoiceFinishReason,
     ChatCompletionChoiceLogprobs, ChatCompletionChunk, ChatCompletionChunkChoice,
+    ChatCompletionMessageCustomToolCall, ChatCompletionMessageCustomToolCallCustom,
     ChatCompletionMessageToolCall, ChatCompletionMessageToolCall2,
     ChatCompletionMessageToolCallFunction, ChatCompletionObject, ChatCompletionResponseMessage,
     ChatCompletionResponseMessageFunctionCall, ChatCompletionStreamEvent, CompletionUsage,
@@ -72,8 +73,33 @@ pub enum ChatUpdate {
 struct CallState {
     id: String,
     name: String,
+    /// The arguments (a custom tool call's input).
     arguments: String,
+    /// Whether it is a custom tool call (`custom` fragments).
+    custom: bool,
     reported: bool,
+}
+
+impl CallState {
+    /// The call as a whole completion's message lists it.
+    fn whole(&self) -> ChatCompletionMessageToolCall2 {
+        if self.custom {
+            return ChatCompletionMessageToolCall2::Custom(ChatCompletionMessageCustomToolCall {
+                id: self.id.clone(),
+                custom: ChatCompletionMessageCustomToolCallCustom {
+                    name: self.name.clone(),
+                    input: self.arguments.clone(),
+                },
+            });
+        }
+        ChatCompletionMessageToolCall2::Function(ChatCompletionMessageToolCall {
+            id: self.id.clone(),
+            function: ChatCompletionMessageToolCallFunction {
+                name: self.name.clone(),
+                arguments: self.arguments.clone(),
+            },
+        })
+    }
 }
 
 /// One choice being assembled.
@@ -257,22 +283,8 @@ impl ChatFold {
                 message: ChatCompletionResponseMessage {
                     content: c.content.clone(),
                     refusal: c.refusal.clone(),
-                    tool_calls: (!c.calls.is_empty()).then(|| {
-                        c.calls
-                            .iter()
-                            .map(|call| {
-                                ChatCompletionMessageToolCall2::Function(
-                                    ChatCompletionMessageToolCall {
-                                        id: call.id.clone(),
-                                        function: ChatCompletionMessageToolCallFunction {
-                                            name: call.name.clone(),
-                                            arguments: call.arguments.clone(),
-                                        },
-                                    },
-                                )
-                            })
-                            .collect()
-                    }),
+                    tool_calls: (!c.calls.is_empty())
+                        .then(|| c.calls.iter().map(CallState::whole).collect()),
                     function_call: c.function_call.clone(),
                     reasoning_content: c.reasoning_content.clone(),
                     reasoning: c.reasoning.clone(),
@@ -348,7 +360,11 @@ fn report_calls(choice: u64, calls: &mut [CallState], updates: &mut Vec<ChatUpda
             updates.push(ChatUpdate::ToolCallDone {
                 choice,
                 call: ToolCall {
-                    kind: ToolCallKind::Function,
+                    kind: if call.custom {
+                        ToolCallKind::Custom
+                    } else {
+                        ToolCallKind::Function
+                    },
                     index: position as u64,
                     item_id: None,
                     call_id: call.id.clone(),
@@ -446,6 +462,7 @@ impl ChoiceState {
         call.name.push_str(grouped.name.unwrap_or_default());
         call.arguments
             .push_str(grouped.arguments.unwrap_or_default());
+        call.custom |= grouped.custom;
     }
 
     /// Reports every call not reported yet as done (the legacy `function_call` too).

@@ -63,8 +63,9 @@ use std::borrow::Cow;
 
 use openai_wire_events::{
     ChatCompletion, ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionMessageToolCall2,
-    ChatCompletionMessageToolCallChunk, ChatCompletionMessageToolCallChunkFunction,
-    ChatCompletionStreamResponseDelta, ChatCompletionStreamResponseDeltaContent as DeltaContent,
+    ChatCompletionMessageToolCallChunk, ChatCompletionMessageToolCallChunkCustom,
+    ChatCompletionMessageToolCallChunkFunction, ChatCompletionStreamResponseDelta,
+    ChatCompletionStreamResponseDeltaContent as DeltaContent,
     ChatCompletionStreamResponseDeltaFunctionCall,
 };
 use serde_json::Value;
@@ -129,18 +130,32 @@ pub struct ToolCallFragment<'a> {
     pub id: Option<&'a str>,
     /// `function.name`, usually only on a call's first fragment.
     pub name: Option<&'a str>,
-    /// `function.arguments`: the next piece of the arguments.
+    /// `function.arguments`: the next piece of the arguments (of a custom tool call,
+    /// `custom.input`: the next piece of its input).
     pub arguments: Option<&'a str>,
+    /// Whether the fragment is of a custom tool call (`custom` in place of `function`): its
+    /// `name` and `arguments` are `custom.name` and `custom.input`, free text.
+    pub custom: bool,
 }
 
 impl<'a> From<&'a ChatCompletionMessageToolCallChunk> for ToolCallFragment<'a> {
     fn from(chunk: &'a ChatCompletionMessageToolCallChunk) -> Self {
+        if let (None, Some(custom)) = (&chunk.function, &chunk.custom) {
+            return ToolCallFragment {
+                index: chunk.index,
+                id: chunk.id.as_deref(),
+                name: custom.name.as_deref(),
+                arguments: custom.input.as_deref(),
+                custom: true,
+            };
+        }
         let function = chunk.function.as_ref();
         ToolCallFragment {
             index: chunk.index,
             id: chunk.id.as_deref(),
             name: function.and_then(|f| f.name.as_deref()),
             arguments: function.and_then(|f| f.arguments.as_deref()),
+            custom: false,
         }
     }
 }
@@ -203,6 +218,7 @@ pub fn read_pieces<'a, E>(
             id: None,
             name: call.name.as_deref(),
             arguments: call.arguments.as_deref(),
+            custom: false,
         }))?;
     }
     for chunk in delta.tool_calls.iter().flatten() {
@@ -305,6 +321,8 @@ pub struct GroupedFragment<'a> {
     /// The fragment's arguments, as sent: they add to the call's (unless the provider repeats
     /// them cumulatively, which the converter tells apart).
     pub arguments: Option<&'a str>,
+    /// Whether the fragment is of a custom tool call ([`ToolCallFragment::custom`]).
+    pub custom: bool,
 }
 
 impl ToolCallGroups {
@@ -355,6 +373,7 @@ impl ToolCallGroups {
             id,
             name,
             arguments: fragment.arguments,
+            custom: fragment.custom,
         }
     }
 
@@ -396,8 +415,8 @@ impl ToolCallGroups {
 }
 
 /// A whole `chat.completion` (from a server that ignored `stream`) as the one chunk that says
-/// the same: each choice's message as its delta, function tool calls as whole fragments (a
-/// chunk has no place for other kinds of tool call), the finish reasons and the usage.
+/// the same: each choice's message as its delta, function and custom tool calls as whole
+/// fragments, the finish reasons and the usage.
 pub fn completion_as_chunk(completion: &ChatCompletion) -> ChatCompletionChunk {
     let choices = completion
         .choices
@@ -417,9 +436,21 @@ pub fn completion_as_chunk(completion: &ChatCompletion) -> ChatCompletionChunk {
                                     name: Some(call.function.name.clone()),
                                     arguments: Some(call.function.arguments.clone()),
                                 }),
+                                custom: None,
                             })
                         }
-                        _ => None,
+                        ChatCompletionMessageToolCall2::Custom(call) => {
+                            Some(ChatCompletionMessageToolCallChunk {
+                                index: i64::try_from(position).ok(),
+                                id: Some(call.id.clone()),
+                                function: None,
+                                custom: Some(ChatCompletionMessageToolCallChunkCustom {
+                                    name: Some(call.custom.name.clone()),
+                                    input: Some(call.custom.input.clone()),
+                                }),
+                            })
+                        }
+                        ChatCompletionMessageToolCall2::Unknown(_) => None,
                     })
                     .collect()
             });

@@ -14,7 +14,7 @@
 //! | `delta.reasoning_content`, `delta.reasoning`, Mistral `thinking` parts, text of `reasoning_details` (when no other reasoning text), `<think>…</think>` at the start of `content` (when asked) | a `reasoning` item: `reasoning_text` deltas ([`ReasoningOutput::Text`]) or summary deltas ([`ReasoningOutput::Summary`]); with [`ReasoningMode::carry`], the whole reasoning sealed in `encrypted_content` ([`crate::envelope`]) |
 //! | `delta.content` (string, or Mistral `text` parts) | a `message` item, `output_text` deltas |
 //! | `delta.refusal` | the message's `refusal` part |
-//! | `delta.tool_calls[]` | one `function_call` item per call (grouped by `id`, else by `index`), `function_call_arguments` deltas; a `custom_tool_call` item (with its `namespace`, if any) when the tool-name map says the function wraps a custom tool; a client-executed `tool_search_call` item (arguments parsed, no delta events) when it stands for `tool_search` |
+//! | `delta.tool_calls[]` | one `function_call` item per call (grouped by `id`, else by `index`), `function_call_arguments` deltas; a `custom_tool_call` item (with its `namespace`, if any) when the tool-name map says the function wraps a custom tool, or when the call is streamed as a custom tool call (`custom.name`, `custom.input` in pieces: `custom_tool_call_input` deltas as they come); a client-executed `tool_search_call` item (arguments parsed, no delta events) when it stands for `tool_search` |
 //! | `delta.function_call` (legacy) | a `function_call` item |
 //! | `usage` (wherever it comes; the last one wins) | the terminal event's `usage`: `input_tokens` = `prompt_tokens`, `output_tokens` = `completion_tokens`, `cached_tokens`, `reasoning_tokens` (0 when absent), `total_tokens` = input + output |
 //! | `finish_reason` `stop`, `tool_calls`, `function_call` (or none, before `[DONE]`) | `response.completed` |
@@ -175,6 +175,9 @@ struct Call {
     pushed: usize,
     handle: Option<ItemHandle>,
     custom: bool,
+    /// Streamed as a custom tool call (`custom` fragments): its arguments are the input, free
+    /// text, pushed as it comes (not JSON to unwrap or to read cumulatively).
+    native_custom: bool,
     /// A client `tool_search` call: its arguments go into a `tool_search_call` item.
     search: bool,
     /// A call of a tool the server runs (`web_search`): a `web_search_call` item that stays
@@ -702,7 +705,10 @@ impl<I: IdSource> ChatToResponses<I> {
                 call.name.push_str(name);
             }
         }
-        if let Some(arguments) = grouped.arguments {
+        call.native_custom |= grouped.custom;
+        if let (Some(input), true) = (grouped.arguments, call.native_custom) {
+            call.arguments.push_str(input);
+        } else if let Some(arguments) = grouped.arguments {
             let (added, detected) = call.reader.push(arguments, self.cumulative);
             if detected {
                 self.cumulative = true;
@@ -771,6 +777,11 @@ impl<I: IdSource> ChatToResponses<I> {
                     )?,
                     None => self.writer.open_function_call(tool.name.clone(), call_id)?,
                 },
+                None if call.native_custom => {
+                    call.custom = true;
+                    self.writer
+                        .open_custom_tool_call(call.name.clone(), call_id)?
+                }
                 None => self.writer.open_function_call(call.name.clone(), call_id)?,
             };
             events.extend(opened);
@@ -780,6 +791,14 @@ impl<I: IdSource> ChatToResponses<I> {
             if call.server && call.id.is_empty() {
                 call.id = format!("call_ws{}", handle.output_index());
             }
+        }
+        if let (true, Some(handle)) = (call.native_custom, call.handle) {
+            if call.pushed < call.arguments.len() {
+                let delta = &call.arguments[call.pushed..];
+                events.extend(self.writer.push_custom_input(handle, delta)?);
+                call.pushed = call.arguments.len();
+            }
+            return Ok(());
         }
         if call.custom || call.server {
             return Ok(());

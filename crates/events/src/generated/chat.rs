@@ -388,6 +388,20 @@ pub struct ChatCompletionMessageToolCallChunk {
     /// The `function` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function: Option<ChatCompletionMessageToolCallChunkFunction>,
+    /// A fragment of a custom tool call (`type` is `custom`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<ChatCompletionMessageToolCallChunkCustom>,
+}
+
+/// A fragment of a custom tool call (`type` is `custom`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct ChatCompletionMessageToolCallChunkCustom {
+    /// The name of the custom tool, usually only on the call's first fragment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The next piece of the input the model generated for the custom tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
 }
 
 /// The `ChatCompletionMessageToolCallChunkFunction` object.
