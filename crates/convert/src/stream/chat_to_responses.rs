@@ -151,9 +151,6 @@ pub struct StreamOptions {
     /// How Chat function names map back to custom and namespace tools (the map the request
     /// conversion made; `None` takes every function name as it is).
     pub tool_names: Option<ToolNames>,
-    /// Whether `<think>…</think>` at the start of `content` is reasoning (also on with
-    /// [`Quirk::ThinkTagsInContent`]).
-    pub think_tags: bool,
     /// Arguments of a tool call held back while its name is unknown, at most (bytes); past
     /// this the call is opened with the name it has. 0 means 1 MiB.
     pub max_pending_arguments: usize,
@@ -228,7 +225,7 @@ impl<I: IdSource> ChatToResponses<I> {
     /// request (`model`, `instructions`, `tools`, …; see [`ResponseWriter::new`]); ids and
     /// timestamps come from `ids`.
     pub fn new(template: Response, ids: I, options: StreamOptions) -> Self {
-        let think_tags = options.think_tags || options.quirks.contains(Quirk::ThinkTagsInContent);
+        let think_tags = options.quirks.contains(Quirk::ThinkTagsInContent);
         let cumulative = options.quirks.contains(Quirk::CumulativeToolArguments);
         let content = ContentReader::new(options.quirks.contains(Quirk::CumulativeContent));
         let round = server_tools::RoundText::wanted(&options);

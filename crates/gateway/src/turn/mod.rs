@@ -217,7 +217,6 @@ impl Turn {
             },
             envelope_key: Some(state.envelope_key.clone()),
             tool_names: Some(chat.tool_names.clone()),
-            think_tags: false,
             max_pending_arguments: 0,
         };
         let conversion = ChatUpstream {
