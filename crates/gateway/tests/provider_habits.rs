@@ -36,7 +36,15 @@ async fn answer(kind: ProviderKind, model: &str, tune: impl FnOnce(&mut Config))
         .filter_map(|data| serde_json::from_str::<Value>(data).ok())
         .find(|event| event["type"] == "response.completed")
         .unwrap_or_else(|| panic!("no response.completed in {body}"));
-    assert_eq!(upstream.requests().len(), 1);
+    // The upstream got the client's question, as a Chat request.
+    let requests = upstream.requests();
+    assert_eq!(requests.len(), 1);
+    let messages = requests[0]["messages"].as_array().expect("Chat messages");
+    let last = messages.last().expect("a message");
+    assert_eq!(
+        (last["role"].as_str(), last["content"].as_str()),
+        (Some("user"), Some("Say hello."))
+    );
     terminal["response"].clone()
 }
 
