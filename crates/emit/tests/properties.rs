@@ -79,6 +79,7 @@ fn usage() -> impl Strategy<Value = ResponseUsage> {
                 reasoning_tokens: reasoning.min(output),
             },
             total_tokens: input + output,
+            compute_units: None,
         },
     )
 }
@@ -344,6 +345,7 @@ proptest! {
                 ..Default::default()
             }),
             completion_tokens_details: Some(CompletionUsageCompletionTokensDetails::default()),
+            compute_units: None,
         });
         chunks.extend(w.end(usage).unwrap());
 

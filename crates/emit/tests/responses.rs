@@ -27,6 +27,7 @@ fn usage(input: i64, cached: i64, output: i64, reasoning: i64) -> ResponseUsage 
             reasoning_tokens: reasoning,
         },
         total_tokens: input + output,
+        compute_units: None,
     }
 }
 

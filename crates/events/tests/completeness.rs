@@ -166,7 +166,10 @@ fn schemas() -> &'static Map<String, Value> {
             let text = std::fs::read_to_string(&path).expect("read an addition");
             let yaml: serde_norway::Value = serde_norway::from_str(&text).expect("parse addition");
             let addition = yaml_to_json(&yaml);
-            schemas.extend(yaml_schemas(&text));
+            // An addition may only extend spec schemas (no `components` of its own).
+            if let Some(Value::Object(added)) = addition.pointer("/components/schemas") {
+                schemas.extend(added.clone());
+            }
             let extend = addition
                 .pointer("/x-openai-wire/extend")
                 .and_then(Value::as_object);

@@ -1019,6 +1019,7 @@ pub(crate) fn map_usage(usage: Option<&CompletionUsage>) -> ResponseUsage {
             reasoning_tokens: reasoning,
         },
         total_tokens: input.saturating_add(output),
+        compute_units: usage.compute_units,
     }
 }
 

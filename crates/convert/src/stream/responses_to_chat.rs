@@ -1158,6 +1158,7 @@ fn chat_usage(usage: &ResponseUsage) -> CompletionUsage {
             cached_tokens: Some(usage.input_tokens_details.cached_tokens),
             ..CompletionUsagePromptTokensDetails::default()
         }),
+        compute_units: usage.compute_units,
     }
 }
 

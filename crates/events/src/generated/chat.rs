@@ -1700,6 +1700,9 @@ pub struct CompletionUsage {
     /// Breakdown of tokens used in the prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_tokens_details: Option<CompletionUsagePromptTokensDetails>,
+    /// Compute units the request used (null when not reported).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute_units: Option<f64>,
 }
 
 /// Breakdown of tokens used in a completion.

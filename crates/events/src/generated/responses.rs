@@ -9098,6 +9098,9 @@ pub struct ResponseUsage {
     /// The total number of tokens used.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub total_tokens: i64,
+    /// Compute units the request used (null when not reported).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute_units: Option<f64>,
 }
 
 /// A detailed breakdown of the input tokens.

@@ -254,5 +254,9 @@ pub(super) fn add_usage(a: &ResponseUsage, b: &ResponseUsage) -> ResponseUsage {
                 + b.output_tokens_details.reasoning_tokens,
         },
         total_tokens: a.total_tokens + b.total_tokens,
+        compute_units: match (a.compute_units, b.compute_units) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        },
     }
 }
