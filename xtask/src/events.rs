@@ -5,7 +5,9 @@
 //!   their events) and the inventory of the events the spec snapshot has, with the facts no file
 //!   in the repository can give (first seen in the spec's history, the SDK class and the date its
 //!   module appeared, whether the docs list it). It was derived once from the spec and the SDK
-//!   history (see `spec/SOURCE.md`);
+//!   history (see `spec/SOURCE.md`). It has no field lists: each event's fields are read from
+//!   `spec/openapi.yaml` (its arm of the protocol's root unions, or its schema), so that a
+//!   changed field of an existing event shows in the inventory;
 //! - `spec/additions/*.yaml`: the events newer SDKs define, each listed under its protocol, with
 //!   its fields and description taken from the addition's schema.
 //!
@@ -59,11 +61,15 @@ pub fn generate(root: &Path) -> Result<String> {
     }
     let mut out = Map::new();
     for (protocol, meta) in protocols {
+        let arms = root_arms(meta, &schemas);
         let mut entries: Vec<Json> = events
             .get(protocol)
             .and_then(Json::as_array)
             .cloned()
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .map(|entry| with_spec_fields(&schemas, &arms, entry))
+            .collect::<Result<_>>()?;
         let transport = meta.get("transport").and_then(Json::as_str).unwrap_or("");
         for addition in &additions {
             for name in addition.events.get(protocol).into_iter().flatten() {
@@ -128,6 +134,27 @@ fn added_entry(
         .first()
         .map(|t| (*t).to_owned())
         .with_context(|| format!("{}: {name} has no `type` tag", addition.file))?;
+    let (required_fields, optional_fields) = fields(&flat)?;
+    let description = schema
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Ok(json!({
+        "type": wire_type,
+        "required": required_fields,
+        "optional": optional_fields,
+        "payload_schema_ref": format!("#/components/schemas/{name}"),
+        "schema": name,
+        "description": description,
+        "added_in": format!("{}/{}", additions::ADDITIONS_DIR, addition.file),
+        "sdk": addition.sdk,
+        "transport": transport,
+    }))
+}
+
+/// The required and optional fields of a (flattened) event schema, each with its
+/// [`render`]ed type.
+fn fields(flat: &Value) -> Result<(Map<String, Json>, Map<String, Json>)> {
     let required: BTreeSet<&str> = flat
         .get("required")
         .and_then(Value::as_sequence)
@@ -151,26 +178,112 @@ fn added_entry(
             optional_fields.insert(field.to_owned(), rendered);
         }
     }
-    let description = schema
-        .get("description")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    Ok(json!({
-        "type": wire_type,
-        "required": required_fields,
-        "optional": optional_fields,
-        "payload_schema_ref": format!("#/components/schemas/{name}"),
-        "schema": name,
-        "description": description,
-        "added_in": format!("{}/{}", additions::ADDITIONS_DIR, addition.file),
-        "sdk": addition.sdk,
-        "transport": transport,
-    }))
+    Ok((required_fields, optional_fields))
+}
+
+/// An index entry with its fields read from the spec (with the additions' extensions), so that a
+/// changed field of an existing event reaches `spec/events.json`. The event's schema is its arm
+/// of the protocol's root unions when it has one (a WebSocket arm adds `stream_id`), otherwise its
+/// `schema`, or the alternative of that schema whose `type` or `event` is the event's. Entries
+/// whose schema the spec lacks keep the index's fields.
+fn with_spec_fields(
+    schemas: &BTreeMap<String, Value>,
+    arms: &BTreeMap<String, Value>,
+    mut entry: Json,
+) -> Result<Json> {
+    let wire_type = entry_type(&entry).to_owned();
+    let from_schema = || {
+        let name = entry.get("schema").and_then(Json::as_str)?;
+        let flat = prepare::flatten_all_of(schemas, schemas.get(name)?);
+        if flat.get("properties").is_some() {
+            return Some(flat);
+        }
+        alternative_for(schemas, &flat, &wire_type)
+    };
+    let Some(flat) = arms.get(&wire_type).cloned().or_else(from_schema) else {
+        bail!("{wire_type}: no schema for it in the spec (its `schema` in {INDEX})");
+    };
+    let (required, optional) = fields(&flat)?;
+    // `type`, then the fields, then the index's facts: the inventory's reading order.
+    let mut object = Map::new();
+    object.insert("type".to_owned(), Json::String(wire_type));
+    object.insert("required".to_owned(), Json::Object(required));
+    object.insert("optional".to_owned(), Json::Object(optional));
+    if let Some(facts) = entry.as_object_mut() {
+        for (key, value) in std::mem::take(facts) {
+            object.entry(key).or_insert(value);
+        }
+    }
+    Ok(Json::Object(object))
+}
+
+/// The alternative of a `oneOf`/`anyOf` schema whose `type` or `event` tag is `wire_type`,
+/// flattened.
+fn alternative_for(
+    schemas: &BTreeMap<String, Value>,
+    union: &Value,
+    wire_type: &str,
+) -> Option<Value> {
+    ["oneOf", "anyOf"]
+        .iter()
+        .filter_map(|key| union.get(*key).and_then(Value::as_sequence))
+        .flatten()
+        .map(|arm| prepare::flatten_all_of(schemas, &prepare::resolve(schemas, arm)))
+        .find(|arm| {
+            tag_values(arm).contains(&wire_type) || event_tag_values(arm).contains(&wire_type)
+        })
+}
+
+/// The values a schema's `event` property is restricted to (the Assistants stream's tag).
+fn event_tag_values(schema: &Value) -> Vec<&str> {
+    schema
+        .get("properties")
+        .and_then(|p| p.get("event"))
+        .and_then(|tag| tag.get("enum"))
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+/// Each event type of a protocol's root unions → its arm there, flattened.
+fn root_arms(meta: &Json, schemas: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+    let mut arms = BTreeMap::new();
+    let roots = meta.get("roots").and_then(Json::as_array);
+    for root in roots.into_iter().flatten().filter_map(Json::as_str) {
+        let Some(union) = schemas.get(root) else {
+            continue;
+        };
+        for key in ["oneOf", "anyOf"] {
+            for arm in union
+                .get(key)
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+            {
+                let arm = prepare::flatten_all_of(schemas, &prepare::resolve(schemas, arm));
+                for wire_type in tag_values(&arm) {
+                    arms.entry(wire_type.to_owned())
+                        .or_insert_with(|| arm.clone());
+                }
+            }
+        }
+    }
+    arms
 }
 
 /// A short type notation for a property: `string`, `integer | null`, `array<Item>`,
 /// `map<string, string>`, `object{a: string, b?: integer}`, `"x" | "y"`, a schema's name.
 fn render(schema: &Value, depth: usize) -> String {
+    let plain = render_plain(schema, depth);
+    if schema.get("nullable").and_then(Value::as_bool) == Some(true) && !plain.ends_with("null") {
+        return format!("{plain} | null");
+    }
+    plain
+}
+
+fn render_plain(schema: &Value, depth: usize) -> String {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         return prepare::schema_name(reference).to_owned();
     }
@@ -406,11 +519,67 @@ mod tests {
                 "{type: object, properties: {a: {type: string}, b: {type: integer}}, required: [a]}",
                 "object{a: string, b?: integer}",
             ),
+            ("{type: object, nullable: true}", "object | null"),
             ("{}", "any"),
         ];
         for (yaml, expected) in cases {
             let schema: Value = serde_norway::from_str(yaml).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(render(&schema, 0), expected, "{yaml}");
         }
+    }
+
+    #[test]
+    fn an_index_entry_takes_its_fields_from_its_root_arm() {
+        let schemas = schemas();
+        let arms = root_arms(&json!({"roots": ["Root"]}), &schemas);
+        let entry = json!({"type": "x.b", "schema": "B", "first_seen_in_spec_repo": "2025-01-01"});
+        let entry = with_spec_fields(&schemas, &arms, entry).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            entry["required"],
+            json!({"type": "\"x.b\"", "delta": "string"})
+        );
+        // The union's arm adds `stream_id` to B.
+        assert_eq!(entry["optional"], json!({"stream_id": "string"}));
+        assert_eq!(entry["first_seen_in_spec_repo"], "2025-01-01");
+        let keys: Vec<&String> = entry
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(keys[..3], ["type", "required", "optional"]);
+    }
+
+    #[test]
+    fn an_index_entry_follows_a_changed_schema() {
+        let mut schemas = schemas();
+        let changed: Value = serde_norway::from_str(
+            "type: object\nproperties:\n  type: {type: string, enum: [x.a]}\n  text: {type: string}\nrequired: [type]\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        schemas.insert("A".to_owned(), changed);
+        let entry = json!({"type": "x.a", "schema": "A", "required": {"delta": "string"}});
+        let entry =
+            with_spec_fields(&schemas, &BTreeMap::new(), entry).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(entry["required"], json!({"type": "\"x.a\""}));
+        assert_eq!(entry["optional"], json!({"text": "string"}));
+    }
+
+    #[test]
+    fn an_event_tagged_union_gives_the_alternative_of_its_event() {
+        let union: Value = serde_norway::from_str(
+            "oneOf:\n  - {type: object, properties: {event: {type: string, enum: [t.one]}, data: {type: string}}, required: [event, data]}\n  - {type: object, properties: {event: {type: string, enum: [t.two]}, data: {type: integer}}, required: [event, data]}\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let schemas = BTreeMap::from([("Stream".to_owned(), union)]);
+        let entry = json!({"type": "t.two", "schema": "Stream"});
+        let entry =
+            with_spec_fields(&schemas, &BTreeMap::new(), entry).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            entry["required"],
+            json!({"event": "\"t.two\"", "data": "integer"})
+        );
+        let unknown = json!({"type": "t.three", "schema": "Missing"});
+        assert!(with_spec_fields(&schemas, &BTreeMap::new(), unknown).is_err());
     }
 }
