@@ -614,3 +614,60 @@ proptest! {
         }
     }
 }
+
+/// The text deltas of a fixture, read from its JSON (not by the code under test).
+fn streamed_text(name: &str) -> String {
+    fixture(name)
+        .iter()
+        .filter(|e| e.wire_type() == "response.output_text.delta")
+        .map(|e| {
+            serde_json::to_value(e).unwrap()["delta"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// A Chat client behind a broken Responses upstream (the gateway's `ChatOverResponses`, which
+/// does not go through the repairer) gets the same completion as from the repaired stream: the
+/// Chat conversion reads deltas and call fragments, so missing done events, drifting ids,
+/// housekeeping events and sparse lifecycle objects do not reach it.
+#[test]
+fn the_chat_conversion_of_each_broken_kind_equals_that_of_its_repair() {
+    use openai_wire_convert::stream::responses_to_chat::{Outcome, ResponsesToChatOptions};
+    let names = [
+        "missing_done_events",
+        "vllm_id_drift",
+        "id_rotation",
+        "housekeeping",
+        "sparse_lifecycle",
+        "unannounced_item",
+    ];
+    for name in names {
+        let raw = fixture(name);
+        let (repaired, _) = repair(&raw, gateway_template());
+        let chat = |events: &[ResponseStreamEvent]| {
+            let options = ResponsesToChatOptions::default().with_usage(true);
+            let converted = responses_stream::convert(events, true, options);
+            assert_eq!(converted.outcome, Outcome::Completed, "{name}");
+            let (fold, done) = responses_stream::read_chat(&converted.sse);
+            assert!(done, "{name}: [DONE]");
+            let completion = fold.completion();
+            json!({"choices": completion.choices, "usage": completion.usage})
+        };
+        let direct = chat(&raw);
+        assert_eq!(direct, chat(&repaired), "{name}");
+        let message = &direct["choices"][0]["message"];
+        let text = streamed_text(name);
+        if text.is_empty() {
+            assert_eq!(message["tool_calls"][0]["function"]["name"], "exec_command");
+        } else {
+            assert_eq!(message["content"], text.as_str(), "{name}");
+        }
+        assert!(
+            direct["usage"]["total_tokens"].as_i64().unwrap() > 0,
+            "{name}"
+        );
+    }
+}

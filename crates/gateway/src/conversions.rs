@@ -351,6 +351,9 @@ fn redact_errors(json: &mut serde_json::Value) {
 
 /// A Responses upstream's stream, converted into Chat chunks for a Chat client. Nothing goes
 /// out before the first chunk: a failure before it stays with the converter, for an HTTP error.
+/// It does not go through the repairer: the Chat conversion reads deltas and call fragments, and
+/// gives the same completion for each kind of broken stream as for its repair (tested in
+/// `openai-wire-convert`'s `tests/repair.rs`).
 pub(crate) struct ChatOverResponses {
     pub(crate) converter: ResponsesToChat<RandomIds>,
     pub(crate) provider: String,
