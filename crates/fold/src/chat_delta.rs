@@ -18,7 +18,8 @@
 //!   late (Mistral relaying GLM) is added, never repeated.
 //!
 //! `openai_wire_fold::ChatFold` (the final object), `openai-wire-convert`'s Chat → Responses
-//! stream converter and `openai-wire inspect` all read deltas through this module. What they do
+//! stream converter (and its quirk detection and cumulative-content reader) and
+//! `openai-wire inspect` all read deltas through this module. What they do
 //! with the pieces differs (the converter also reads `<think>` tags in the content and arguments
 //! that repeat themselves, cumulatively), but what the wire says is read here once.
 //!

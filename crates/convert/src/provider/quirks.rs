@@ -50,7 +50,8 @@
 //! <!-- quirks:end -->
 
 use enumset::{EnumSet, EnumSetType};
-use openai_wire_events::{ChatCompletionChunk, ChatCompletionStreamResponseDeltaContent};
+use openai_wire_events::ChatCompletionChunk;
+use openai_wire_fold::chat_delta::{DeltaPiece, ReasoningSource, read_pieces};
 
 use super::ProviderKind;
 
@@ -440,37 +441,10 @@ impl Quirks {
             quirks.insert(Quirk::UsageInOwnChunk);
         }
         for choice in &chunk.choices {
-            let delta = &choice.delta;
-            if matches!(
-                delta.content,
-                Some(ChatCompletionStreamResponseDeltaContent::List(_))
-            ) {
-                quirks.insert(Quirk::ContentPartsWithThinking);
-            }
-            if delta.reasoning_content.is_some() {
-                quirks.insert(Quirk::ReasoningContentField);
-            }
-            if delta.reasoning.is_some() {
-                quirks.insert(Quirk::ReasoningField);
-            }
-            if delta.reasoning_details.is_some() {
-                quirks.insert(Quirk::ReasoningDetails);
-            }
-            for call in delta.tool_calls.iter().flatten() {
-                if call.index.is_none() {
-                    quirks.insert(Quirk::ToolCallWithoutIndex);
-                }
-                let function = call.function.as_ref();
-                let named = function
-                    .and_then(|f| f.name.as_deref())
-                    .is_some_and(|n| !n.is_empty());
-                let argued = function
-                    .and_then(|f| f.arguments.as_deref())
-                    .is_some_and(|a| !a.is_empty());
-                if call.id.is_some() && named && argued {
-                    quirks.insert(Quirk::WholeToolCallInOneChunk);
-                }
-            }
+            let _ = read_pieces(choice, |piece| {
+                note_piece(&mut quirks, &piece);
+                Ok::<(), std::convert::Infallible>(())
+            });
         }
         quirks
     }
@@ -512,5 +486,36 @@ impl Quirks {
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// Adds the quirks a piece of a delta shows, as the one Chat-delta reader gives it.
+fn note_piece(quirks: &mut Quirks, piece: &DeltaPiece<'_>) {
+    match piece {
+        DeltaPiece::Text { part: true, .. }
+        | DeltaPiece::Reasoning {
+            source: ReasoningSource::ThinkingPart,
+            ..
+        } => quirks.insert(Quirk::ContentPartsWithThinking),
+        DeltaPiece::Reasoning {
+            source: ReasoningSource::ReasoningContent,
+            ..
+        } => quirks.insert(Quirk::ReasoningContentField),
+        DeltaPiece::Reasoning {
+            source: ReasoningSource::Reasoning,
+            ..
+        } => quirks.insert(Quirk::ReasoningField),
+        DeltaPiece::ReasoningDetails(_) => quirks.insert(Quirk::ReasoningDetails),
+        DeltaPiece::ToolCall(call) => {
+            if call.index.is_none() {
+                quirks.insert(Quirk::ToolCallWithoutIndex);
+            }
+            let named = call.name.is_some_and(|n| !n.is_empty());
+            let argued = call.arguments.is_some_and(|a| !a.is_empty());
+            if call.id.is_some() && named && argued {
+                quirks.insert(Quirk::WholeToolCallInOneChunk);
+            }
+        }
+        _ => {}
     }
 }

@@ -433,7 +433,7 @@ impl<I: IdSource> ChatToResponses<I> {
         choice: &ChatCompletionChunkChoice,
         events: &mut Vec<ResponseStreamEvent>,
     ) -> Result<(), ConvertError> {
-        if has_other_output(&choice.delta) {
+        if has_other_output(choice) {
             self.release_content(events)?;
         }
         read_pieces(choice, |piece| self.push_piece(piece, events))

@@ -52,9 +52,8 @@
 //! recording of the corpus; the text in full is in `message.content` beside them, which the
 //! converter ignores. No recorded stream has cumulative `delta.content`.
 
-use openai_wire_events::{
-    ChatCompletionStreamResponseDelta, ChatCompletionStreamResponseDeltaContent as DeltaContent,
-};
+use openai_wire_events::ChatCompletionChunkChoice;
+use openai_wire_fold::chat_delta::{DeltaPiece, read_pieces};
 
 use super::json_prefix::JsonPrefix;
 
@@ -312,17 +311,20 @@ impl ContentReader {
     }
 }
 
-/// Whether a delta carries output other than plain text content (reasoning, a refusal, tool
-/// calls, content parts): held content must go out before it.
-pub fn has_other_output(delta: &ChatCompletionStreamResponseDelta) -> bool {
-    let text = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.is_empty());
-    text(&delta.reasoning_content)
-        || text(&delta.reasoning)
-        || text(&delta.refusal)
-        || delta.reasoning_details.is_some()
-        || matches!(delta.content, Some(DeltaContent::List(_)))
-        || delta.function_call.is_some()
-        || delta.tool_calls.as_ref().is_some_and(|c| !c.is_empty())
+/// Whether a choice's delta carries output other than plain text content (reasoning, a refusal,
+/// tool calls, content parts), as the one Chat-delta reader ([`read_pieces`]) says it: held
+/// content must go out before it.
+pub fn has_other_output(choice: &ChatCompletionChunkChoice) -> bool {
+    read_pieces(choice, |piece| match piece {
+        DeltaPiece::Reasoning { text, .. } if !text.is_empty() => Err(()),
+        DeltaPiece::Refusal(text) if !text.is_empty() => Err(()),
+        DeltaPiece::Text { part: true, .. }
+        | DeltaPiece::ReasoningDetails(_)
+        | DeltaPiece::FunctionCall(_)
+        | DeltaPiece::ToolCall(_) => Err(()),
+        _ => Ok(()),
+    })
+    .is_err()
 }
 
 #[cfg(test)]
