@@ -1,5 +1,7 @@
 //! What the checker does with each wire type: [`DISPOSITIONS`]. `Handled`: a rule of its
-//! protocol reads it (`CHECKS.md`); `Ignored`: only the rules every event meets apply.
+//! protocol reads it (`CHECKS.md`); `Ignored`: only the rules every event meets apply, or (the
+//! protocols without a checker of their own: legacy Completions, Realtime client events, audio,
+//! images, webhooks, the Agents session stream, the Live API) only decoding.
 
 use openai_wire_events::disposition::{Disposition, ProtocolDispositions};
 
@@ -7,6 +9,10 @@ use Disposition::{Handled, Ignored};
 
 /// Why: no rule of its own: it meets the rules every event meets (it decodes, `sequence_number`, usage totals)
 const GENERIC_ONLY: &str = "no rule of its own: it meets the rules every event meets (it decodes, `sequence_number`, usage totals)";
+
+/// Why: the protocol has no checker of its own (`check_bytes` decodes it: unknown types,
+/// decode errors and truncation are reported)
+const DECODE_ONLY: &str = "no checker for its protocol: it is decoded (unknown types, decode errors and truncation are reported)";
 
 /// What the checker does with each wire type of the protocols it reads (see
 /// [`openai_wire_events::disposition`]).
@@ -187,6 +193,210 @@ pub static DISPOSITIONS: &[ProtocolDispositions] = &[
             ("thread.message.incomplete", Handled),
             ("error", Ignored(GENERIC_ONLY)),
             ("done", Handled),
+        ],
+    },
+    ProtocolDispositions {
+        protocol: "completions_legacy",
+        types: &[
+            ("text_completion", Ignored(DECODE_ONLY)),
+            ("error", Ignored(DECODE_ONLY)),
+        ],
+    },
+    ProtocolDispositions {
+        protocol: "realtime_client",
+        types: &[
+            ("conversation.item.create", Ignored(DECODE_ONLY)),
+            ("conversation.item.delete", Ignored(DECODE_ONLY)),
+            ("conversation.item.retrieve", Ignored(DECODE_ONLY)),
+            ("conversation.item.truncate", Ignored(DECODE_ONLY)),
+            ("input_audio_buffer.append", Ignored(DECODE_ONLY)),
+            ("input_audio_buffer.clear", Ignored(DECODE_ONLY)),
+            ("output_audio_buffer.clear", Ignored(DECODE_ONLY)),
+            ("input_audio_buffer.commit", Ignored(DECODE_ONLY)),
+            ("response.cancel", Ignored(DECODE_ONLY)),
+            ("response.create", Ignored(DECODE_ONLY)),
+            ("session.update", Ignored(DECODE_ONLY)),
+            ("transcription_session.update", Ignored(DECODE_ONLY)),
+        ],
+    },
+    ProtocolDispositions {
+        protocol: "audio_transcription",
+        types: &[
+            ("transcript.text.segment", Ignored(DECODE_ONLY)),
+            ("transcript.text.delta", Ignored(DECODE_ONLY)),
+            ("transcript.text.done", Ignored(DECODE_ONLY)),
+        ],
+    },
+    ProtocolDispositions {
+        protocol: "audio_speech",
+        types: &[
+            ("speech.audio.delta", Ignored(DECODE_ONLY)),
+            ("speech.audio.done", Ignored(DECODE_ONLY)),
+        ],
+    },
+    ProtocolDispositions {
+        protocol: "image_generation",
+        types: &[
+            ("image_generation.partial_image", Ignored(DECODE_ONLY)),
+            ("image_generation.completed", Ignored(DECODE_ONLY)),
+        ],
+    },
+    ProtocolDispositions {
+        protocol: "image_edit",
+        types: &[
+            ("image_edit.partial_image", Ignored(DECODE_ONLY)),
+            ("image_edit.completed", Ignored(DECODE_ONLY)),
+        ],
+    },
+    ProtocolDispositions {
+        protocol: "webhooks",
+        types: &[
+            ("batch.cancelled", Ignored(DECODE_ONLY)),
+            ("batch.completed", Ignored(DECODE_ONLY)),
+            ("batch.expired", Ignored(DECODE_ONLY)),
+            ("batch.failed", Ignored(DECODE_ONLY)),
+            ("eval.run.canceled", Ignored(DECODE_ONLY)),
+            ("eval.run.failed", Ignored(DECODE_ONLY)),
+            ("eval.run.succeeded", Ignored(DECODE_ONLY)),
+            ("fine_tuning.job.cancelled", Ignored(DECODE_ONLY)),
+            ("fine_tuning.job.failed", Ignored(DECODE_ONLY)),
+            ("fine_tuning.job.succeeded", Ignored(DECODE_ONLY)),
+            ("live.call.incoming", Ignored(DECODE_ONLY)),
+            ("realtime.call.incoming", Ignored(DECODE_ONLY)),
+            ("response.cancelled", Ignored(DECODE_ONLY)),
+            ("response.completed", Ignored(DECODE_ONLY)),
+            ("response.failed", Ignored(DECODE_ONLY)),
+            ("response.incomplete", Ignored(DECODE_ONLY)),
+            ("agent.environment.expired", Ignored(DECODE_ONLY)),
+            ("agent.environment.failed", Ignored(DECODE_ONLY)),
+            ("agent.environment.ready", Ignored(DECODE_ONLY)),
+            ("agent.environment.suspended", Ignored(DECODE_ONLY)),
+            ("agent.session.action_required", Ignored(DECODE_ONLY)),
+            ("agent.session.created", Ignored(DECODE_ONLY)),
+            ("agent.session.failed", Ignored(DECODE_ONLY)),
+            ("agent.session.idle", Ignored(DECODE_ONLY)),
+            ("agent.session.in_progress", Ignored(DECODE_ONLY)),
+            ("live.transport.connected", Ignored(DECODE_ONLY)),
+            ("live.transport.incoming", Ignored(DECODE_ONLY)),
+            ("safety.alert.created", Ignored(DECODE_ONLY)),
+            ("safety.deactivation_issued", Ignored(DECODE_ONLY)),
+            ("safety.org_alert.created", Ignored(DECODE_ONLY)),
+            ("safety.warning_issued", Ignored(DECODE_ONLY)),
+            ("health.alert.resolved", Ignored(DECODE_ONLY)),
+            ("health.alert.triggered", Ignored(DECODE_ONLY)),
+        ],
+    },
+    ProtocolDispositions {
+        protocol: "agent_sessions",
+        types: &[
+            ("error", Ignored(DECODE_ONLY)),
+            ("agent.session.environment.ready", Ignored(DECODE_ONLY)),
+            ("agent.session.environment.suspended", Ignored(DECODE_ONLY)),
+            ("agent.session.environment.expired", Ignored(DECODE_ONLY)),
+            ("agent.session.environment.reset", Ignored(DECODE_ONLY)),
+            (
+                "agent.output.command_execution_output.delta",
+                Ignored(DECODE_ONLY),
+            ),
+            ("agent.session.created", Ignored(DECODE_ONLY)),
+            ("agent.session.turn.created", Ignored(DECODE_ONLY)),
+            ("agent.session.turn.in_progress", Ignored(DECODE_ONLY)),
+            ("agent.session.turn.completed", Ignored(DECODE_ONLY)),
+            ("agent.session.turn.failed", Ignored(DECODE_ONLY)),
+            ("agent.session.turn.cancelled", Ignored(DECODE_ONLY)),
+            ("agent.session.turn.item.added", Ignored(DECODE_ONLY)),
+            ("agent.session.idle", Ignored(DECODE_ONLY)),
+            ("agent.session.budget_reached", Ignored(DECODE_ONLY)),
+            ("agent.session.in_progress", Ignored(DECODE_ONLY)),
+            ("agent.session.requires_action", Ignored(DECODE_ONLY)),
+            ("agent.session.failed", Ignored(DECODE_ONLY)),
+            ("agent.session.environment.pending", Ignored(DECODE_ONLY)),
+            ("agent.session.environment.connected", Ignored(DECODE_ONLY)),
+            (
+                "agent.session.environment.disconnected",
+                Ignored(DECODE_ONLY),
+            ),
+            ("agent.session.environment.failed", Ignored(DECODE_ONLY)),
+            ("agent.session.subagent.created", Ignored(DECODE_ONLY)),
+            ("agent.session.subagent.active", Ignored(DECODE_ONLY)),
+            ("agent.session.subagent.closed", Ignored(DECODE_ONLY)),
+            ("agent.session.turn.item.done", Ignored(DECODE_ONLY)),
+            (
+                "agent.session.turn.content_part.added",
+                Ignored(DECODE_ONLY),
+            ),
+            ("agent.session.turn.content_part.done", Ignored(DECODE_ONLY)),
+            ("agent.session.turn.output_text.delta", Ignored(DECODE_ONLY)),
+            ("agent.session.turn.output_text.done", Ignored(DECODE_ONLY)),
+            (
+                "agent.session.turn.reasoning_summary_part.added",
+                Ignored(DECODE_ONLY),
+            ),
+            (
+                "agent.session.turn.reasoning_summary_part.done",
+                Ignored(DECODE_ONLY),
+            ),
+            (
+                "agent.session.turn.reasoning_summary_text.delta",
+                Ignored(DECODE_ONLY),
+            ),
+            (
+                "agent.session.turn.reasoning_summary_text.done",
+                Ignored(DECODE_ONLY),
+            ),
+        ],
+    },
+    ProtocolDispositions {
+        protocol: "live_server",
+        types: &[
+            ("session.started", Ignored(DECODE_ONLY)),
+            ("session.updated", Ignored(DECODE_ONLY)),
+            ("session.input_audio.muted", Ignored(DECODE_ONLY)),
+            ("session.input_audio.unmuted", Ignored(DECODE_ONLY)),
+            ("session.output_audio.fixture.playing", Ignored(DECODE_ONLY)),
+            ("session.output_audio.fixture.played", Ignored(DECODE_ONLY)),
+            ("session.instructions.appended", Ignored(DECODE_ONLY)),
+            ("session.thinking.appended", Ignored(DECODE_ONLY)),
+            ("session.commentary.appended", Ignored(DECODE_ONLY)),
+            ("session.input_audio.append", Ignored(DECODE_ONLY)),
+            ("session.output_audio.delta", Ignored(DECODE_ONLY)),
+            ("session.input_transcript.delta", Ignored(DECODE_ONLY)),
+            ("session.output_transcript.delta", Ignored(DECODE_ONLY)),
+            ("session.delegation.created", Ignored(DECODE_ONLY)),
+            ("decision.event", Ignored(DECODE_ONLY)),
+            ("decision.item.created", Ignored(DECODE_ONLY)),
+            ("decision.item.deleted", Ignored(DECODE_ONLY)),
+            ("response.event", Ignored(DECODE_ONLY)),
+            ("session.usage.updated", Ignored(DECODE_ONLY)),
+            ("session.closed", Ignored(DECODE_ONLY)),
+            ("error", Ignored(DECODE_ONLY)),
+            ("info", Ignored(DECODE_ONLY)),
+            ("transport.dtmf.received", Ignored(DECODE_ONLY)),
+            ("transport.dtmf.send", Ignored(DECODE_ONLY)),
+            ("transport.dtmf.sent", Ignored(DECODE_ONLY)),
+            ("transport.ringing", Ignored(DECODE_ONLY)),
+            ("transport.answered", Ignored(DECODE_ONLY)),
+            ("transport.failed", Ignored(DECODE_ONLY)),
+        ],
+    },
+    ProtocolDispositions {
+        protocol: "live_client",
+        types: &[
+            ("session.start", Ignored(DECODE_ONLY)),
+            ("session.update", Ignored(DECODE_ONLY)),
+            ("session.input_audio.append", Ignored(DECODE_ONLY)),
+            ("session.input_audio.mute", Ignored(DECODE_ONLY)),
+            ("session.input_audio.unmute", Ignored(DECODE_ONLY)),
+            ("session.output_audio.fixture.play", Ignored(DECODE_ONLY)),
+            ("session.instructions.append", Ignored(DECODE_ONLY)),
+            ("session.thinking.append", Ignored(DECODE_ONLY)),
+            ("session.commentary.append", Ignored(DECODE_ONLY)),
+            ("decision.create", Ignored(DECODE_ONLY)),
+            ("decision.item.create", Ignored(DECODE_ONLY)),
+            ("decision.item.delete", Ignored(DECODE_ONLY)),
+            ("response.item.create", Ignored(DECODE_ONLY)),
+            ("response.create", Ignored(DECODE_ONLY)),
+            ("session.close", Ignored(DECODE_ONLY)),
         ],
     },
 ];

@@ -19,5 +19,30 @@ fn every_wire_type_has_a_disposition() {
     problems.extend(missing::<openai_wire_events::AssistantStreamEvent>(
         DISPOSITIONS,
     ));
+    // The protocols `check_bytes` only decodes.
+    problems.extend(missing::<openai_wire_events::CompletionStreamEvent>(
+        DISPOSITIONS,
+    ));
+    problems.extend(missing::<openai_wire_events::RealtimeClientEvent>(
+        DISPOSITIONS,
+    ));
+    problems.extend(missing::<openai_wire_events::TranscriptionStreamEvent>(
+        DISPOSITIONS,
+    ));
+    problems.extend(missing::<openai_wire_events::SpeechStreamEvent>(
+        DISPOSITIONS,
+    ));
+    problems.extend(missing::<openai_wire_events::ImageGenerationStreamEvent>(
+        DISPOSITIONS,
+    ));
+    problems.extend(missing::<openai_wire_events::ImageEditStreamEvent>(
+        DISPOSITIONS,
+    ));
+    problems.extend(missing::<openai_wire_events::WebhookEvent>(DISPOSITIONS));
+    problems.extend(missing::<openai_wire_events::AgentSessionStreamEvent>(
+        DISPOSITIONS,
+    ));
+    problems.extend(missing::<openai_wire_events::LiveServerEvent>(DISPOSITIONS));
+    problems.extend(missing::<openai_wire_events::LiveClientEvent>(DISPOSITIONS));
     assert!(problems.is_empty(), "{problems:#?}");
 }
