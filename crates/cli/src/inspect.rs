@@ -146,7 +146,7 @@ fn render<E: Inspect>(
     protocol: &str,
 ) -> Result<Summary, Failure> {
     let mut sink = Renderer::<E> {
-        view: E::View::default(),
+        view: <E as Inspect>::View::default(),
         printer,
         unknown_seen: BTreeSet::new(),
     };
@@ -200,7 +200,7 @@ fn footer<E: Inspect>(
 
 /// The sink that hands decoded events to a view.
 struct Renderer<'p, 'a, E: Inspect> {
-    view: E::View,
+    view: <E as Inspect>::View,
     printer: &'p mut Printer<'a>,
     /// Unknown event types already noted.
     unknown_seen: BTreeSet<String>,

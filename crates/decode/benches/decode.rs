@@ -68,6 +68,28 @@ fn ours_decode(bytes: &[u8]) -> (u64, u64) {
     (events, errors)
 }
 
+/// openai-wire: framing and borrowed views (`Decoder::next_view`), sans-IO.
+fn ours_view(bytes: &[u8]) -> (u64, u64) {
+    let mut decoder = Decoder::<ResponseStreamEvent>::new(Format::Sse);
+    let (mut events, mut errors) = (0, 0);
+    for chunk in bytes.chunks(CHUNK) {
+        decoder.feed(chunk);
+        while let Some(item) = decoder.next_view() {
+            match item {
+                Ok(Item::Event(decoded)) => {
+                    black_box(&decoded.event);
+                    events += 1;
+                }
+                Ok(_) => {}
+                Err(_) => errors += 1,
+            }
+        }
+    }
+    decoder.finish();
+    while decoder.next_view().is_some() {}
+    (events, errors)
+}
+
 /// openai-wire: the `futures::Stream` adapter, on the same executor as the peer.
 fn ours_stream(chunks: Vec<Result<bytes::Bytes, std::io::Error>>) -> (u64, u64) {
     futures::executor::block_on(async {
@@ -163,6 +185,11 @@ fn report_allocations() {
     allocations_per_event("openai-wire Decoder (framing + typed)", N as u64, || {
         ours_decode(&stream).0
     });
+    allocations_per_event(
+        "openai-wire Decoder views (framing + typed)",
+        N as u64,
+        || ours_view(&stream).0,
+    );
     allocations_per_event("openai-wire framing only", N as u64, || {
         ours_framing(&stream)
     });
@@ -230,6 +257,9 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function("decode: openai-wire Decoder", |b| {
             b.iter(|| black_box(ours_decode(black_box(&bytes))))
+        });
+        group.bench_function("decode: openai-wire Decoder views", |b| {
+            b.iter(|| black_box(ours_view(black_box(&bytes))))
         });
         group.bench_function("decode: openai-wire DecodeStream", |b| {
             b.iter_batched(

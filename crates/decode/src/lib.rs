@@ -71,7 +71,7 @@ pub use stream::{DecodeStream, StreamError};
 #[cfg(feature = "tungstenite")]
 pub mod websocket;
 
-use openai_wire_events::StreamEvent;
+use openai_wire_events::{EventView, StreamEvent};
 use openai_wire_sse::{Parser, ParserConfig};
 
 /// How the events of a stream are framed.
@@ -286,82 +286,173 @@ impl<E: StreamEvent> Decoder<E> {
     /// The next item, or `None` when more bytes (or [`finish`](Self::finish)) are needed.
     #[allow(clippy::should_implement_trait)]
     pub fn next_item(&mut self) -> Option<Result<Item<'_, E>, DecodeError>> {
-        let summary = &mut self.summary;
-        match &mut self.framing {
-            Framing::Sse(parser) => {
-                // The parser counts the frames it could read; a broken frame takes its place in
-                // the stream's order too, so the decoder numbers frames itself.
-                let index = self.next_index;
-                let item = match parser.next_item()? {
-                    Ok(item) => item,
-                    Err(error) => {
-                        self.next_index += 1;
-                        let offset = match &error {
-                            SseError::InvalidUtf8 { start, .. } => *start,
-                            SseError::EventTooLarge { offset, .. } => *offset,
-                            SseError::Truncated { offset, .. } => {
-                                summary.truncated = true;
-                                *offset
-                            }
-                            _ => 0,
-                        };
-                        let position = Position { index, offset };
-                        summary.errors += 1;
-                        let raw = match &error {
-                            SseError::Truncated { partial, .. } => {
-                                String::from_utf8_lossy(&partial.raw).into_owned()
-                            }
-                            _ => String::new(),
-                        };
-                        return Some(Err(DecodeError {
-                            position,
-                            raw,
-                            kind: ErrorKind::Frame(error),
-                        }));
-                    }
-                };
-                match item {
-                    openai_wire_sse::Item::Comment(comment) => {
-                        Some(Ok(Item::Comment(comment.text)))
-                    }
-                    openai_wire_sse::Item::Event(frame) => {
-                        self.next_index += 1;
-                        let position = Position {
+        let frame = next_frame(
+            &mut self.framing,
+            &mut self.summary,
+            &mut self.next_index,
+            self.max_event_size,
+        )?;
+        let rules = FrameRules::of::<E>();
+        Some(frame.and_then(|frame| {
+            decode_frame(&mut self.summary, frame, rules, E::decode, owned_facts::<E>)
+        }))
+    }
+
+    /// The next item as a borrowed view ([`StreamEvent::View`], see
+    /// [`openai_wire_events::view`]): its strings borrow from the decoder's buffer instead of
+    /// being copied, and its `logprobs` are read only when asked for. Same items, same errors
+    /// and same summary as [`next_item`](Self::next_item), except for `logprobs` that are JSON
+    /// but do not fit their type, which are reported when read.
+    pub fn next_view(&mut self) -> Option<Result<Item<'_, E::View<'_>>, DecodeError>> {
+        let frame = next_frame(
+            &mut self.framing,
+            &mut self.summary,
+            &mut self.next_index,
+            self.max_event_size,
+        )?;
+        let rules = FrameRules::of::<E>();
+        Some(frame.and_then(|frame| {
+            decode_frame(
+                &mut self.summary,
+                frame,
+                rules,
+                <E::View<'_> as EventView<'_>>::decode,
+                view_facts,
+            )
+        }))
+    }
+}
+
+/// A frame before its event is decoded.
+enum Frame<'a> {
+    /// An event's text (or the `[DONE]` marker), with its SSE name and position.
+    Event {
+        event_name: Option<&'a str>,
+        data: &'a str,
+        position: Position,
+    },
+    /// An SSE comment line.
+    Comment(&'a str),
+}
+
+/// The next frame of the stream, or `None` when more bytes are needed. Broken frames are
+/// counted in `summary` and numbered like the others.
+fn next_frame<'a>(
+    framing: &'a mut Framing,
+    summary: &mut Summary,
+    next_index: &mut u64,
+    max_event_size: usize,
+) -> Option<Result<Frame<'a>, DecodeError>> {
+    match framing {
+        Framing::Sse(parser) => {
+            // The parser counts the frames it could read; a broken frame takes its place in
+            // the stream's order too, so the decoder numbers frames itself.
+            let index = *next_index;
+            let item = match parser.next_item()? {
+                Ok(item) => item,
+                Err(error) => {
+                    *next_index += 1;
+                    return Some(Err(frame_error(summary, index, error)));
+                }
+            };
+            match item {
+                openai_wire_sse::Item::Comment(comment) => Some(Ok(Frame::Comment(comment.text))),
+                openai_wire_sse::Item::Event(frame) => {
+                    *next_index += 1;
+                    Some(Ok(Frame::Event {
+                        event_name: frame.event,
+                        data: frame.data,
+                        position: Position {
                             index,
                             offset: frame.offset,
-                        };
-                        Some(decode_frame::<E>(
-                            summary,
-                            frame.event,
-                            frame.data,
-                            position,
-                        ))
-                    }
-                }
-            }
-            Framing::Jsonl(lines) => match lines.next_line(self.max_event_size)? {
-                Ok((line, position)) => Some(decode_frame::<E>(summary, None, line, position)),
-                Err((kind, position)) => {
-                    summary.errors += 1;
-                    Some(Err(DecodeError {
-                        position,
-                        raw: String::new(),
-                        kind,
+                        },
                     }))
                 }
-            },
+            }
+        }
+        Framing::Jsonl(lines) => match lines.next_line(max_event_size)? {
+            Ok((line, position)) => Some(Ok(Frame::Event {
+                event_name: None,
+                data: line,
+                position,
+            })),
+            Err((kind, position)) => {
+                summary.errors += 1;
+                Some(Err(DecodeError {
+                    position,
+                    raw: String::new(),
+                    kind,
+                }))
+            }
+        },
+    }
+}
+
+/// The error of an SSE frame that could not be read (counted in `summary`).
+fn frame_error(summary: &mut Summary, index: u64, error: SseError) -> DecodeError {
+    let offset = match &error {
+        SseError::InvalidUtf8 { start, .. } => *start,
+        SseError::EventTooLarge { offset, .. } => *offset,
+        SseError::Truncated { offset, .. } => {
+            summary.truncated = true;
+            *offset
+        }
+        _ => 0,
+    };
+    summary.errors += 1;
+    let raw = match &error {
+        SseError::Truncated { partial, .. } => String::from_utf8_lossy(&partial.raw).into_owned(),
+        _ => String::new(),
+    };
+    DecodeError {
+        position: Position { index, offset },
+        raw,
+        kind: ErrorKind::Frame(error),
+    }
+}
+
+/// What a protocol's frames need to be told apart.
+#[derive(Debug, Clone, Copy)]
+struct FrameRules {
+    /// Whether the protocol has an event named `done` (the Assistants stream), which is not
+    /// the `[DONE]` marker.
+    done_event: bool,
+}
+
+impl FrameRules {
+    fn of<E: StreamEvent>() -> Self {
+        FrameRules {
+            done_event: E::WIRE_TYPES.contains(&"done"),
         }
     }
 }
 
-fn decode_frame<'a, E: StreamEvent>(
+fn owned_facts<E: StreamEvent>(event: &E) -> (bool, bool, &str) {
+    (event.is_unknown(), event.is_terminal(), event.wire_type())
+}
+
+fn view_facts<'a, V: EventView<'a>>(event: &V) -> (bool, bool, &str) {
+    (event.is_unknown(), event.is_terminal(), event.wire_type())
+}
+
+/// Decodes a frame's event with `decode` (the owned enum's or its view's), counting it.
+fn decode_frame<'a, T>(
     summary: &mut Summary,
-    event_name: Option<&'a str>,
-    data: &'a str,
-    position: Position,
-) -> Result<Item<'a, E>, DecodeError> {
+    frame: Frame<'a>,
+    rules: FrameRules,
+    decode: impl FnOnce(Option<&'a str>, &'a str) -> Result<T, openai_wire_events::DecodeError>,
+    facts: fn(&T) -> (bool, bool, &str),
+) -> Result<Item<'a, T>, DecodeError> {
+    let (event_name, data, position) = match frame {
+        Frame::Comment(text) => return Ok(Item::Comment(text)),
+        Frame::Event {
+            event_name,
+            data,
+            position,
+        } => (event_name, data, position),
+    };
     let ended = summary.terminal.is_some() || summary.done_marker;
-    let named_done = event_name == Some("done") && E::WIRE_TYPES.contains(&"done");
+    let named_done = event_name == Some("done") && rules.done_event;
     if data.trim() == "[DONE]" && !named_done {
         if ended && summary.done_marker {
             summary.events_after_end += 1;
@@ -369,17 +460,18 @@ fn decode_frame<'a, E: StreamEvent>(
         summary.done_marker = true;
         return Ok(Item::Done(position));
     }
-    match E::decode(event_name, data) {
+    match decode(event_name, data) {
         Ok(event) => {
             summary.events += 1;
             if ended {
                 summary.events_after_end += 1;
             }
-            if event.is_unknown() {
+            let (unknown, terminal, wire_type) = facts(&event);
+            if unknown {
                 summary.unknown += 1;
             }
-            if event.is_terminal() {
-                summary.terminal = Some(event.wire_type().to_owned());
+            if terminal {
+                summary.terminal = Some(wire_type.to_owned());
             }
             Ok(Item::Event(Decoded {
                 event,

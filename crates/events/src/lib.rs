@@ -81,8 +81,10 @@ mod conveniences;
 pub mod disposition;
 pub mod generated;
 mod runtime;
+pub mod view;
 
 pub use runtime::{DecodeError, StreamEvent, UnknownEvent, has_key, peek_tag};
+pub use view::{EventView, Lazy, UnknownEventRef};
 
 #[cfg(any(
     feature = "responses",

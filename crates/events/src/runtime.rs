@@ -35,6 +35,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub trait StreamEvent:
     Sized + Clone + fmt::Debug + PartialEq + Serialize + DeserializeOwned
 {
+    /// The borrowed view of this enum's events (see [`crate::view`]), e.g.
+    /// [`crate::ResponseStreamEventRef`] for [`crate::ResponseStreamEvent`].
+    type View<'a>: crate::EventView<'a, Owned = Self>;
+
     /// The name of the protocol direction, e.g. `"responses"` or `"realtime_server"`.
     const PROTOCOL: &'static str;
 

@@ -155,10 +155,7 @@ fn starts_with(chars: &[char], prefix: &str) -> bool {
 pub fn emit_def(def: &Def, config: &Config, out: &mut String) {
     match &def.kind {
         Kind::Struct { tag, fields } => {
-            let rules = FieldRules {
-                def: &def.name,
-                write: &config.write,
-            };
+            let rules = FieldRules::new(&def.name, &config.write);
             emit_struct(def, tag.as_deref(), fields, &rules, out)
         }
         Kind::Enum { values, default } => emit_enum(def, values, *default, out),
@@ -167,14 +164,19 @@ pub fn emit_def(def: &Def, config: &Config, out: &mut String) {
 }
 
 /// The `[write]` rules of `spec/codegen.toml` as they apply to one struct.
-struct FieldRules<'a> {
+pub struct FieldRules<'a> {
     def: &'a str,
     write: &'a WriteConfig,
 }
 
-impl FieldRules<'_> {
+impl<'a> FieldRules<'a> {
+    /// The rules of the struct `def`.
+    pub fn new(def: &'a str, write: &'a WriteConfig) -> Self {
+        FieldRules { def, write }
+    }
+
     /// Whether the struct's `Serialize` is derived (not written by hand).
-    fn derive_serialize(&self) -> bool {
+    pub fn derive_serialize(&self) -> bool {
         !self
             .write
             .hand_written_serialize
@@ -188,7 +190,7 @@ impl FieldRules<'_> {
 
     /// How the field is written: an optional field named in `always_written` is written like a
     /// required nullable one (`null` when `None`), and read like any optional field.
-    fn presence(&self, field: &Field) -> Presence {
+    pub fn presence(&self, field: &Field) -> Presence {
         match field.presence {
             Presence::Optional if self.write.is_always_written(self.def, &field.wire) => {
                 Presence::RequiredNullable
@@ -236,7 +238,7 @@ fn emit_struct(
     out.push_str("}\n\n");
 }
 
-fn emit_field(f: &Field, rules: &FieldRules<'_>, out: &mut String) {
+pub fn emit_field(f: &Field, rules: &FieldRules<'_>, out: &mut String) {
     doc_comment(&f.doc, out);
     let bare = f.ident.trim_start_matches("r#");
     if bare != f.wire {
@@ -541,6 +543,7 @@ pub fn emit_protocol_enum(config: &EnumConfig, variants: &[Variant<'_>], out: &m
     let tag = config.tag.as_deref().unwrap_or("type");
 
     let _ = writeln!(out, "impl crate::StreamEvent for {name} {{");
+    let _ = writeln!(out, "type View<'a> = {}<'a>;", super::view::view_name(name));
     let _ = writeln!(out, "const PROTOCOL: &'static str = {:?};", config.protocol);
     out.push_str("const WIRE_TYPES: &'static [&'static str] = &[\n");
     for v in variants {

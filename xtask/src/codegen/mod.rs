@@ -11,6 +11,7 @@ pub mod additions;
 pub mod emit;
 pub mod lower;
 pub mod prepare;
+pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -112,21 +113,30 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
         }
     }
 
+    // Payloads with a borrowed view struct of their own (`view.rs`).
+    let with_view: BTreeSet<String> = payload_names
+        .values()
+        .filter(|name| view::has_view_struct(&defs[*name], &inputs.config))
+        .cloned()
+        .collect();
+    let emit_with_view = |def: &Def, out: &mut String| {
+        emit::emit_def(def, &inputs.config, out);
+        if with_view.contains(&def.name) {
+            view::emit_view_struct(def, &inputs.config, out);
+        }
+    };
+
     let mut modules: BTreeMap<&str, String> = BTreeMap::new();
     let mut common = String::new();
     for def in defs.values() {
         let families: Vec<&String> = def.families.iter().collect();
         match families.as_slice() {
             [] => bail!("{} is not reachable from any root", def.name),
-            [one] => emit::emit_def(
-                def,
-                &inputs.config,
-                modules.entry(one.as_str()).or_default(),
-            ),
+            [one] => emit_with_view(def, modules.entry(one.as_str()).or_default()),
             many => {
                 let cfg: Vec<String> = many.iter().map(|f| format!("feature = \"{f}\"")).collect();
                 let mut item = String::new();
-                emit::emit_def(def, &inputs.config, &mut item);
+                emit_with_view(def, &mut item);
                 // Every item of a def (the type and its impls) gets the cfg.
                 let _ = write!(
                     common,
@@ -140,6 +150,7 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
         let variants = emit::variants(&enum_events[&config.name], &payload_names, &boxed);
         let out = modules.entry(config.feature.as_str()).or_default();
         emit::emit_protocol_enum(config, &variants, out);
+        view::emit_view_enum(config, &variants, &with_view, out);
     }
 
     let mut files = Vec::new();

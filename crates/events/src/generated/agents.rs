@@ -47,6 +47,83 @@ pub struct AgentOutputCommandExecutionOutputDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentOutputCommandExecutionOutputDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.output.command_execution_output.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.output.command_execution_output.delta")]
+pub struct AgentOutputCommandExecutionOutputDeltaEventRef<'a> {
+    /// The text or data added by this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the item in the turn's output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentOutputCommandExecutionOutputDeltaEventRef<'_> {
+    /// The owned [`AgentOutputCommandExecutionOutputDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentOutputCommandExecutionOutputDeltaEvent, crate::DecodeError> {
+        Ok(AgentOutputCommandExecutionOutputDeltaEvent {
+            delta: self.delta.to_string(),
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `AgentSession` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AgentSession {
@@ -169,6 +246,47 @@ pub struct AgentSessionBudgetReachedEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionBudgetReachedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.budget_reached`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.budget_reached")]
+pub struct AgentSessionBudgetReachedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The session.
+    pub session: AgentSession,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionBudgetReachedEventRef<'_> {
+    /// The owned [`AgentSessionBudgetReachedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionBudgetReachedEvent, crate::DecodeError> {
+        Ok(AgentSessionBudgetReachedEvent {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A session was created; carries the session object.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -185,6 +303,47 @@ pub struct AgentSessionCreatedEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionCreatedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.created")]
+pub struct AgentSessionCreatedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The session.
+    pub session: AgentSession,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionCreatedEventRef<'_> {
+    /// The owned [`AgentSessionCreatedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionCreatedEvent, crate::DecodeError> {
+        Ok(AgentSessionCreatedEvent {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The session's execution environment connected.
@@ -212,6 +371,67 @@ pub struct AgentSessionEnvironmentConnectedEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionEnvironmentConnectedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.environment.connected`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.environment.connected")]
+pub struct AgentSessionEnvironmentConnectedEventRef<'a> {
+    /// The execution environment's state.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment: AgentSessionEnvironmentState,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionEnvironmentConnectedEventRef<'_> {
+    /// The owned [`AgentSessionEnvironmentConnectedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionEnvironmentConnectedEvent, crate::DecodeError> {
+        Ok(AgentSessionEnvironmentConnectedEvent {
+            environment: self.environment.clone(),
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The session's execution environment disconnected.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -235,6 +455,67 @@ pub struct AgentSessionEnvironmentDisconnectedEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionEnvironmentDisconnectedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.environment.disconnected`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.environment.disconnected")]
+pub struct AgentSessionEnvironmentDisconnectedEventRef<'a> {
+    /// The execution environment's state.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment: AgentSessionEnvironmentState,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionEnvironmentDisconnectedEventRef<'_> {
+    /// The owned [`AgentSessionEnvironmentDisconnectedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionEnvironmentDisconnectedEvent, crate::DecodeError> {
+        Ok(AgentSessionEnvironmentDisconnectedEvent {
+            environment: self.environment.clone(),
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The session's execution environment expired.
@@ -262,6 +543,67 @@ pub struct AgentSessionEnvironmentExpiredEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionEnvironmentExpiredEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.environment.expired`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.environment.expired")]
+pub struct AgentSessionEnvironmentExpiredEventRef<'a> {
+    /// The execution environment's state.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment: AgentSessionEnvironmentState,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionEnvironmentExpiredEventRef<'_> {
+    /// The owned [`AgentSessionEnvironmentExpiredEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionEnvironmentExpiredEvent, crate::DecodeError> {
+        Ok(AgentSessionEnvironmentExpiredEvent {
+            environment: self.environment.clone(),
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The session's execution environment failed.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -285,6 +627,67 @@ pub struct AgentSessionEnvironmentFailedEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionEnvironmentFailedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.environment.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.environment.failed")]
+pub struct AgentSessionEnvironmentFailedEventRef<'a> {
+    /// The execution environment's state.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment: AgentSessionEnvironmentState,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionEnvironmentFailedEventRef<'_> {
+    /// The owned [`AgentSessionEnvironmentFailedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionEnvironmentFailedEvent, crate::DecodeError> {
+        Ok(AgentSessionEnvironmentFailedEvent {
+            environment: self.environment.clone(),
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The session's execution environment is being prepared.
@@ -312,6 +715,67 @@ pub struct AgentSessionEnvironmentPendingEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionEnvironmentPendingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.environment.pending`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.environment.pending")]
+pub struct AgentSessionEnvironmentPendingEventRef<'a> {
+    /// The execution environment's state.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment: AgentSessionEnvironmentState,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionEnvironmentPendingEventRef<'_> {
+    /// The owned [`AgentSessionEnvironmentPendingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionEnvironmentPendingEvent, crate::DecodeError> {
+        Ok(AgentSessionEnvironmentPendingEvent {
+            environment: self.environment.clone(),
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The session's execution environment is ready to run tools.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -335,6 +799,67 @@ pub struct AgentSessionEnvironmentReadyEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionEnvironmentReadyEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.environment.ready`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.environment.ready")]
+pub struct AgentSessionEnvironmentReadyEventRef<'a> {
+    /// The execution environment's state.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment: AgentSessionEnvironmentState,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionEnvironmentReadyEventRef<'_> {
+    /// The owned [`AgentSessionEnvironmentReadyEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionEnvironmentReadyEvent, crate::DecodeError> {
+        Ok(AgentSessionEnvironmentReadyEvent {
+            environment: self.environment.clone(),
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The session's execution environment was reset (the reset count says how many times so far).
@@ -363,6 +888,75 @@ pub struct AgentSessionEnvironmentResetEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionEnvironmentResetEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.environment.reset`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.environment.reset")]
+pub struct AgentSessionEnvironmentResetEventRef<'a> {
+    /// The ID of the execution environment.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub environment_id: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// How many times the environment has been reset.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub reset_count: i64,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionEnvironmentResetEventRef<'_> {
+    /// The owned [`AgentSessionEnvironmentResetEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionEnvironmentResetEvent, crate::DecodeError> {
+        Ok(AgentSessionEnvironmentResetEvent {
+            environment_id: self.environment_id.to_string(),
+            event_id: self.event_id.to_string(),
+            reset_count: self.reset_count,
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `AgentSessionEnvironmentState` object.
@@ -427,6 +1021,67 @@ pub struct AgentSessionEnvironmentSuspendedEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionEnvironmentSuspendedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.environment.suspended`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.environment.suspended")]
+pub struct AgentSessionEnvironmentSuspendedEventRef<'a> {
+    /// The execution environment's state.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub environment: AgentSessionEnvironmentState,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionEnvironmentSuspendedEventRef<'_> {
+    /// The owned [`AgentSessionEnvironmentSuspendedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionEnvironmentSuspendedEvent, crate::DecodeError> {
+        Ok(AgentSessionEnvironmentSuspendedEvent {
+            environment: self.environment.clone(),
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `AgentSessionError` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct AgentSessionError {
@@ -463,6 +1118,56 @@ pub struct AgentSessionErrorEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionErrorEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `error`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "error")]
+pub struct AgentSessionErrorEventRef<'a> {
+    /// The error, if any.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub error: AgentSessionStreamError,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionErrorEventRef<'_> {
+    /// The owned [`AgentSessionErrorEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionErrorEvent, crate::DecodeError> {
+        Ok(AgentSessionErrorEvent {
+            error: self.error.clone(),
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The session failed.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -479,6 +1184,47 @@ pub struct AgentSessionFailedEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionFailedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.failed")]
+pub struct AgentSessionFailedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The session.
+    pub session: AgentSession,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionFailedEventRef<'_> {
+    /// The owned [`AgentSessionFailedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionFailedEvent, crate::DecodeError> {
+        Ok(AgentSessionFailedEvent {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The session has no turn running and waits for input.
@@ -499,6 +1245,47 @@ pub struct AgentSessionIdleEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionIdleEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.idle`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.idle")]
+pub struct AgentSessionIdleEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The session.
+    pub session: AgentSession,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionIdleEventRef<'_> {
+    /// The owned [`AgentSessionIdleEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionIdleEvent, crate::DecodeError> {
+        Ok(AgentSessionIdleEvent {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The session is running a turn.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -515,6 +1302,47 @@ pub struct AgentSessionInProgressEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionInProgressEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.in_progress")]
+pub struct AgentSessionInProgressEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The session.
+    pub session: AgentSession,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionInProgressEventRef<'_> {
+    /// The owned [`AgentSessionInProgressEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionInProgressEvent, crate::DecodeError> {
+        Ok(AgentSessionInProgressEvent {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -576,6 +1404,47 @@ pub struct AgentSessionRequiresActionEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionRequiresActionEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.requires_action`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.requires_action")]
+pub struct AgentSessionRequiresActionEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The session.
+    pub session: AgentSession,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionRequiresActionEventRef<'_> {
+    /// The owned [`AgentSessionRequiresActionEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionRequiresActionEvent, crate::DecodeError> {
+        Ok(AgentSessionRequiresActionEvent {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -683,6 +1552,48 @@ pub struct AgentSessionSubagentActiveEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionSubagentActiveEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.subagent.active`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.subagent.active")]
+pub struct AgentSessionSubagentActiveEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The subagent.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub subagent: AgentSessionSubagent,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionSubagentActiveEventRef<'_> {
+    /// The owned [`AgentSessionSubagentActiveEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionSubagentActiveEvent, crate::DecodeError> {
+        Ok(AgentSessionSubagentActiveEvent {
+            event_id: self.event_id.to_string(),
+            subagent: self.subagent.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A subagent was closed.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -702,6 +1613,48 @@ pub struct AgentSessionSubagentClosedEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionSubagentClosedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.subagent.closed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.subagent.closed")]
+pub struct AgentSessionSubagentClosedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The subagent.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub subagent: AgentSessionSubagent,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionSubagentClosedEventRef<'_> {
+    /// The owned [`AgentSessionSubagentClosedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionSubagentClosedEvent, crate::DecodeError> {
+        Ok(AgentSessionSubagentClosedEvent {
+            event_id: self.event_id.to_string(),
+            subagent: self.subagent.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The agent created a subagent.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -719,6 +1672,48 @@ pub struct AgentSessionSubagentCreatedEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionSubagentCreatedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.subagent.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.subagent.created")]
+pub struct AgentSessionSubagentCreatedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The subagent.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub subagent: AgentSessionSubagent,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionSubagentCreatedEventRef<'_> {
+    /// The owned [`AgentSessionSubagentCreatedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionSubagentCreatedEvent, crate::DecodeError> {
+        Ok(AgentSessionSubagentCreatedEvent {
+            event_id: self.event_id.to_string(),
+            subagent: self.subagent.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -846,6 +1841,68 @@ pub struct AgentSessionTurnCancelledEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionTurnCancelledEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.cancelled`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.cancelled")]
+pub struct AgentSessionTurnCancelledEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The turn.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub turn: AgentSessionTurn,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub turn_id: std::borrow::Cow<'a, str>,
+    /// Token usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<AgentSessionTokenUsage>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnCancelledEventRef<'_> {
+    /// The owned [`AgentSessionTurnCancelledEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionTurnCancelledEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnCancelledEvent {
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn: self.turn.clone(),
+            turn_id: self.turn_id.to_string(),
+            usage: self.usage.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A turn of the session finished, with its token usage.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -872,6 +1929,68 @@ pub struct AgentSessionTurnCompletedEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionTurnCompletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.completed")]
+pub struct AgentSessionTurnCompletedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The turn.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub turn: AgentSessionTurn,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub turn_id: std::borrow::Cow<'a, str>,
+    /// Token usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<AgentSessionTokenUsage>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnCompletedEventRef<'_> {
+    /// The owned [`AgentSessionTurnCompletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionTurnCompletedEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnCompletedEvent {
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn: self.turn.clone(),
+            turn_id: self.turn_id.to_string(),
+            usage: self.usage.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// A content part was added to a message item of a turn.
@@ -908,6 +2027,88 @@ pub struct AgentSessionTurnContentPartAddedEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionTurnContentPartAddedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.content_part.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.content_part.added")]
+pub struct AgentSessionTurnContentPartAddedEventRef<'a> {
+    /// The index of the content part in the item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the item in the turn's output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The content part.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub part: crate::Lazy<'a, AgentSessionOutputText>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnContentPartAddedEventRef<'_> {
+    /// The owned [`AgentSessionTurnContentPartAddedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionTurnContentPartAddedEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnContentPartAddedEvent {
+            content_index: self.content_index,
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            part: crate::view::lazy_get("agent.session.turn.content_part.added", &self.part)?,
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("agent.session.turn.content_part.added", &self.part)?;
+        Ok(())
+    }
+}
+
 /// A content part of a message item of a turn is complete.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -942,6 +2143,88 @@ pub struct AgentSessionTurnContentPartDoneEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionTurnContentPartDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.content_part.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.content_part.done")]
+pub struct AgentSessionTurnContentPartDoneEventRef<'a> {
+    /// The index of the content part in the item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the item in the turn's output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The content part.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub part: crate::Lazy<'a, AgentSessionOutputText>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnContentPartDoneEventRef<'_> {
+    /// The owned [`AgentSessionTurnContentPartDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionTurnContentPartDoneEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnContentPartDoneEvent {
+            content_index: self.content_index,
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            part: crate::view::lazy_get("agent.session.turn.content_part.done", &self.part)?,
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("agent.session.turn.content_part.done", &self.part)?;
+        Ok(())
+    }
+}
+
 /// A turn of the session was created.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -965,6 +2248,64 @@ pub struct AgentSessionTurnCreatedEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionTurnCreatedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.created")]
+pub struct AgentSessionTurnCreatedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The turn.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub turn: AgentSessionTurn,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub turn_id: std::borrow::Cow<'a, str>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnCreatedEventRef<'_> {
+    /// The owned [`AgentSessionTurnCreatedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionTurnCreatedEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnCreatedEvent {
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn: self.turn.clone(),
+            turn_id: self.turn_id.to_string(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `AgentSessionTurnError` object.
@@ -1059,6 +2400,68 @@ pub struct AgentSessionTurnFailedEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionTurnFailedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.failed")]
+pub struct AgentSessionTurnFailedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The turn.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub turn: AgentSessionTurn,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub turn_id: std::borrow::Cow<'a, str>,
+    /// Token usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<AgentSessionTokenUsage>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnFailedEventRef<'_> {
+    /// The owned [`AgentSessionTurnFailedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionTurnFailedEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnFailedEvent {
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn: self.turn.clone(),
+            turn_id: self.turn_id.to_string(),
+            usage: self.usage.clone(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A turn of the session started running.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1082,6 +2485,64 @@ pub struct AgentSessionTurnInProgressEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionTurnInProgressEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.in_progress")]
+pub struct AgentSessionTurnInProgressEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The turn.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub turn: AgentSessionTurn,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub turn_id: std::borrow::Cow<'a, str>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnInProgressEventRef<'_> {
+    /// The owned [`AgentSessionTurnInProgressEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionTurnInProgressEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnInProgressEvent {
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+            turn: self.turn.clone(),
+            turn_id: self.turn_id.to_string(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// An item (message, reasoning, tool call, …) was added to a turn.
@@ -1112,6 +2573,69 @@ pub struct AgentSessionTurnItemAddedEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionTurnItemAddedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.item.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.item.added")]
+pub struct AgentSessionTurnItemAddedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// One of several shapes; kept as raw JSON.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub item: serde_json::Value,
+    /// The index of the item in the turn's output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_index: Option<i64>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnItemAddedEventRef<'_> {
+    /// The owned [`AgentSessionTurnItemAddedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionTurnItemAddedEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnItemAddedEvent {
+            event_id: self.event_id.to_string(),
+            item: self.item.clone(),
+            output_index: self.output_index,
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// An item of a turn is complete.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1138,6 +2662,69 @@ pub struct AgentSessionTurnItemDoneEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionTurnItemDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.item.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.item.done")]
+pub struct AgentSessionTurnItemDoneEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// One of several shapes; kept as raw JSON.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub item: serde_json::Value,
+    /// The index of the item in the turn's output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnItemDoneEventRef<'_> {
+    /// The owned [`AgentSessionTurnItemDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<AgentSessionTurnItemDoneEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnItemDoneEvent {
+            event_id: self.event_id.to_string(),
+            item: self.item.clone(),
+            output_index: self.output_index,
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -1189,6 +2776,87 @@ pub struct AgentSessionTurnOutputTextDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionTurnOutputTextDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.output_text.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.output_text.delta")]
+pub struct AgentSessionTurnOutputTextDeltaEventRef<'a> {
+    /// The index of the content part in the item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The text or data added by this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the item in the turn's output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnOutputTextDeltaEventRef<'_> {
+    /// The owned [`AgentSessionTurnOutputTextDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionTurnOutputTextDeltaEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnOutputTextDeltaEvent {
+            content_index: self.content_index,
+            delta: self.delta.to_string(),
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            session_id: self.session_id.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The output text of a content part of a turn is complete.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1221,6 +2889,87 @@ pub struct AgentSessionTurnOutputTextDoneEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionTurnOutputTextDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.output_text.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.turn.output_text.done")]
+pub struct AgentSessionTurnOutputTextDoneEventRef<'a> {
+    /// The index of the content part in the item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the item in the turn's output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The text.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub text: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnOutputTextDoneEventRef<'_> {
+    /// The owned [`AgentSessionTurnOutputTextDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionTurnOutputTextDoneEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnOutputTextDoneEvent {
+            content_index: self.content_index,
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            session_id: self.session_id.to_string(),
+            text: self.text.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `AgentSessionTurnPromptCacheOptions` object.
@@ -1277,6 +3026,97 @@ pub struct AgentSessionTurnReasoningSummaryPartAddedEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionTurnReasoningSummaryPartAddedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.reasoning_summary_part.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    tag = "type",
+    rename = "agent.session.turn.reasoning_summary_part.added"
+)]
+pub struct AgentSessionTurnReasoningSummaryPartAddedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the item in the turn's output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The content part.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub part: crate::Lazy<'a, AgentSessionSummaryText>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The index of the summary part in the reasoning item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub summary_index: i64,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnReasoningSummaryPartAddedEventRef<'_> {
+    /// The owned [`AgentSessionTurnReasoningSummaryPartAddedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionTurnReasoningSummaryPartAddedEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnReasoningSummaryPartAddedEvent {
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            part: crate::view::lazy_get(
+                "agent.session.turn.reasoning_summary_part.added",
+                &self.part,
+            )?,
+            session_id: self.session_id.to_string(),
+            summary_index: self.summary_index,
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get(
+            "agent.session.turn.reasoning_summary_part.added",
+            &self.part,
+        )?;
+        Ok(())
+    }
+}
+
 /// A reasoning summary part of a turn is complete.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1315,6 +3155,98 @@ pub struct AgentSessionTurnReasoningSummaryPartDoneEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionTurnReasoningSummaryPartDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.reasoning_summary_part.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    tag = "type",
+    rename = "agent.session.turn.reasoning_summary_part.done"
+)]
+pub struct AgentSessionTurnReasoningSummaryPartDoneEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the item in the turn's output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The content part.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub part: crate::Lazy<'a, AgentSessionSummaryText>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AgentSessionTurnReasoningSummaryPartDoneEventStatus>,
+    /// The index of the summary part in the reasoning item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub summary_index: i64,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnReasoningSummaryPartDoneEventRef<'_> {
+    /// The owned [`AgentSessionTurnReasoningSummaryPartDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionTurnReasoningSummaryPartDoneEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnReasoningSummaryPartDoneEvent {
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            part: crate::view::lazy_get(
+                "agent.session.turn.reasoning_summary_part.done",
+                &self.part,
+            )?,
+            session_id: self.session_id.to_string(),
+            status: self.status.clone(),
+            summary_index: self.summary_index,
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("agent.session.turn.reasoning_summary_part.done", &self.part)?;
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -1369,6 +3301,90 @@ pub struct AgentSessionTurnReasoningSummaryTextDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`AgentSessionTurnReasoningSummaryTextDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.reasoning_summary_text.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    tag = "type",
+    rename = "agent.session.turn.reasoning_summary_text.delta"
+)]
+pub struct AgentSessionTurnReasoningSummaryTextDeltaEventRef<'a> {
+    /// The text or data added by this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the item in the turn's output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The index of the summary part in the reasoning item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub summary_index: i64,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnReasoningSummaryTextDeltaEventRef<'_> {
+    /// The owned [`AgentSessionTurnReasoningSummaryTextDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionTurnReasoningSummaryTextDeltaEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnReasoningSummaryTextDeltaEvent {
+            delta: self.delta.to_string(),
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            session_id: self.session_id.to_string(),
+            summary_index: self.summary_index,
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The reasoning summary text of a summary part of a turn is complete.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1404,6 +3420,90 @@ pub struct AgentSessionTurnReasoningSummaryTextDoneEvent {
     /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
+}
+
+/// [`AgentSessionTurnReasoningSummaryTextDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.turn.reasoning_summary_text.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    tag = "type",
+    rename = "agent.session.turn.reasoning_summary_text.done"
+)]
+pub struct AgentSessionTurnReasoningSummaryTextDoneEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the item in the turn's output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+    /// The index of the summary part in the reasoning item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub summary_index: i64,
+    /// The text.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub text: std::borrow::Cow<'a, str>,
+    /// The ID of the turn this event belongs to, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub turn_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed events (present unless obfuscation is turned off).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AgentSessionTurnReasoningSummaryTextDoneEventRef<'_> {
+    /// The owned [`AgentSessionTurnReasoningSummaryTextDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<AgentSessionTurnReasoningSummaryTextDoneEvent, crate::DecodeError> {
+        Ok(AgentSessionTurnReasoningSummaryTextDoneEvent {
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            session_id: self.session_id.to_string(),
+            summary_index: self.summary_index,
+            text: self.text.to_string(),
+            turn_id: self.turn_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -1500,6 +3600,7 @@ pub enum AgentSessionStreamEvent {
 }
 
 impl crate::StreamEvent for AgentSessionStreamEvent {
+    type View<'a> = AgentSessionStreamEventRef<'a>;
     const PROTOCOL: &'static str = "agent_sessions";
     const WIRE_TYPES: &'static [&'static str] = &[
         "error",
@@ -1885,5 +3986,513 @@ impl<'de> serde::Deserialize<'de> for AgentSessionStreamEvent {
                 }
             };
         event.map_err(D::Error::custom)
+    }
+}
+
+/// [`AgentSessionStreamEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AgentSessionStreamEventRef<'a> {
+    /// `error`.
+    Error(AgentSessionErrorEventRef<'a>),
+    /// `agent.session.environment.ready`.
+    AgentSessionEnvironmentReady(Box<AgentSessionEnvironmentReadyEventRef<'a>>),
+    /// `agent.session.environment.suspended`.
+    AgentSessionEnvironmentSuspended(Box<AgentSessionEnvironmentSuspendedEventRef<'a>>),
+    /// `agent.session.environment.expired`.
+    AgentSessionEnvironmentExpired(Box<AgentSessionEnvironmentExpiredEventRef<'a>>),
+    /// `agent.session.environment.reset`.
+    AgentSessionEnvironmentReset(AgentSessionEnvironmentResetEventRef<'a>),
+    /// `agent.output.command_execution_output.delta`.
+    AgentOutputCommandExecutionOutputDelta(AgentOutputCommandExecutionOutputDeltaEventRef<'a>),
+    /// `agent.session.created`.
+    AgentSessionCreated(Box<AgentSessionCreatedEventRef<'a>>),
+    /// `agent.session.turn.created`.
+    AgentSessionTurnCreated(Box<AgentSessionTurnCreatedEventRef<'a>>),
+    /// `agent.session.turn.in_progress`.
+    AgentSessionTurnInProgress(Box<AgentSessionTurnInProgressEventRef<'a>>),
+    /// `agent.session.turn.completed`.
+    AgentSessionTurnCompleted(Box<AgentSessionTurnCompletedEventRef<'a>>),
+    /// `agent.session.turn.failed`.
+    AgentSessionTurnFailed(Box<AgentSessionTurnFailedEventRef<'a>>),
+    /// `agent.session.turn.cancelled`.
+    AgentSessionTurnCancelled(Box<AgentSessionTurnCancelledEventRef<'a>>),
+    /// `agent.session.turn.item.added`.
+    AgentSessionTurnItemAdded(AgentSessionTurnItemAddedEventRef<'a>),
+    /// `agent.session.idle`.
+    AgentSessionIdle(Box<AgentSessionIdleEventRef<'a>>),
+    /// `agent.session.budget_reached`.
+    AgentSessionBudgetReached(Box<AgentSessionBudgetReachedEventRef<'a>>),
+    /// `agent.session.in_progress`.
+    AgentSessionInProgress(Box<AgentSessionInProgressEventRef<'a>>),
+    /// `agent.session.requires_action`.
+    AgentSessionRequiresAction(Box<AgentSessionRequiresActionEventRef<'a>>),
+    /// `agent.session.failed`.
+    AgentSessionFailed(Box<AgentSessionFailedEventRef<'a>>),
+    /// `agent.session.environment.pending`.
+    AgentSessionEnvironmentPending(Box<AgentSessionEnvironmentPendingEventRef<'a>>),
+    /// `agent.session.environment.connected`.
+    AgentSessionEnvironmentConnected(Box<AgentSessionEnvironmentConnectedEventRef<'a>>),
+    /// `agent.session.environment.disconnected`.
+    AgentSessionEnvironmentDisconnected(Box<AgentSessionEnvironmentDisconnectedEventRef<'a>>),
+    /// `agent.session.environment.failed`.
+    AgentSessionEnvironmentFailed(Box<AgentSessionEnvironmentFailedEventRef<'a>>),
+    /// `agent.session.subagent.created`.
+    AgentSessionSubagentCreated(Box<AgentSessionSubagentCreatedEventRef<'a>>),
+    /// `agent.session.subagent.active`.
+    AgentSessionSubagentActive(Box<AgentSessionSubagentActiveEventRef<'a>>),
+    /// `agent.session.subagent.closed`.
+    AgentSessionSubagentClosed(Box<AgentSessionSubagentClosedEventRef<'a>>),
+    /// `agent.session.turn.item.done`.
+    AgentSessionTurnItemDone(AgentSessionTurnItemDoneEventRef<'a>),
+    /// `agent.session.turn.content_part.added`.
+    AgentSessionTurnContentPartAdded(AgentSessionTurnContentPartAddedEventRef<'a>),
+    /// `agent.session.turn.content_part.done`.
+    AgentSessionTurnContentPartDone(AgentSessionTurnContentPartDoneEventRef<'a>),
+    /// `agent.session.turn.output_text.delta`.
+    AgentSessionTurnOutputTextDelta(AgentSessionTurnOutputTextDeltaEventRef<'a>),
+    /// `agent.session.turn.output_text.done`.
+    AgentSessionTurnOutputTextDone(AgentSessionTurnOutputTextDoneEventRef<'a>),
+    /// `agent.session.turn.reasoning_summary_part.added`.
+    AgentSessionTurnReasoningSummaryPartAdded(
+        AgentSessionTurnReasoningSummaryPartAddedEventRef<'a>,
+    ),
+    /// `agent.session.turn.reasoning_summary_part.done`.
+    AgentSessionTurnReasoningSummaryPartDone(AgentSessionTurnReasoningSummaryPartDoneEventRef<'a>),
+    /// `agent.session.turn.reasoning_summary_text.delta`.
+    AgentSessionTurnReasoningSummaryTextDelta(
+        AgentSessionTurnReasoningSummaryTextDeltaEventRef<'a>,
+    ),
+    /// `agent.session.turn.reasoning_summary_text.done`.
+    AgentSessionTurnReasoningSummaryTextDone(AgentSessionTurnReasoningSummaryTextDoneEventRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for AgentSessionStreamEventRef<'a> {
+    type Owned = AgentSessionStreamEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "error" => Self::Error(crate::view::parse_view("error", json)?),
+            "agent.session.environment.ready" => Self::AgentSessionEnvironmentReady(Box::new(
+                crate::view::parse_view("agent.session.environment.ready", json)?,
+            )),
+            "agent.session.environment.suspended" => {
+                Self::AgentSessionEnvironmentSuspended(Box::new(crate::view::parse_view(
+                    "agent.session.environment.suspended",
+                    json,
+                )?))
+            }
+            "agent.session.environment.expired" => Self::AgentSessionEnvironmentExpired(Box::new(
+                crate::view::parse_view("agent.session.environment.expired", json)?,
+            )),
+            "agent.session.environment.reset" => Self::AgentSessionEnvironmentReset(
+                crate::view::parse_view("agent.session.environment.reset", json)?,
+            ),
+            "agent.output.command_execution_output.delta" => {
+                Self::AgentOutputCommandExecutionOutputDelta(crate::view::parse_view(
+                    "agent.output.command_execution_output.delta",
+                    json,
+                )?)
+            }
+            "agent.session.created" => Self::AgentSessionCreated(Box::new(
+                crate::view::parse_view("agent.session.created", json)?,
+            )),
+            "agent.session.turn.created" => Self::AgentSessionTurnCreated(Box::new(
+                crate::view::parse_view("agent.session.turn.created", json)?,
+            )),
+            "agent.session.turn.in_progress" => Self::AgentSessionTurnInProgress(Box::new(
+                crate::view::parse_view("agent.session.turn.in_progress", json)?,
+            )),
+            "agent.session.turn.completed" => Self::AgentSessionTurnCompleted(Box::new(
+                crate::view::parse_view("agent.session.turn.completed", json)?,
+            )),
+            "agent.session.turn.failed" => Self::AgentSessionTurnFailed(Box::new(
+                crate::view::parse_view("agent.session.turn.failed", json)?,
+            )),
+            "agent.session.turn.cancelled" => Self::AgentSessionTurnCancelled(Box::new(
+                crate::view::parse_view("agent.session.turn.cancelled", json)?,
+            )),
+            "agent.session.turn.item.added" => Self::AgentSessionTurnItemAdded(
+                crate::view::parse_view("agent.session.turn.item.added", json)?,
+            ),
+            "agent.session.idle" => Self::AgentSessionIdle(Box::new(crate::view::parse_view(
+                "agent.session.idle",
+                json,
+            )?)),
+            "agent.session.budget_reached" => Self::AgentSessionBudgetReached(Box::new(
+                crate::view::parse_view("agent.session.budget_reached", json)?,
+            )),
+            "agent.session.in_progress" => Self::AgentSessionInProgress(Box::new(
+                crate::view::parse_view("agent.session.in_progress", json)?,
+            )),
+            "agent.session.requires_action" => Self::AgentSessionRequiresAction(Box::new(
+                crate::view::parse_view("agent.session.requires_action", json)?,
+            )),
+            "agent.session.failed" => Self::AgentSessionFailed(Box::new(crate::view::parse_view(
+                "agent.session.failed",
+                json,
+            )?)),
+            "agent.session.environment.pending" => Self::AgentSessionEnvironmentPending(Box::new(
+                crate::view::parse_view("agent.session.environment.pending", json)?,
+            )),
+            "agent.session.environment.connected" => {
+                Self::AgentSessionEnvironmentConnected(Box::new(crate::view::parse_view(
+                    "agent.session.environment.connected",
+                    json,
+                )?))
+            }
+            "agent.session.environment.disconnected" => {
+                Self::AgentSessionEnvironmentDisconnected(Box::new(crate::view::parse_view(
+                    "agent.session.environment.disconnected",
+                    json,
+                )?))
+            }
+            "agent.session.environment.failed" => Self::AgentSessionEnvironmentFailed(Box::new(
+                crate::view::parse_view("agent.session.environment.failed", json)?,
+            )),
+            "agent.session.subagent.created" => Self::AgentSessionSubagentCreated(Box::new(
+                crate::view::parse_view("agent.session.subagent.created", json)?,
+            )),
+            "agent.session.subagent.active" => Self::AgentSessionSubagentActive(Box::new(
+                crate::view::parse_view("agent.session.subagent.active", json)?,
+            )),
+            "agent.session.subagent.closed" => Self::AgentSessionSubagentClosed(Box::new(
+                crate::view::parse_view("agent.session.subagent.closed", json)?,
+            )),
+            "agent.session.turn.item.done" => Self::AgentSessionTurnItemDone(
+                crate::view::parse_view("agent.session.turn.item.done", json)?,
+            ),
+            "agent.session.turn.content_part.added" => Self::AgentSessionTurnContentPartAdded(
+                crate::view::parse_view("agent.session.turn.content_part.added", json)?,
+            ),
+            "agent.session.turn.content_part.done" => Self::AgentSessionTurnContentPartDone(
+                crate::view::parse_view("agent.session.turn.content_part.done", json)?,
+            ),
+            "agent.session.turn.output_text.delta" => Self::AgentSessionTurnOutputTextDelta(
+                crate::view::parse_view("agent.session.turn.output_text.delta", json)?,
+            ),
+            "agent.session.turn.output_text.done" => Self::AgentSessionTurnOutputTextDone(
+                crate::view::parse_view("agent.session.turn.output_text.done", json)?,
+            ),
+            "agent.session.turn.reasoning_summary_part.added" => {
+                Self::AgentSessionTurnReasoningSummaryPartAdded(crate::view::parse_view(
+                    "agent.session.turn.reasoning_summary_part.added",
+                    json,
+                )?)
+            }
+            "agent.session.turn.reasoning_summary_part.done" => {
+                Self::AgentSessionTurnReasoningSummaryPartDone(crate::view::parse_view(
+                    "agent.session.turn.reasoning_summary_part.done",
+                    json,
+                )?)
+            }
+            "agent.session.turn.reasoning_summary_text.delta" => {
+                Self::AgentSessionTurnReasoningSummaryTextDelta(crate::view::parse_view(
+                    "agent.session.turn.reasoning_summary_text.delta",
+                    json,
+                )?)
+            }
+            "agent.session.turn.reasoning_summary_text.done" => {
+                Self::AgentSessionTurnReasoningSummaryTextDone(crate::view::parse_view(
+                    "agent.session.turn.reasoning_summary_text.done",
+                    json,
+                )?)
+            }
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::Error(_) => "error",
+            Self::AgentSessionEnvironmentReady(_) => "agent.session.environment.ready",
+            Self::AgentSessionEnvironmentSuspended(_) => "agent.session.environment.suspended",
+            Self::AgentSessionEnvironmentExpired(_) => "agent.session.environment.expired",
+            Self::AgentSessionEnvironmentReset(_) => "agent.session.environment.reset",
+            Self::AgentOutputCommandExecutionOutputDelta(_) => {
+                "agent.output.command_execution_output.delta"
+            }
+            Self::AgentSessionCreated(_) => "agent.session.created",
+            Self::AgentSessionTurnCreated(_) => "agent.session.turn.created",
+            Self::AgentSessionTurnInProgress(_) => "agent.session.turn.in_progress",
+            Self::AgentSessionTurnCompleted(_) => "agent.session.turn.completed",
+            Self::AgentSessionTurnFailed(_) => "agent.session.turn.failed",
+            Self::AgentSessionTurnCancelled(_) => "agent.session.turn.cancelled",
+            Self::AgentSessionTurnItemAdded(_) => "agent.session.turn.item.added",
+            Self::AgentSessionIdle(_) => "agent.session.idle",
+            Self::AgentSessionBudgetReached(_) => "agent.session.budget_reached",
+            Self::AgentSessionInProgress(_) => "agent.session.in_progress",
+            Self::AgentSessionRequiresAction(_) => "agent.session.requires_action",
+            Self::AgentSessionFailed(_) => "agent.session.failed",
+            Self::AgentSessionEnvironmentPending(_) => "agent.session.environment.pending",
+            Self::AgentSessionEnvironmentConnected(_) => "agent.session.environment.connected",
+            Self::AgentSessionEnvironmentDisconnected(_) => {
+                "agent.session.environment.disconnected"
+            }
+            Self::AgentSessionEnvironmentFailed(_) => "agent.session.environment.failed",
+            Self::AgentSessionSubagentCreated(_) => "agent.session.subagent.created",
+            Self::AgentSessionSubagentActive(_) => "agent.session.subagent.active",
+            Self::AgentSessionSubagentClosed(_) => "agent.session.subagent.closed",
+            Self::AgentSessionTurnItemDone(_) => "agent.session.turn.item.done",
+            Self::AgentSessionTurnContentPartAdded(_) => "agent.session.turn.content_part.added",
+            Self::AgentSessionTurnContentPartDone(_) => "agent.session.turn.content_part.done",
+            Self::AgentSessionTurnOutputTextDelta(_) => "agent.session.turn.output_text.delta",
+            Self::AgentSessionTurnOutputTextDone(_) => "agent.session.turn.output_text.done",
+            Self::AgentSessionTurnReasoningSummaryPartAdded(_) => {
+                "agent.session.turn.reasoning_summary_part.added"
+            }
+            Self::AgentSessionTurnReasoningSummaryPartDone(_) => {
+                "agent.session.turn.reasoning_summary_part.done"
+            }
+            Self::AgentSessionTurnReasoningSummaryTextDelta(_) => {
+                "agent.session.turn.reasoning_summary_text.delta"
+            }
+            Self::AgentSessionTurnReasoningSummaryTextDone(_) => {
+                "agent.session.turn.reasoning_summary_text.done"
+            }
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        false
+    }
+
+    fn to_owned_event(&self) -> Result<AgentSessionStreamEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::Error(event) => AgentSessionStreamEvent::Error(event.to_owned_payload()?),
+            Self::AgentSessionEnvironmentReady(event) => {
+                AgentSessionStreamEvent::AgentSessionEnvironmentReady(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionEnvironmentSuspended(event) => {
+                AgentSessionStreamEvent::AgentSessionEnvironmentSuspended(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionEnvironmentExpired(event) => {
+                AgentSessionStreamEvent::AgentSessionEnvironmentExpired(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionEnvironmentReset(event) => {
+                AgentSessionStreamEvent::AgentSessionEnvironmentReset(event.to_owned_payload()?)
+            }
+            Self::AgentOutputCommandExecutionOutputDelta(event) => {
+                AgentSessionStreamEvent::AgentOutputCommandExecutionOutputDelta(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::AgentSessionCreated(event) => {
+                AgentSessionStreamEvent::AgentSessionCreated(Box::new(event.to_owned_payload()?))
+            }
+            Self::AgentSessionTurnCreated(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnCreated(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionTurnInProgress(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnInProgress(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionTurnCompleted(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnCompleted(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionTurnFailed(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnFailed(Box::new(event.to_owned_payload()?))
+            }
+            Self::AgentSessionTurnCancelled(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnCancelled(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionTurnItemAdded(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnItemAdded(event.to_owned_payload()?)
+            }
+            Self::AgentSessionIdle(event) => {
+                AgentSessionStreamEvent::AgentSessionIdle(Box::new(event.to_owned_payload()?))
+            }
+            Self::AgentSessionBudgetReached(event) => {
+                AgentSessionStreamEvent::AgentSessionBudgetReached(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionInProgress(event) => {
+                AgentSessionStreamEvent::AgentSessionInProgress(Box::new(event.to_owned_payload()?))
+            }
+            Self::AgentSessionRequiresAction(event) => {
+                AgentSessionStreamEvent::AgentSessionRequiresAction(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionFailed(event) => {
+                AgentSessionStreamEvent::AgentSessionFailed(Box::new(event.to_owned_payload()?))
+            }
+            Self::AgentSessionEnvironmentPending(event) => {
+                AgentSessionStreamEvent::AgentSessionEnvironmentPending(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionEnvironmentConnected(event) => {
+                AgentSessionStreamEvent::AgentSessionEnvironmentConnected(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionEnvironmentDisconnected(event) => {
+                AgentSessionStreamEvent::AgentSessionEnvironmentDisconnected(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionEnvironmentFailed(event) => {
+                AgentSessionStreamEvent::AgentSessionEnvironmentFailed(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionSubagentCreated(event) => {
+                AgentSessionStreamEvent::AgentSessionSubagentCreated(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionSubagentActive(event) => {
+                AgentSessionStreamEvent::AgentSessionSubagentActive(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionSubagentClosed(event) => {
+                AgentSessionStreamEvent::AgentSessionSubagentClosed(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::AgentSessionTurnItemDone(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnItemDone(event.to_owned_payload()?)
+            }
+            Self::AgentSessionTurnContentPartAdded(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnContentPartAdded(event.to_owned_payload()?)
+            }
+            Self::AgentSessionTurnContentPartDone(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnContentPartDone(event.to_owned_payload()?)
+            }
+            Self::AgentSessionTurnOutputTextDelta(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnOutputTextDelta(event.to_owned_payload()?)
+            }
+            Self::AgentSessionTurnOutputTextDone(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnOutputTextDone(event.to_owned_payload()?)
+            }
+            Self::AgentSessionTurnReasoningSummaryPartAdded(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnReasoningSummaryPartAdded(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::AgentSessionTurnReasoningSummaryPartDone(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnReasoningSummaryPartDone(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::AgentSessionTurnReasoningSummaryTextDelta(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnReasoningSummaryTextDelta(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::AgentSessionTurnReasoningSummaryTextDone(event) => {
+                AgentSessionStreamEvent::AgentSessionTurnReasoningSummaryTextDone(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::Unknown(unknown) => AgentSessionStreamEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::Error(event) => event.validate(),
+            Self::AgentSessionEnvironmentReady(event) => event.validate(),
+            Self::AgentSessionEnvironmentSuspended(event) => event.validate(),
+            Self::AgentSessionEnvironmentExpired(event) => event.validate(),
+            Self::AgentSessionEnvironmentReset(event) => event.validate(),
+            Self::AgentOutputCommandExecutionOutputDelta(event) => event.validate(),
+            Self::AgentSessionCreated(event) => event.validate(),
+            Self::AgentSessionTurnCreated(event) => event.validate(),
+            Self::AgentSessionTurnInProgress(event) => event.validate(),
+            Self::AgentSessionTurnCompleted(event) => event.validate(),
+            Self::AgentSessionTurnFailed(event) => event.validate(),
+            Self::AgentSessionTurnCancelled(event) => event.validate(),
+            Self::AgentSessionTurnItemAdded(event) => event.validate(),
+            Self::AgentSessionIdle(event) => event.validate(),
+            Self::AgentSessionBudgetReached(event) => event.validate(),
+            Self::AgentSessionInProgress(event) => event.validate(),
+            Self::AgentSessionRequiresAction(event) => event.validate(),
+            Self::AgentSessionFailed(event) => event.validate(),
+            Self::AgentSessionEnvironmentPending(event) => event.validate(),
+            Self::AgentSessionEnvironmentConnected(event) => event.validate(),
+            Self::AgentSessionEnvironmentDisconnected(event) => event.validate(),
+            Self::AgentSessionEnvironmentFailed(event) => event.validate(),
+            Self::AgentSessionSubagentCreated(event) => event.validate(),
+            Self::AgentSessionSubagentActive(event) => event.validate(),
+            Self::AgentSessionSubagentClosed(event) => event.validate(),
+            Self::AgentSessionTurnItemDone(event) => event.validate(),
+            Self::AgentSessionTurnContentPartAdded(event) => event.validate(),
+            Self::AgentSessionTurnContentPartDone(event) => event.validate(),
+            Self::AgentSessionTurnOutputTextDelta(event) => event.validate(),
+            Self::AgentSessionTurnOutputTextDone(event) => event.validate(),
+            Self::AgentSessionTurnReasoningSummaryPartAdded(event) => event.validate(),
+            Self::AgentSessionTurnReasoningSummaryPartDone(event) => event.validate(),
+            Self::AgentSessionTurnReasoningSummaryTextDelta(event) => event.validate(),
+            Self::AgentSessionTurnReasoningSummaryTextDone(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for AgentSessionStreamEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Error(event) => event.serialize(serializer),
+            Self::AgentSessionEnvironmentReady(event) => event.serialize(serializer),
+            Self::AgentSessionEnvironmentSuspended(event) => event.serialize(serializer),
+            Self::AgentSessionEnvironmentExpired(event) => event.serialize(serializer),
+            Self::AgentSessionEnvironmentReset(event) => event.serialize(serializer),
+            Self::AgentOutputCommandExecutionOutputDelta(event) => event.serialize(serializer),
+            Self::AgentSessionCreated(event) => event.serialize(serializer),
+            Self::AgentSessionTurnCreated(event) => event.serialize(serializer),
+            Self::AgentSessionTurnInProgress(event) => event.serialize(serializer),
+            Self::AgentSessionTurnCompleted(event) => event.serialize(serializer),
+            Self::AgentSessionTurnFailed(event) => event.serialize(serializer),
+            Self::AgentSessionTurnCancelled(event) => event.serialize(serializer),
+            Self::AgentSessionTurnItemAdded(event) => event.serialize(serializer),
+            Self::AgentSessionIdle(event) => event.serialize(serializer),
+            Self::AgentSessionBudgetReached(event) => event.serialize(serializer),
+            Self::AgentSessionInProgress(event) => event.serialize(serializer),
+            Self::AgentSessionRequiresAction(event) => event.serialize(serializer),
+            Self::AgentSessionFailed(event) => event.serialize(serializer),
+            Self::AgentSessionEnvironmentPending(event) => event.serialize(serializer),
+            Self::AgentSessionEnvironmentConnected(event) => event.serialize(serializer),
+            Self::AgentSessionEnvironmentDisconnected(event) => event.serialize(serializer),
+            Self::AgentSessionEnvironmentFailed(event) => event.serialize(serializer),
+            Self::AgentSessionSubagentCreated(event) => event.serialize(serializer),
+            Self::AgentSessionSubagentActive(event) => event.serialize(serializer),
+            Self::AgentSessionSubagentClosed(event) => event.serialize(serializer),
+            Self::AgentSessionTurnItemDone(event) => event.serialize(serializer),
+            Self::AgentSessionTurnContentPartAdded(event) => event.serialize(serializer),
+            Self::AgentSessionTurnContentPartDone(event) => event.serialize(serializer),
+            Self::AgentSessionTurnOutputTextDelta(event) => event.serialize(serializer),
+            Self::AgentSessionTurnOutputTextDone(event) => event.serialize(serializer),
+            Self::AgentSessionTurnReasoningSummaryPartAdded(event) => event.serialize(serializer),
+            Self::AgentSessionTurnReasoningSummaryPartDone(event) => event.serialize(serializer),
+            Self::AgentSessionTurnReasoningSummaryTextDelta(event) => event.serialize(serializer),
+            Self::AgentSessionTurnReasoningSummaryTextDone(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
     }
 }

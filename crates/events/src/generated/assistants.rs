@@ -686,6 +686,40 @@ pub struct MessageDeltaObject {
     pub delta: MessageDeltaObjectDelta,
 }
 
+/// [`MessageDeltaObject`], borrowed from the event's JSON text (see [`crate::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MessageDeltaObjectRef<'a> {
+    /// The identifier of the message, which can be referenced in API endpoints.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// The object type, which is always `thread.message.delta`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: MessageDeltaObjectObject,
+    /// The delta containing the fields that have changed on the Message.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub delta: MessageDeltaObjectDelta,
+}
+
+impl MessageDeltaObjectRef<'_> {
+    /// The owned [`MessageDeltaObject`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<MessageDeltaObject, crate::DecodeError> {
+        Ok(MessageDeltaObject {
+            id: self.id.to_string(),
+            object: self.object.clone(),
+            delta: self.delta.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The delta containing the fields that have changed on the Message.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct MessageDeltaObjectDelta {
@@ -830,6 +864,95 @@ pub struct MessageObject {
     /// The `metadata` field.
     #[serde(default)]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// [`MessageObject`], borrowed from the event's JSON text (see [`crate::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MessageObjectRef<'a> {
+    /// The identifier, which can be referenced in API endpoints.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// The object type, which is always `thread.message`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: MessageObjectObject,
+    /// The Unix timestamp (in seconds) for when the message was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The [thread](https://platform.openai.com/docs/api-reference/threads) ID that this message belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub thread_id: std::borrow::Cow<'a, str>,
+    /// The status of the message, which can be either `in_progress`, `incomplete`, or `completed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<MessageObjectStatus>,
+    /// The `incomplete_details` field.
+    #[serde(default)]
+    pub incomplete_details: Option<MessageObjectIncompleteDetails>,
+    /// The `completed_at` field.
+    #[serde(default)]
+    pub completed_at: Option<i64>,
+    /// The `incomplete_at` field.
+    #[serde(default)]
+    pub incomplete_at: Option<i64>,
+    /// The entity that produced the message. One of `user` or `assistant`.
+    pub role: MessageObjectRole,
+    /// The content of the message in array of text and/or images.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content: Vec<MessageObjectContentItem>,
+    /// The `assistant_id` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str"
+    )]
+    pub assistant_id: Option<std::borrow::Cow<'a, str>>,
+    /// The `run_id` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str"
+    )]
+    pub run_id: Option<std::borrow::Cow<'a, str>>,
+    /// The `attachments` field.
+    #[serde(default)]
+    pub attachments: Option<Vec<MessageObjectAttachment>>,
+    /// The `metadata` field.
+    #[serde(default)]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl MessageObjectRef<'_> {
+    /// The owned [`MessageObject`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<MessageObject, crate::DecodeError> {
+        Ok(MessageObject {
+            id: self.id.to_string(),
+            object: self.object.clone(),
+            created_at: self.created_at,
+            thread_id: self.thread_id.to_string(),
+            status: self.status.clone(),
+            incomplete_details: self.incomplete_details.clone(),
+            completed_at: self.completed_at,
+            incomplete_at: self.incomplete_at,
+            role: self.role.clone(),
+            content: self.content.clone(),
+            assistant_id: self.assistant_id.as_deref().map(str::to_owned),
+            run_id: self.run_id.as_deref().map(str::to_owned),
+            attachments: self.attachments.clone(),
+            metadata: self.metadata.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `MessageObjectAttachment` object.
@@ -1111,6 +1234,158 @@ pub struct RunObject {
     pub response_format: Option<AssistantsApiResponseFormatOption>,
 }
 
+/// [`RunObject`], borrowed from the event's JSON text (see [`crate::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunObjectRef<'a> {
+    /// The identifier, which can be referenced in API endpoints.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// The object type, which is always `thread.run`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: RunObjectObject,
+    /// The Unix timestamp (in seconds) for when the run was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The ID of the [thread](https://platform.openai.com/docs/api-reference/threads) that was executed on as a part of this run.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub thread_id: std::borrow::Cow<'a, str>,
+    /// The ID of the [assistant](https://platform.openai.com/docs/api-reference/assistants) used for execution of this run.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub assistant_id: std::borrow::Cow<'a, str>,
+    /// The status of the run, which can be either `queued`, `in_progress`, `requires_action`, `cancelling`, `cancelled`, `failed`, `completed`, `incomplete`, or `expired`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<RunObjectStatus>,
+    /// Details on the action required to continue the run. Will be `null` if no action is required.
+    #[serde(default)]
+    pub required_action: Option<RunObjectRequiredAction>,
+    /// The last error associated with this run. Will be `null` if there are no errors.
+    #[serde(default)]
+    pub last_error: Option<RunObjectLastError>,
+    /// The Unix timestamp (in seconds) for when the run will expire.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// The Unix timestamp (in seconds) for when the run was started.
+    #[serde(default)]
+    pub started_at: Option<i64>,
+    /// The Unix timestamp (in seconds) for when the run was cancelled.
+    #[serde(default)]
+    pub cancelled_at: Option<i64>,
+    /// The Unix timestamp (in seconds) for when the run failed.
+    #[serde(default)]
+    pub failed_at: Option<i64>,
+    /// The Unix timestamp (in seconds) for when the run was completed.
+    #[serde(default)]
+    pub completed_at: Option<i64>,
+    /// Details on why the run is incomplete. Will be `null` if the run is not incomplete.
+    #[serde(default)]
+    pub incomplete_details: Option<RunObjectIncompleteDetails>,
+    /// The model that the [assistant](https://platform.openai.com/docs/api-reference/assistants) used for this run.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub model: std::borrow::Cow<'a, str>,
+    /// The instructions that the [assistant](https://platform.openai.com/docs/api-reference/assistants) used for this run.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub instructions: std::borrow::Cow<'a, str>,
+    /// The list of tools that the [assistant](https://platform.openai.com/docs/api-reference/assistants) used for this run.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub tools: Vec<RunObjectTool>,
+    /// The `metadata` field.
+    #[serde(default)]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// The `usage` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<RunCompletionUsage2>,
+    /// The sampling temperature used for this run. If not set, defaults to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// The nucleus sampling value used for this run. If not set, defaults to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    /// The maximum number of prompt tokens specified to have been used over the course of the run.
+    #[serde(default)]
+    pub max_prompt_tokens: Option<i64>,
+    /// The maximum number of completion tokens specified to have been used over the course of the run.
+    #[serde(default)]
+    pub max_completion_tokens: Option<i64>,
+    /// The `truncation_strategy` field.
+    #[serde(default)]
+    pub truncation_strategy: Option<TruncationObject>,
+    /// The `tool_choice` field.
+    #[serde(default)]
+    pub tool_choice: Option<AssistantsApiToolChoiceOption>,
+    /// Whether to enable [parallel function calling](https://platform.openai.com/docs/guides/function-calling#configuring-parallel-function-calling) during tool use.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub parallel_tool_calls: bool,
+    /// Specifies the format that the model must output. Compatible with [GPT-4o](https://platform.openai.com/docs/models#gpt-4o), [GPT-4 Turbo](https://platform.openai.com/docs/models#gpt-4-turbo-and-gpt-4), and all GPT-3.5 Turbo models since `gpt-3.5-turbo-1106`.
+    ///
+    /// Setting to `{ "type": "json_schema", "json_schema": {...} }` enables Structured Outputs which ensures the model will match your supplied JSON schema. Learn more in the [Structured Outputs guide](https://platform.openai.com/docs/guides/structured-outputs).
+    ///
+    /// Setting to `{ "type": "json_object" }` enables JSON mode, which ensures the message the model generates is valid JSON.
+    ///
+    /// **Important:** when using JSON mode, you **must** also instruct the model to produce JSON yourself via a system or user message. Without this, the model may generate an unending stream of whitespace until the generation reaches the token limit, resulting in a long-running and seemingly "stuck" request. Also note that the message content may be partially cut off if `finish_reason="length"`, which indicates the generation exceeded `max_tokens` or the conversation exceeded the max context length.
+    #[serde(default)]
+    pub response_format: Option<AssistantsApiResponseFormatOption>,
+}
+
+impl RunObjectRef<'_> {
+    /// The owned [`RunObject`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<RunObject, crate::DecodeError> {
+        Ok(RunObject {
+            id: self.id.to_string(),
+            object: self.object.clone(),
+            created_at: self.created_at,
+            thread_id: self.thread_id.to_string(),
+            assistant_id: self.assistant_id.to_string(),
+            status: self.status.clone(),
+            required_action: self.required_action.clone(),
+            last_error: self.last_error.clone(),
+            expires_at: self.expires_at,
+            started_at: self.started_at,
+            cancelled_at: self.cancelled_at,
+            failed_at: self.failed_at,
+            completed_at: self.completed_at,
+            incomplete_details: self.incomplete_details.clone(),
+            model: self.model.to_string(),
+            instructions: self.instructions.to_string(),
+            tools: self.tools.clone(),
+            metadata: self.metadata.clone(),
+            usage: self.usage.clone(),
+            temperature: self.temperature,
+            top_p: self.top_p,
+            max_prompt_tokens: self.max_prompt_tokens,
+            max_completion_tokens: self.max_completion_tokens,
+            truncation_strategy: self.truncation_strategy.clone(),
+            tool_choice: self.tool_choice.clone(),
+            parallel_tool_calls: self.parallel_tool_calls,
+            response_format: self.response_format.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Details on why the run is incomplete. Will be `null` if the run is not incomplete.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct RunObjectIncompleteDetails {
@@ -1285,6 +1560,40 @@ pub struct RunStepDeltaObject {
     /// The delta containing the fields that have changed on the run step.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub delta: RunStepDeltaObjectDelta,
+}
+
+/// [`RunStepDeltaObject`], borrowed from the event's JSON text (see [`crate::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunStepDeltaObjectRef<'a> {
+    /// The identifier of the run step, which can be referenced in API endpoints.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// The object type, which is always `thread.run.step.delta`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: RunStepDeltaObjectObject,
+    /// The delta containing the fields that have changed on the run step.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub delta: RunStepDeltaObjectDelta,
+}
+
+impl RunStepDeltaObjectRef<'_> {
+    /// The owned [`RunStepDeltaObject`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<RunStepDeltaObject, crate::DecodeError> {
+        Ok(RunStepDeltaObject {
+            id: self.id.to_string(),
+            object: self.object.clone(),
+            delta: self.delta.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The delta containing the fields that have changed on the run step.
@@ -1891,6 +2200,102 @@ pub struct RunStepObject {
     pub usage: Option<RunStepCompletionUsage2>,
 }
 
+/// [`RunStepObject`], borrowed from the event's JSON text (see [`crate::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunStepObjectRef<'a> {
+    /// The identifier of the run step, which can be referenced in API endpoints.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// The object type, which is always `thread.run.step`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: RunStepObjectObject,
+    /// The Unix timestamp (in seconds) for when the run step was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The ID of the [assistant](https://platform.openai.com/docs/api-reference/assistants) associated with the run step.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub assistant_id: std::borrow::Cow<'a, str>,
+    /// The ID of the [thread](https://platform.openai.com/docs/api-reference/threads) that was run.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub thread_id: std::borrow::Cow<'a, str>,
+    /// The ID of the [run](https://platform.openai.com/docs/api-reference/runs) that this run step is a part of.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub run_id: std::borrow::Cow<'a, str>,
+    /// The type of run step, which can be either `message_creation` or `tool_calls`.
+    pub r#type: RunStepObjectType,
+    /// The status of the run step, which can be either `in_progress`, `cancelled`, `failed`, `completed`, or `expired`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<RunStepObjectStatus>,
+    /// The details of the run step.
+    pub step_details: RunStepObjectStepDetails,
+    /// The `last_error` field.
+    #[serde(default)]
+    pub last_error: Option<RunStepObjectLastError>,
+    /// The `expired_at` field.
+    #[serde(default)]
+    pub expired_at: Option<i64>,
+    /// The `cancelled_at` field.
+    #[serde(default)]
+    pub cancelled_at: Option<i64>,
+    /// The `failed_at` field.
+    #[serde(default)]
+    pub failed_at: Option<i64>,
+    /// The `completed_at` field.
+    #[serde(default)]
+    pub completed_at: Option<i64>,
+    /// The `metadata` field.
+    #[serde(default)]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// The `usage` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<RunStepCompletionUsage2>,
+}
+
+impl RunStepObjectRef<'_> {
+    /// The owned [`RunStepObject`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<RunStepObject, crate::DecodeError> {
+        Ok(RunStepObject {
+            id: self.id.to_string(),
+            object: self.object.clone(),
+            created_at: self.created_at,
+            assistant_id: self.assistant_id.to_string(),
+            thread_id: self.thread_id.to_string(),
+            run_id: self.run_id.to_string(),
+            r#type: self.r#type.clone(),
+            status: self.status.clone(),
+            step_details: self.step_details.clone(),
+            last_error: self.last_error.clone(),
+            expired_at: self.expired_at,
+            cancelled_at: self.cancelled_at,
+            failed_at: self.failed_at,
+            completed_at: self.completed_at,
+            metadata: self.metadata.clone(),
+            usage: self.usage.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The last error associated with this run step. Will be `null` if there are no errors.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunStepObjectLastError {
@@ -2041,6 +2446,48 @@ pub struct ThreadObject {
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
 }
 
+/// [`ThreadObject`], borrowed from the event's JSON text (see [`crate::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ThreadObjectRef<'a> {
+    /// The identifier, which can be referenced in API endpoints.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// The object type, which is always `thread`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: ThreadObjectObject,
+    /// The Unix timestamp (in seconds) for when the thread was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The `tool_resources` field.
+    #[serde(default)]
+    pub tool_resources: Option<ThreadObjectToolResources>,
+    /// The `metadata` field.
+    #[serde(default)]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl ThreadObjectRef<'_> {
+    /// The owned [`ThreadObject`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ThreadObject, crate::DecodeError> {
+        Ok(ThreadObject {
+            id: self.id.to_string(),
+            object: self.object.clone(),
+            created_at: self.created_at,
+            tool_resources: self.tool_resources.clone(),
+            metadata: self.metadata.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 open_enum! {
 /// The object type, which is always `thread`.
 pub enum ThreadObjectObject {
@@ -2161,6 +2608,7 @@ pub enum AssistantStreamEvent {
 }
 
 impl crate::StreamEvent for AssistantStreamEvent {
+    type View<'a> = AssistantStreamEventRef<'a>;
     const PROTOCOL: &'static str = "assistants";
     const WIRE_TYPES: &'static [&'static str] = &[
         "thread.created",
@@ -2442,5 +2890,338 @@ impl<'de> serde::Deserialize<'de> for AssistantStreamEvent {
             }
         };
         event.map_err(D::Error::custom)
+    }
+}
+
+/// [`AssistantStreamEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssistantStreamEventRef<'a> {
+    /// `thread.created`.
+    ThreadCreated(ThreadObjectRef<'a>),
+    /// `thread.run.created`.
+    ThreadRunCreated(Box<RunObjectRef<'a>>),
+    /// `thread.run.queued`.
+    ThreadRunQueued(Box<RunObjectRef<'a>>),
+    /// `thread.run.in_progress`.
+    ThreadRunInProgress(Box<RunObjectRef<'a>>),
+    /// `thread.run.requires_action`.
+    ThreadRunRequiresAction(Box<RunObjectRef<'a>>),
+    /// `thread.run.completed`.
+    ThreadRunCompleted(Box<RunObjectRef<'a>>),
+    /// `thread.run.incomplete`.
+    ThreadRunIncomplete(Box<RunObjectRef<'a>>),
+    /// `thread.run.failed`.
+    ThreadRunFailed(Box<RunObjectRef<'a>>),
+    /// `thread.run.cancelling`.
+    ThreadRunCancelling(Box<RunObjectRef<'a>>),
+    /// `thread.run.cancelled`.
+    ThreadRunCancelled(Box<RunObjectRef<'a>>),
+    /// `thread.run.expired`.
+    ThreadRunExpired(Box<RunObjectRef<'a>>),
+    /// `thread.run.step.created`.
+    ThreadRunStepCreated(Box<RunStepObjectRef<'a>>),
+    /// `thread.run.step.in_progress`.
+    ThreadRunStepInProgress(Box<RunStepObjectRef<'a>>),
+    /// `thread.run.step.delta`.
+    ThreadRunStepDelta(RunStepDeltaObjectRef<'a>),
+    /// `thread.run.step.completed`.
+    ThreadRunStepCompleted(Box<RunStepObjectRef<'a>>),
+    /// `thread.run.step.failed`.
+    ThreadRunStepFailed(Box<RunStepObjectRef<'a>>),
+    /// `thread.run.step.cancelled`.
+    ThreadRunStepCancelled(Box<RunStepObjectRef<'a>>),
+    /// `thread.run.step.expired`.
+    ThreadRunStepExpired(Box<RunStepObjectRef<'a>>),
+    /// `thread.message.created`.
+    ThreadMessageCreated(Box<MessageObjectRef<'a>>),
+    /// `thread.message.in_progress`.
+    ThreadMessageInProgress(Box<MessageObjectRef<'a>>),
+    /// `thread.message.delta`.
+    ThreadMessageDelta(MessageDeltaObjectRef<'a>),
+    /// `thread.message.completed`.
+    ThreadMessageCompleted(Box<MessageObjectRef<'a>>),
+    /// `thread.message.incomplete`.
+    ThreadMessageIncomplete(Box<MessageObjectRef<'a>>),
+    /// `error`.
+    Error(ErrorRef<'a>),
+    /// `done`.
+    Done,
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for AssistantStreamEventRef<'a> {
+    type Owned = AssistantStreamEvent;
+
+    fn decode(event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let Some(tag) = event_name else {
+            return Err(crate::DecodeError::MissingEventName {
+                protocol: "assistants",
+            });
+        };
+        Ok(match tag {
+            "thread.created" => {
+                Self::ThreadCreated(crate::view::parse_view("thread.created", json)?)
+            }
+            "thread.run.created" => Self::ThreadRunCreated(Box::new(crate::view::parse_view(
+                "thread.run.created",
+                json,
+            )?)),
+            "thread.run.queued" => Self::ThreadRunQueued(Box::new(crate::view::parse_view(
+                "thread.run.queued",
+                json,
+            )?)),
+            "thread.run.in_progress" => Self::ThreadRunInProgress(Box::new(
+                crate::view::parse_view("thread.run.in_progress", json)?,
+            )),
+            "thread.run.requires_action" => Self::ThreadRunRequiresAction(Box::new(
+                crate::view::parse_view("thread.run.requires_action", json)?,
+            )),
+            "thread.run.completed" => Self::ThreadRunCompleted(Box::new(crate::view::parse_view(
+                "thread.run.completed",
+                json,
+            )?)),
+            "thread.run.incomplete" => Self::ThreadRunIncomplete(Box::new(
+                crate::view::parse_view("thread.run.incomplete", json)?,
+            )),
+            "thread.run.failed" => Self::ThreadRunFailed(Box::new(crate::view::parse_view(
+                "thread.run.failed",
+                json,
+            )?)),
+            "thread.run.cancelling" => Self::ThreadRunCancelling(Box::new(
+                crate::view::parse_view("thread.run.cancelling", json)?,
+            )),
+            "thread.run.cancelled" => Self::ThreadRunCancelled(Box::new(crate::view::parse_view(
+                "thread.run.cancelled",
+                json,
+            )?)),
+            "thread.run.expired" => Self::ThreadRunExpired(Box::new(crate::view::parse_view(
+                "thread.run.expired",
+                json,
+            )?)),
+            "thread.run.step.created" => Self::ThreadRunStepCreated(Box::new(
+                crate::view::parse_view("thread.run.step.created", json)?,
+            )),
+            "thread.run.step.in_progress" => Self::ThreadRunStepInProgress(Box::new(
+                crate::view::parse_view("thread.run.step.in_progress", json)?,
+            )),
+            "thread.run.step.delta" => {
+                Self::ThreadRunStepDelta(crate::view::parse_view("thread.run.step.delta", json)?)
+            }
+            "thread.run.step.completed" => Self::ThreadRunStepCompleted(Box::new(
+                crate::view::parse_view("thread.run.step.completed", json)?,
+            )),
+            "thread.run.step.failed" => Self::ThreadRunStepFailed(Box::new(
+                crate::view::parse_view("thread.run.step.failed", json)?,
+            )),
+            "thread.run.step.cancelled" => Self::ThreadRunStepCancelled(Box::new(
+                crate::view::parse_view("thread.run.step.cancelled", json)?,
+            )),
+            "thread.run.step.expired" => Self::ThreadRunStepExpired(Box::new(
+                crate::view::parse_view("thread.run.step.expired", json)?,
+            )),
+            "thread.message.created" => Self::ThreadMessageCreated(Box::new(
+                crate::view::parse_view("thread.message.created", json)?,
+            )),
+            "thread.message.in_progress" => Self::ThreadMessageInProgress(Box::new(
+                crate::view::parse_view("thread.message.in_progress", json)?,
+            )),
+            "thread.message.delta" => {
+                Self::ThreadMessageDelta(crate::view::parse_view("thread.message.delta", json)?)
+            }
+            "thread.message.completed" => Self::ThreadMessageCompleted(Box::new(
+                crate::view::parse_view("thread.message.completed", json)?,
+            )),
+            "thread.message.incomplete" => Self::ThreadMessageIncomplete(Box::new(
+                crate::view::parse_view("thread.message.incomplete", json)?,
+            )),
+            "error" => Self::Error(crate::view::parse_view("error", json)?),
+            "done" => Self::Done,
+            _ => Self::Unknown(crate::UnknownEventRef::from_data(tag, json)),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::ThreadCreated(_) => "thread.created",
+            Self::ThreadRunCreated(_) => "thread.run.created",
+            Self::ThreadRunQueued(_) => "thread.run.queued",
+            Self::ThreadRunInProgress(_) => "thread.run.in_progress",
+            Self::ThreadRunRequiresAction(_) => "thread.run.requires_action",
+            Self::ThreadRunCompleted(_) => "thread.run.completed",
+            Self::ThreadRunIncomplete(_) => "thread.run.incomplete",
+            Self::ThreadRunFailed(_) => "thread.run.failed",
+            Self::ThreadRunCancelling(_) => "thread.run.cancelling",
+            Self::ThreadRunCancelled(_) => "thread.run.cancelled",
+            Self::ThreadRunExpired(_) => "thread.run.expired",
+            Self::ThreadRunStepCreated(_) => "thread.run.step.created",
+            Self::ThreadRunStepInProgress(_) => "thread.run.step.in_progress",
+            Self::ThreadRunStepDelta(_) => "thread.run.step.delta",
+            Self::ThreadRunStepCompleted(_) => "thread.run.step.completed",
+            Self::ThreadRunStepFailed(_) => "thread.run.step.failed",
+            Self::ThreadRunStepCancelled(_) => "thread.run.step.cancelled",
+            Self::ThreadRunStepExpired(_) => "thread.run.step.expired",
+            Self::ThreadMessageCreated(_) => "thread.message.created",
+            Self::ThreadMessageInProgress(_) => "thread.message.in_progress",
+            Self::ThreadMessageDelta(_) => "thread.message.delta",
+            Self::ThreadMessageCompleted(_) => "thread.message.completed",
+            Self::ThreadMessageIncomplete(_) => "thread.message.incomplete",
+            Self::Error(_) => "error",
+            Self::Done => "done",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Self::Error(_) | Self::Done)
+    }
+
+    fn to_owned_event(&self) -> Result<AssistantStreamEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::ThreadCreated(event) => {
+                AssistantStreamEvent::ThreadCreated(event.to_owned_payload()?)
+            }
+            Self::ThreadRunCreated(event) => {
+                AssistantStreamEvent::ThreadRunCreated(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunQueued(event) => {
+                AssistantStreamEvent::ThreadRunQueued(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunInProgress(event) => {
+                AssistantStreamEvent::ThreadRunInProgress(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunRequiresAction(event) => {
+                AssistantStreamEvent::ThreadRunRequiresAction(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunCompleted(event) => {
+                AssistantStreamEvent::ThreadRunCompleted(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunIncomplete(event) => {
+                AssistantStreamEvent::ThreadRunIncomplete(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunFailed(event) => {
+                AssistantStreamEvent::ThreadRunFailed(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunCancelling(event) => {
+                AssistantStreamEvent::ThreadRunCancelling(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunCancelled(event) => {
+                AssistantStreamEvent::ThreadRunCancelled(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunExpired(event) => {
+                AssistantStreamEvent::ThreadRunExpired(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunStepCreated(event) => {
+                AssistantStreamEvent::ThreadRunStepCreated(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunStepInProgress(event) => {
+                AssistantStreamEvent::ThreadRunStepInProgress(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunStepDelta(event) => {
+                AssistantStreamEvent::ThreadRunStepDelta(event.to_owned_payload()?)
+            }
+            Self::ThreadRunStepCompleted(event) => {
+                AssistantStreamEvent::ThreadRunStepCompleted(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunStepFailed(event) => {
+                AssistantStreamEvent::ThreadRunStepFailed(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunStepCancelled(event) => {
+                AssistantStreamEvent::ThreadRunStepCancelled(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadRunStepExpired(event) => {
+                AssistantStreamEvent::ThreadRunStepExpired(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadMessageCreated(event) => {
+                AssistantStreamEvent::ThreadMessageCreated(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadMessageInProgress(event) => {
+                AssistantStreamEvent::ThreadMessageInProgress(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadMessageDelta(event) => {
+                AssistantStreamEvent::ThreadMessageDelta(event.to_owned_payload()?)
+            }
+            Self::ThreadMessageCompleted(event) => {
+                AssistantStreamEvent::ThreadMessageCompleted(Box::new(event.to_owned_payload()?))
+            }
+            Self::ThreadMessageIncomplete(event) => {
+                AssistantStreamEvent::ThreadMessageIncomplete(Box::new(event.to_owned_payload()?))
+            }
+            Self::Error(event) => AssistantStreamEvent::Error(event.to_owned_payload()?),
+            Self::Done => AssistantStreamEvent::Done,
+            Self::Unknown(unknown) => AssistantStreamEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::ThreadCreated(event) => event.validate(),
+            Self::ThreadRunCreated(event) => event.validate(),
+            Self::ThreadRunQueued(event) => event.validate(),
+            Self::ThreadRunInProgress(event) => event.validate(),
+            Self::ThreadRunRequiresAction(event) => event.validate(),
+            Self::ThreadRunCompleted(event) => event.validate(),
+            Self::ThreadRunIncomplete(event) => event.validate(),
+            Self::ThreadRunFailed(event) => event.validate(),
+            Self::ThreadRunCancelling(event) => event.validate(),
+            Self::ThreadRunCancelled(event) => event.validate(),
+            Self::ThreadRunExpired(event) => event.validate(),
+            Self::ThreadRunStepCreated(event) => event.validate(),
+            Self::ThreadRunStepInProgress(event) => event.validate(),
+            Self::ThreadRunStepDelta(event) => event.validate(),
+            Self::ThreadRunStepCompleted(event) => event.validate(),
+            Self::ThreadRunStepFailed(event) => event.validate(),
+            Self::ThreadRunStepCancelled(event) => event.validate(),
+            Self::ThreadRunStepExpired(event) => event.validate(),
+            Self::ThreadMessageCreated(event) => event.validate(),
+            Self::ThreadMessageInProgress(event) => event.validate(),
+            Self::ThreadMessageDelta(event) => event.validate(),
+            Self::ThreadMessageCompleted(event) => event.validate(),
+            Self::ThreadMessageIncomplete(event) => event.validate(),
+            Self::Error(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for AssistantStreamEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::EventView as _;
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("event", self.wire_type())?;
+        match self {
+            Self::ThreadCreated(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunCreated(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunQueued(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunInProgress(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunRequiresAction(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunCompleted(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunIncomplete(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunFailed(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunCancelling(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunCancelled(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunExpired(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunStepCreated(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunStepInProgress(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunStepDelta(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunStepCompleted(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunStepFailed(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunStepCancelled(data) => map.serialize_entry("data", data)?,
+            Self::ThreadRunStepExpired(data) => map.serialize_entry("data", data)?,
+            Self::ThreadMessageCreated(data) => map.serialize_entry("data", data)?,
+            Self::ThreadMessageInProgress(data) => map.serialize_entry("data", data)?,
+            Self::ThreadMessageDelta(data) => map.serialize_entry("data", data)?,
+            Self::ThreadMessageCompleted(data) => map.serialize_entry("data", data)?,
+            Self::ThreadMessageIncomplete(data) => map.serialize_entry("data", data)?,
+            Self::Error(data) => map.serialize_entry("data", data)?,
+            Self::Done => map.serialize_entry("data", "[DONE]")?,
+            Self::Unknown(unknown) => map.serialize_entry("data", unknown)?,
+        }
+        map.end()
     }
 }

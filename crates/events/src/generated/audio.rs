@@ -27,6 +27,35 @@ pub struct SpeechAudioDeltaEvent {
     pub audio: String,
 }
 
+/// [`SpeechAudioDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `speech.audio.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "speech.audio.delta")]
+pub struct SpeechAudioDeltaEventRef<'a> {
+    /// A chunk of Base64-encoded audio data.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub audio: std::borrow::Cow<'a, str>,
+}
+
+impl SpeechAudioDeltaEventRef<'_> {
+    /// The owned [`SpeechAudioDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<SpeechAudioDeltaEvent, crate::DecodeError> {
+        Ok(SpeechAudioDeltaEvent {
+            audio: self.audio.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the speech synthesis is complete and all audio has been streamed.
 ///
 /// Wire type: `speech.audio.done`.
@@ -69,6 +98,60 @@ pub struct TranscriptTextDeltaEvent {
     pub segment_id: Option<String>,
 }
 
+/// [`TranscriptTextDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transcript.text.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transcript.text.delta")]
+pub struct TranscriptTextDeltaEventRef<'a> {
+    /// The text delta that was additionally transcribed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The log probabilities of the delta. Only included if you [create a transcription](https://platform.openai.com/docs/api-reference/audio/create-transcription) with the `include[]` parameter set to `logprobs`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::lazy_optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logprobs: Option<crate::Lazy<'a, Vec<TranscriptTextDeltaEventLogprob>>>,
+    /// Identifier of the diarized segment that this delta belongs to. Only present when using `gpt-4o-transcribe-diarize`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub segment_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl TranscriptTextDeltaEventRef<'_> {
+    /// The owned [`TranscriptTextDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<TranscriptTextDeltaEvent, crate::DecodeError> {
+        Ok(TranscriptTextDeltaEvent {
+            delta: self.delta.to_string(),
+            logprobs: self
+                .logprobs
+                .as_ref()
+                .map(|lazy| crate::view::lazy_get("transcript.text.delta", lazy))
+                .transpose()?,
+            segment_id: self.segment_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        if let Some(lazy) = &self.logprobs {
+            crate::view::lazy_get("transcript.text.delta", lazy)?;
+        }
+        Ok(())
+    }
+}
+
 /// The `TranscriptTextDeltaEventLogprob` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct TranscriptTextDeltaEventLogprob {
@@ -101,6 +184,59 @@ pub struct TranscriptTextDoneEvent {
     /// Usage statistics for models billed by token usage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<TranscriptTextUsageTokens>,
+}
+
+/// [`TranscriptTextDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transcript.text.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transcript.text.done")]
+pub struct TranscriptTextDoneEventRef<'a> {
+    /// The text that was transcribed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub text: std::borrow::Cow<'a, str>,
+    /// The languages detected in the audio. Returned by `gpt-transcribe`. An empty array indicates that no language could be reliably detected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<Vec<TranscriptionLanguage>>,
+    /// The log probabilities of the individual tokens in the transcription. Only included if you [create a transcription](https://platform.openai.com/docs/api-reference/audio/create-transcription) with the `include[]` parameter set to `logprobs`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::lazy_optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logprobs: Option<crate::Lazy<'a, Vec<TranscriptTextDoneEventLogprob>>>,
+    /// Usage statistics for models billed by token usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<TranscriptTextUsageTokens>,
+}
+
+impl TranscriptTextDoneEventRef<'_> {
+    /// The owned [`TranscriptTextDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<TranscriptTextDoneEvent, crate::DecodeError> {
+        Ok(TranscriptTextDoneEvent {
+            text: self.text.to_string(),
+            languages: self.languages.clone(),
+            logprobs: self
+                .logprobs
+                .as_ref()
+                .map(|lazy| crate::view::lazy_get("transcript.text.done", lazy))
+                .transpose()?,
+            usage: self.usage.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        if let Some(lazy) = &self.logprobs {
+            crate::view::lazy_get("transcript.text.done", lazy)?;
+        }
+        Ok(())
+    }
 }
 
 /// The `TranscriptTextDoneEventLogprob` object.
@@ -140,6 +276,59 @@ pub struct TranscriptTextSegmentEvent {
     pub speaker: String,
 }
 
+/// [`TranscriptTextSegmentEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transcript.text.segment`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transcript.text.segment")]
+pub struct TranscriptTextSegmentEventRef<'a> {
+    /// Unique identifier for the segment.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Start timestamp of the segment in seconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub start: f64,
+    /// End timestamp of the segment in seconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub end: f64,
+    /// Transcript text for this segment.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub text: std::borrow::Cow<'a, str>,
+    /// Speaker label for this segment.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub speaker: std::borrow::Cow<'a, str>,
+}
+
+impl TranscriptTextSegmentEventRef<'_> {
+    /// The owned [`TranscriptTextSegmentEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<TranscriptTextSegmentEvent, crate::DecodeError> {
+        Ok(TranscriptTextSegmentEvent {
+            id: self.id.to_string(),
+            start: self.start,
+            end: self.end,
+            text: self.text.to_string(),
+            speaker: self.speaker.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// An event of an audio transcription stream (`POST /v1/audio/transcriptions` with `stream: true`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum TranscriptionStreamEvent {
@@ -154,6 +343,7 @@ pub enum TranscriptionStreamEvent {
 }
 
 impl crate::StreamEvent for TranscriptionStreamEvent {
+    type View<'a> = TranscriptionStreamEventRef<'a>;
     const PROTOCOL: &'static str = "audio_transcription";
     const WIRE_TYPES: &'static [&'static str] = &[
         "transcript.text.segment",
@@ -235,6 +425,94 @@ impl<'de> serde::Deserialize<'de> for TranscriptionStreamEvent {
     }
 }
 
+/// [`TranscriptionStreamEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TranscriptionStreamEventRef<'a> {
+    /// `transcript.text.segment`.
+    TranscriptTextSegment(TranscriptTextSegmentEventRef<'a>),
+    /// `transcript.text.delta`.
+    TranscriptTextDelta(TranscriptTextDeltaEventRef<'a>),
+    /// `transcript.text.done`.
+    TranscriptTextDone(TranscriptTextDoneEventRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for TranscriptionStreamEventRef<'a> {
+    type Owned = TranscriptionStreamEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "transcript.text.segment" => Self::TranscriptTextSegment(crate::view::parse_view(
+                "transcript.text.segment",
+                json,
+            )?),
+            "transcript.text.delta" => {
+                Self::TranscriptTextDelta(crate::view::parse_view("transcript.text.delta", json)?)
+            }
+            "transcript.text.done" => {
+                Self::TranscriptTextDone(crate::view::parse_view("transcript.text.done", json)?)
+            }
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::TranscriptTextSegment(_) => "transcript.text.segment",
+            Self::TranscriptTextDelta(_) => "transcript.text.delta",
+            Self::TranscriptTextDone(_) => "transcript.text.done",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Self::TranscriptTextDone(_))
+    }
+
+    fn to_owned_event(&self) -> Result<TranscriptionStreamEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::TranscriptTextSegment(event) => {
+                TranscriptionStreamEvent::TranscriptTextSegment(event.to_owned_payload()?)
+            }
+            Self::TranscriptTextDelta(event) => {
+                TranscriptionStreamEvent::TranscriptTextDelta(event.to_owned_payload()?)
+            }
+            Self::TranscriptTextDone(event) => {
+                TranscriptionStreamEvent::TranscriptTextDone(event.to_owned_payload()?)
+            }
+            Self::Unknown(unknown) => TranscriptionStreamEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::TranscriptTextSegment(event) => event.validate(),
+            Self::TranscriptTextDelta(event) => event.validate(),
+            Self::TranscriptTextDone(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for TranscriptionStreamEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::TranscriptTextSegment(event) => event.serialize(serializer),
+            Self::TranscriptTextDelta(event) => event.serialize(serializer),
+            Self::TranscriptTextDone(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
+    }
+}
+
 /// An event of a speech stream (`POST /v1/audio/speech` with `stream_format: sse`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SpeechStreamEvent {
@@ -247,6 +525,7 @@ pub enum SpeechStreamEvent {
 }
 
 impl crate::StreamEvent for SpeechStreamEvent {
+    type View<'a> = SpeechStreamEventRef<'a>;
     const PROTOCOL: &'static str = "audio_speech";
     const WIRE_TYPES: &'static [&'static str] = &["speech.audio.delta", "speech.audio.done"];
 
@@ -311,5 +590,78 @@ impl<'de> serde::Deserialize<'de> for SpeechStreamEvent {
             }
         };
         event.map_err(D::Error::custom)
+    }
+}
+
+/// [`SpeechStreamEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpeechStreamEventRef<'a> {
+    /// `speech.audio.delta`.
+    SpeechAudioDelta(SpeechAudioDeltaEventRef<'a>),
+    /// `speech.audio.done`.
+    SpeechAudioDone(SpeechAudioDoneEvent),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for SpeechStreamEventRef<'a> {
+    type Owned = SpeechStreamEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "speech.audio.delta" => {
+                Self::SpeechAudioDelta(crate::view::parse_view("speech.audio.delta", json)?)
+            }
+            "speech.audio.done" => {
+                Self::SpeechAudioDone(crate::view::parse_view("speech.audio.done", json)?)
+            }
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::SpeechAudioDelta(_) => "speech.audio.delta",
+            Self::SpeechAudioDone(_) => "speech.audio.done",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Self::SpeechAudioDone(_))
+    }
+
+    fn to_owned_event(&self) -> Result<SpeechStreamEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::SpeechAudioDelta(event) => {
+                SpeechStreamEvent::SpeechAudioDelta(event.to_owned_payload()?)
+            }
+            Self::SpeechAudioDone(event) => SpeechStreamEvent::SpeechAudioDone(event.clone()),
+            Self::Unknown(unknown) => SpeechStreamEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::SpeechAudioDelta(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for SpeechStreamEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::SpeechAudioDelta(event) => event.serialize(serializer),
+            Self::SpeechAudioDone(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
     }
 }

@@ -53,6 +53,79 @@ pub struct ChatCompletion {
     pub moderation: Option<ChatCompletionModeration>,
 }
 
+/// [`ChatCompletion`], borrowed from the event's JSON text (see [`crate::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChatCompletionRef<'a> {
+    /// A unique identifier for the chat completion.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// A list of chat completion choices. Can be more than one if `n` is greater than 1.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub choices: Vec<ChatCompletionChoice>,
+    /// The Unix timestamp (in seconds) of when the chat completion was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created: i64,
+    /// The model used for the chat completion.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub model: std::borrow::Cow<'a, str>,
+    /// The `metadata` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// The `service_tier` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<ServiceTier2>,
+    /// This fingerprint represents the backend configuration that the model runs with.
+    ///
+    /// Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub system_fingerprint: Option<std::borrow::Cow<'a, str>>,
+    /// The object type, which is always `chat.completion`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: ChatCompletionObject,
+    /// Usage statistics for the completion request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<CompletionUsage>,
+    /// The `moderation` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<ChatCompletionModeration>,
+}
+
+impl ChatCompletionRef<'_> {
+    /// The owned [`ChatCompletion`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ChatCompletion, crate::DecodeError> {
+        Ok(ChatCompletion {
+            id: self.id.to_string(),
+            choices: self.choices.clone(),
+            created: self.created,
+            model: self.model.to_string(),
+            metadata: self.metadata.clone(),
+            service_tier: self.service_tier.clone(),
+            system_fingerprint: self.system_fingerprint.as_deref().map(str::to_owned),
+            object: self.object.clone(),
+            usage: self.usage.clone(),
+            moderation: self.moderation.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Constrains the tools available to the model to a pre-defined set.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ChatCompletionAllowedTools {
@@ -199,6 +272,93 @@ pub struct ChatCompletionChunk {
     /// The `moderation` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moderation: Option<ChatCompletionModeration>,
+}
+
+/// [`ChatCompletionChunk`], borrowed from the event's JSON text (see [`crate::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChatCompletionChunkRef<'a> {
+    /// A unique identifier for the chat completion. Each chunk has the same ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// A list of chat completion choices. Can contain more than one elements if `n` is greater than 1. Can also be empty for the
+    /// last chunk if you set `stream_options: {"include_usage": true}`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub choices: Vec<ChatCompletionChunkChoice>,
+    /// The Unix timestamp (in seconds) of when the chat completion was created. Each chunk has the same timestamp.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created: i64,
+    /// The model to generate the completion.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub model: std::borrow::Cow<'a, str>,
+    /// An obfuscation string added to normalize the size of streamed chunks as a
+    /// mitigation to certain side-channel attacks. The field is included by
+    /// default and omitted when `stream_options.include_obfuscation` is `false`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+    /// The `service_tier` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<ServiceTier2>,
+    /// This fingerprint represents the backend configuration that the model runs with.
+    /// Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub system_fingerprint: Option<std::borrow::Cow<'a, str>>,
+    /// The object type, which is always `chat.completion.chunk`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: ChatCompletionChunkObject,
+    /// An optional field that will only be present when you set
+    /// `stream_options: {"include_usage": true}` in your request. When present, it
+    /// contains a null value **except for the last chunk** which contains the
+    /// token usage statistics for the entire request.
+    ///
+    /// **NOTE:** If the stream is interrupted or cancelled, you may not
+    /// receive the final usage chunk which contains the total token usage for
+    /// the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<CompletionUsage>,
+    /// The `moderation` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<ChatCompletionModeration>,
+}
+
+impl ChatCompletionChunkRef<'_> {
+    /// The owned [`ChatCompletionChunk`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ChatCompletionChunk, crate::DecodeError> {
+        Ok(ChatCompletionChunk {
+            id: self.id.to_string(),
+            choices: self.choices.clone(),
+            created: self.created,
+            model: self.model.to_string(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+            service_tier: self.service_tier.clone(),
+            system_fingerprint: self.system_fingerprint.as_deref().map(str::to_owned),
+            object: self.object.clone(),
+            usage: self.usage.clone(),
+            moderation: self.moderation.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `ChatCompletionChunkChoice` object.
@@ -2627,6 +2787,67 @@ pub struct TextCompletion {
     pub usage: Option<CompletionUsage>,
 }
 
+/// [`TextCompletion`], borrowed from the event's JSON text (see [`crate::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TextCompletionRef<'a> {
+    /// A unique identifier for the completion.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// The list of completion choices the model generated for the input prompt.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub choices: Vec<TextCompletionChoice>,
+    /// The Unix timestamp (in seconds) of when the completion was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created: i64,
+    /// The model used for completion.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub model: std::borrow::Cow<'a, str>,
+    /// This fingerprint represents the backend configuration that the model runs with.
+    ///
+    /// Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub system_fingerprint: Option<std::borrow::Cow<'a, str>>,
+    /// The object type, which is always "text_completion"
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: TextCompletionObject,
+    /// Usage statistics for the completion request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<CompletionUsage>,
+}
+
+impl TextCompletionRef<'_> {
+    /// The owned [`TextCompletion`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<TextCompletion, crate::DecodeError> {
+        Ok(TextCompletion {
+            id: self.id.to_string(),
+            choices: self.choices.clone(),
+            created: self.created,
+            model: self.model.to_string(),
+            system_fingerprint: self.system_fingerprint.as_deref().map(str::to_owned),
+            object: self.object.clone(),
+            usage: self.usage.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `TextCompletionChoice` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct TextCompletionChoice {
@@ -2739,6 +2960,7 @@ pub enum ChatCompletionStreamEvent {
 }
 
 impl crate::StreamEvent for ChatCompletionStreamEvent {
+    type View<'a> = ChatCompletionStreamEventRef<'a>;
     const PROTOCOL: &'static str = "chat_completions";
     const WIRE_TYPES: &'static [&'static str] =
         &["chat.completion.chunk", "chat.completion", "error"];
@@ -2816,6 +3038,91 @@ impl<'de> serde::Deserialize<'de> for ChatCompletionStreamEvent {
     }
 }
 
+/// [`ChatCompletionStreamEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatCompletionStreamEventRef<'a> {
+    /// `chat.completion.chunk`.
+    ChatCompletionChunk(Box<ChatCompletionChunkRef<'a>>),
+    /// `chat.completion`.
+    ChatCompletion(Box<ChatCompletionRef<'a>>),
+    /// `error`.
+    Error(ErrorResponse),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for ChatCompletionStreamEventRef<'a> {
+    type Owned = ChatCompletionStreamEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "object")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "" if crate::runtime::has_key(json, "error") => {
+                Self::Error(crate::view::parse_view("error", json)?)
+            }
+            "chat.completion.chunk" | "" => Self::ChatCompletionChunk(Box::new(
+                crate::view::parse_view("chat.completion.chunk", json)?,
+            )),
+            "chat.completion" => {
+                Self::ChatCompletion(Box::new(crate::view::parse_view("chat.completion", json)?))
+            }
+            "error" => Self::Error(crate::view::parse_view("error", json)?),
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::ChatCompletionChunk(_) => "chat.completion.chunk",
+            Self::ChatCompletion(_) => "chat.completion",
+            Self::Error(_) => "error",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Self::Error(_))
+    }
+
+    fn to_owned_event(&self) -> Result<ChatCompletionStreamEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::ChatCompletionChunk(event) => {
+                ChatCompletionStreamEvent::ChatCompletionChunk(Box::new(event.to_owned_payload()?))
+            }
+            Self::ChatCompletion(event) => {
+                ChatCompletionStreamEvent::ChatCompletion(Box::new(event.to_owned_payload()?))
+            }
+            Self::Error(event) => ChatCompletionStreamEvent::Error(event.clone()),
+            Self::Unknown(unknown) => ChatCompletionStreamEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::ChatCompletionChunk(event) => event.validate(),
+            Self::ChatCompletion(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for ChatCompletionStreamEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ChatCompletionChunk(event) => event.serialize(serializer),
+            Self::ChatCompletion(event) => event.serialize(serializer),
+            Self::Error(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
+    }
+}
+
 /// An event of a legacy Completions stream (`POST /v1/completions`): a `text_completion` object, or an error object.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CompletionStreamEvent {
@@ -2828,6 +3135,7 @@ pub enum CompletionStreamEvent {
 }
 
 impl crate::StreamEvent for CompletionStreamEvent {
+    type View<'a> = CompletionStreamEventRef<'a>;
     const PROTOCOL: &'static str = "completions_legacy";
     const WIRE_TYPES: &'static [&'static str] = &["text_completion", "error"];
 
@@ -2895,5 +3203,79 @@ impl<'de> serde::Deserialize<'de> for CompletionStreamEvent {
             }
         };
         event.map_err(D::Error::custom)
+    }
+}
+
+/// [`CompletionStreamEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CompletionStreamEventRef<'a> {
+    /// `text_completion`.
+    TextCompletion(Box<TextCompletionRef<'a>>),
+    /// `error`.
+    Error(ErrorResponse),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for CompletionStreamEventRef<'a> {
+    type Owned = CompletionStreamEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "object")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "" if crate::runtime::has_key(json, "error") => {
+                Self::Error(crate::view::parse_view("error", json)?)
+            }
+            "text_completion" | "" => {
+                Self::TextCompletion(Box::new(crate::view::parse_view("text_completion", json)?))
+            }
+            "error" => Self::Error(crate::view::parse_view("error", json)?),
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::TextCompletion(_) => "text_completion",
+            Self::Error(_) => "error",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Self::Error(_))
+    }
+
+    fn to_owned_event(&self) -> Result<CompletionStreamEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::TextCompletion(event) => {
+                CompletionStreamEvent::TextCompletion(Box::new(event.to_owned_payload()?))
+            }
+            Self::Error(event) => CompletionStreamEvent::Error(event.clone()),
+            Self::Unknown(unknown) => CompletionStreamEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::TextCompletion(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for CompletionStreamEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::TextCompletion(event) => event.serialize(serializer),
+            Self::Error(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
     }
 }

@@ -43,6 +43,58 @@ pub struct Error {
     pub r#type: String,
 }
 
+#[cfg(any(feature = "assistants", feature = "chat"))]
+/// [`Error`], borrowed from the event's JSON text (see [`crate::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorRef<'a> {
+    /// The `code` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str"
+    )]
+    pub code: Option<std::borrow::Cow<'a, str>>,
+    /// The `message` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub message: std::borrow::Cow<'a, str>,
+    /// The `param` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str"
+    )]
+    pub param: Option<std::borrow::Cow<'a, str>>,
+    /// The `type` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub r#type: std::borrow::Cow<'a, str>,
+}
+
+#[cfg(any(feature = "assistants", feature = "chat"))]
+impl ErrorRef<'_> {
+    /// The owned [`Error`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<Error, crate::DecodeError> {
+        Ok(Error {
+            code: self.code.as_deref().map(str::to_owned),
+            message: self.message.to_string(),
+            param: self.param.as_deref().map(str::to_owned),
+            r#type: self.r#type.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 #[cfg(any(feature = "realtime", feature = "responses"))]
 open_enum! {
 /// The values of `FileInputDetail`.

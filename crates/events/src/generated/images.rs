@@ -41,6 +41,55 @@ pub struct ImageEditCompletedEvent {
     pub usage: Option<ImagesUsage>,
 }
 
+/// [`ImageEditCompletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `image_edit.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "image_edit.completed")]
+pub struct ImageEditCompletedEventRef<'a> {
+    /// Base64-encoded final edited image data, suitable for rendering as an image.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub b64_json: std::borrow::Cow<'a, str>,
+    /// The Unix timestamp when the event was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The size of the edited image.
+    pub size: ImageEditCompletedEventSize,
+    /// The quality setting for the edited image.
+    pub quality: ImageEditCompletedEventQuality,
+    /// The background setting for the edited image.
+    pub background: ImageEditCompletedEventBackground,
+    /// The output format for the edited image.
+    pub output_format: ImageEditCompletedEventOutputFormat,
+    /// For the GPT image models only, the token usage information for the image generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<ImagesUsage>,
+}
+
+impl ImageEditCompletedEventRef<'_> {
+    /// The owned [`ImageEditCompletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ImageEditCompletedEvent, crate::DecodeError> {
+        Ok(ImageEditCompletedEvent {
+            b64_json: self.b64_json.to_string(),
+            created_at: self.created_at,
+            size: self.size.clone(),
+            quality: self.quality.clone(),
+            background: self.background.clone(),
+            output_format: self.output_format.clone(),
+            usage: self.usage.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 open_enum! {
 /// The background setting for the edited image.
 pub enum ImageEditCompletedEventBackground {
@@ -116,6 +165,55 @@ pub struct ImageEditPartialImageEvent {
     /// 0-based index for the partial image (streaming).
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub partial_image_index: i64,
+}
+
+/// [`ImageEditPartialImageEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `image_edit.partial_image`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "image_edit.partial_image")]
+pub struct ImageEditPartialImageEventRef<'a> {
+    /// Base64-encoded partial image data, suitable for rendering as an image.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub b64_json: std::borrow::Cow<'a, str>,
+    /// The Unix timestamp when the event was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The size of the requested edited image.
+    pub size: ImageEditPartialImageEventSize,
+    /// The quality setting for the requested edited image.
+    pub quality: ImageEditPartialImageEventQuality,
+    /// The background setting for the requested edited image.
+    pub background: ImageEditPartialImageEventBackground,
+    /// The output format for the requested edited image.
+    pub output_format: ImageEditPartialImageEventOutputFormat,
+    /// 0-based index for the partial image (streaming).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub partial_image_index: i64,
+}
+
+impl ImageEditPartialImageEventRef<'_> {
+    /// The owned [`ImageEditPartialImageEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ImageEditPartialImageEvent, crate::DecodeError> {
+        Ok(ImageEditPartialImageEvent {
+            b64_json: self.b64_json.to_string(),
+            created_at: self.created_at,
+            size: self.size.clone(),
+            quality: self.quality.clone(),
+            background: self.background.clone(),
+            output_format: self.output_format.clone(),
+            partial_image_index: self.partial_image_index,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -195,6 +293,55 @@ pub struct ImageGenCompletedEvent {
     pub usage: Option<ImagesUsage>,
 }
 
+/// [`ImageGenCompletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `image_generation.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "image_generation.completed")]
+pub struct ImageGenCompletedEventRef<'a> {
+    /// Base64-encoded image data, suitable for rendering as an image.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub b64_json: std::borrow::Cow<'a, str>,
+    /// The Unix timestamp when the event was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The size of the generated image.
+    pub size: ImageGenCompletedEventSize,
+    /// The quality setting for the generated image.
+    pub quality: ImageGenCompletedEventQuality,
+    /// The background setting for the generated image.
+    pub background: ImageGenCompletedEventBackground,
+    /// The output format for the generated image.
+    pub output_format: ImageGenCompletedEventOutputFormat,
+    /// For the GPT image models only, the token usage information for the image generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<ImagesUsage>,
+}
+
+impl ImageGenCompletedEventRef<'_> {
+    /// The owned [`ImageGenCompletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ImageGenCompletedEvent, crate::DecodeError> {
+        Ok(ImageGenCompletedEvent {
+            b64_json: self.b64_json.to_string(),
+            created_at: self.created_at,
+            size: self.size.clone(),
+            quality: self.quality.clone(),
+            background: self.background.clone(),
+            output_format: self.output_format.clone(),
+            usage: self.usage.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 open_enum! {
 /// The background setting for the generated image.
 pub enum ImageGenCompletedEventBackground {
@@ -270,6 +417,55 @@ pub struct ImageGenPartialImageEvent {
     /// 0-based index for the partial image (streaming).
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub partial_image_index: i64,
+}
+
+/// [`ImageGenPartialImageEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `image_generation.partial_image`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "image_generation.partial_image")]
+pub struct ImageGenPartialImageEventRef<'a> {
+    /// Base64-encoded partial image data, suitable for rendering as an image.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub b64_json: std::borrow::Cow<'a, str>,
+    /// The Unix timestamp when the event was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The size of the requested image.
+    pub size: ImageGenPartialImageEventSize,
+    /// The quality setting for the requested image.
+    pub quality: ImageGenPartialImageEventQuality,
+    /// The background setting for the requested image.
+    pub background: ImageGenPartialImageEventBackground,
+    /// The output format for the requested image.
+    pub output_format: ImageGenPartialImageEventOutputFormat,
+    /// 0-based index for the partial image (streaming).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub partial_image_index: i64,
+}
+
+impl ImageGenPartialImageEventRef<'_> {
+    /// The owned [`ImageGenPartialImageEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ImageGenPartialImageEvent, crate::DecodeError> {
+        Ok(ImageGenPartialImageEvent {
+            b64_json: self.b64_json.to_string(),
+            created_at: self.created_at,
+            size: self.size.clone(),
+            quality: self.quality.clone(),
+            background: self.background.clone(),
+            output_format: self.output_format.clone(),
+            partial_image_index: self.partial_image_index,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -364,6 +560,7 @@ pub enum ImageGenerationStreamEvent {
 }
 
 impl crate::StreamEvent for ImageGenerationStreamEvent {
+    type View<'a> = ImageGenerationStreamEventRef<'a>;
     const PROTOCOL: &'static str = "image_generation";
     const WIRE_TYPES: &'static [&'static str] = &[
         "image_generation.partial_image",
@@ -434,6 +631,84 @@ impl<'de> serde::Deserialize<'de> for ImageGenerationStreamEvent {
     }
 }
 
+/// [`ImageGenerationStreamEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageGenerationStreamEventRef<'a> {
+    /// `image_generation.partial_image`.
+    ImageGenerationPartialImage(ImageGenPartialImageEventRef<'a>),
+    /// `image_generation.completed`.
+    ImageGenerationCompleted(ImageGenCompletedEventRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for ImageGenerationStreamEventRef<'a> {
+    type Owned = ImageGenerationStreamEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "image_generation.partial_image" => Self::ImageGenerationPartialImage(
+                crate::view::parse_view("image_generation.partial_image", json)?,
+            ),
+            "image_generation.completed" => Self::ImageGenerationCompleted(
+                crate::view::parse_view("image_generation.completed", json)?,
+            ),
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::ImageGenerationPartialImage(_) => "image_generation.partial_image",
+            Self::ImageGenerationCompleted(_) => "image_generation.completed",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Self::ImageGenerationCompleted(_))
+    }
+
+    fn to_owned_event(&self) -> Result<ImageGenerationStreamEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::ImageGenerationPartialImage(event) => {
+                ImageGenerationStreamEvent::ImageGenerationPartialImage(event.to_owned_payload()?)
+            }
+            Self::ImageGenerationCompleted(event) => {
+                ImageGenerationStreamEvent::ImageGenerationCompleted(event.to_owned_payload()?)
+            }
+            Self::Unknown(unknown) => {
+                ImageGenerationStreamEvent::Unknown(unknown.to_owned_event()?)
+            }
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::ImageGenerationPartialImage(event) => event.validate(),
+            Self::ImageGenerationCompleted(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for ImageGenerationStreamEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ImageGenerationPartialImage(event) => event.serialize(serializer),
+            Self::ImageGenerationCompleted(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
+    }
+}
+
 /// An event of an image edit stream (`POST /v1/images/edits` with `stream: true`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImageEditStreamEvent {
@@ -446,6 +721,7 @@ pub enum ImageEditStreamEvent {
 }
 
 impl crate::StreamEvent for ImageEditStreamEvent {
+    type View<'a> = ImageEditStreamEventRef<'a>;
     const PROTOCOL: &'static str = "image_edit";
     const WIRE_TYPES: &'static [&'static str] =
         &["image_edit.partial_image", "image_edit.completed"];
@@ -512,5 +788,82 @@ impl<'de> serde::Deserialize<'de> for ImageEditStreamEvent {
             }
         };
         event.map_err(D::Error::custom)
+    }
+}
+
+/// [`ImageEditStreamEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageEditStreamEventRef<'a> {
+    /// `image_edit.partial_image`.
+    ImageEditPartialImage(ImageEditPartialImageEventRef<'a>),
+    /// `image_edit.completed`.
+    ImageEditCompleted(ImageEditCompletedEventRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for ImageEditStreamEventRef<'a> {
+    type Owned = ImageEditStreamEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "image_edit.partial_image" => Self::ImageEditPartialImage(crate::view::parse_view(
+                "image_edit.partial_image",
+                json,
+            )?),
+            "image_edit.completed" => {
+                Self::ImageEditCompleted(crate::view::parse_view("image_edit.completed", json)?)
+            }
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::ImageEditPartialImage(_) => "image_edit.partial_image",
+            Self::ImageEditCompleted(_) => "image_edit.completed",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Self::ImageEditCompleted(_))
+    }
+
+    fn to_owned_event(&self) -> Result<ImageEditStreamEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::ImageEditPartialImage(event) => {
+                ImageEditStreamEvent::ImageEditPartialImage(event.to_owned_payload()?)
+            }
+            Self::ImageEditCompleted(event) => {
+                ImageEditStreamEvent::ImageEditCompleted(event.to_owned_payload()?)
+            }
+            Self::Unknown(unknown) => ImageEditStreamEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::ImageEditPartialImage(event) => event.validate(),
+            Self::ImageEditCompleted(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for ImageEditStreamEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ImageEditPartialImage(event) => event.serialize(serializer),
+            Self::ImageEditCompleted(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
     }
 }

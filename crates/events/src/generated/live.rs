@@ -37,6 +37,35 @@ pub struct LiveClientDecisionCreateEvent {
     pub event_id: String,
 }
 
+/// [`LiveClientDecisionCreateEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `decision.create`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "decision.create")]
+pub struct LiveClientDecisionCreateEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+}
+
+impl LiveClientDecisionCreateEventRef<'_> {
+    /// The owned [`LiveClientDecisionCreateEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveClientDecisionCreateEvent, crate::DecodeError> {
+        Ok(LiveClientDecisionCreateEvent {
+            event_id: self.event_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Adds an item to the decision context.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -51,6 +80,42 @@ pub struct LiveClientDecisionItemCreateEvent {
     /// The ID of this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+}
+
+/// [`LiveClientDecisionItemCreateEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `decision.item.create`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "decision.item.create")]
+pub struct LiveClientDecisionItemCreateEventRef<'a> {
+    /// One of several shapes; kept as raw JSON.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub item: serde_json::Value,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientDecisionItemCreateEventRef<'_> {
+    /// The owned [`LiveClientDecisionItemCreateEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveClientDecisionItemCreateEvent, crate::DecodeError> {
+        Ok(LiveClientDecisionItemCreateEvent {
+            item: self.item.clone(),
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Removes an item from the decision context.
@@ -69,6 +134,46 @@ pub struct LiveClientDecisionItemDeleteEvent {
     pub event_id: Option<String>,
 }
 
+/// [`LiveClientDecisionItemDeleteEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `decision.item.delete`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "decision.item.delete")]
+pub struct LiveClientDecisionItemDeleteEventRef<'a> {
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientDecisionItemDeleteEventRef<'_> {
+    /// The owned [`LiveClientDecisionItemDeleteEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveClientDecisionItemDeleteEvent, crate::DecodeError> {
+        Ok(LiveClientDecisionItemDeleteEvent {
+            item_id: self.item_id.to_string(),
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Asks for a response.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -80,6 +185,36 @@ pub struct LiveClientResponseCreateEvent {
     /// The ID of this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+}
+
+/// [`LiveClientResponseCreateEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.create`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.create")]
+pub struct LiveClientResponseCreateEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientResponseCreateEventRef<'_> {
+    /// The owned [`LiveClientResponseCreateEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveClientResponseCreateEvent, crate::DecodeError> {
+        Ok(LiveClientResponseCreateEvent {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Adds an item to the delegated response's context.
@@ -98,6 +233,42 @@ pub struct LiveClientResponseItemCreateEvent {
     pub event_id: Option<String>,
 }
 
+/// [`LiveClientResponseItemCreateEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.item.create`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.item.create")]
+pub struct LiveClientResponseItemCreateEventRef<'a> {
+    /// One of several shapes; kept as raw JSON.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub item: serde_json::Value,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientResponseItemCreateEventRef<'_> {
+    /// The owned [`LiveClientResponseItemCreateEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveClientResponseItemCreateEvent, crate::DecodeError> {
+        Ok(LiveClientResponseItemCreateEvent {
+            item: self.item.clone(),
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Closes the Live session.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -109,6 +280,36 @@ pub struct LiveClientSessionCloseEvent {
     /// The ID of this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+}
+
+/// [`LiveClientSessionCloseEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.close`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.close")]
+pub struct LiveClientSessionCloseEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientSessionCloseEventRef<'_> {
+    /// The owned [`LiveClientSessionCloseEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveClientSessionCloseEvent, crate::DecodeError> {
+        Ok(LiveClientSessionCloseEvent {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Appends commentary text to the session.
@@ -130,6 +331,55 @@ pub struct LiveClientSessionCommentaryAppendEvent {
     pub event_id: Option<String>,
 }
 
+/// [`LiveClientSessionCommentaryAppendEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.commentary.append`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.commentary.append")]
+pub struct LiveClientSessionCommentaryAppendEventRef<'a> {
+    /// The content.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub content: std::borrow::Cow<'a, str>,
+    /// The ID of the delegation.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_id: Option<std::borrow::Cow<'a, str>>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientSessionCommentaryAppendEventRef<'_> {
+    /// The owned [`LiveClientSessionCommentaryAppendEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveClientSessionCommentaryAppendEvent, crate::DecodeError> {
+        Ok(LiveClientSessionCommentaryAppendEvent {
+            content: self.content.to_string(),
+            delegation_id: self.delegation_id.as_deref().map(str::to_owned),
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Appends input audio.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -146,6 +396,46 @@ pub struct LiveClientSessionInputAudioAppendEvent {
     pub event_id: Option<String>,
 }
 
+/// [`LiveClientSessionInputAudioAppendEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.input_audio.append`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.input_audio.append")]
+pub struct LiveClientSessionInputAudioAppendEventRef<'a> {
+    /// Base64-encoded audio.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub audio: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientSessionInputAudioAppendEventRef<'_> {
+    /// The owned [`LiveClientSessionInputAudioAppendEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveClientSessionInputAudioAppendEvent, crate::DecodeError> {
+        Ok(LiveClientSessionInputAudioAppendEvent {
+            audio: self.audio.to_string(),
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Mutes input audio to the model.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -159,6 +449,38 @@ pub struct LiveClientSessionInputAudioMuteEvent {
     pub event_id: Option<String>,
 }
 
+/// [`LiveClientSessionInputAudioMuteEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.input_audio.mute`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.input_audio.mute")]
+pub struct LiveClientSessionInputAudioMuteEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientSessionInputAudioMuteEventRef<'_> {
+    /// The owned [`LiveClientSessionInputAudioMuteEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveClientSessionInputAudioMuteEvent, crate::DecodeError> {
+        Ok(LiveClientSessionInputAudioMuteEvent {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Unmutes input audio to the model.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -170,6 +492,38 @@ pub struct LiveClientSessionInputAudioUnmuteEvent {
     /// The ID of this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+}
+
+/// [`LiveClientSessionInputAudioUnmuteEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.input_audio.unmute`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.input_audio.unmute")]
+pub struct LiveClientSessionInputAudioUnmuteEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientSessionInputAudioUnmuteEventRef<'_> {
+    /// The owned [`LiveClientSessionInputAudioUnmuteEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveClientSessionInputAudioUnmuteEvent, crate::DecodeError> {
+        Ok(LiveClientSessionInputAudioUnmuteEvent {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Appends text to the session's instructions.
@@ -191,6 +545,55 @@ pub struct LiveClientSessionInstructionsAppendEvent {
     pub event_id: Option<String>,
 }
 
+/// [`LiveClientSessionInstructionsAppendEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.instructions.append`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.instructions.append")]
+pub struct LiveClientSessionInstructionsAppendEventRef<'a> {
+    /// The content.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub content: std::borrow::Cow<'a, str>,
+    /// The ID of the delegation.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_id: Option<std::borrow::Cow<'a, str>>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientSessionInstructionsAppendEventRef<'_> {
+    /// The owned [`LiveClientSessionInstructionsAppendEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveClientSessionInstructionsAppendEvent, crate::DecodeError> {
+        Ok(LiveClientSessionInstructionsAppendEvent {
+            content: self.content.to_string(),
+            delegation_id: self.delegation_id.as_deref().map(str::to_owned),
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Plays a pre-recorded audio fixture.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -207,6 +610,46 @@ pub struct LiveClientSessionOutputAudioFixturePlayEvent {
     pub event_id: Option<String>,
 }
 
+/// [`LiveClientSessionOutputAudioFixturePlayEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.output_audio.fixture.play`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.output_audio.fixture.play")]
+pub struct LiveClientSessionOutputAudioFixturePlayEventRef<'a> {
+    /// Base64-encoded audio.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub audio: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientSessionOutputAudioFixturePlayEventRef<'_> {
+    /// The owned [`LiveClientSessionOutputAudioFixturePlayEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveClientSessionOutputAudioFixturePlayEvent, crate::DecodeError> {
+        Ok(LiveClientSessionOutputAudioFixturePlayEvent {
+            audio: self.audio.to_string(),
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Starts the Live session with a configuration.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -220,6 +663,39 @@ pub struct LiveClientSessionStartEvent {
     /// The ID of this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+}
+
+/// [`LiveClientSessionStartEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.start`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.start")]
+pub struct LiveClientSessionStartEventRef<'a> {
+    /// The session.
+    pub session: LiveSessionConfig,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientSessionStartEventRef<'_> {
+    /// The owned [`LiveClientSessionStartEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveClientSessionStartEvent, crate::DecodeError> {
+        Ok(LiveClientSessionStartEvent {
+            session: self.session.clone(),
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Appends text to the model's thinking context.
@@ -241,6 +717,55 @@ pub struct LiveClientSessionThinkingAppendEvent {
     pub event_id: Option<String>,
 }
 
+/// [`LiveClientSessionThinkingAppendEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.thinking.append`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.thinking.append")]
+pub struct LiveClientSessionThinkingAppendEventRef<'a> {
+    /// The content.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub content: std::borrow::Cow<'a, str>,
+    /// The ID of the delegation.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_id: Option<std::borrow::Cow<'a, str>>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientSessionThinkingAppendEventRef<'_> {
+    /// The owned [`LiveClientSessionThinkingAppendEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveClientSessionThinkingAppendEvent, crate::DecodeError> {
+        Ok(LiveClientSessionThinkingAppendEvent {
+            content: self.content.to_string(),
+            delegation_id: self.delegation_id.as_deref().map(str::to_owned),
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Changes the Live session's configuration.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -255,6 +780,40 @@ pub struct LiveClientSessionUpdateEvent {
     /// The ID of this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+}
+
+/// [`LiveClientSessionUpdateEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.update`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.update")]
+pub struct LiveClientSessionUpdateEventRef<'a> {
+    /// The session.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub session: LiveSessionUpdateConfig,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveClientSessionUpdateEventRef<'_> {
+    /// The owned [`LiveClientSessionUpdateEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveClientSessionUpdateEvent, crate::DecodeError> {
+        Ok(LiveClientSessionUpdateEvent {
+            session: self.session.clone(),
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `LiveDecision` object.
@@ -353,6 +912,70 @@ pub struct LiveServerDecisionEventEvent {
     pub trigger_id: Option<String>,
 }
 
+/// [`LiveServerDecisionEventEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `decision.event`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "decision.event")]
+pub struct LiveServerDecisionEventEventRef<'a> {
+    /// The ID of the delegation.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_id: Option<std::borrow::Cow<'a, str>>,
+    /// The wrapped event.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub event: LiveDecisionSourceEvent,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The `source_event_id` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_event_id: Option<std::borrow::Cow<'a, str>>,
+    /// The `source_event_type` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_event_type: Option<LiveServerDecisionEventEventSourceEventType>,
+    /// The `trigger_id` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trigger_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerDecisionEventEventRef<'_> {
+    /// The owned [`LiveServerDecisionEventEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerDecisionEventEvent, crate::DecodeError> {
+        Ok(LiveServerDecisionEventEvent {
+            delegation_id: self.delegation_id.as_deref().map(str::to_owned),
+            event: self.event.clone(),
+            event_id: self.event_id.to_string(),
+            source_event_id: self.source_event_id.as_deref().map(str::to_owned),
+            source_event_type: self.source_event_type.clone(),
+            trigger_id: self.trigger_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 open_enum! {
 /// The values of `LiveServerDecisionEventEventSourceEventType`.
 pub enum LiveServerDecisionEventEventSourceEventType {
@@ -382,6 +1005,50 @@ pub struct LiveServerDecisionItemCreatedEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerDecisionItemCreatedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `decision.item.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "decision.item.created")]
+pub struct LiveServerDecisionItemCreatedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// One of several shapes; kept as raw JSON.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub item: serde_json::Value,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerDecisionItemCreatedEventRef<'_> {
+    /// The owned [`LiveServerDecisionItemCreatedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerDecisionItemCreatedEvent, crate::DecodeError> {
+        Ok(LiveServerDecisionItemCreatedEvent {
+            event_id: self.event_id.to_string(),
+            item: self.item.clone(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// An item was removed from the decision context.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -401,6 +1068,54 @@ pub struct LiveServerDecisionItemDeletedEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerDecisionItemDeletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `decision.item.deleted`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "decision.item.deleted")]
+pub struct LiveServerDecisionItemDeletedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerDecisionItemDeletedEventRef<'_> {
+    /// The owned [`LiveServerDecisionItemDeletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerDecisionItemDeletedEvent, crate::DecodeError> {
+        Ok(LiveServerDecisionItemDeletedEvent {
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// An error on the Live connection.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -418,6 +1133,48 @@ pub struct LiveServerErrorEvent {
     /// The ID of the client event this event answers, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_event_id: Option<String>,
+}
+
+/// [`LiveServerErrorEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `error`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "error")]
+pub struct LiveServerErrorEventRef<'a> {
+    /// The error, if any.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub error: LiveError,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerErrorEventRef<'_> {
+    /// The owned [`LiveServerErrorEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerErrorEvent, crate::DecodeError> {
+        Ok(LiveServerErrorEvent {
+            error: self.error.clone(),
+            event_id: self.event_id.to_string(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// An informational message on the Live connection.
@@ -442,6 +1199,60 @@ pub struct LiveServerInfoEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerInfoEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `info`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "info")]
+pub struct LiveServerInfoEventRef<'a> {
+    /// A machine-readable code.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub code: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// A human-readable message.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub message: std::borrow::Cow<'a, str>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerInfoEventRef<'_> {
+    /// The owned [`LiveServerInfoEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerInfoEvent, crate::DecodeError> {
+        Ok(LiveServerInfoEvent {
+            code: self.code.to_string(),
+            event_id: self.event_id.to_string(),
+            message: self.message.to_string(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// An event of a delegated response, forwarded to the Live connection.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -462,6 +1273,57 @@ pub struct LiveServerResponseEventEvent {
     /// The ID of the delegation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegation_id: Option<String>,
+}
+
+/// [`LiveServerResponseEventEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.event`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.event")]
+pub struct LiveServerResponseEventEventRef<'a> {
+    /// The wrapped event.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub event: serde_json::Value,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+    /// The ID of the delegation.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerResponseEventEventRef<'_> {
+    /// The owned [`LiveServerResponseEventEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerResponseEventEvent, crate::DecodeError> {
+        Ok(LiveServerResponseEventEvent {
+            event: self.event.clone(),
+            event_id: self.event_id.to_string(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+            delegation_id: self.delegation_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The Live session closed.
@@ -485,6 +1347,54 @@ pub struct LiveServerSessionClosedEvent {
     /// The ID of the client event this event answers, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_event_id: Option<String>,
+}
+
+/// [`LiveServerSessionClosedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.closed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.closed")]
+pub struct LiveServerSessionClosedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Why this happened.
+    pub reason: LiveServerSessionClosedEventReason,
+    /// The session.
+    pub session: LiveSessionResource,
+    /// Token usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<LiveSessionUsage>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionClosedEventRef<'_> {
+    /// The owned [`LiveServerSessionClosedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerSessionClosedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionClosedEvent {
+            event_id: self.event_id.to_string(),
+            reason: self.reason.clone(),
+            session: self.session.clone(),
+            usage: self.usage.clone(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -525,6 +1435,54 @@ pub struct LiveServerSessionCommentaryAppendedEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerSessionCommentaryAppendedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.commentary.appended`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.commentary.appended")]
+pub struct LiveServerSessionCommentaryAppendedEventRef<'a> {
+    /// Where this chunk ends in the audio, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub end_ms: i64,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Where this chunk starts in the audio, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub start_ms: i64,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionCommentaryAppendedEventRef<'_> {
+    /// The owned [`LiveServerSessionCommentaryAppendedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionCommentaryAppendedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionCommentaryAppendedEvent {
+            end_ms: self.end_ms,
+            event_id: self.event_id.to_string(),
+            start_ms: self.start_ms,
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The session delegated work (for instance to a Responses call).
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -544,6 +1502,53 @@ pub struct LiveServerSessionDelegationCreatedEvent {
     /// The ID of the client event this event answers, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_event_id: Option<String>,
+}
+
+/// [`LiveServerSessionDelegationCreatedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.delegation.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.delegation.created")]
+pub struct LiveServerSessionDelegationCreatedEventRef<'a> {
+    /// The delegation.
+    pub delegation: LiveServerSessionDelegationCreatedEventDelegation,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The `offset_ms` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub offset_ms: i64,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionDelegationCreatedEventRef<'_> {
+    /// The owned [`LiveServerSessionDelegationCreatedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionDelegationCreatedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionDelegationCreatedEvent {
+            delegation: self.delegation.clone(),
+            event_id: self.event_id.to_string(),
+            offset_ms: self.offset_ms,
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `LiveServerSessionDelegationCreatedEventDelegation` object.
@@ -587,6 +1592,37 @@ pub struct LiveServerSessionInputAudioAppendEvent {
     pub audio: String,
 }
 
+/// [`LiveServerSessionInputAudioAppendEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.input_audio.append`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.input_audio.append")]
+pub struct LiveServerSessionInputAudioAppendEventRef<'a> {
+    /// Base64-encoded audio.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub audio: std::borrow::Cow<'a, str>,
+}
+
+impl LiveServerSessionInputAudioAppendEventRef<'_> {
+    /// The owned [`LiveServerSessionInputAudioAppendEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionInputAudioAppendEvent, crate::DecodeError> {
+        Ok(LiveServerSessionInputAudioAppendEvent {
+            audio: self.audio.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Input audio to the model is muted.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -603,6 +1639,46 @@ pub struct LiveServerSessionInputAudioMutedEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerSessionInputAudioMutedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.input_audio.muted`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.input_audio.muted")]
+pub struct LiveServerSessionInputAudioMutedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionInputAudioMutedEventRef<'_> {
+    /// The owned [`LiveServerSessionInputAudioMutedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionInputAudioMutedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionInputAudioMutedEvent {
+            event_id: self.event_id.to_string(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Input audio to the model is unmuted.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -617,6 +1693,46 @@ pub struct LiveServerSessionInputAudioUnmutedEvent {
     /// The ID of the client event this event answers, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_event_id: Option<String>,
+}
+
+/// [`LiveServerSessionInputAudioUnmutedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.input_audio.unmuted`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.input_audio.unmuted")]
+pub struct LiveServerSessionInputAudioUnmutedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionInputAudioUnmutedEventRef<'_> {
+    /// The owned [`LiveServerSessionInputAudioUnmutedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionInputAudioUnmutedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionInputAudioUnmutedEvent {
+            event_id: self.event_id.to_string(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// A chunk of the transcript of the input audio.
@@ -644,6 +1760,62 @@ pub struct LiveServerSessionInputTranscriptDeltaEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerSessionInputTranscriptDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.input_transcript.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.input_transcript.delta")]
+pub struct LiveServerSessionInputTranscriptDeltaEventRef<'a> {
+    /// The text or data added by this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// Where this chunk ends in the audio, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub end_ms: i64,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Where this chunk starts in the audio, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub start_ms: i64,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionInputTranscriptDeltaEventRef<'_> {
+    /// The owned [`LiveServerSessionInputTranscriptDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionInputTranscriptDeltaEvent, crate::DecodeError> {
+        Ok(LiveServerSessionInputTranscriptDeltaEvent {
+            delta: self.delta.to_string(),
+            end_ms: self.end_ms,
+            event_id: self.event_id.to_string(),
+            start_ms: self.start_ms,
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Text was appended to the session's instructions.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -666,6 +1838,54 @@ pub struct LiveServerSessionInstructionsAppendedEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerSessionInstructionsAppendedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.instructions.appended`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.instructions.appended")]
+pub struct LiveServerSessionInstructionsAppendedEventRef<'a> {
+    /// Where this chunk ends in the audio, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub end_ms: i64,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Where this chunk starts in the audio, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub start_ms: i64,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionInstructionsAppendedEventRef<'_> {
+    /// The owned [`LiveServerSessionInstructionsAppendedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionInstructionsAppendedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionInstructionsAppendedEvent {
+            end_ms: self.end_ms,
+            event_id: self.event_id.to_string(),
+            start_ms: self.start_ms,
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A chunk of output audio.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -685,6 +1905,45 @@ pub struct LiveServerSessionOutputAudioDeltaEvent {
     pub start_ms: Option<i64>,
 }
 
+/// [`LiveServerSessionOutputAudioDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.output_audio.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.output_audio.delta")]
+pub struct LiveServerSessionOutputAudioDeltaEventRef<'a> {
+    /// The text or data added by this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// Where this chunk ends in the audio, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_ms: Option<i64>,
+    /// Where this chunk starts in the audio, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_ms: Option<i64>,
+}
+
+impl LiveServerSessionOutputAudioDeltaEventRef<'_> {
+    /// The owned [`LiveServerSessionOutputAudioDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionOutputAudioDeltaEvent, crate::DecodeError> {
+        Ok(LiveServerSessionOutputAudioDeltaEvent {
+            delta: self.delta.to_string(),
+            end_ms: self.end_ms,
+            start_ms: self.start_ms,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A pre-recorded audio fixture finished playing.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -701,6 +1960,46 @@ pub struct LiveServerSessionOutputAudioFixturePlayedEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerSessionOutputAudioFixturePlayedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.output_audio.fixture.played`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.output_audio.fixture.played")]
+pub struct LiveServerSessionOutputAudioFixturePlayedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionOutputAudioFixturePlayedEventRef<'_> {
+    /// The owned [`LiveServerSessionOutputAudioFixturePlayedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionOutputAudioFixturePlayedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionOutputAudioFixturePlayedEvent {
+            event_id: self.event_id.to_string(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A pre-recorded audio fixture started playing.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -715,6 +2014,46 @@ pub struct LiveServerSessionOutputAudioFixturePlayingEvent {
     /// The ID of the client event this event answers, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_event_id: Option<String>,
+}
+
+/// [`LiveServerSessionOutputAudioFixturePlayingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.output_audio.fixture.playing`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.output_audio.fixture.playing")]
+pub struct LiveServerSessionOutputAudioFixturePlayingEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionOutputAudioFixturePlayingEventRef<'_> {
+    /// The owned [`LiveServerSessionOutputAudioFixturePlayingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionOutputAudioFixturePlayingEvent, crate::DecodeError> {
+        Ok(LiveServerSessionOutputAudioFixturePlayingEvent {
+            event_id: self.event_id.to_string(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// A chunk of the transcript of the output audio.
@@ -742,6 +2081,62 @@ pub struct LiveServerSessionOutputTranscriptDeltaEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerSessionOutputTranscriptDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.output_transcript.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.output_transcript.delta")]
+pub struct LiveServerSessionOutputTranscriptDeltaEventRef<'a> {
+    /// The text or data added by this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// Where this chunk ends in the audio, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub end_ms: i64,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Where this chunk starts in the audio, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub start_ms: i64,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionOutputTranscriptDeltaEventRef<'_> {
+    /// The owned [`LiveServerSessionOutputTranscriptDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionOutputTranscriptDeltaEvent, crate::DecodeError> {
+        Ok(LiveServerSessionOutputTranscriptDeltaEvent {
+            delta: self.delta.to_string(),
+            end_ms: self.end_ms,
+            event_id: self.event_id.to_string(),
+            start_ms: self.start_ms,
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The Live session started; carries its configuration.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -758,6 +2153,47 @@ pub struct LiveServerSessionStartedEvent {
     /// The ID of the client event this event answers, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_event_id: Option<String>,
+}
+
+/// [`LiveServerSessionStartedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.started`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.started")]
+pub struct LiveServerSessionStartedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The session.
+    pub session: LiveSessionResource,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionStartedEventRef<'_> {
+    /// The owned [`LiveServerSessionStartedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerSessionStartedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionStartedEvent {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Text was appended to the model's thinking context.
@@ -782,6 +2218,54 @@ pub struct LiveServerSessionThinkingAppendedEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerSessionThinkingAppendedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.thinking.appended`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.thinking.appended")]
+pub struct LiveServerSessionThinkingAppendedEventRef<'a> {
+    /// Where this chunk ends in the audio, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub end_ms: i64,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Where this chunk starts in the audio, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub start_ms: i64,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionThinkingAppendedEventRef<'_> {
+    /// The owned [`LiveServerSessionThinkingAppendedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionThinkingAppendedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionThinkingAppendedEvent {
+            end_ms: self.end_ms,
+            event_id: self.event_id.to_string(),
+            start_ms: self.start_ms,
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The Live session's configuration changed.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -798,6 +2282,47 @@ pub struct LiveServerSessionUpdatedEvent {
     /// The ID of the client event this event answers, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_event_id: Option<String>,
+}
+
+/// [`LiveServerSessionUpdatedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.updated`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.updated")]
+pub struct LiveServerSessionUpdatedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The session.
+    pub session: LiveSessionResource,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerSessionUpdatedEventRef<'_> {
+    /// The owned [`LiveServerSessionUpdatedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerSessionUpdatedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionUpdatedEvent {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The session's usage counters changed.
@@ -820,6 +2345,54 @@ pub struct LiveServerSessionUsageUpdatedEvent {
     /// The `context_window` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_window: Option<LiveServerSessionUsageUpdatedEventContextWindow>,
+}
+
+/// [`LiveServerSessionUsageUpdatedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.usage.updated`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.usage.updated")]
+pub struct LiveServerSessionUsageUpdatedEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Token usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<LiveSessionUsage>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+    /// The `context_window` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_window: Option<LiveServerSessionUsageUpdatedEventContextWindow>,
+}
+
+impl LiveServerSessionUsageUpdatedEventRef<'_> {
+    /// The owned [`LiveServerSessionUsageUpdatedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerSessionUsageUpdatedEvent, crate::DecodeError> {
+        Ok(LiveServerSessionUsageUpdatedEvent {
+            event_id: self.event_id.to_string(),
+            usage: self.usage.clone(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+            context_window: self.context_window.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `LiveServerSessionUsageUpdatedEventContextWindow` object.
@@ -846,6 +2419,43 @@ pub struct LiveServerTransportAnsweredEvent {
     pub session_id: String,
 }
 
+/// [`LiveServerTransportAnsweredEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transport.answered`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transport.answered")]
+pub struct LiveServerTransportAnsweredEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+}
+
+impl LiveServerTransportAnsweredEventRef<'_> {
+    /// The owned [`LiveServerTransportAnsweredEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerTransportAnsweredEvent, crate::DecodeError> {
+        Ok(LiveServerTransportAnsweredEvent {
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A DTMF key press was received from the caller (SIP).
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -860,6 +2470,45 @@ pub struct LiveServerTransportDtmfReceivedEvent {
     /// The ID of this event.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub event_id: String,
+}
+
+/// [`LiveServerTransportDtmfReceivedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transport.dtmf.received`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transport.dtmf.received")]
+pub struct LiveServerTransportDtmfReceivedEventRef<'a> {
+    /// The wrapped event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+}
+
+impl LiveServerTransportDtmfReceivedEventRef<'_> {
+    /// The owned [`LiveServerTransportDtmfReceivedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<LiveServerTransportDtmfReceivedEvent, crate::DecodeError> {
+        Ok(LiveServerTransportDtmfReceivedEvent {
+            event: self.event.to_string(),
+            event_id: self.event_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// A DTMF key press is being sent to the caller (SIP).
@@ -881,6 +2530,52 @@ pub struct LiveServerTransportDtmfSendEvent {
     pub client_event_id: Option<String>,
 }
 
+/// [`LiveServerTransportDtmfSendEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transport.dtmf.send`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transport.dtmf.send")]
+pub struct LiveServerTransportDtmfSendEventRef<'a> {
+    /// The wrapped event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerTransportDtmfSendEventRef<'_> {
+    /// The owned [`LiveServerTransportDtmfSendEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerTransportDtmfSendEvent, crate::DecodeError> {
+        Ok(LiveServerTransportDtmfSendEvent {
+            event: self.event.to_string(),
+            event_id: self.event_id.to_string(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A DTMF key press was sent to the caller (SIP).
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -898,6 +2593,52 @@ pub struct LiveServerTransportDtmfSentEvent {
     /// The ID of the client event this event answers, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_event_id: Option<String>,
+}
+
+/// [`LiveServerTransportDtmfSentEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transport.dtmf.sent`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transport.dtmf.sent")]
+pub struct LiveServerTransportDtmfSentEventRef<'a> {
+    /// The wrapped event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event: std::borrow::Cow<'a, str>,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the client event this event answers, if any.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl LiveServerTransportDtmfSentEventRef<'_> {
+    /// The owned [`LiveServerTransportDtmfSentEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerTransportDtmfSentEvent, crate::DecodeError> {
+        Ok(LiveServerTransportDtmfSentEvent {
+            event: self.event.to_string(),
+            event_id: self.event_id.to_string(),
+            client_event_id: self.client_event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `LiveServerTransportFailedError` object.
@@ -936,6 +2677,47 @@ pub struct LiveServerTransportFailedEvent {
     pub session_id: String,
 }
 
+/// [`LiveServerTransportFailedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transport.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transport.failed")]
+pub struct LiveServerTransportFailedEventRef<'a> {
+    /// The error, if any.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub error: LiveServerTransportFailedError,
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+}
+
+impl LiveServerTransportFailedEventRef<'_> {
+    /// The owned [`LiveServerTransportFailedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerTransportFailedEvent, crate::DecodeError> {
+        Ok(LiveServerTransportFailedEvent {
+            error: self.error.clone(),
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The outbound call is ringing (SIP).
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -950,6 +2732,43 @@ pub struct LiveServerTransportRingingEvent {
     /// The ID of the session this event belongs to.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub session_id: String,
+}
+
+/// [`LiveServerTransportRingingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transport.ringing`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transport.ringing")]
+pub struct LiveServerTransportRingingEventRef<'a> {
+    /// The ID of this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the session this event belongs to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub session_id: std::borrow::Cow<'a, str>,
+}
+
+impl LiveServerTransportRingingEventRef<'_> {
+    /// The owned [`LiveServerTransportRingingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<LiveServerTransportRingingEvent, crate::DecodeError> {
+        Ok(LiveServerTransportRingingEvent {
+            event_id: self.event_id.to_string(),
+            session_id: self.session_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `LiveSessionConfig` object.
@@ -1169,6 +2988,7 @@ pub enum LiveServerEvent {
 }
 
 impl crate::StreamEvent for LiveServerEvent {
+    type View<'a> = LiveServerEventRef<'a>;
     const PROTOCOL: &'static str = "live_server";
     const WIRE_TYPES: &'static [&'static str] = &[
         "session.started",
@@ -1462,6 +3282,361 @@ impl<'de> serde::Deserialize<'de> for LiveServerEvent {
     }
 }
 
+/// [`LiveServerEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveServerEventRef<'a> {
+    /// `session.started`.
+    SessionStarted(Box<LiveServerSessionStartedEventRef<'a>>),
+    /// `session.updated`.
+    SessionUpdated(Box<LiveServerSessionUpdatedEventRef<'a>>),
+    /// `session.input_audio.muted`.
+    SessionInputAudioMuted(LiveServerSessionInputAudioMutedEventRef<'a>),
+    /// `session.input_audio.unmuted`.
+    SessionInputAudioUnmuted(LiveServerSessionInputAudioUnmutedEventRef<'a>),
+    /// `session.output_audio.fixture.playing`.
+    SessionOutputAudioFixturePlaying(LiveServerSessionOutputAudioFixturePlayingEventRef<'a>),
+    /// `session.output_audio.fixture.played`.
+    SessionOutputAudioFixturePlayed(LiveServerSessionOutputAudioFixturePlayedEventRef<'a>),
+    /// `session.instructions.appended`.
+    SessionInstructionsAppended(LiveServerSessionInstructionsAppendedEventRef<'a>),
+    /// `session.thinking.appended`.
+    SessionThinkingAppended(LiveServerSessionThinkingAppendedEventRef<'a>),
+    /// `session.commentary.appended`.
+    SessionCommentaryAppended(LiveServerSessionCommentaryAppendedEventRef<'a>),
+    /// `session.input_audio.append`.
+    SessionInputAudioAppend(LiveServerSessionInputAudioAppendEventRef<'a>),
+    /// `session.output_audio.delta`.
+    SessionOutputAudioDelta(LiveServerSessionOutputAudioDeltaEventRef<'a>),
+    /// `session.input_transcript.delta`.
+    SessionInputTranscriptDelta(LiveServerSessionInputTranscriptDeltaEventRef<'a>),
+    /// `session.output_transcript.delta`.
+    SessionOutputTranscriptDelta(LiveServerSessionOutputTranscriptDeltaEventRef<'a>),
+    /// `session.delegation.created`.
+    SessionDelegationCreated(LiveServerSessionDelegationCreatedEventRef<'a>),
+    /// `decision.event`.
+    DecisionEvent(LiveServerDecisionEventEventRef<'a>),
+    /// `decision.item.created`.
+    DecisionItemCreated(LiveServerDecisionItemCreatedEventRef<'a>),
+    /// `decision.item.deleted`.
+    DecisionItemDeleted(LiveServerDecisionItemDeletedEventRef<'a>),
+    /// `response.event`.
+    ResponseEvent(LiveServerResponseEventEventRef<'a>),
+    /// `session.usage.updated`.
+    SessionUsageUpdated(LiveServerSessionUsageUpdatedEventRef<'a>),
+    /// `session.closed`.
+    SessionClosed(Box<LiveServerSessionClosedEventRef<'a>>),
+    /// `error`.
+    Error(LiveServerErrorEventRef<'a>),
+    /// `info`.
+    Info(LiveServerInfoEventRef<'a>),
+    /// `transport.dtmf.received`.
+    TransportDtmfReceived(LiveServerTransportDtmfReceivedEventRef<'a>),
+    /// `transport.dtmf.send`.
+    TransportDtmfSend(LiveServerTransportDtmfSendEventRef<'a>),
+    /// `transport.dtmf.sent`.
+    TransportDtmfSent(LiveServerTransportDtmfSentEventRef<'a>),
+    /// `transport.ringing`.
+    TransportRinging(LiveServerTransportRingingEventRef<'a>),
+    /// `transport.answered`.
+    TransportAnswered(LiveServerTransportAnsweredEventRef<'a>),
+    /// `transport.failed`.
+    TransportFailed(LiveServerTransportFailedEventRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for LiveServerEventRef<'a> {
+    type Owned = LiveServerEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "session.started" => {
+                Self::SessionStarted(Box::new(crate::view::parse_view("session.started", json)?))
+            }
+            "session.updated" => {
+                Self::SessionUpdated(Box::new(crate::view::parse_view("session.updated", json)?))
+            }
+            "session.input_audio.muted" => Self::SessionInputAudioMuted(crate::view::parse_view(
+                "session.input_audio.muted",
+                json,
+            )?),
+            "session.input_audio.unmuted" => Self::SessionInputAudioUnmuted(
+                crate::view::parse_view("session.input_audio.unmuted", json)?,
+            ),
+            "session.output_audio.fixture.playing" => Self::SessionOutputAudioFixturePlaying(
+                crate::view::parse_view("session.output_audio.fixture.playing", json)?,
+            ),
+            "session.output_audio.fixture.played" => Self::SessionOutputAudioFixturePlayed(
+                crate::view::parse_view("session.output_audio.fixture.played", json)?,
+            ),
+            "session.instructions.appended" => Self::SessionInstructionsAppended(
+                crate::view::parse_view("session.instructions.appended", json)?,
+            ),
+            "session.thinking.appended" => Self::SessionThinkingAppended(crate::view::parse_view(
+                "session.thinking.appended",
+                json,
+            )?),
+            "session.commentary.appended" => Self::SessionCommentaryAppended(
+                crate::view::parse_view("session.commentary.appended", json)?,
+            ),
+            "session.input_audio.append" => Self::SessionInputAudioAppend(crate::view::parse_view(
+                "session.input_audio.append",
+                json,
+            )?),
+            "session.output_audio.delta" => Self::SessionOutputAudioDelta(crate::view::parse_view(
+                "session.output_audio.delta",
+                json,
+            )?),
+            "session.input_transcript.delta" => Self::SessionInputTranscriptDelta(
+                crate::view::parse_view("session.input_transcript.delta", json)?,
+            ),
+            "session.output_transcript.delta" => Self::SessionOutputTranscriptDelta(
+                crate::view::parse_view("session.output_transcript.delta", json)?,
+            ),
+            "session.delegation.created" => Self::SessionDelegationCreated(
+                crate::view::parse_view("session.delegation.created", json)?,
+            ),
+            "decision.event" => {
+                Self::DecisionEvent(crate::view::parse_view("decision.event", json)?)
+            }
+            "decision.item.created" => {
+                Self::DecisionItemCreated(crate::view::parse_view("decision.item.created", json)?)
+            }
+            "decision.item.deleted" => {
+                Self::DecisionItemDeleted(crate::view::parse_view("decision.item.deleted", json)?)
+            }
+            "response.event" => {
+                Self::ResponseEvent(crate::view::parse_view("response.event", json)?)
+            }
+            "session.usage.updated" => {
+                Self::SessionUsageUpdated(crate::view::parse_view("session.usage.updated", json)?)
+            }
+            "session.closed" => {
+                Self::SessionClosed(Box::new(crate::view::parse_view("session.closed", json)?))
+            }
+            "error" => Self::Error(crate::view::parse_view("error", json)?),
+            "info" => Self::Info(crate::view::parse_view("info", json)?),
+            "transport.dtmf.received" => Self::TransportDtmfReceived(crate::view::parse_view(
+                "transport.dtmf.received",
+                json,
+            )?),
+            "transport.dtmf.send" => {
+                Self::TransportDtmfSend(crate::view::parse_view("transport.dtmf.send", json)?)
+            }
+            "transport.dtmf.sent" => {
+                Self::TransportDtmfSent(crate::view::parse_view("transport.dtmf.sent", json)?)
+            }
+            "transport.ringing" => {
+                Self::TransportRinging(crate::view::parse_view("transport.ringing", json)?)
+            }
+            "transport.answered" => {
+                Self::TransportAnswered(crate::view::parse_view("transport.answered", json)?)
+            }
+            "transport.failed" => {
+                Self::TransportFailed(crate::view::parse_view("transport.failed", json)?)
+            }
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::SessionStarted(_) => "session.started",
+            Self::SessionUpdated(_) => "session.updated",
+            Self::SessionInputAudioMuted(_) => "session.input_audio.muted",
+            Self::SessionInputAudioUnmuted(_) => "session.input_audio.unmuted",
+            Self::SessionOutputAudioFixturePlaying(_) => "session.output_audio.fixture.playing",
+            Self::SessionOutputAudioFixturePlayed(_) => "session.output_audio.fixture.played",
+            Self::SessionInstructionsAppended(_) => "session.instructions.appended",
+            Self::SessionThinkingAppended(_) => "session.thinking.appended",
+            Self::SessionCommentaryAppended(_) => "session.commentary.appended",
+            Self::SessionInputAudioAppend(_) => "session.input_audio.append",
+            Self::SessionOutputAudioDelta(_) => "session.output_audio.delta",
+            Self::SessionInputTranscriptDelta(_) => "session.input_transcript.delta",
+            Self::SessionOutputTranscriptDelta(_) => "session.output_transcript.delta",
+            Self::SessionDelegationCreated(_) => "session.delegation.created",
+            Self::DecisionEvent(_) => "decision.event",
+            Self::DecisionItemCreated(_) => "decision.item.created",
+            Self::DecisionItemDeleted(_) => "decision.item.deleted",
+            Self::ResponseEvent(_) => "response.event",
+            Self::SessionUsageUpdated(_) => "session.usage.updated",
+            Self::SessionClosed(_) => "session.closed",
+            Self::Error(_) => "error",
+            Self::Info(_) => "info",
+            Self::TransportDtmfReceived(_) => "transport.dtmf.received",
+            Self::TransportDtmfSend(_) => "transport.dtmf.send",
+            Self::TransportDtmfSent(_) => "transport.dtmf.sent",
+            Self::TransportRinging(_) => "transport.ringing",
+            Self::TransportAnswered(_) => "transport.answered",
+            Self::TransportFailed(_) => "transport.failed",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Self::SessionClosed(_))
+    }
+
+    fn to_owned_event(&self) -> Result<LiveServerEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::SessionStarted(event) => {
+                LiveServerEvent::SessionStarted(Box::new(event.to_owned_payload()?))
+            }
+            Self::SessionUpdated(event) => {
+                LiveServerEvent::SessionUpdated(Box::new(event.to_owned_payload()?))
+            }
+            Self::SessionInputAudioMuted(event) => {
+                LiveServerEvent::SessionInputAudioMuted(event.to_owned_payload()?)
+            }
+            Self::SessionInputAudioUnmuted(event) => {
+                LiveServerEvent::SessionInputAudioUnmuted(event.to_owned_payload()?)
+            }
+            Self::SessionOutputAudioFixturePlaying(event) => {
+                LiveServerEvent::SessionOutputAudioFixturePlaying(event.to_owned_payload()?)
+            }
+            Self::SessionOutputAudioFixturePlayed(event) => {
+                LiveServerEvent::SessionOutputAudioFixturePlayed(event.to_owned_payload()?)
+            }
+            Self::SessionInstructionsAppended(event) => {
+                LiveServerEvent::SessionInstructionsAppended(event.to_owned_payload()?)
+            }
+            Self::SessionThinkingAppended(event) => {
+                LiveServerEvent::SessionThinkingAppended(event.to_owned_payload()?)
+            }
+            Self::SessionCommentaryAppended(event) => {
+                LiveServerEvent::SessionCommentaryAppended(event.to_owned_payload()?)
+            }
+            Self::SessionInputAudioAppend(event) => {
+                LiveServerEvent::SessionInputAudioAppend(event.to_owned_payload()?)
+            }
+            Self::SessionOutputAudioDelta(event) => {
+                LiveServerEvent::SessionOutputAudioDelta(event.to_owned_payload()?)
+            }
+            Self::SessionInputTranscriptDelta(event) => {
+                LiveServerEvent::SessionInputTranscriptDelta(event.to_owned_payload()?)
+            }
+            Self::SessionOutputTranscriptDelta(event) => {
+                LiveServerEvent::SessionOutputTranscriptDelta(event.to_owned_payload()?)
+            }
+            Self::SessionDelegationCreated(event) => {
+                LiveServerEvent::SessionDelegationCreated(event.to_owned_payload()?)
+            }
+            Self::DecisionEvent(event) => LiveServerEvent::DecisionEvent(event.to_owned_payload()?),
+            Self::DecisionItemCreated(event) => {
+                LiveServerEvent::DecisionItemCreated(event.to_owned_payload()?)
+            }
+            Self::DecisionItemDeleted(event) => {
+                LiveServerEvent::DecisionItemDeleted(event.to_owned_payload()?)
+            }
+            Self::ResponseEvent(event) => LiveServerEvent::ResponseEvent(event.to_owned_payload()?),
+            Self::SessionUsageUpdated(event) => {
+                LiveServerEvent::SessionUsageUpdated(event.to_owned_payload()?)
+            }
+            Self::SessionClosed(event) => {
+                LiveServerEvent::SessionClosed(Box::new(event.to_owned_payload()?))
+            }
+            Self::Error(event) => LiveServerEvent::Error(event.to_owned_payload()?),
+            Self::Info(event) => LiveServerEvent::Info(event.to_owned_payload()?),
+            Self::TransportDtmfReceived(event) => {
+                LiveServerEvent::TransportDtmfReceived(event.to_owned_payload()?)
+            }
+            Self::TransportDtmfSend(event) => {
+                LiveServerEvent::TransportDtmfSend(event.to_owned_payload()?)
+            }
+            Self::TransportDtmfSent(event) => {
+                LiveServerEvent::TransportDtmfSent(event.to_owned_payload()?)
+            }
+            Self::TransportRinging(event) => {
+                LiveServerEvent::TransportRinging(event.to_owned_payload()?)
+            }
+            Self::TransportAnswered(event) => {
+                LiveServerEvent::TransportAnswered(event.to_owned_payload()?)
+            }
+            Self::TransportFailed(event) => {
+                LiveServerEvent::TransportFailed(event.to_owned_payload()?)
+            }
+            Self::Unknown(unknown) => LiveServerEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::SessionStarted(event) => event.validate(),
+            Self::SessionUpdated(event) => event.validate(),
+            Self::SessionInputAudioMuted(event) => event.validate(),
+            Self::SessionInputAudioUnmuted(event) => event.validate(),
+            Self::SessionOutputAudioFixturePlaying(event) => event.validate(),
+            Self::SessionOutputAudioFixturePlayed(event) => event.validate(),
+            Self::SessionInstructionsAppended(event) => event.validate(),
+            Self::SessionThinkingAppended(event) => event.validate(),
+            Self::SessionCommentaryAppended(event) => event.validate(),
+            Self::SessionInputAudioAppend(event) => event.validate(),
+            Self::SessionOutputAudioDelta(event) => event.validate(),
+            Self::SessionInputTranscriptDelta(event) => event.validate(),
+            Self::SessionOutputTranscriptDelta(event) => event.validate(),
+            Self::SessionDelegationCreated(event) => event.validate(),
+            Self::DecisionEvent(event) => event.validate(),
+            Self::DecisionItemCreated(event) => event.validate(),
+            Self::DecisionItemDeleted(event) => event.validate(),
+            Self::ResponseEvent(event) => event.validate(),
+            Self::SessionUsageUpdated(event) => event.validate(),
+            Self::SessionClosed(event) => event.validate(),
+            Self::Error(event) => event.validate(),
+            Self::Info(event) => event.validate(),
+            Self::TransportDtmfReceived(event) => event.validate(),
+            Self::TransportDtmfSend(event) => event.validate(),
+            Self::TransportDtmfSent(event) => event.validate(),
+            Self::TransportRinging(event) => event.validate(),
+            Self::TransportAnswered(event) => event.validate(),
+            Self::TransportFailed(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for LiveServerEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::SessionStarted(event) => event.serialize(serializer),
+            Self::SessionUpdated(event) => event.serialize(serializer),
+            Self::SessionInputAudioMuted(event) => event.serialize(serializer),
+            Self::SessionInputAudioUnmuted(event) => event.serialize(serializer),
+            Self::SessionOutputAudioFixturePlaying(event) => event.serialize(serializer),
+            Self::SessionOutputAudioFixturePlayed(event) => event.serialize(serializer),
+            Self::SessionInstructionsAppended(event) => event.serialize(serializer),
+            Self::SessionThinkingAppended(event) => event.serialize(serializer),
+            Self::SessionCommentaryAppended(event) => event.serialize(serializer),
+            Self::SessionInputAudioAppend(event) => event.serialize(serializer),
+            Self::SessionOutputAudioDelta(event) => event.serialize(serializer),
+            Self::SessionInputTranscriptDelta(event) => event.serialize(serializer),
+            Self::SessionOutputTranscriptDelta(event) => event.serialize(serializer),
+            Self::SessionDelegationCreated(event) => event.serialize(serializer),
+            Self::DecisionEvent(event) => event.serialize(serializer),
+            Self::DecisionItemCreated(event) => event.serialize(serializer),
+            Self::DecisionItemDeleted(event) => event.serialize(serializer),
+            Self::ResponseEvent(event) => event.serialize(serializer),
+            Self::SessionUsageUpdated(event) => event.serialize(serializer),
+            Self::SessionClosed(event) => event.serialize(serializer),
+            Self::Error(event) => event.serialize(serializer),
+            Self::Info(event) => event.serialize(serializer),
+            Self::TransportDtmfReceived(event) => event.serialize(serializer),
+            Self::TransportDtmfSend(event) => event.serialize(serializer),
+            Self::TransportDtmfSent(event) => event.serialize(serializer),
+            Self::TransportRinging(event) => event.serialize(serializer),
+            Self::TransportAnswered(event) => event.serialize(serializer),
+            Self::TransportFailed(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
+    }
+}
+
 /// A client event of the Live API (WebSocket). From `spec/additions/live.yaml` (openai-python 3.63.0); not in the spec snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LiveClientEvent {
@@ -1500,6 +3675,7 @@ pub enum LiveClientEvent {
 }
 
 impl crate::StreamEvent for LiveClientEvent {
+    type View<'a> = LiveClientEventRef<'a>;
     const PROTOCOL: &'static str = "live_client";
     const WIRE_TYPES: &'static [&'static str] = &[
         "session.start",
@@ -1677,5 +3853,223 @@ impl<'de> serde::Deserialize<'de> for LiveClientEvent {
             }
         };
         event.map_err(D::Error::custom)
+    }
+}
+
+/// [`LiveClientEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveClientEventRef<'a> {
+    /// `session.start`.
+    SessionStart(Box<LiveClientSessionStartEventRef<'a>>),
+    /// `session.update`.
+    SessionUpdate(LiveClientSessionUpdateEventRef<'a>),
+    /// `session.input_audio.append`.
+    SessionInputAudioAppend(LiveClientSessionInputAudioAppendEventRef<'a>),
+    /// `session.input_audio.mute`.
+    SessionInputAudioMute(LiveClientSessionInputAudioMuteEventRef<'a>),
+    /// `session.input_audio.unmute`.
+    SessionInputAudioUnmute(LiveClientSessionInputAudioUnmuteEventRef<'a>),
+    /// `session.output_audio.fixture.play`.
+    SessionOutputAudioFixturePlay(LiveClientSessionOutputAudioFixturePlayEventRef<'a>),
+    /// `session.instructions.append`.
+    SessionInstructionsAppend(LiveClientSessionInstructionsAppendEventRef<'a>),
+    /// `session.thinking.append`.
+    SessionThinkingAppend(LiveClientSessionThinkingAppendEventRef<'a>),
+    /// `session.commentary.append`.
+    SessionCommentaryAppend(LiveClientSessionCommentaryAppendEventRef<'a>),
+    /// `decision.create`.
+    DecisionCreate(LiveClientDecisionCreateEventRef<'a>),
+    /// `decision.item.create`.
+    DecisionItemCreate(LiveClientDecisionItemCreateEventRef<'a>),
+    /// `decision.item.delete`.
+    DecisionItemDelete(LiveClientDecisionItemDeleteEventRef<'a>),
+    /// `response.item.create`.
+    ResponseItemCreate(LiveClientResponseItemCreateEventRef<'a>),
+    /// `response.create`.
+    ResponseCreate(LiveClientResponseCreateEventRef<'a>),
+    /// `session.close`.
+    SessionClose(LiveClientSessionCloseEventRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for LiveClientEventRef<'a> {
+    type Owned = LiveClientEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "session.start" => {
+                Self::SessionStart(Box::new(crate::view::parse_view("session.start", json)?))
+            }
+            "session.update" => {
+                Self::SessionUpdate(crate::view::parse_view("session.update", json)?)
+            }
+            "session.input_audio.append" => Self::SessionInputAudioAppend(crate::view::parse_view(
+                "session.input_audio.append",
+                json,
+            )?),
+            "session.input_audio.mute" => Self::SessionInputAudioMute(crate::view::parse_view(
+                "session.input_audio.mute",
+                json,
+            )?),
+            "session.input_audio.unmute" => Self::SessionInputAudioUnmute(crate::view::parse_view(
+                "session.input_audio.unmute",
+                json,
+            )?),
+            "session.output_audio.fixture.play" => Self::SessionOutputAudioFixturePlay(
+                crate::view::parse_view("session.output_audio.fixture.play", json)?,
+            ),
+            "session.instructions.append" => Self::SessionInstructionsAppend(
+                crate::view::parse_view("session.instructions.append", json)?,
+            ),
+            "session.thinking.append" => Self::SessionThinkingAppend(crate::view::parse_view(
+                "session.thinking.append",
+                json,
+            )?),
+            "session.commentary.append" => Self::SessionCommentaryAppend(crate::view::parse_view(
+                "session.commentary.append",
+                json,
+            )?),
+            "decision.create" => {
+                Self::DecisionCreate(crate::view::parse_view("decision.create", json)?)
+            }
+            "decision.item.create" => {
+                Self::DecisionItemCreate(crate::view::parse_view("decision.item.create", json)?)
+            }
+            "decision.item.delete" => {
+                Self::DecisionItemDelete(crate::view::parse_view("decision.item.delete", json)?)
+            }
+            "response.item.create" => {
+                Self::ResponseItemCreate(crate::view::parse_view("response.item.create", json)?)
+            }
+            "response.create" => {
+                Self::ResponseCreate(crate::view::parse_view("response.create", json)?)
+            }
+            "session.close" => Self::SessionClose(crate::view::parse_view("session.close", json)?),
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::SessionStart(_) => "session.start",
+            Self::SessionUpdate(_) => "session.update",
+            Self::SessionInputAudioAppend(_) => "session.input_audio.append",
+            Self::SessionInputAudioMute(_) => "session.input_audio.mute",
+            Self::SessionInputAudioUnmute(_) => "session.input_audio.unmute",
+            Self::SessionOutputAudioFixturePlay(_) => "session.output_audio.fixture.play",
+            Self::SessionInstructionsAppend(_) => "session.instructions.append",
+            Self::SessionThinkingAppend(_) => "session.thinking.append",
+            Self::SessionCommentaryAppend(_) => "session.commentary.append",
+            Self::DecisionCreate(_) => "decision.create",
+            Self::DecisionItemCreate(_) => "decision.item.create",
+            Self::DecisionItemDelete(_) => "decision.item.delete",
+            Self::ResponseItemCreate(_) => "response.item.create",
+            Self::ResponseCreate(_) => "response.create",
+            Self::SessionClose(_) => "session.close",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        false
+    }
+
+    fn to_owned_event(&self) -> Result<LiveClientEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::SessionStart(event) => {
+                LiveClientEvent::SessionStart(Box::new(event.to_owned_payload()?))
+            }
+            Self::SessionUpdate(event) => LiveClientEvent::SessionUpdate(event.to_owned_payload()?),
+            Self::SessionInputAudioAppend(event) => {
+                LiveClientEvent::SessionInputAudioAppend(event.to_owned_payload()?)
+            }
+            Self::SessionInputAudioMute(event) => {
+                LiveClientEvent::SessionInputAudioMute(event.to_owned_payload()?)
+            }
+            Self::SessionInputAudioUnmute(event) => {
+                LiveClientEvent::SessionInputAudioUnmute(event.to_owned_payload()?)
+            }
+            Self::SessionOutputAudioFixturePlay(event) => {
+                LiveClientEvent::SessionOutputAudioFixturePlay(event.to_owned_payload()?)
+            }
+            Self::SessionInstructionsAppend(event) => {
+                LiveClientEvent::SessionInstructionsAppend(event.to_owned_payload()?)
+            }
+            Self::SessionThinkingAppend(event) => {
+                LiveClientEvent::SessionThinkingAppend(event.to_owned_payload()?)
+            }
+            Self::SessionCommentaryAppend(event) => {
+                LiveClientEvent::SessionCommentaryAppend(event.to_owned_payload()?)
+            }
+            Self::DecisionCreate(event) => {
+                LiveClientEvent::DecisionCreate(event.to_owned_payload()?)
+            }
+            Self::DecisionItemCreate(event) => {
+                LiveClientEvent::DecisionItemCreate(event.to_owned_payload()?)
+            }
+            Self::DecisionItemDelete(event) => {
+                LiveClientEvent::DecisionItemDelete(event.to_owned_payload()?)
+            }
+            Self::ResponseItemCreate(event) => {
+                LiveClientEvent::ResponseItemCreate(event.to_owned_payload()?)
+            }
+            Self::ResponseCreate(event) => {
+                LiveClientEvent::ResponseCreate(event.to_owned_payload()?)
+            }
+            Self::SessionClose(event) => LiveClientEvent::SessionClose(event.to_owned_payload()?),
+            Self::Unknown(unknown) => LiveClientEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::SessionStart(event) => event.validate(),
+            Self::SessionUpdate(event) => event.validate(),
+            Self::SessionInputAudioAppend(event) => event.validate(),
+            Self::SessionInputAudioMute(event) => event.validate(),
+            Self::SessionInputAudioUnmute(event) => event.validate(),
+            Self::SessionOutputAudioFixturePlay(event) => event.validate(),
+            Self::SessionInstructionsAppend(event) => event.validate(),
+            Self::SessionThinkingAppend(event) => event.validate(),
+            Self::SessionCommentaryAppend(event) => event.validate(),
+            Self::DecisionCreate(event) => event.validate(),
+            Self::DecisionItemCreate(event) => event.validate(),
+            Self::DecisionItemDelete(event) => event.validate(),
+            Self::ResponseItemCreate(event) => event.validate(),
+            Self::ResponseCreate(event) => event.validate(),
+            Self::SessionClose(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for LiveClientEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::SessionStart(event) => event.serialize(serializer),
+            Self::SessionUpdate(event) => event.serialize(serializer),
+            Self::SessionInputAudioAppend(event) => event.serialize(serializer),
+            Self::SessionInputAudioMute(event) => event.serialize(serializer),
+            Self::SessionInputAudioUnmute(event) => event.serialize(serializer),
+            Self::SessionOutputAudioFixturePlay(event) => event.serialize(serializer),
+            Self::SessionInstructionsAppend(event) => event.serialize(serializer),
+            Self::SessionThinkingAppend(event) => event.serialize(serializer),
+            Self::SessionCommentaryAppend(event) => event.serialize(serializer),
+            Self::DecisionCreate(event) => event.serialize(serializer),
+            Self::DecisionItemCreate(event) => event.serialize(serializer),
+            Self::DecisionItemDelete(event) => event.serialize(serializer),
+            Self::ResponseItemCreate(event) => event.serialize(serializer),
+            Self::ResponseCreate(event) => event.serialize(serializer),
+            Self::SessionClose(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
     }
 }

@@ -263,6 +263,45 @@ pub struct RealtimeBetaServerEventTranscriptionSessionCreated {
     pub session: RealtimeTranscriptionSessionCreateResponse,
 }
 
+/// [`RealtimeBetaServerEventTranscriptionSessionCreated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transcription_session.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transcription_session.created")]
+pub struct RealtimeBetaServerEventTranscriptionSessionCreatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// A new Realtime transcription session configuration.
+    ///
+    /// When a session is created on the server via REST API, the session object
+    /// also contains an ephemeral key. Default TTL for keys is 10 minutes. This
+    /// property is not present when a session is updated via the WebSocket API.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub session: RealtimeTranscriptionSessionCreateResponse,
+}
+
+impl RealtimeBetaServerEventTranscriptionSessionCreatedRef<'_> {
+    /// The owned [`RealtimeBetaServerEventTranscriptionSessionCreated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeBetaServerEventTranscriptionSessionCreated, crate::DecodeError> {
+        Ok(RealtimeBetaServerEventTranscriptionSessionCreated {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Add a new Item to the Conversation's context, including messages, function
 /// calls, and function call responses. This event can be used both to populate a
 /// "history" of the conversation and to add new items mid-stream, but has the
@@ -289,6 +328,56 @@ pub struct RealtimeClientEventConversationItemCreate {
     pub item: RealtimeConversationItem,
 }
 
+/// [`RealtimeClientEventConversationItemCreate`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.create`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.item.create")]
+pub struct RealtimeClientEventConversationItemCreateRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// The ID of the preceding item after which the new item will be inserted. If not set, the new item will be appended to the end of the conversation.
+    ///
+    /// If set to `root`, the new item will be added to the beginning of the conversation.
+    ///
+    /// If set to an existing ID, it allows an item to be inserted mid-conversation. If the ID cannot be found, an error will be returned and the item will not be added.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous_item_id: Option<std::borrow::Cow<'a, str>>,
+    /// A single item within a Realtime conversation.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub item: crate::Lazy<'a, RealtimeConversationItem>,
+}
+
+impl RealtimeClientEventConversationItemCreateRef<'_> {
+    /// The owned [`RealtimeClientEventConversationItemCreate`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventConversationItemCreate, crate::DecodeError> {
+        Ok(RealtimeClientEventConversationItemCreate {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            previous_item_id: self.previous_item_id.as_deref().map(str::to_owned),
+            item: crate::view::lazy_get("conversation.item.create", &self.item)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("conversation.item.create", &self.item)?;
+        Ok(())
+    }
+}
+
 /// Send this event when you want to remove any item from the conversation
 /// history. The server will respond with a `conversation.item.deleted` event,
 /// unless the item does not exist in the conversation history, in which case the
@@ -306,6 +395,46 @@ pub struct RealtimeClientEventConversationItemDelete {
     pub item_id: String,
 }
 
+/// [`RealtimeClientEventConversationItemDelete`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.delete`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.item.delete")]
+pub struct RealtimeClientEventConversationItemDeleteRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// The ID of the item to delete.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeClientEventConversationItemDeleteRef<'_> {
+    /// The owned [`RealtimeClientEventConversationItemDelete`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventConversationItemDelete, crate::DecodeError> {
+        Ok(RealtimeClientEventConversationItemDelete {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Send this event when you want to retrieve the server's representation of a specific item in the conversation history. This is useful, for example, to inspect user audio after noise cancellation and VAD.
 /// The server will respond with a `conversation.item.retrieved` event,
 /// unless the item does not exist in the conversation history, in which case the
@@ -321,6 +450,46 @@ pub struct RealtimeClientEventConversationItemRetrieve {
     /// The ID of the item to retrieve.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub item_id: String,
+}
+
+/// [`RealtimeClientEventConversationItemRetrieve`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.retrieve`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.item.retrieve")]
+pub struct RealtimeClientEventConversationItemRetrieveRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// The ID of the item to retrieve.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeClientEventConversationItemRetrieveRef<'_> {
+    /// The owned [`RealtimeClientEventConversationItemRetrieve`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventConversationItemRetrieve, crate::DecodeError> {
+        Ok(RealtimeClientEventConversationItemRetrieve {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Send this event to truncate a previous assistant message’s audio. The server
@@ -356,6 +525,57 @@ pub struct RealtimeClientEventConversationItemTruncate {
     pub audio_end_ms: i64,
 }
 
+/// [`RealtimeClientEventConversationItemTruncate`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.truncate`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.item.truncate")]
+pub struct RealtimeClientEventConversationItemTruncateRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// The ID of the assistant message item to truncate. Only assistant message
+    /// items can be truncated.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the content part to truncate. Set this to `0`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// Inclusive duration up to which audio is truncated, in milliseconds. If
+    /// the audio_end_ms is greater than the actual audio duration, the server
+    /// will respond with an error.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub audio_end_ms: i64,
+}
+
+impl RealtimeClientEventConversationItemTruncateRef<'_> {
+    /// The owned [`RealtimeClientEventConversationItemTruncate`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventConversationItemTruncate, crate::DecodeError> {
+        Ok(RealtimeClientEventConversationItemTruncate {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            item_id: self.item_id.to_string(),
+            content_index: self.content_index,
+            audio_end_ms: self.audio_end_ms,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Send this event to append audio bytes to the input audio buffer. The audio
 /// buffer is temporary storage you can write to and later commit. A "commit" will create a new
 /// user message item in the conversation history from the buffer content and clear the buffer.
@@ -383,6 +603,47 @@ pub struct RealtimeClientEventInputAudioBufferAppend {
     pub audio: String,
 }
 
+/// [`RealtimeClientEventInputAudioBufferAppend`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `input_audio_buffer.append`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "input_audio_buffer.append")]
+pub struct RealtimeClientEventInputAudioBufferAppendRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// Base64-encoded audio bytes. This must be in the format specified by the
+    /// `input_audio_format` field in the session configuration.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub audio: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeClientEventInputAudioBufferAppendRef<'_> {
+    /// The owned [`RealtimeClientEventInputAudioBufferAppend`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventInputAudioBufferAppend, crate::DecodeError> {
+        Ok(RealtimeClientEventInputAudioBufferAppend {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            audio: self.audio.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Send this event to clear the audio bytes in the buffer. The server will
 /// respond with an `input_audio_buffer.cleared` event.
 ///
@@ -393,6 +654,38 @@ pub struct RealtimeClientEventInputAudioBufferClear {
     /// Optional client-generated ID used to identify this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+}
+
+/// [`RealtimeClientEventInputAudioBufferClear`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `input_audio_buffer.clear`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "input_audio_buffer.clear")]
+pub struct RealtimeClientEventInputAudioBufferClearRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl RealtimeClientEventInputAudioBufferClearRef<'_> {
+    /// The owned [`RealtimeClientEventInputAudioBufferClear`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventInputAudioBufferClear, crate::DecodeError> {
+        Ok(RealtimeClientEventInputAudioBufferClear {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Send this event to commit the user input audio buffer, which will create a  new user message item in the conversation. This event will produce an error  if the input audio buffer is empty. When in Server VAD mode, the client does  not need to send this event, the server will commit the audio buffer  automatically.
@@ -408,6 +701,38 @@ pub struct RealtimeClientEventInputAudioBufferCommit {
     pub event_id: Option<String>,
 }
 
+/// [`RealtimeClientEventInputAudioBufferCommit`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `input_audio_buffer.commit`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "input_audio_buffer.commit")]
+pub struct RealtimeClientEventInputAudioBufferCommitRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl RealtimeClientEventInputAudioBufferCommitRef<'_> {
+    /// The owned [`RealtimeClientEventInputAudioBufferCommit`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventInputAudioBufferCommit, crate::DecodeError> {
+        Ok(RealtimeClientEventInputAudioBufferCommit {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// **WebRTC/SIP Only:** Emit to cut off the current audio response. This will trigger the server to
 /// stop generating audio and emit a `output_audio_buffer.cleared` event. This
 /// event should be preceded by a `response.cancel` client event to stop the
@@ -421,6 +746,38 @@ pub struct RealtimeClientEventOutputAudioBufferClear {
     /// The unique ID of the client event used for error handling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+}
+
+/// [`RealtimeClientEventOutputAudioBufferClear`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `output_audio_buffer.clear`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "output_audio_buffer.clear")]
+pub struct RealtimeClientEventOutputAudioBufferClearRef<'a> {
+    /// The unique ID of the client event used for error handling.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl RealtimeClientEventOutputAudioBufferClearRef<'_> {
+    /// The owned [`RealtimeClientEventOutputAudioBufferClear`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventOutputAudioBufferClear, crate::DecodeError> {
+        Ok(RealtimeClientEventOutputAudioBufferClear {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Send this event to cancel an in-progress response. The server will respond
@@ -440,6 +797,48 @@ pub struct RealtimeClientEventResponseCancel {
     /// in-progress response in the default conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_id: Option<String>,
+}
+
+/// [`RealtimeClientEventResponseCancel`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.cancel`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.cancel")]
+pub struct RealtimeClientEventResponseCancelRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// A specific response ID to cancel - if not provided, will cancel an
+    /// in-progress response in the default conversation.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl RealtimeClientEventResponseCancelRef<'_> {
+    /// The owned [`RealtimeClientEventResponseCancel`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventResponseCancel, crate::DecodeError> {
+        Ok(RealtimeClientEventResponseCancel {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            response_id: self.response_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// This event instructs the server to create a Response, which means triggering
@@ -480,6 +879,54 @@ pub struct RealtimeClientEventResponseCreate {
     pub response: Option<RealtimeResponseCreateParams>,
 }
 
+/// [`RealtimeClientEventResponseCreate`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.create`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.create")]
+pub struct RealtimeClientEventResponseCreateRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// Create a new Realtime response with these parameters
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::lazy_optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response: Option<crate::Lazy<'a, RealtimeResponseCreateParams>>,
+}
+
+impl RealtimeClientEventResponseCreateRef<'_> {
+    /// The owned [`RealtimeClientEventResponseCreate`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventResponseCreate, crate::DecodeError> {
+        Ok(RealtimeClientEventResponseCreate {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            response: self
+                .response
+                .as_ref()
+                .map(|lazy| crate::view::lazy_get("response.create", lazy))
+                .transpose()?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        if let Some(lazy) = &self.response {
+            crate::view::lazy_get("response.create", lazy)?;
+        }
+        Ok(())
+    }
+}
+
 /// Send this event to update the session’s configuration.
 /// The client may send this event at any time to update any field
 /// except for `voice` and `model`. `voice` can be updated only if there have been no other audio outputs yet.
@@ -500,6 +947,40 @@ pub struct RealtimeClientEventSessionUpdate {
     /// Update the Realtime session. Choose either a realtime
     /// session or a transcription session.
     pub session: RealtimeClientEventSessionUpdateSession,
+}
+
+/// [`RealtimeClientEventSessionUpdate`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.update`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.update")]
+pub struct RealtimeClientEventSessionUpdateRef<'a> {
+    /// Optional client-generated ID used to identify this event. This is an arbitrary string that a client may assign. It will be passed back if there is an error with the event, but the corresponding `session.updated` event will not include it.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// Update the Realtime session. Choose either a realtime
+    /// session or a transcription session.
+    pub session: RealtimeClientEventSessionUpdateSession,
+}
+
+impl RealtimeClientEventSessionUpdateRef<'_> {
+    /// The owned [`RealtimeClientEventSessionUpdate`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<RealtimeClientEventSessionUpdate, crate::DecodeError> {
+        Ok(RealtimeClientEventSessionUpdate {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            session: self.session.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Update the Realtime session. Choose either a realtime
@@ -564,6 +1045,42 @@ pub struct RealtimeClientEventTranscriptionSessionUpdate {
     /// Realtime transcription session object configuration.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub session: RealtimeTranscriptionSessionCreateRequest,
+}
+
+/// [`RealtimeClientEventTranscriptionSessionUpdate`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transcription_session.update`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transcription_session.update")]
+pub struct RealtimeClientEventTranscriptionSessionUpdateRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// Realtime transcription session object configuration.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub session: RealtimeTranscriptionSessionCreateRequest,
+}
+
+impl RealtimeClientEventTranscriptionSessionUpdateRef<'_> {
+    /// The owned [`RealtimeClientEventTranscriptionSessionUpdate`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeClientEventTranscriptionSessionUpdate, crate::DecodeError> {
+        Ok(RealtimeClientEventTranscriptionSessionUpdate {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            session: self.session.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// A single item within a Realtime conversation.
@@ -1931,6 +2448,41 @@ pub struct RealtimeServerEventConversationCreated {
     pub conversation: RealtimeServerEventConversationCreatedConversation,
 }
 
+/// [`RealtimeServerEventConversationCreated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.created")]
+pub struct RealtimeServerEventConversationCreatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The conversation resource.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub conversation: RealtimeServerEventConversationCreatedConversation,
+}
+
+impl RealtimeServerEventConversationCreatedRef<'_> {
+    /// The owned [`RealtimeServerEventConversationCreated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventConversationCreated, crate::DecodeError> {
+        Ok(RealtimeServerEventConversationCreated {
+            event_id: self.event_id.to_string(),
+            conversation: self.conversation.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The conversation resource.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct RealtimeServerEventConversationCreatedConversation {
@@ -1963,6 +2515,51 @@ pub struct RealtimeServerEventConversationItemAdded {
     pub item: RealtimeConversationItem,
 }
 
+/// [`RealtimeServerEventConversationItemAdded`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.item.added")]
+pub struct RealtimeServerEventConversationItemAddedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The `previous_item_id` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous_item_id: Option<std::borrow::Cow<'a, str>>,
+    /// A single item within a Realtime conversation.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub item: crate::Lazy<'a, RealtimeConversationItem>,
+}
+
+impl RealtimeServerEventConversationItemAddedRef<'_> {
+    /// The owned [`RealtimeServerEventConversationItemAdded`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventConversationItemAdded, crate::DecodeError> {
+        Ok(RealtimeServerEventConversationItemAdded {
+            event_id: self.event_id.to_string(),
+            previous_item_id: self.previous_item_id.as_deref().map(str::to_owned),
+            item: crate::view::lazy_get("conversation.item.added", &self.item)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("conversation.item.added", &self.item)?;
+        Ok(())
+    }
+}
+
 /// Returned when a conversation item is created. There are several scenarios that produce this event:
 /// - The server is generating a Response, which if successful will produce
 /// either one or two Items, which will be of type `message`
@@ -1987,6 +2584,51 @@ pub struct RealtimeServerEventConversationItemCreated {
     pub item: RealtimeConversationItem,
 }
 
+/// [`RealtimeServerEventConversationItemCreated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.item.created")]
+pub struct RealtimeServerEventConversationItemCreatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The `previous_item_id` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous_item_id: Option<std::borrow::Cow<'a, str>>,
+    /// A single item within a Realtime conversation.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub item: crate::Lazy<'a, RealtimeConversationItem>,
+}
+
+impl RealtimeServerEventConversationItemCreatedRef<'_> {
+    /// The owned [`RealtimeServerEventConversationItemCreated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventConversationItemCreated, crate::DecodeError> {
+        Ok(RealtimeServerEventConversationItemCreated {
+            event_id: self.event_id.to_string(),
+            previous_item_id: self.previous_item_id.as_deref().map(str::to_owned),
+            item: crate::view::lazy_get("conversation.item.created", &self.item)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("conversation.item.created", &self.item)?;
+        Ok(())
+    }
+}
+
 /// Returned when an item in the conversation is deleted by the client with a
 /// `conversation.item.delete` event. This event is used to synchronize the
 /// server's understanding of the conversation history with the client's view.
@@ -2001,6 +2643,45 @@ pub struct RealtimeServerEventConversationItemDeleted {
     /// The ID of the item that was deleted.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub item_id: String,
+}
+
+/// [`RealtimeServerEventConversationItemDeleted`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.deleted`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.item.deleted")]
+pub struct RealtimeServerEventConversationItemDeletedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item that was deleted.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventConversationItemDeletedRef<'_> {
+    /// The owned [`RealtimeServerEventConversationItemDeleted`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventConversationItemDeleted, crate::DecodeError> {
+        Ok(RealtimeServerEventConversationItemDeleted {
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when a conversation item is finalized.
@@ -2019,6 +2700,51 @@ pub struct RealtimeServerEventConversationItemDone {
     pub previous_item_id: Option<String>,
     /// A single item within a Realtime conversation.
     pub item: RealtimeConversationItem,
+}
+
+/// [`RealtimeServerEventConversationItemDone`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.item.done")]
+pub struct RealtimeServerEventConversationItemDoneRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The `previous_item_id` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous_item_id: Option<std::borrow::Cow<'a, str>>,
+    /// A single item within a Realtime conversation.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub item: crate::Lazy<'a, RealtimeConversationItem>,
+}
+
+impl RealtimeServerEventConversationItemDoneRef<'_> {
+    /// The owned [`RealtimeServerEventConversationItemDone`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventConversationItemDone, crate::DecodeError> {
+        Ok(RealtimeServerEventConversationItemDone {
+            event_id: self.event_id.to_string(),
+            previous_item_id: self.previous_item_id.as_deref().map(str::to_owned),
+            item: crate::view::lazy_get("conversation.item.done", &self.item)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("conversation.item.done", &self.item)?;
+        Ok(())
+    }
 }
 
 /// This event is the output of audio transcription for user audio written to the
@@ -2060,6 +2786,97 @@ pub struct RealtimeServerEventConversationItemInputAudioTranscriptionCompleted {
     /// Usage statistics for the transcription, this is billed according to the ASR model's pricing rather than the realtime model's pricing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage>,
+}
+
+/// [`RealtimeServerEventConversationItemInputAudioTranscriptionCompleted`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.input_audio_transcription.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    tag = "type",
+    rename = "conversation.item.input_audio_transcription.completed"
+)]
+pub struct RealtimeServerEventConversationItemInputAudioTranscriptionCompletedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item containing the audio that is being transcribed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the content part containing the audio.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The transcribed text.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub transcript: std::borrow::Cow<'a, str>,
+    /// The languages detected in the audio. Returned by `gpt-transcribe`. An empty array indicates that no language could be reliably detected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<Vec<TranscriptionLanguage>>,
+    /// The `logprobs` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::lazy_optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logprobs: Option<crate::Lazy<'a, Vec<LogProbProperties>>>,
+    /// Usage statistics for the transcription, this is billed according to the ASR model's pricing rather than the realtime model's pricing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage>,
+}
+
+impl RealtimeServerEventConversationItemInputAudioTranscriptionCompletedRef<'_> {
+    /// The owned [`RealtimeServerEventConversationItemInputAudioTranscriptionCompleted`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<
+        RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
+        crate::DecodeError,
+    > {
+        Ok(
+            RealtimeServerEventConversationItemInputAudioTranscriptionCompleted {
+                event_id: self.event_id.to_string(),
+                item_id: self.item_id.to_string(),
+                content_index: self.content_index,
+                transcript: self.transcript.to_string(),
+                languages: self.languages.clone(),
+                logprobs: self
+                    .logprobs
+                    .as_ref()
+                    .map(|lazy| {
+                        crate::view::lazy_get(
+                            "conversation.item.input_audio_transcription.completed",
+                            lazy,
+                        )
+                    })
+                    .transpose()?,
+                usage: self.usage.clone(),
+            },
+        )
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        if let Some(lazy) = &self.logprobs {
+            crate::view::lazy_get(
+                "conversation.item.input_audio_transcription.completed",
+                lazy,
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// Usage statistics for the transcription, this is billed according to the ASR model's pricing rather than the realtime model's pricing.
@@ -2132,6 +2949,85 @@ pub struct RealtimeServerEventConversationItemInputAudioTranscriptionDelta {
     pub logprobs: Option<Vec<LogProbProperties>>,
 }
 
+/// [`RealtimeServerEventConversationItemInputAudioTranscriptionDelta`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.input_audio_transcription.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    tag = "type",
+    rename = "conversation.item.input_audio_transcription.delta"
+)]
+pub struct RealtimeServerEventConversationItemInputAudioTranscriptionDeltaRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item containing the audio that is being transcribed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the content part in the item's content array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_index: Option<i64>,
+    /// The text delta.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delta: Option<std::borrow::Cow<'a, str>>,
+    /// The `logprobs` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::lazy_optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logprobs: Option<crate::Lazy<'a, Vec<LogProbProperties>>>,
+}
+
+impl RealtimeServerEventConversationItemInputAudioTranscriptionDeltaRef<'_> {
+    /// The owned [`RealtimeServerEventConversationItemInputAudioTranscriptionDelta`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventConversationItemInputAudioTranscriptionDelta, crate::DecodeError>
+    {
+        Ok(
+            RealtimeServerEventConversationItemInputAudioTranscriptionDelta {
+                event_id: self.event_id.to_string(),
+                item_id: self.item_id.to_string(),
+                content_index: self.content_index,
+                delta: self.delta.as_deref().map(str::to_owned),
+                logprobs: self
+                    .logprobs
+                    .as_ref()
+                    .map(|lazy| {
+                        crate::view::lazy_get(
+                            "conversation.item.input_audio_transcription.delta",
+                            lazy,
+                        )
+                    })
+                    .transpose()?,
+            },
+        )
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        if let Some(lazy) = &self.logprobs {
+            crate::view::lazy_get("conversation.item.input_audio_transcription.delta", lazy)?;
+        }
+        Ok(())
+    }
+}
+
 /// Returned when input audio transcription is configured, and a transcription
 /// request for a user message failed. These events are separate from other
 /// `error` events so that the client can identify the related Item.
@@ -2155,6 +3051,59 @@ pub struct RealtimeServerEventConversationItemInputAudioTranscriptionFailed {
     /// Details of the transcription error.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub error: RealtimeServerEventConversationItemInputAudioTranscriptionFailedError,
+}
+
+/// [`RealtimeServerEventConversationItemInputAudioTranscriptionFailed`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.input_audio_transcription.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    tag = "type",
+    rename = "conversation.item.input_audio_transcription.failed"
+)]
+pub struct RealtimeServerEventConversationItemInputAudioTranscriptionFailedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the user message item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the content part containing the audio.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// Details of the transcription error.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub error: RealtimeServerEventConversationItemInputAudioTranscriptionFailedError,
+}
+
+impl RealtimeServerEventConversationItemInputAudioTranscriptionFailedRef<'_> {
+    /// The owned [`RealtimeServerEventConversationItemInputAudioTranscriptionFailed`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventConversationItemInputAudioTranscriptionFailed, crate::DecodeError>
+    {
+        Ok(
+            RealtimeServerEventConversationItemInputAudioTranscriptionFailed {
+                event_id: self.event_id.to_string(),
+                item_id: self.item_id.to_string(),
+                content_index: self.content_index,
+                error: self.error.clone(),
+            },
+        )
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Details of the transcription error.
@@ -2209,6 +3158,87 @@ pub struct RealtimeServerEventConversationItemInputAudioTranscriptionSegment {
     pub end: f64,
 }
 
+/// [`RealtimeServerEventConversationItemInputAudioTranscriptionSegment`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.input_audio_transcription.segment`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    tag = "type",
+    rename = "conversation.item.input_audio_transcription.segment"
+)]
+pub struct RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item containing the input audio content.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the input audio content part within the item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The text for this segment.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub text: std::borrow::Cow<'a, str>,
+    /// The segment identifier.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// The detected speaker label for this segment.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub speaker: std::borrow::Cow<'a, str>,
+    /// Start time of the segment in seconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub start: f64,
+    /// End time of the segment in seconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub end: f64,
+}
+
+impl RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<'_> {
+    /// The owned [`RealtimeServerEventConversationItemInputAudioTranscriptionSegment`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventConversationItemInputAudioTranscriptionSegment, crate::DecodeError>
+    {
+        Ok(
+            RealtimeServerEventConversationItemInputAudioTranscriptionSegment {
+                event_id: self.event_id.to_string(),
+                item_id: self.item_id.to_string(),
+                content_index: self.content_index,
+                text: self.text.to_string(),
+                id: self.id.to_string(),
+                speaker: self.speaker.to_string(),
+                start: self.start,
+                end: self.end,
+            },
+        )
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when a conversation item is retrieved with `conversation.item.retrieve`. This is provided as a way to fetch the server's representation of an item, for example to get access to the post-processed audio data after noise cancellation and VAD. It includes the full content of the Item, including audio data.
 ///
 /// Wire type: `conversation.item.retrieved`.
@@ -2220,6 +3250,42 @@ pub struct RealtimeServerEventConversationItemRetrieved {
     pub event_id: String,
     /// A single item within a Realtime conversation.
     pub item: RealtimeConversationItem,
+}
+
+/// [`RealtimeServerEventConversationItemRetrieved`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.retrieved`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.item.retrieved")]
+pub struct RealtimeServerEventConversationItemRetrievedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// A single item within a Realtime conversation.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub item: crate::Lazy<'a, RealtimeConversationItem>,
+}
+
+impl RealtimeServerEventConversationItemRetrievedRef<'_> {
+    /// The owned [`RealtimeServerEventConversationItemRetrieved`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventConversationItemRetrieved, crate::DecodeError> {
+        Ok(RealtimeServerEventConversationItemRetrieved {
+            event_id: self.event_id.to_string(),
+            item: crate::view::lazy_get("conversation.item.retrieved", &self.item)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("conversation.item.retrieved", &self.item)?;
+        Ok(())
+    }
 }
 
 /// Returned when an earlier assistant audio message item is truncated by the
@@ -2247,6 +3313,53 @@ pub struct RealtimeServerEventConversationItemTruncated {
     pub audio_end_ms: i64,
 }
 
+/// [`RealtimeServerEventConversationItemTruncated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `conversation.item.truncated`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "conversation.item.truncated")]
+pub struct RealtimeServerEventConversationItemTruncatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the assistant message item that was truncated.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the content part that was truncated.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The duration up to which the audio was truncated, in milliseconds.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub audio_end_ms: i64,
+}
+
+impl RealtimeServerEventConversationItemTruncatedRef<'_> {
+    /// The owned [`RealtimeServerEventConversationItemTruncated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventConversationItemTruncated, crate::DecodeError> {
+        Ok(RealtimeServerEventConversationItemTruncated {
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+            content_index: self.content_index,
+            audio_end_ms: self.audio_end_ms,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when an error occurs, which could be a client problem or a server
 /// problem. Most errors are recoverable and the session will stay open, we
 /// recommend to implementors to monitor and log error messages by default.
@@ -2261,6 +3374,39 @@ pub struct RealtimeServerEventError {
     /// Details of the error.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub error: RealtimeServerEventErrorError,
+}
+
+/// [`RealtimeServerEventError`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `error`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "error")]
+pub struct RealtimeServerEventErrorRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Details of the error.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub error: RealtimeServerEventErrorError,
+}
+
+impl RealtimeServerEventErrorRef<'_> {
+    /// The owned [`RealtimeServerEventError`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<RealtimeServerEventError, crate::DecodeError> {
+        Ok(RealtimeServerEventError {
+            event_id: self.event_id.to_string(),
+            error: self.error.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Details of the error.
@@ -2295,6 +3441,37 @@ pub struct RealtimeServerEventInputAudioBufferCleared {
     pub event_id: String,
 }
 
+/// [`RealtimeServerEventInputAudioBufferCleared`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `input_audio_buffer.cleared`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "input_audio_buffer.cleared")]
+pub struct RealtimeServerEventInputAudioBufferClearedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventInputAudioBufferClearedRef<'_> {
+    /// The owned [`RealtimeServerEventInputAudioBufferCleared`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventInputAudioBufferCleared, crate::DecodeError> {
+        Ok(RealtimeServerEventInputAudioBufferCleared {
+            event_id: self.event_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when an input audio buffer is committed, either by the client or
 /// automatically in server VAD mode. The `item_id` property is the ID of the user
 /// message item that will be created, thus a `conversation.item.created` event
@@ -2315,6 +3492,54 @@ pub struct RealtimeServerEventInputAudioBufferCommitted {
     pub item_id: String,
 }
 
+/// [`RealtimeServerEventInputAudioBufferCommitted`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `input_audio_buffer.committed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "input_audio_buffer.committed")]
+pub struct RealtimeServerEventInputAudioBufferCommittedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The `previous_item_id` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous_item_id: Option<std::borrow::Cow<'a, str>>,
+    /// The ID of the user message item that will be created.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventInputAudioBufferCommittedRef<'_> {
+    /// The owned [`RealtimeServerEventInputAudioBufferCommitted`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventInputAudioBufferCommitted, crate::DecodeError> {
+        Ok(RealtimeServerEventInputAudioBufferCommitted {
+            event_id: self.event_id.to_string(),
+            previous_item_id: self.previous_item_id.as_deref().map(str::to_owned),
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// **SIP Only:** Returned when an DTMF event is received. A DTMF event is a message that
 /// represents a telephone keypad press (0–9, *, #, A–D). The `event` property
 /// is the keypad that the user press. The `received_at` is the UTC Unix Timestamp
@@ -2330,6 +3555,41 @@ pub struct RealtimeServerEventInputAudioBufferDtmfEventReceived {
     /// UTC Unix Timestamp when DTMF Event was received by server.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub received_at: i64,
+}
+
+/// [`RealtimeServerEventInputAudioBufferDtmfEventReceived`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `input_audio_buffer.dtmf_event_received`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "input_audio_buffer.dtmf_event_received")]
+pub struct RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'a> {
+    /// The telephone keypad that was pressed by the user.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event: std::borrow::Cow<'a, str>,
+    /// UTC Unix Timestamp when DTMF Event was received by server.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub received_at: i64,
+}
+
+impl RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'_> {
+    /// The owned [`RealtimeServerEventInputAudioBufferDtmfEventReceived`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventInputAudioBufferDtmfEventReceived, crate::DecodeError> {
+        Ok(RealtimeServerEventInputAudioBufferDtmfEventReceived {
+            event: self.event.to_string(),
+            received_at: self.received_at,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Sent by the server when in `server_vad` mode to indicate that speech has been
@@ -2361,6 +3621,52 @@ pub struct RealtimeServerEventInputAudioBufferSpeechStarted {
     pub item_id: String,
 }
 
+/// [`RealtimeServerEventInputAudioBufferSpeechStarted`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `input_audio_buffer.speech_started`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "input_audio_buffer.speech_started")]
+pub struct RealtimeServerEventInputAudioBufferSpeechStartedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Milliseconds from the start of all audio written to the buffer during the
+    /// session when speech was first detected. This will correspond to the
+    /// beginning of audio sent to the model, and thus includes the
+    /// `prefix_padding_ms` configured in the Session.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub audio_start_ms: i64,
+    /// The ID of the user message item that will be created when speech stops.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventInputAudioBufferSpeechStartedRef<'_> {
+    /// The owned [`RealtimeServerEventInputAudioBufferSpeechStarted`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventInputAudioBufferSpeechStarted, crate::DecodeError> {
+        Ok(RealtimeServerEventInputAudioBufferSpeechStarted {
+            event_id: self.event_id.to_string(),
+            audio_start_ms: self.audio_start_ms,
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned in `server_vad` mode when the server detects the end of speech in
 /// the audio buffer. The server will also send an `conversation.item.created`
 /// event with the user message item that is created from the audio buffer.
@@ -2380,6 +3686,51 @@ pub struct RealtimeServerEventInputAudioBufferSpeechStopped {
     /// The ID of the user message item that will be created.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub item_id: String,
+}
+
+/// [`RealtimeServerEventInputAudioBufferSpeechStopped`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `input_audio_buffer.speech_stopped`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "input_audio_buffer.speech_stopped")]
+pub struct RealtimeServerEventInputAudioBufferSpeechStoppedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Milliseconds since the session started when speech stopped. This will
+    /// correspond to the end of audio sent to the model, and thus includes the
+    /// `min_silence_duration_ms` configured in the Session.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub audio_end_ms: i64,
+    /// The ID of the user message item that will be created.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventInputAudioBufferSpeechStoppedRef<'_> {
+    /// The owned [`RealtimeServerEventInputAudioBufferSpeechStopped`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventInputAudioBufferSpeechStopped, crate::DecodeError> {
+        Ok(RealtimeServerEventInputAudioBufferSpeechStopped {
+            event_id: self.event_id.to_string(),
+            audio_end_ms: self.audio_end_ms,
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when the Server VAD timeout is triggered for the input audio buffer. This is configured
@@ -2414,6 +3765,53 @@ pub struct RealtimeServerEventInputAudioBufferTimeoutTriggered {
     pub item_id: String,
 }
 
+/// [`RealtimeServerEventInputAudioBufferTimeoutTriggered`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `input_audio_buffer.timeout_triggered`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "input_audio_buffer.timeout_triggered")]
+pub struct RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Millisecond offset of audio written to the input audio buffer that was after the playback time of the last model response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub audio_start_ms: i64,
+    /// Millisecond offset of audio written to the input audio buffer at the time the timeout was triggered.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub audio_end_ms: i64,
+    /// The ID of the item associated with this segment.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'_> {
+    /// The owned [`RealtimeServerEventInputAudioBufferTimeoutTriggered`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventInputAudioBufferTimeoutTriggered, crate::DecodeError> {
+        Ok(RealtimeServerEventInputAudioBufferTimeoutTriggered {
+            event_id: self.event_id.to_string(),
+            audio_start_ms: self.audio_start_ms,
+            audio_end_ms: self.audio_end_ms,
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when listing MCP tools has completed for an item.
 ///
 /// Wire type: `mcp_list_tools.completed`.
@@ -2426,6 +3824,45 @@ pub struct RealtimeServerEventMCPListToolsCompleted {
     /// The ID of the MCP list tools item.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub item_id: String,
+}
+
+/// [`RealtimeServerEventMCPListToolsCompleted`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `mcp_list_tools.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "mcp_list_tools.completed")]
+pub struct RealtimeServerEventMCPListToolsCompletedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventMCPListToolsCompletedRef<'_> {
+    /// The owned [`RealtimeServerEventMCPListToolsCompleted`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventMCPListToolsCompleted, crate::DecodeError> {
+        Ok(RealtimeServerEventMCPListToolsCompleted {
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when listing MCP tools has failed for an item.
@@ -2442,6 +3879,45 @@ pub struct RealtimeServerEventMCPListToolsFailed {
     pub item_id: String,
 }
 
+/// [`RealtimeServerEventMCPListToolsFailed`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `mcp_list_tools.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "mcp_list_tools.failed")]
+pub struct RealtimeServerEventMCPListToolsFailedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventMCPListToolsFailedRef<'_> {
+    /// The owned [`RealtimeServerEventMCPListToolsFailed`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventMCPListToolsFailed, crate::DecodeError> {
+        Ok(RealtimeServerEventMCPListToolsFailed {
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when listing MCP tools is in progress for an item.
 ///
 /// Wire type: `mcp_list_tools.in_progress`.
@@ -2454,6 +3930,45 @@ pub struct RealtimeServerEventMCPListToolsInProgress {
     /// The ID of the MCP list tools item.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub item_id: String,
+}
+
+/// [`RealtimeServerEventMCPListToolsInProgress`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `mcp_list_tools.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "mcp_list_tools.in_progress")]
+pub struct RealtimeServerEventMCPListToolsInProgressRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventMCPListToolsInProgressRef<'_> {
+    /// The owned [`RealtimeServerEventMCPListToolsInProgress`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventMCPListToolsInProgress, crate::DecodeError> {
+        Ok(RealtimeServerEventMCPListToolsInProgress {
+            event_id: self.event_id.to_string(),
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// **WebRTC/SIP Only:** Emitted when the output audio buffer is cleared. This happens either in VAD
@@ -2474,6 +3989,45 @@ pub struct RealtimeServerEventOutputAudioBufferCleared {
     pub response_id: String,
 }
 
+/// [`RealtimeServerEventOutputAudioBufferCleared`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `output_audio_buffer.cleared`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "output_audio_buffer.cleared")]
+pub struct RealtimeServerEventOutputAudioBufferClearedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The unique ID of the response that produced the audio.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventOutputAudioBufferClearedRef<'_> {
+    /// The owned [`RealtimeServerEventOutputAudioBufferCleared`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventOutputAudioBufferCleared, crate::DecodeError> {
+        Ok(RealtimeServerEventOutputAudioBufferCleared {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// **WebRTC/SIP Only:** Emitted when the server begins streaming audio to the client. This event is
 /// emitted after an audio content part has been added (`response.content_part.added`)
 /// to the response.
@@ -2489,6 +4043,45 @@ pub struct RealtimeServerEventOutputAudioBufferStarted {
     /// The unique ID of the response that produced the audio.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub response_id: String,
+}
+
+/// [`RealtimeServerEventOutputAudioBufferStarted`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `output_audio_buffer.started`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "output_audio_buffer.started")]
+pub struct RealtimeServerEventOutputAudioBufferStartedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The unique ID of the response that produced the audio.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventOutputAudioBufferStartedRef<'_> {
+    /// The owned [`RealtimeServerEventOutputAudioBufferStarted`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventOutputAudioBufferStarted, crate::DecodeError> {
+        Ok(RealtimeServerEventOutputAudioBufferStarted {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// **WebRTC/SIP Only:** Emitted when the output audio buffer has been completely drained on the server,
@@ -2508,6 +4101,45 @@ pub struct RealtimeServerEventOutputAudioBufferStopped {
     pub response_id: String,
 }
 
+/// [`RealtimeServerEventOutputAudioBufferStopped`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `output_audio_buffer.stopped`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "output_audio_buffer.stopped")]
+pub struct RealtimeServerEventOutputAudioBufferStoppedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The unique ID of the response that produced the audio.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventOutputAudioBufferStoppedRef<'_> {
+    /// The owned [`RealtimeServerEventOutputAudioBufferStopped`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventOutputAudioBufferStopped, crate::DecodeError> {
+        Ok(RealtimeServerEventOutputAudioBufferStopped {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted at the beginning of a Response to indicate the updated rate limits.
 /// When a Response is created some tokens will be "reserved" for the output
 /// tokens, the rate limits shown here reflect that reservation, which is then
@@ -2523,6 +4155,41 @@ pub struct RealtimeServerEventRateLimitsUpdated {
     /// List of rate limit information.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub rate_limits: Vec<RealtimeServerEventRateLimitsUpdatedRateLimit>,
+}
+
+/// [`RealtimeServerEventRateLimitsUpdated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `rate_limits.updated`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "rate_limits.updated")]
+pub struct RealtimeServerEventRateLimitsUpdatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// List of rate limit information.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub rate_limits: Vec<RealtimeServerEventRateLimitsUpdatedRateLimit>,
+}
+
+impl RealtimeServerEventRateLimitsUpdatedRef<'_> {
+    /// The owned [`RealtimeServerEventRateLimitsUpdated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventRateLimitsUpdated, crate::DecodeError> {
+        Ok(RealtimeServerEventRateLimitsUpdated {
+            event_id: self.event_id.to_string(),
+            rate_limits: self.rate_limits.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `RealtimeServerEventRateLimitsUpdatedRateLimit` object.
@@ -2578,6 +4245,69 @@ pub struct RealtimeServerEventResponseAudioDelta {
     pub delta: String,
 }
 
+/// [`RealtimeServerEventResponseAudioDelta`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_audio.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_audio.delta")]
+pub struct RealtimeServerEventResponseAudioDeltaRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// Base64-encoded audio data delta.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseAudioDeltaRef<'_> {
+    /// The owned [`RealtimeServerEventResponseAudioDelta`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseAudioDelta, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseAudioDelta {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when the model-generated audio is done. Also emitted when a Response
 /// is interrupted, incomplete, or cancelled.
 ///
@@ -2600,6 +4330,61 @@ pub struct RealtimeServerEventResponseAudioDone {
     /// The index of the content part in the item's content array.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub content_index: i64,
+}
+
+/// [`RealtimeServerEventResponseAudioDone`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_audio.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_audio.done")]
+pub struct RealtimeServerEventResponseAudioDoneRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+}
+
+impl RealtimeServerEventResponseAudioDoneRef<'_> {
+    /// The owned [`RealtimeServerEventResponseAudioDone`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseAudioDone, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseAudioDone {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when the model-generated transcription of audio output is updated.
@@ -2626,6 +4411,69 @@ pub struct RealtimeServerEventResponseAudioTranscriptDelta {
     /// The transcript delta.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub delta: String,
+}
+
+/// [`RealtimeServerEventResponseAudioTranscriptDelta`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_audio_transcript.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_audio_transcript.delta")]
+pub struct RealtimeServerEventResponseAudioTranscriptDeltaRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The transcript delta.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseAudioTranscriptDeltaRef<'_> {
+    /// The owned [`RealtimeServerEventResponseAudioTranscriptDelta`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseAudioTranscriptDelta, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseAudioTranscriptDelta {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when the model-generated transcription of audio output is done
@@ -2656,6 +4504,69 @@ pub struct RealtimeServerEventResponseAudioTranscriptDone {
     pub transcript: String,
 }
 
+/// [`RealtimeServerEventResponseAudioTranscriptDone`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_audio_transcript.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_audio_transcript.done")]
+pub struct RealtimeServerEventResponseAudioTranscriptDoneRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The final transcript of the audio.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub transcript: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseAudioTranscriptDoneRef<'_> {
+    /// The owned [`RealtimeServerEventResponseAudioTranscriptDone`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseAudioTranscriptDone, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseAudioTranscriptDone {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            transcript: self.transcript.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when a new content part is added to an assistant message item during
 /// response generation.
 ///
@@ -2681,6 +4592,70 @@ pub struct RealtimeServerEventResponseContentPartAdded {
     /// The content part that was added.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub part: RealtimeServerEventResponseContentPartAddedPart,
+}
+
+/// [`RealtimeServerEventResponseContentPartAdded`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.content_part.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.content_part.added")]
+pub struct RealtimeServerEventResponseContentPartAddedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item to which the content part was added.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The content part that was added.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub part: crate::Lazy<'a, RealtimeServerEventResponseContentPartAddedPart>,
+}
+
+impl RealtimeServerEventResponseContentPartAddedRef<'_> {
+    /// The owned [`RealtimeServerEventResponseContentPartAdded`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseContentPartAdded, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseContentPartAdded {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            part: crate::view::lazy_get("response.content_part.added", &self.part)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.content_part.added", &self.part)?;
+        Ok(())
+    }
 }
 
 /// The content part that was added.
@@ -2737,6 +4712,70 @@ pub struct RealtimeServerEventResponseContentPartDone {
     pub part: RealtimeServerEventResponseContentPartDonePart,
 }
 
+/// [`RealtimeServerEventResponseContentPartDone`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.content_part.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.content_part.done")]
+pub struct RealtimeServerEventResponseContentPartDoneRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The content part that is done.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub part: crate::Lazy<'a, RealtimeServerEventResponseContentPartDonePart>,
+}
+
+impl RealtimeServerEventResponseContentPartDoneRef<'_> {
+    /// The owned [`RealtimeServerEventResponseContentPartDone`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseContentPartDone, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseContentPartDone {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            part: crate::view::lazy_get("response.content_part.done", &self.part)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.content_part.done", &self.part)?;
+        Ok(())
+    }
+}
+
 /// The content part that is done.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct RealtimeServerEventResponseContentPartDonePart {
@@ -2779,6 +4818,46 @@ pub struct RealtimeServerEventResponseCreated {
     pub response: RealtimeResponse,
 }
 
+/// [`RealtimeServerEventResponseCreated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.created")]
+pub struct RealtimeServerEventResponseCreatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The response resource.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub response: crate::Lazy<'a, RealtimeResponse>,
+}
+
+impl RealtimeServerEventResponseCreatedRef<'_> {
+    /// The owned [`RealtimeServerEventResponseCreated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseCreated, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseCreated {
+            event_id: self.event_id.to_string(),
+            response: crate::view::lazy_get("response.created", &self.response)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.created", &self.response)?;
+        Ok(())
+    }
+}
+
 /// Returned when a Response is done streaming. Always emitted, no matter the
 /// final state. The Response object included in the `response.done` event will
 /// include all output Items in the Response but will omit the raw audio data.
@@ -2799,6 +4878,44 @@ pub struct RealtimeServerEventResponseDone {
     /// The response resource.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub response: RealtimeResponse,
+}
+
+/// [`RealtimeServerEventResponseDone`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.done")]
+pub struct RealtimeServerEventResponseDoneRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The response resource.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub response: crate::Lazy<'a, RealtimeResponse>,
+}
+
+impl RealtimeServerEventResponseDoneRef<'_> {
+    /// The owned [`RealtimeServerEventResponseDone`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<RealtimeServerEventResponseDone, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseDone {
+            event_id: self.event_id.to_string(),
+            response: crate::view::lazy_get("response.done", &self.response)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.done", &self.response)?;
+        Ok(())
+    }
 }
 
 /// Returned when the model-generated function call arguments are updated.
@@ -2825,6 +4942,73 @@ pub struct RealtimeServerEventResponseFunctionCallArgumentsDelta {
     /// The arguments delta as a JSON string.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub delta: String,
+}
+
+/// [`RealtimeServerEventResponseFunctionCallArgumentsDelta`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.function_call_arguments.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.function_call_arguments.delta")]
+pub struct RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the function call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the function call.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub call_id: std::borrow::Cow<'a, str>,
+    /// The arguments delta as a JSON string.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'_> {
+    /// The owned [`RealtimeServerEventResponseFunctionCallArgumentsDelta`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseFunctionCallArgumentsDelta, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseFunctionCallArgumentsDelta {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            call_id: self.call_id.to_string(),
+            delta: self.delta.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when the model-generated function call arguments are done streaming.
@@ -2857,6 +5041,81 @@ pub struct RealtimeServerEventResponseFunctionCallArgumentsDone {
     pub arguments: String,
 }
 
+/// [`RealtimeServerEventResponseFunctionCallArgumentsDone`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.function_call_arguments.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.function_call_arguments.done")]
+pub struct RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the function call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the function call.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub call_id: std::borrow::Cow<'a, str>,
+    /// The name of the function that was called.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub name: std::borrow::Cow<'a, str>,
+    /// The final arguments as a JSON string.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub arguments: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'_> {
+    /// The owned [`RealtimeServerEventResponseFunctionCallArgumentsDone`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseFunctionCallArgumentsDone, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseFunctionCallArgumentsDone {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            call_id: self.call_id.to_string(),
+            name: self.name.to_string(),
+            arguments: self.arguments.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when MCP tool call arguments are updated during response generation.
 ///
 /// Wire type: `response.mcp_call_arguments.delta`.
@@ -2883,6 +5142,74 @@ pub struct RealtimeServerEventResponseMCPCallArgumentsDelta {
     pub obfuscation: Option<String>,
 }
 
+/// [`RealtimeServerEventResponseMCPCallArgumentsDelta`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_call_arguments.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_call_arguments.delta")]
+pub struct RealtimeServerEventResponseMCPCallArgumentsDeltaRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the MCP tool call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The JSON-encoded arguments delta.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The `obfuscation` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl RealtimeServerEventResponseMCPCallArgumentsDeltaRef<'_> {
+    /// The owned [`RealtimeServerEventResponseMCPCallArgumentsDelta`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseMCPCallArgumentsDelta, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseMCPCallArgumentsDelta {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            delta: self.delta.to_string(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when MCP tool call arguments are finalized during response generation.
 ///
 /// Wire type: `response.mcp_call_arguments.done`.
@@ -2906,6 +5233,65 @@ pub struct RealtimeServerEventResponseMCPCallArgumentsDone {
     pub arguments: String,
 }
 
+/// [`RealtimeServerEventResponseMCPCallArgumentsDone`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_call_arguments.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_call_arguments.done")]
+pub struct RealtimeServerEventResponseMCPCallArgumentsDoneRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the MCP tool call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The final JSON-encoded arguments string.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub arguments: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseMCPCallArgumentsDoneRef<'_> {
+    /// The owned [`RealtimeServerEventResponseMCPCallArgumentsDone`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseMCPCallArgumentsDone, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseMCPCallArgumentsDone {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            arguments: self.arguments.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when an MCP tool call has completed successfully.
 ///
 /// Wire type: `response.mcp_call.completed`.
@@ -2921,6 +5307,49 @@ pub struct RealtimeServerEventResponseMCPCallCompleted {
     /// The ID of the MCP tool call item.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub item_id: String,
+}
+
+/// [`RealtimeServerEventResponseMCPCallCompleted`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_call.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_call.completed")]
+pub struct RealtimeServerEventResponseMCPCallCompletedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseMCPCallCompletedRef<'_> {
+    /// The owned [`RealtimeServerEventResponseMCPCallCompleted`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseMCPCallCompleted, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseMCPCallCompleted {
+            event_id: self.event_id.to_string(),
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when an MCP tool call has failed.
@@ -2940,6 +5369,49 @@ pub struct RealtimeServerEventResponseMCPCallFailed {
     pub item_id: String,
 }
 
+/// [`RealtimeServerEventResponseMCPCallFailed`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_call.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_call.failed")]
+pub struct RealtimeServerEventResponseMCPCallFailedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseMCPCallFailedRef<'_> {
+    /// The owned [`RealtimeServerEventResponseMCPCallFailed`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseMCPCallFailed, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseMCPCallFailed {
+            event_id: self.event_id.to_string(),
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when an MCP tool call has started and is in progress.
 ///
 /// Wire type: `response.mcp_call.in_progress`.
@@ -2955,6 +5427,49 @@ pub struct RealtimeServerEventResponseMCPCallInProgress {
     /// The ID of the MCP tool call item.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub item_id: String,
+}
+
+/// [`RealtimeServerEventResponseMCPCallInProgress`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_call.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_call.in_progress")]
+pub struct RealtimeServerEventResponseMCPCallInProgressRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseMCPCallInProgressRef<'_> {
+    /// The owned [`RealtimeServerEventResponseMCPCallInProgress`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseMCPCallInProgress, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseMCPCallInProgress {
+            event_id: self.event_id.to_string(),
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when a new Item is created during Response generation.
@@ -2976,6 +5491,54 @@ pub struct RealtimeServerEventResponseOutputItemAdded {
     pub item: RealtimeConversationItem,
 }
 
+/// [`RealtimeServerEventResponseOutputItemAdded`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_item.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_item.added")]
+pub struct RealtimeServerEventResponseOutputItemAddedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the Response to which the item belongs.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the Response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// A single item within a Realtime conversation.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub item: crate::Lazy<'a, RealtimeConversationItem>,
+}
+
+impl RealtimeServerEventResponseOutputItemAddedRef<'_> {
+    /// The owned [`RealtimeServerEventResponseOutputItemAdded`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseOutputItemAdded, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseOutputItemAdded {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            output_index: self.output_index,
+            item: crate::view::lazy_get("response.output_item.added", &self.item)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.output_item.added", &self.item)?;
+        Ok(())
+    }
+}
+
 /// Returned when an Item is done streaming. Also emitted when a Response is
 /// interrupted, incomplete, or cancelled.
 ///
@@ -2994,6 +5557,54 @@ pub struct RealtimeServerEventResponseOutputItemDone {
     pub output_index: i64,
     /// A single item within a Realtime conversation.
     pub item: RealtimeConversationItem,
+}
+
+/// [`RealtimeServerEventResponseOutputItemDone`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_item.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_item.done")]
+pub struct RealtimeServerEventResponseOutputItemDoneRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the Response to which the item belongs.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the Response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// A single item within a Realtime conversation.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub item: crate::Lazy<'a, RealtimeConversationItem>,
+}
+
+impl RealtimeServerEventResponseOutputItemDoneRef<'_> {
+    /// The owned [`RealtimeServerEventResponseOutputItemDone`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseOutputItemDone, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseOutputItemDone {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            output_index: self.output_index,
+            item: crate::view::lazy_get("response.output_item.done", &self.item)?,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.output_item.done", &self.item)?;
+        Ok(())
+    }
 }
 
 /// Returned when the text value of an "output_text" content part is updated.
@@ -3020,6 +5631,69 @@ pub struct RealtimeServerEventResponseTextDelta {
     /// The text delta.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub delta: String,
+}
+
+/// [`RealtimeServerEventResponseTextDelta`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_text.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_text.delta")]
+pub struct RealtimeServerEventResponseTextDeltaRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The text delta.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseTextDeltaRef<'_> {
+    /// The owned [`RealtimeServerEventResponseTextDelta`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseTextDelta, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseTextDelta {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when the text value of an "output_text" content part is done streaming. Also
@@ -3049,6 +5723,69 @@ pub struct RealtimeServerEventResponseTextDone {
     pub text: String,
 }
 
+/// [`RealtimeServerEventResponseTextDone`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_text.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_text.done")]
+pub struct RealtimeServerEventResponseTextDoneRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The final text content.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub text: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeServerEventResponseTextDoneRef<'_> {
+    /// The owned [`RealtimeServerEventResponseTextDone`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventResponseTextDone, crate::DecodeError> {
+        Ok(RealtimeServerEventResponseTextDone {
+            event_id: self.event_id.to_string(),
+            response_id: self.response_id.to_string(),
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            text: self.text.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when a Session is created. Emitted automatically when a new
 /// connection is established as the first server event. This event will contain
 /// the default Session configuration.
@@ -3062,6 +5799,40 @@ pub struct RealtimeServerEventSessionCreated {
     pub event_id: String,
     /// The session configuration.
     pub session: RealtimeServerEventSessionCreatedSession,
+}
+
+/// [`RealtimeServerEventSessionCreated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.created")]
+pub struct RealtimeServerEventSessionCreatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The session configuration.
+    pub session: RealtimeServerEventSessionCreatedSession,
+}
+
+impl RealtimeServerEventSessionCreatedRef<'_> {
+    /// The owned [`RealtimeServerEventSessionCreated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventSessionCreated, crate::DecodeError> {
+        Ok(RealtimeServerEventSessionCreated {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The session configuration.
@@ -3126,6 +5897,40 @@ pub struct RealtimeServerEventSessionUpdated {
     pub event_id: String,
     /// The session configuration.
     pub session: RealtimeServerEventSessionUpdatedSession,
+}
+
+/// [`RealtimeServerEventSessionUpdated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.updated`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.updated")]
+pub struct RealtimeServerEventSessionUpdatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The session configuration.
+    pub session: RealtimeServerEventSessionUpdatedSession,
+}
+
+impl RealtimeServerEventSessionUpdatedRef<'_> {
+    /// The owned [`RealtimeServerEventSessionUpdated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventSessionUpdated, crate::DecodeError> {
+        Ok(RealtimeServerEventSessionUpdated {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The session configuration.
@@ -3195,6 +6000,45 @@ pub struct RealtimeServerEventTranscriptionSessionUpdated {
     /// property is not present when a session is updated via the WebSocket API.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub session: RealtimeTranscriptionSessionCreateResponse,
+}
+
+/// [`RealtimeServerEventTranscriptionSessionUpdated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `transcription_session.updated`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "transcription_session.updated")]
+pub struct RealtimeServerEventTranscriptionSessionUpdatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// A new Realtime transcription session configuration.
+    ///
+    /// When a session is created on the server via REST API, the session object
+    /// also contains an ephemeral key. Default TTL for keys is 10 minutes. This
+    /// property is not present when a session is updated via the WebSocket API.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub session: RealtimeTranscriptionSessionCreateResponse,
+}
+
+impl RealtimeServerEventTranscriptionSessionUpdatedRef<'_> {
+    /// The owned [`RealtimeServerEventTranscriptionSessionUpdated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeServerEventTranscriptionSessionUpdated, crate::DecodeError> {
+        Ok(RealtimeServerEventTranscriptionSessionUpdated {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Realtime session object for the beta interface.
@@ -5075,6 +7919,46 @@ pub struct RealtimeTranslationClientEventInputAudioBufferAppend {
     pub audio: String,
 }
 
+/// [`RealtimeTranslationClientEventInputAudioBufferAppend`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.input_audio_buffer.append`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.input_audio_buffer.append")]
+pub struct RealtimeTranslationClientEventInputAudioBufferAppendRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// Base64-encoded 24 kHz PCM16 mono audio bytes.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub audio: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeTranslationClientEventInputAudioBufferAppendRef<'_> {
+    /// The owned [`RealtimeTranslationClientEventInputAudioBufferAppend`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeTranslationClientEventInputAudioBufferAppend, crate::DecodeError> {
+        Ok(RealtimeTranslationClientEventInputAudioBufferAppend {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            audio: self.audio.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Gracefully close the realtime translation session. The server flushes pending
 /// input audio and emits any remaining translated output before closing the
 /// session.
@@ -5086,6 +7970,38 @@ pub struct RealtimeTranslationClientEventSessionClose {
     /// Optional client-generated ID used to identify this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+}
+
+/// [`RealtimeTranslationClientEventSessionClose`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.close`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.close")]
+pub struct RealtimeTranslationClientEventSessionCloseRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl RealtimeTranslationClientEventSessionCloseRef<'_> {
+    /// The owned [`RealtimeTranslationClientEventSessionClose`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeTranslationClientEventSessionClose, crate::DecodeError> {
+        Ok(RealtimeTranslationClientEventSessionClose {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Send this event to update the translation session configuration. Translation
@@ -5105,6 +8021,43 @@ pub struct RealtimeTranslationClientEventSessionUpdate {
     pub session: RealtimeTranslationSessionUpdateRequest,
 }
 
+/// [`RealtimeTranslationClientEventSessionUpdate`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.update`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.update")]
+pub struct RealtimeTranslationClientEventSessionUpdateRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_id: Option<std::borrow::Cow<'a, str>>,
+    /// Translation session fields to update. The session `type` and `model` are set
+    /// at creation and cannot be changed with `session.update`.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub session: RealtimeTranslationSessionUpdateRequest,
+}
+
+impl RealtimeTranslationClientEventSessionUpdateRef<'_> {
+    /// The owned [`RealtimeTranslationClientEventSessionUpdate`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeTranslationClientEventSessionUpdate, crate::DecodeError> {
+        Ok(RealtimeTranslationClientEventSessionUpdate {
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            session: self.session.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when a realtime translation session is closed.
 ///
 /// Wire type: `session.closed`.
@@ -5114,6 +8067,37 @@ pub struct RealtimeTranslationServerEventSessionClosed {
     /// The unique ID of the server event.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub event_id: String,
+}
+
+/// [`RealtimeTranslationServerEventSessionClosed`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.closed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.closed")]
+pub struct RealtimeTranslationServerEventSessionClosedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+}
+
+impl RealtimeTranslationServerEventSessionClosedRef<'_> {
+    /// The owned [`RealtimeTranslationServerEventSessionClosed`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeTranslationServerEventSessionClosed, crate::DecodeError> {
+        Ok(RealtimeTranslationServerEventSessionClosed {
+            event_id: self.event_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when a translation session is created. Emitted automatically when a
@@ -5130,6 +8114,41 @@ pub struct RealtimeTranslationServerEventSessionCreated {
     /// The translation session configuration.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub session: RealtimeTranslationSession,
+}
+
+/// [`RealtimeTranslationServerEventSessionCreated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.created")]
+pub struct RealtimeTranslationServerEventSessionCreatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The translation session configuration.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub session: RealtimeTranslationSession,
+}
+
+impl RealtimeTranslationServerEventSessionCreatedRef<'_> {
+    /// The owned [`RealtimeTranslationServerEventSessionCreated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeTranslationServerEventSessionCreated, crate::DecodeError> {
+        Ok(RealtimeTranslationServerEventSessionCreated {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when optional source-language transcript text is available. This event
@@ -5151,6 +8170,49 @@ pub struct RealtimeTranslationServerEventSessionInputTranscriptDelta {
     /// The `elapsed_ms` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<i64>,
+}
+
+/// [`RealtimeTranslationServerEventSessionInputTranscriptDelta`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.input_transcript.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.input_transcript.delta")]
+pub struct RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Append-only source-language transcript text.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The `elapsed_ms` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<i64>,
+}
+
+impl RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'_> {
+    /// The owned [`RealtimeTranslationServerEventSessionInputTranscriptDelta`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeTranslationServerEventSessionInputTranscriptDelta, crate::DecodeError> {
+        Ok(RealtimeTranslationServerEventSessionInputTranscriptDelta {
+            event_id: self.event_id.to_string(),
+            delta: self.delta.to_string(),
+            elapsed_ms: self.elapsed_ms,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Returned when translated output audio is available. The `delta` contains a
@@ -5179,6 +8241,61 @@ pub struct RealtimeTranslationServerEventSessionOutputAudioDelta {
     /// The `elapsed_ms` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<i64>,
+}
+
+/// [`RealtimeTranslationServerEventSessionOutputAudioDelta`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.output_audio.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.output_audio.delta")]
+pub struct RealtimeTranslationServerEventSessionOutputAudioDeltaRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Base64-encoded translated audio data.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// Sample rate of the audio delta.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_rate: Option<i64>,
+    /// Number of audio channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<i64>,
+    /// Audio encoding for `delta`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<RealtimeTranslationServerEventSessionOutputAudioDeltaFormat>,
+    /// The `elapsed_ms` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<i64>,
+}
+
+impl RealtimeTranslationServerEventSessionOutputAudioDeltaRef<'_> {
+    /// The owned [`RealtimeTranslationServerEventSessionOutputAudioDelta`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeTranslationServerEventSessionOutputAudioDelta, crate::DecodeError> {
+        Ok(RealtimeTranslationServerEventSessionOutputAudioDelta {
+            event_id: self.event_id.to_string(),
+            delta: self.delta.to_string(),
+            sample_rate: self.sample_rate,
+            channels: self.channels,
+            format: self.format.clone(),
+            elapsed_ms: self.elapsed_ms,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -5216,6 +8333,50 @@ pub struct RealtimeTranslationServerEventSessionOutputTranscriptDelta {
     pub elapsed_ms: Option<i64>,
 }
 
+/// [`RealtimeTranslationServerEventSessionOutputTranscriptDelta`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.output_transcript.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.output_transcript.delta")]
+pub struct RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// Append-only transcript text for the translated output audio.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The `elapsed_ms` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<i64>,
+}
+
+impl RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'_> {
+    /// The owned [`RealtimeTranslationServerEventSessionOutputTranscriptDelta`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeTranslationServerEventSessionOutputTranscriptDelta, crate::DecodeError>
+    {
+        Ok(RealtimeTranslationServerEventSessionOutputTranscriptDelta {
+            event_id: self.event_id.to_string(),
+            delta: self.delta.to_string(),
+            elapsed_ms: self.elapsed_ms,
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Returned when a translation session is updated with a `session.update` event,
 /// unless there is an error.
 ///
@@ -5229,6 +8390,41 @@ pub struct RealtimeTranslationServerEventSessionUpdated {
     /// The translation session configuration.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub session: RealtimeTranslationSession,
+}
+
+/// [`RealtimeTranslationServerEventSessionUpdated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `session.updated`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "session.updated")]
+pub struct RealtimeTranslationServerEventSessionUpdatedRef<'a> {
+    /// The unique ID of the server event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub event_id: std::borrow::Cow<'a, str>,
+    /// The translation session configuration.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub session: RealtimeTranslationSession,
+}
+
+impl RealtimeTranslationServerEventSessionUpdatedRef<'_> {
+    /// The owned [`RealtimeTranslationServerEventSessionUpdated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<RealtimeTranslationServerEventSessionUpdated, crate::DecodeError> {
+        Ok(RealtimeTranslationServerEventSessionUpdated {
+            event_id: self.event_id.to_string(),
+            session: self.session.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// A Realtime translation session. Translation sessions continuously translate input
@@ -5681,6 +8877,7 @@ pub enum RealtimeServerEvent {
 }
 
 impl crate::StreamEvent for RealtimeServerEvent {
+    type View<'a> = RealtimeServerEventRef<'a>;
     const PROTOCOL: &'static str = "realtime_server";
     const WIRE_TYPES: &'static [&'static str] = &[
         "conversation.created",
@@ -6204,6 +9401,649 @@ impl<'de> serde::Deserialize<'de> for RealtimeServerEvent {
     }
 }
 
+/// [`RealtimeServerEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RealtimeServerEventRef<'a> {
+    /// `conversation.created`.
+    ConversationCreated(RealtimeServerEventConversationCreatedRef<'a>),
+    /// `conversation.item.created`.
+    ConversationItemCreated(Box<RealtimeServerEventConversationItemCreatedRef<'a>>),
+    /// `conversation.item.deleted`.
+    ConversationItemDeleted(RealtimeServerEventConversationItemDeletedRef<'a>),
+    /// `conversation.item.input_audio_transcription.completed`.
+    ConversationItemInputAudioTranscriptionCompleted(
+        RealtimeServerEventConversationItemInputAudioTranscriptionCompletedRef<'a>,
+    ),
+    /// `conversation.item.input_audio_transcription.delta`.
+    ConversationItemInputAudioTranscriptionDelta(
+        RealtimeServerEventConversationItemInputAudioTranscriptionDeltaRef<'a>,
+    ),
+    /// `conversation.item.input_audio_transcription.failed`.
+    ConversationItemInputAudioTranscriptionFailed(
+        RealtimeServerEventConversationItemInputAudioTranscriptionFailedRef<'a>,
+    ),
+    /// `conversation.item.retrieved`.
+    ConversationItemRetrieved(RealtimeServerEventConversationItemRetrievedRef<'a>),
+    /// `conversation.item.truncated`.
+    ConversationItemTruncated(RealtimeServerEventConversationItemTruncatedRef<'a>),
+    /// `error`.
+    Error(RealtimeServerEventErrorRef<'a>),
+    /// `input_audio_buffer.cleared`.
+    InputAudioBufferCleared(RealtimeServerEventInputAudioBufferClearedRef<'a>),
+    /// `input_audio_buffer.committed`.
+    InputAudioBufferCommitted(RealtimeServerEventInputAudioBufferCommittedRef<'a>),
+    /// `input_audio_buffer.dtmf_event_received`.
+    InputAudioBufferDtmfEventReceived(RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'a>),
+    /// `input_audio_buffer.speech_started`.
+    InputAudioBufferSpeechStarted(RealtimeServerEventInputAudioBufferSpeechStartedRef<'a>),
+    /// `input_audio_buffer.speech_stopped`.
+    InputAudioBufferSpeechStopped(RealtimeServerEventInputAudioBufferSpeechStoppedRef<'a>),
+    /// `rate_limits.updated`.
+    RateLimitsUpdated(RealtimeServerEventRateLimitsUpdatedRef<'a>),
+    /// `response.output_audio.delta`.
+    ResponseOutputAudioDelta(RealtimeServerEventResponseAudioDeltaRef<'a>),
+    /// `response.output_audio.done`.
+    ResponseOutputAudioDone(RealtimeServerEventResponseAudioDoneRef<'a>),
+    /// `response.output_audio_transcript.delta`.
+    ResponseOutputAudioTranscriptDelta(RealtimeServerEventResponseAudioTranscriptDeltaRef<'a>),
+    /// `response.output_audio_transcript.done`.
+    ResponseOutputAudioTranscriptDone(RealtimeServerEventResponseAudioTranscriptDoneRef<'a>),
+    /// `response.content_part.added`.
+    ResponseContentPartAdded(RealtimeServerEventResponseContentPartAddedRef<'a>),
+    /// `response.content_part.done`.
+    ResponseContentPartDone(RealtimeServerEventResponseContentPartDoneRef<'a>),
+    /// `response.created`.
+    ResponseCreated(Box<RealtimeServerEventResponseCreatedRef<'a>>),
+    /// `response.done`.
+    ResponseDone(Box<RealtimeServerEventResponseDoneRef<'a>>),
+    /// `response.function_call_arguments.delta`.
+    ResponseFunctionCallArgumentsDelta(
+        RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'a>,
+    ),
+    /// `response.function_call_arguments.done`.
+    ResponseFunctionCallArgumentsDone(RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'a>),
+    /// `response.output_item.added`.
+    ResponseOutputItemAdded(Box<RealtimeServerEventResponseOutputItemAddedRef<'a>>),
+    /// `response.output_item.done`.
+    ResponseOutputItemDone(Box<RealtimeServerEventResponseOutputItemDoneRef<'a>>),
+    /// `response.output_text.delta`.
+    ResponseOutputTextDelta(RealtimeServerEventResponseTextDeltaRef<'a>),
+    /// `response.output_text.done`.
+    ResponseOutputTextDone(RealtimeServerEventResponseTextDoneRef<'a>),
+    /// `session.created`.
+    SessionCreated(Box<RealtimeServerEventSessionCreatedRef<'a>>),
+    /// `session.updated`.
+    SessionUpdated(Box<RealtimeServerEventSessionUpdatedRef<'a>>),
+    /// `output_audio_buffer.started`.
+    OutputAudioBufferStarted(RealtimeServerEventOutputAudioBufferStartedRef<'a>),
+    /// `output_audio_buffer.stopped`.
+    OutputAudioBufferStopped(RealtimeServerEventOutputAudioBufferStoppedRef<'a>),
+    /// `output_audio_buffer.cleared`.
+    OutputAudioBufferCleared(RealtimeServerEventOutputAudioBufferClearedRef<'a>),
+    /// `conversation.item.added`.
+    ConversationItemAdded(Box<RealtimeServerEventConversationItemAddedRef<'a>>),
+    /// `conversation.item.done`.
+    ConversationItemDone(Box<RealtimeServerEventConversationItemDoneRef<'a>>),
+    /// `input_audio_buffer.timeout_triggered`.
+    InputAudioBufferTimeoutTriggered(RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'a>),
+    /// `conversation.item.input_audio_transcription.segment`.
+    ConversationItemInputAudioTranscriptionSegment(
+        RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<'a>,
+    ),
+    /// `mcp_list_tools.in_progress`.
+    McpListToolsInProgress(RealtimeServerEventMCPListToolsInProgressRef<'a>),
+    /// `mcp_list_tools.completed`.
+    McpListToolsCompleted(RealtimeServerEventMCPListToolsCompletedRef<'a>),
+    /// `mcp_list_tools.failed`.
+    McpListToolsFailed(RealtimeServerEventMCPListToolsFailedRef<'a>),
+    /// `response.mcp_call_arguments.delta`.
+    ResponseMcpCallArgumentsDelta(RealtimeServerEventResponseMCPCallArgumentsDeltaRef<'a>),
+    /// `response.mcp_call_arguments.done`.
+    ResponseMcpCallArgumentsDone(RealtimeServerEventResponseMCPCallArgumentsDoneRef<'a>),
+    /// `response.mcp_call.in_progress`.
+    ResponseMcpCallInProgress(RealtimeServerEventResponseMCPCallInProgressRef<'a>),
+    /// `response.mcp_call.completed`.
+    ResponseMcpCallCompleted(RealtimeServerEventResponseMCPCallCompletedRef<'a>),
+    /// `response.mcp_call.failed`.
+    ResponseMcpCallFailed(RealtimeServerEventResponseMCPCallFailedRef<'a>),
+    /// `transcription_session.updated`.
+    TranscriptionSessionUpdated(Box<RealtimeServerEventTranscriptionSessionUpdatedRef<'a>>),
+    /// `transcription_session.created`.
+    TranscriptionSessionCreated(Box<RealtimeBetaServerEventTranscriptionSessionCreatedRef<'a>>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for RealtimeServerEventRef<'a> {
+    type Owned = RealtimeServerEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "conversation.created" => {
+                Self::ConversationCreated(crate::view::parse_view("conversation.created", json)?)
+            }
+            "conversation.item.created" => Self::ConversationItemCreated(Box::new(
+                crate::view::parse_view("conversation.item.created", json)?,
+            )),
+            "conversation.item.deleted" => Self::ConversationItemDeleted(crate::view::parse_view(
+                "conversation.item.deleted",
+                json,
+            )?),
+            "conversation.item.input_audio_transcription.completed" => {
+                Self::ConversationItemInputAudioTranscriptionCompleted(crate::view::parse_view(
+                    "conversation.item.input_audio_transcription.completed",
+                    json,
+                )?)
+            }
+            "conversation.item.input_audio_transcription.delta" => {
+                Self::ConversationItemInputAudioTranscriptionDelta(crate::view::parse_view(
+                    "conversation.item.input_audio_transcription.delta",
+                    json,
+                )?)
+            }
+            "conversation.item.input_audio_transcription.failed" => {
+                Self::ConversationItemInputAudioTranscriptionFailed(crate::view::parse_view(
+                    "conversation.item.input_audio_transcription.failed",
+                    json,
+                )?)
+            }
+            "conversation.item.retrieved" => Self::ConversationItemRetrieved(
+                crate::view::parse_view("conversation.item.retrieved", json)?,
+            ),
+            "conversation.item.truncated" => Self::ConversationItemTruncated(
+                crate::view::parse_view("conversation.item.truncated", json)?,
+            ),
+            "error" => Self::Error(crate::view::parse_view("error", json)?),
+            "input_audio_buffer.cleared" => Self::InputAudioBufferCleared(crate::view::parse_view(
+                "input_audio_buffer.cleared",
+                json,
+            )?),
+            "input_audio_buffer.committed" => Self::InputAudioBufferCommitted(
+                crate::view::parse_view("input_audio_buffer.committed", json)?,
+            ),
+            "input_audio_buffer.dtmf_event_received" => Self::InputAudioBufferDtmfEventReceived(
+                crate::view::parse_view("input_audio_buffer.dtmf_event_received", json)?,
+            ),
+            "input_audio_buffer.speech_started" => Self::InputAudioBufferSpeechStarted(
+                crate::view::parse_view("input_audio_buffer.speech_started", json)?,
+            ),
+            "input_audio_buffer.speech_stopped" => Self::InputAudioBufferSpeechStopped(
+                crate::view::parse_view("input_audio_buffer.speech_stopped", json)?,
+            ),
+            "rate_limits.updated" => {
+                Self::RateLimitsUpdated(crate::view::parse_view("rate_limits.updated", json)?)
+            }
+            "response.output_audio.delta" | "response.audio.delta" => {
+                Self::ResponseOutputAudioDelta(crate::view::parse_view(
+                    "response.output_audio.delta",
+                    json,
+                )?)
+            }
+            "response.output_audio.done" | "response.audio.done" => Self::ResponseOutputAudioDone(
+                crate::view::parse_view("response.output_audio.done", json)?,
+            ),
+            "response.output_audio_transcript.delta" | "response.audio_transcript.delta" => {
+                Self::ResponseOutputAudioTranscriptDelta(crate::view::parse_view(
+                    "response.output_audio_transcript.delta",
+                    json,
+                )?)
+            }
+            "response.output_audio_transcript.done" | "response.audio_transcript.done" => {
+                Self::ResponseOutputAudioTranscriptDone(crate::view::parse_view(
+                    "response.output_audio_transcript.done",
+                    json,
+                )?)
+            }
+            "response.content_part.added" => Self::ResponseContentPartAdded(
+                crate::view::parse_view("response.content_part.added", json)?,
+            ),
+            "response.content_part.done" => Self::ResponseContentPartDone(crate::view::parse_view(
+                "response.content_part.done",
+                json,
+            )?),
+            "response.created" => {
+                Self::ResponseCreated(Box::new(crate::view::parse_view("response.created", json)?))
+            }
+            "response.done" => {
+                Self::ResponseDone(Box::new(crate::view::parse_view("response.done", json)?))
+            }
+            "response.function_call_arguments.delta" => Self::ResponseFunctionCallArgumentsDelta(
+                crate::view::parse_view("response.function_call_arguments.delta", json)?,
+            ),
+            "response.function_call_arguments.done" => Self::ResponseFunctionCallArgumentsDone(
+                crate::view::parse_view("response.function_call_arguments.done", json)?,
+            ),
+            "response.output_item.added" => Self::ResponseOutputItemAdded(Box::new(
+                crate::view::parse_view("response.output_item.added", json)?,
+            )),
+            "response.output_item.done" => Self::ResponseOutputItemDone(Box::new(
+                crate::view::parse_view("response.output_item.done", json)?,
+            )),
+            "response.output_text.delta" | "response.text.delta" => Self::ResponseOutputTextDelta(
+                crate::view::parse_view("response.output_text.delta", json)?,
+            ),
+            "response.output_text.done" | "response.text.done" => Self::ResponseOutputTextDone(
+                crate::view::parse_view("response.output_text.done", json)?,
+            ),
+            "session.created" => {
+                Self::SessionCreated(Box::new(crate::view::parse_view("session.created", json)?))
+            }
+            "session.updated" => {
+                Self::SessionUpdated(Box::new(crate::view::parse_view("session.updated", json)?))
+            }
+            "output_audio_buffer.started" => Self::OutputAudioBufferStarted(
+                crate::view::parse_view("output_audio_buffer.started", json)?,
+            ),
+            "output_audio_buffer.stopped" => Self::OutputAudioBufferStopped(
+                crate::view::parse_view("output_audio_buffer.stopped", json)?,
+            ),
+            "output_audio_buffer.cleared" => Self::OutputAudioBufferCleared(
+                crate::view::parse_view("output_audio_buffer.cleared", json)?,
+            ),
+            "conversation.item.added" => Self::ConversationItemAdded(Box::new(
+                crate::view::parse_view("conversation.item.added", json)?,
+            )),
+            "conversation.item.done" => Self::ConversationItemDone(Box::new(
+                crate::view::parse_view("conversation.item.done", json)?,
+            )),
+            "input_audio_buffer.timeout_triggered" => Self::InputAudioBufferTimeoutTriggered(
+                crate::view::parse_view("input_audio_buffer.timeout_triggered", json)?,
+            ),
+            "conversation.item.input_audio_transcription.segment" => {
+                Self::ConversationItemInputAudioTranscriptionSegment(crate::view::parse_view(
+                    "conversation.item.input_audio_transcription.segment",
+                    json,
+                )?)
+            }
+            "mcp_list_tools.in_progress" => Self::McpListToolsInProgress(crate::view::parse_view(
+                "mcp_list_tools.in_progress",
+                json,
+            )?),
+            "mcp_list_tools.completed" => Self::McpListToolsCompleted(crate::view::parse_view(
+                "mcp_list_tools.completed",
+                json,
+            )?),
+            "mcp_list_tools.failed" => {
+                Self::McpListToolsFailed(crate::view::parse_view("mcp_list_tools.failed", json)?)
+            }
+            "response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta(
+                crate::view::parse_view("response.mcp_call_arguments.delta", json)?,
+            ),
+            "response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone(
+                crate::view::parse_view("response.mcp_call_arguments.done", json)?,
+            ),
+            "response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress(
+                crate::view::parse_view("response.mcp_call.in_progress", json)?,
+            ),
+            "response.mcp_call.completed" => Self::ResponseMcpCallCompleted(
+                crate::view::parse_view("response.mcp_call.completed", json)?,
+            ),
+            "response.mcp_call.failed" => Self::ResponseMcpCallFailed(crate::view::parse_view(
+                "response.mcp_call.failed",
+                json,
+            )?),
+            "transcription_session.updated" => Self::TranscriptionSessionUpdated(Box::new(
+                crate::view::parse_view("transcription_session.updated", json)?,
+            )),
+            "transcription_session.created" => Self::TranscriptionSessionCreated(Box::new(
+                crate::view::parse_view("transcription_session.created", json)?,
+            )),
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::ConversationCreated(_) => "conversation.created",
+            Self::ConversationItemCreated(_) => "conversation.item.created",
+            Self::ConversationItemDeleted(_) => "conversation.item.deleted",
+            Self::ConversationItemInputAudioTranscriptionCompleted(_) => {
+                "conversation.item.input_audio_transcription.completed"
+            }
+            Self::ConversationItemInputAudioTranscriptionDelta(_) => {
+                "conversation.item.input_audio_transcription.delta"
+            }
+            Self::ConversationItemInputAudioTranscriptionFailed(_) => {
+                "conversation.item.input_audio_transcription.failed"
+            }
+            Self::ConversationItemRetrieved(_) => "conversation.item.retrieved",
+            Self::ConversationItemTruncated(_) => "conversation.item.truncated",
+            Self::Error(_) => "error",
+            Self::InputAudioBufferCleared(_) => "input_audio_buffer.cleared",
+            Self::InputAudioBufferCommitted(_) => "input_audio_buffer.committed",
+            Self::InputAudioBufferDtmfEventReceived(_) => "input_audio_buffer.dtmf_event_received",
+            Self::InputAudioBufferSpeechStarted(_) => "input_audio_buffer.speech_started",
+            Self::InputAudioBufferSpeechStopped(_) => "input_audio_buffer.speech_stopped",
+            Self::RateLimitsUpdated(_) => "rate_limits.updated",
+            Self::ResponseOutputAudioDelta(_) => "response.output_audio.delta",
+            Self::ResponseOutputAudioDone(_) => "response.output_audio.done",
+            Self::ResponseOutputAudioTranscriptDelta(_) => "response.output_audio_transcript.delta",
+            Self::ResponseOutputAudioTranscriptDone(_) => "response.output_audio_transcript.done",
+            Self::ResponseContentPartAdded(_) => "response.content_part.added",
+            Self::ResponseContentPartDone(_) => "response.content_part.done",
+            Self::ResponseCreated(_) => "response.created",
+            Self::ResponseDone(_) => "response.done",
+            Self::ResponseFunctionCallArgumentsDelta(_) => "response.function_call_arguments.delta",
+            Self::ResponseFunctionCallArgumentsDone(_) => "response.function_call_arguments.done",
+            Self::ResponseOutputItemAdded(_) => "response.output_item.added",
+            Self::ResponseOutputItemDone(_) => "response.output_item.done",
+            Self::ResponseOutputTextDelta(_) => "response.output_text.delta",
+            Self::ResponseOutputTextDone(_) => "response.output_text.done",
+            Self::SessionCreated(_) => "session.created",
+            Self::SessionUpdated(_) => "session.updated",
+            Self::OutputAudioBufferStarted(_) => "output_audio_buffer.started",
+            Self::OutputAudioBufferStopped(_) => "output_audio_buffer.stopped",
+            Self::OutputAudioBufferCleared(_) => "output_audio_buffer.cleared",
+            Self::ConversationItemAdded(_) => "conversation.item.added",
+            Self::ConversationItemDone(_) => "conversation.item.done",
+            Self::InputAudioBufferTimeoutTriggered(_) => "input_audio_buffer.timeout_triggered",
+            Self::ConversationItemInputAudioTranscriptionSegment(_) => {
+                "conversation.item.input_audio_transcription.segment"
+            }
+            Self::McpListToolsInProgress(_) => "mcp_list_tools.in_progress",
+            Self::McpListToolsCompleted(_) => "mcp_list_tools.completed",
+            Self::McpListToolsFailed(_) => "mcp_list_tools.failed",
+            Self::ResponseMcpCallArgumentsDelta(_) => "response.mcp_call_arguments.delta",
+            Self::ResponseMcpCallArgumentsDone(_) => "response.mcp_call_arguments.done",
+            Self::ResponseMcpCallInProgress(_) => "response.mcp_call.in_progress",
+            Self::ResponseMcpCallCompleted(_) => "response.mcp_call.completed",
+            Self::ResponseMcpCallFailed(_) => "response.mcp_call.failed",
+            Self::TranscriptionSessionUpdated(_) => "transcription_session.updated",
+            Self::TranscriptionSessionCreated(_) => "transcription_session.created",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        false
+    }
+
+    fn to_owned_event(&self) -> Result<RealtimeServerEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::ConversationCreated(event) => {
+                RealtimeServerEvent::ConversationCreated(event.to_owned_payload()?)
+            }
+            Self::ConversationItemCreated(event) => {
+                RealtimeServerEvent::ConversationItemCreated(Box::new(event.to_owned_payload()?))
+            }
+            Self::ConversationItemDeleted(event) => {
+                RealtimeServerEvent::ConversationItemDeleted(event.to_owned_payload()?)
+            }
+            Self::ConversationItemInputAudioTranscriptionCompleted(event) => {
+                RealtimeServerEvent::ConversationItemInputAudioTranscriptionCompleted(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::ConversationItemInputAudioTranscriptionDelta(event) => {
+                RealtimeServerEvent::ConversationItemInputAudioTranscriptionDelta(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::ConversationItemInputAudioTranscriptionFailed(event) => {
+                RealtimeServerEvent::ConversationItemInputAudioTranscriptionFailed(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::ConversationItemRetrieved(event) => {
+                RealtimeServerEvent::ConversationItemRetrieved(event.to_owned_payload()?)
+            }
+            Self::ConversationItemTruncated(event) => {
+                RealtimeServerEvent::ConversationItemTruncated(event.to_owned_payload()?)
+            }
+            Self::Error(event) => RealtimeServerEvent::Error(event.to_owned_payload()?),
+            Self::InputAudioBufferCleared(event) => {
+                RealtimeServerEvent::InputAudioBufferCleared(event.to_owned_payload()?)
+            }
+            Self::InputAudioBufferCommitted(event) => {
+                RealtimeServerEvent::InputAudioBufferCommitted(event.to_owned_payload()?)
+            }
+            Self::InputAudioBufferDtmfEventReceived(event) => {
+                RealtimeServerEvent::InputAudioBufferDtmfEventReceived(event.to_owned_payload()?)
+            }
+            Self::InputAudioBufferSpeechStarted(event) => {
+                RealtimeServerEvent::InputAudioBufferSpeechStarted(event.to_owned_payload()?)
+            }
+            Self::InputAudioBufferSpeechStopped(event) => {
+                RealtimeServerEvent::InputAudioBufferSpeechStopped(event.to_owned_payload()?)
+            }
+            Self::RateLimitsUpdated(event) => {
+                RealtimeServerEvent::RateLimitsUpdated(event.to_owned_payload()?)
+            }
+            Self::ResponseOutputAudioDelta(event) => {
+                RealtimeServerEvent::ResponseOutputAudioDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseOutputAudioDone(event) => {
+                RealtimeServerEvent::ResponseOutputAudioDone(event.to_owned_payload()?)
+            }
+            Self::ResponseOutputAudioTranscriptDelta(event) => {
+                RealtimeServerEvent::ResponseOutputAudioTranscriptDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseOutputAudioTranscriptDone(event) => {
+                RealtimeServerEvent::ResponseOutputAudioTranscriptDone(event.to_owned_payload()?)
+            }
+            Self::ResponseContentPartAdded(event) => {
+                RealtimeServerEvent::ResponseContentPartAdded(event.to_owned_payload()?)
+            }
+            Self::ResponseContentPartDone(event) => {
+                RealtimeServerEvent::ResponseContentPartDone(event.to_owned_payload()?)
+            }
+            Self::ResponseCreated(event) => {
+                RealtimeServerEvent::ResponseCreated(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseDone(event) => {
+                RealtimeServerEvent::ResponseDone(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseFunctionCallArgumentsDelta(event) => {
+                RealtimeServerEvent::ResponseFunctionCallArgumentsDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseFunctionCallArgumentsDone(event) => {
+                RealtimeServerEvent::ResponseFunctionCallArgumentsDone(event.to_owned_payload()?)
+            }
+            Self::ResponseOutputItemAdded(event) => {
+                RealtimeServerEvent::ResponseOutputItemAdded(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseOutputItemDone(event) => {
+                RealtimeServerEvent::ResponseOutputItemDone(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseOutputTextDelta(event) => {
+                RealtimeServerEvent::ResponseOutputTextDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseOutputTextDone(event) => {
+                RealtimeServerEvent::ResponseOutputTextDone(event.to_owned_payload()?)
+            }
+            Self::SessionCreated(event) => {
+                RealtimeServerEvent::SessionCreated(Box::new(event.to_owned_payload()?))
+            }
+            Self::SessionUpdated(event) => {
+                RealtimeServerEvent::SessionUpdated(Box::new(event.to_owned_payload()?))
+            }
+            Self::OutputAudioBufferStarted(event) => {
+                RealtimeServerEvent::OutputAudioBufferStarted(event.to_owned_payload()?)
+            }
+            Self::OutputAudioBufferStopped(event) => {
+                RealtimeServerEvent::OutputAudioBufferStopped(event.to_owned_payload()?)
+            }
+            Self::OutputAudioBufferCleared(event) => {
+                RealtimeServerEvent::OutputAudioBufferCleared(event.to_owned_payload()?)
+            }
+            Self::ConversationItemAdded(event) => {
+                RealtimeServerEvent::ConversationItemAdded(Box::new(event.to_owned_payload()?))
+            }
+            Self::ConversationItemDone(event) => {
+                RealtimeServerEvent::ConversationItemDone(Box::new(event.to_owned_payload()?))
+            }
+            Self::InputAudioBufferTimeoutTriggered(event) => {
+                RealtimeServerEvent::InputAudioBufferTimeoutTriggered(event.to_owned_payload()?)
+            }
+            Self::ConversationItemInputAudioTranscriptionSegment(event) => {
+                RealtimeServerEvent::ConversationItemInputAudioTranscriptionSegment(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::McpListToolsInProgress(event) => {
+                RealtimeServerEvent::McpListToolsInProgress(event.to_owned_payload()?)
+            }
+            Self::McpListToolsCompleted(event) => {
+                RealtimeServerEvent::McpListToolsCompleted(event.to_owned_payload()?)
+            }
+            Self::McpListToolsFailed(event) => {
+                RealtimeServerEvent::McpListToolsFailed(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpCallArgumentsDelta(event) => {
+                RealtimeServerEvent::ResponseMcpCallArgumentsDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpCallArgumentsDone(event) => {
+                RealtimeServerEvent::ResponseMcpCallArgumentsDone(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpCallInProgress(event) => {
+                RealtimeServerEvent::ResponseMcpCallInProgress(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpCallCompleted(event) => {
+                RealtimeServerEvent::ResponseMcpCallCompleted(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpCallFailed(event) => {
+                RealtimeServerEvent::ResponseMcpCallFailed(event.to_owned_payload()?)
+            }
+            Self::TranscriptionSessionUpdated(event) => {
+                RealtimeServerEvent::TranscriptionSessionUpdated(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::TranscriptionSessionCreated(event) => {
+                RealtimeServerEvent::TranscriptionSessionCreated(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::Unknown(unknown) => RealtimeServerEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::ConversationCreated(event) => event.validate(),
+            Self::ConversationItemCreated(event) => event.validate(),
+            Self::ConversationItemDeleted(event) => event.validate(),
+            Self::ConversationItemInputAudioTranscriptionCompleted(event) => event.validate(),
+            Self::ConversationItemInputAudioTranscriptionDelta(event) => event.validate(),
+            Self::ConversationItemInputAudioTranscriptionFailed(event) => event.validate(),
+            Self::ConversationItemRetrieved(event) => event.validate(),
+            Self::ConversationItemTruncated(event) => event.validate(),
+            Self::Error(event) => event.validate(),
+            Self::InputAudioBufferCleared(event) => event.validate(),
+            Self::InputAudioBufferCommitted(event) => event.validate(),
+            Self::InputAudioBufferDtmfEventReceived(event) => event.validate(),
+            Self::InputAudioBufferSpeechStarted(event) => event.validate(),
+            Self::InputAudioBufferSpeechStopped(event) => event.validate(),
+            Self::RateLimitsUpdated(event) => event.validate(),
+            Self::ResponseOutputAudioDelta(event) => event.validate(),
+            Self::ResponseOutputAudioDone(event) => event.validate(),
+            Self::ResponseOutputAudioTranscriptDelta(event) => event.validate(),
+            Self::ResponseOutputAudioTranscriptDone(event) => event.validate(),
+            Self::ResponseContentPartAdded(event) => event.validate(),
+            Self::ResponseContentPartDone(event) => event.validate(),
+            Self::ResponseCreated(event) => event.validate(),
+            Self::ResponseDone(event) => event.validate(),
+            Self::ResponseFunctionCallArgumentsDelta(event) => event.validate(),
+            Self::ResponseFunctionCallArgumentsDone(event) => event.validate(),
+            Self::ResponseOutputItemAdded(event) => event.validate(),
+            Self::ResponseOutputItemDone(event) => event.validate(),
+            Self::ResponseOutputTextDelta(event) => event.validate(),
+            Self::ResponseOutputTextDone(event) => event.validate(),
+            Self::SessionCreated(event) => event.validate(),
+            Self::SessionUpdated(event) => event.validate(),
+            Self::OutputAudioBufferStarted(event) => event.validate(),
+            Self::OutputAudioBufferStopped(event) => event.validate(),
+            Self::OutputAudioBufferCleared(event) => event.validate(),
+            Self::ConversationItemAdded(event) => event.validate(),
+            Self::ConversationItemDone(event) => event.validate(),
+            Self::InputAudioBufferTimeoutTriggered(event) => event.validate(),
+            Self::ConversationItemInputAudioTranscriptionSegment(event) => event.validate(),
+            Self::McpListToolsInProgress(event) => event.validate(),
+            Self::McpListToolsCompleted(event) => event.validate(),
+            Self::McpListToolsFailed(event) => event.validate(),
+            Self::ResponseMcpCallArgumentsDelta(event) => event.validate(),
+            Self::ResponseMcpCallArgumentsDone(event) => event.validate(),
+            Self::ResponseMcpCallInProgress(event) => event.validate(),
+            Self::ResponseMcpCallCompleted(event) => event.validate(),
+            Self::ResponseMcpCallFailed(event) => event.validate(),
+            Self::TranscriptionSessionUpdated(event) => event.validate(),
+            Self::TranscriptionSessionCreated(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for RealtimeServerEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ConversationCreated(event) => event.serialize(serializer),
+            Self::ConversationItemCreated(event) => event.serialize(serializer),
+            Self::ConversationItemDeleted(event) => event.serialize(serializer),
+            Self::ConversationItemInputAudioTranscriptionCompleted(event) => {
+                event.serialize(serializer)
+            }
+            Self::ConversationItemInputAudioTranscriptionDelta(event) => {
+                event.serialize(serializer)
+            }
+            Self::ConversationItemInputAudioTranscriptionFailed(event) => {
+                event.serialize(serializer)
+            }
+            Self::ConversationItemRetrieved(event) => event.serialize(serializer),
+            Self::ConversationItemTruncated(event) => event.serialize(serializer),
+            Self::Error(event) => event.serialize(serializer),
+            Self::InputAudioBufferCleared(event) => event.serialize(serializer),
+            Self::InputAudioBufferCommitted(event) => event.serialize(serializer),
+            Self::InputAudioBufferDtmfEventReceived(event) => event.serialize(serializer),
+            Self::InputAudioBufferSpeechStarted(event) => event.serialize(serializer),
+            Self::InputAudioBufferSpeechStopped(event) => event.serialize(serializer),
+            Self::RateLimitsUpdated(event) => event.serialize(serializer),
+            Self::ResponseOutputAudioDelta(event) => event.serialize(serializer),
+            Self::ResponseOutputAudioDone(event) => event.serialize(serializer),
+            Self::ResponseOutputAudioTranscriptDelta(event) => event.serialize(serializer),
+            Self::ResponseOutputAudioTranscriptDone(event) => event.serialize(serializer),
+            Self::ResponseContentPartAdded(event) => event.serialize(serializer),
+            Self::ResponseContentPartDone(event) => event.serialize(serializer),
+            Self::ResponseCreated(event) => event.serialize(serializer),
+            Self::ResponseDone(event) => event.serialize(serializer),
+            Self::ResponseFunctionCallArgumentsDelta(event) => event.serialize(serializer),
+            Self::ResponseFunctionCallArgumentsDone(event) => event.serialize(serializer),
+            Self::ResponseOutputItemAdded(event) => event.serialize(serializer),
+            Self::ResponseOutputItemDone(event) => event.serialize(serializer),
+            Self::ResponseOutputTextDelta(event) => event.serialize(serializer),
+            Self::ResponseOutputTextDone(event) => event.serialize(serializer),
+            Self::SessionCreated(event) => event.serialize(serializer),
+            Self::SessionUpdated(event) => event.serialize(serializer),
+            Self::OutputAudioBufferStarted(event) => event.serialize(serializer),
+            Self::OutputAudioBufferStopped(event) => event.serialize(serializer),
+            Self::OutputAudioBufferCleared(event) => event.serialize(serializer),
+            Self::ConversationItemAdded(event) => event.serialize(serializer),
+            Self::ConversationItemDone(event) => event.serialize(serializer),
+            Self::InputAudioBufferTimeoutTriggered(event) => event.serialize(serializer),
+            Self::ConversationItemInputAudioTranscriptionSegment(event) => {
+                event.serialize(serializer)
+            }
+            Self::McpListToolsInProgress(event) => event.serialize(serializer),
+            Self::McpListToolsCompleted(event) => event.serialize(serializer),
+            Self::McpListToolsFailed(event) => event.serialize(serializer),
+            Self::ResponseMcpCallArgumentsDelta(event) => event.serialize(serializer),
+            Self::ResponseMcpCallArgumentsDone(event) => event.serialize(serializer),
+            Self::ResponseMcpCallInProgress(event) => event.serialize(serializer),
+            Self::ResponseMcpCallCompleted(event) => event.serialize(serializer),
+            Self::ResponseMcpCallFailed(event) => event.serialize(serializer),
+            Self::TranscriptionSessionUpdated(event) => event.serialize(serializer),
+            Self::TranscriptionSessionCreated(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
+    }
+}
+
 /// A client event of the Realtime API.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RealtimeClientEvent {
@@ -6236,6 +10076,7 @@ pub enum RealtimeClientEvent {
 }
 
 impl crate::StreamEvent for RealtimeClientEvent {
+    type View<'a> = RealtimeClientEventRef<'a>;
     const PROTOCOL: &'static str = "realtime_client";
     const WIRE_TYPES: &'static [&'static str] = &[
         "conversation.item.create",
@@ -6393,6 +10234,197 @@ impl<'de> serde::Deserialize<'de> for RealtimeClientEvent {
     }
 }
 
+/// [`RealtimeClientEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RealtimeClientEventRef<'a> {
+    /// `conversation.item.create`.
+    ConversationItemCreate(Box<RealtimeClientEventConversationItemCreateRef<'a>>),
+    /// `conversation.item.delete`.
+    ConversationItemDelete(RealtimeClientEventConversationItemDeleteRef<'a>),
+    /// `conversation.item.retrieve`.
+    ConversationItemRetrieve(RealtimeClientEventConversationItemRetrieveRef<'a>),
+    /// `conversation.item.truncate`.
+    ConversationItemTruncate(RealtimeClientEventConversationItemTruncateRef<'a>),
+    /// `input_audio_buffer.append`.
+    InputAudioBufferAppend(RealtimeClientEventInputAudioBufferAppendRef<'a>),
+    /// `input_audio_buffer.clear`.
+    InputAudioBufferClear(RealtimeClientEventInputAudioBufferClearRef<'a>),
+    /// `output_audio_buffer.clear`.
+    OutputAudioBufferClear(RealtimeClientEventOutputAudioBufferClearRef<'a>),
+    /// `input_audio_buffer.commit`.
+    InputAudioBufferCommit(RealtimeClientEventInputAudioBufferCommitRef<'a>),
+    /// `response.cancel`.
+    ResponseCancel(RealtimeClientEventResponseCancelRef<'a>),
+    /// `response.create`.
+    ResponseCreate(Box<RealtimeClientEventResponseCreateRef<'a>>),
+    /// `session.update`.
+    SessionUpdate(Box<RealtimeClientEventSessionUpdateRef<'a>>),
+    /// `transcription_session.update`.
+    TranscriptionSessionUpdate(Box<RealtimeClientEventTranscriptionSessionUpdateRef<'a>>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for RealtimeClientEventRef<'a> {
+    type Owned = RealtimeClientEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "conversation.item.create" => Self::ConversationItemCreate(Box::new(
+                crate::view::parse_view("conversation.item.create", json)?,
+            )),
+            "conversation.item.delete" => Self::ConversationItemDelete(crate::view::parse_view(
+                "conversation.item.delete",
+                json,
+            )?),
+            "conversation.item.retrieve" => Self::ConversationItemRetrieve(
+                crate::view::parse_view("conversation.item.retrieve", json)?,
+            ),
+            "conversation.item.truncate" => Self::ConversationItemTruncate(
+                crate::view::parse_view("conversation.item.truncate", json)?,
+            ),
+            "input_audio_buffer.append" => Self::InputAudioBufferAppend(crate::view::parse_view(
+                "input_audio_buffer.append",
+                json,
+            )?),
+            "input_audio_buffer.clear" => Self::InputAudioBufferClear(crate::view::parse_view(
+                "input_audio_buffer.clear",
+                json,
+            )?),
+            "output_audio_buffer.clear" => Self::OutputAudioBufferClear(crate::view::parse_view(
+                "output_audio_buffer.clear",
+                json,
+            )?),
+            "input_audio_buffer.commit" => Self::InputAudioBufferCommit(crate::view::parse_view(
+                "input_audio_buffer.commit",
+                json,
+            )?),
+            "response.cancel" => {
+                Self::ResponseCancel(crate::view::parse_view("response.cancel", json)?)
+            }
+            "response.create" => {
+                Self::ResponseCreate(Box::new(crate::view::parse_view("response.create", json)?))
+            }
+            "session.update" => {
+                Self::SessionUpdate(Box::new(crate::view::parse_view("session.update", json)?))
+            }
+            "transcription_session.update" => Self::TranscriptionSessionUpdate(Box::new(
+                crate::view::parse_view("transcription_session.update", json)?,
+            )),
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::ConversationItemCreate(_) => "conversation.item.create",
+            Self::ConversationItemDelete(_) => "conversation.item.delete",
+            Self::ConversationItemRetrieve(_) => "conversation.item.retrieve",
+            Self::ConversationItemTruncate(_) => "conversation.item.truncate",
+            Self::InputAudioBufferAppend(_) => "input_audio_buffer.append",
+            Self::InputAudioBufferClear(_) => "input_audio_buffer.clear",
+            Self::OutputAudioBufferClear(_) => "output_audio_buffer.clear",
+            Self::InputAudioBufferCommit(_) => "input_audio_buffer.commit",
+            Self::ResponseCancel(_) => "response.cancel",
+            Self::ResponseCreate(_) => "response.create",
+            Self::SessionUpdate(_) => "session.update",
+            Self::TranscriptionSessionUpdate(_) => "transcription_session.update",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        false
+    }
+
+    fn to_owned_event(&self) -> Result<RealtimeClientEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::ConversationItemCreate(event) => {
+                RealtimeClientEvent::ConversationItemCreate(Box::new(event.to_owned_payload()?))
+            }
+            Self::ConversationItemDelete(event) => {
+                RealtimeClientEvent::ConversationItemDelete(event.to_owned_payload()?)
+            }
+            Self::ConversationItemRetrieve(event) => {
+                RealtimeClientEvent::ConversationItemRetrieve(event.to_owned_payload()?)
+            }
+            Self::ConversationItemTruncate(event) => {
+                RealtimeClientEvent::ConversationItemTruncate(event.to_owned_payload()?)
+            }
+            Self::InputAudioBufferAppend(event) => {
+                RealtimeClientEvent::InputAudioBufferAppend(event.to_owned_payload()?)
+            }
+            Self::InputAudioBufferClear(event) => {
+                RealtimeClientEvent::InputAudioBufferClear(event.to_owned_payload()?)
+            }
+            Self::OutputAudioBufferClear(event) => {
+                RealtimeClientEvent::OutputAudioBufferClear(event.to_owned_payload()?)
+            }
+            Self::InputAudioBufferCommit(event) => {
+                RealtimeClientEvent::InputAudioBufferCommit(event.to_owned_payload()?)
+            }
+            Self::ResponseCancel(event) => {
+                RealtimeClientEvent::ResponseCancel(event.to_owned_payload()?)
+            }
+            Self::ResponseCreate(event) => {
+                RealtimeClientEvent::ResponseCreate(Box::new(event.to_owned_payload()?))
+            }
+            Self::SessionUpdate(event) => {
+                RealtimeClientEvent::SessionUpdate(Box::new(event.to_owned_payload()?))
+            }
+            Self::TranscriptionSessionUpdate(event) => {
+                RealtimeClientEvent::TranscriptionSessionUpdate(Box::new(event.to_owned_payload()?))
+            }
+            Self::Unknown(unknown) => RealtimeClientEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::ConversationItemCreate(event) => event.validate(),
+            Self::ConversationItemDelete(event) => event.validate(),
+            Self::ConversationItemRetrieve(event) => event.validate(),
+            Self::ConversationItemTruncate(event) => event.validate(),
+            Self::InputAudioBufferAppend(event) => event.validate(),
+            Self::InputAudioBufferClear(event) => event.validate(),
+            Self::OutputAudioBufferClear(event) => event.validate(),
+            Self::InputAudioBufferCommit(event) => event.validate(),
+            Self::ResponseCancel(event) => event.validate(),
+            Self::ResponseCreate(event) => event.validate(),
+            Self::SessionUpdate(event) => event.validate(),
+            Self::TranscriptionSessionUpdate(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for RealtimeClientEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ConversationItemCreate(event) => event.serialize(serializer),
+            Self::ConversationItemDelete(event) => event.serialize(serializer),
+            Self::ConversationItemRetrieve(event) => event.serialize(serializer),
+            Self::ConversationItemTruncate(event) => event.serialize(serializer),
+            Self::InputAudioBufferAppend(event) => event.serialize(serializer),
+            Self::InputAudioBufferClear(event) => event.serialize(serializer),
+            Self::OutputAudioBufferClear(event) => event.serialize(serializer),
+            Self::InputAudioBufferCommit(event) => event.serialize(serializer),
+            Self::ResponseCancel(event) => event.serialize(serializer),
+            Self::ResponseCreate(event) => event.serialize(serializer),
+            Self::SessionUpdate(event) => event.serialize(serializer),
+            Self::TranscriptionSessionUpdate(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
+    }
+}
+
 /// A server event of a Realtime translation session.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RealtimeTranslationServerEvent {
@@ -6415,6 +10447,7 @@ pub enum RealtimeTranslationServerEvent {
 }
 
 impl crate::StreamEvent for RealtimeTranslationServerEvent {
+    type View<'a> = RealtimeTranslationServerEventRef<'a>;
     const PROTOCOL: &'static str = "realtime_translation_server";
     const WIRE_TYPES: &'static [&'static str] = &[
         "error",
@@ -6520,6 +10553,140 @@ impl<'de> serde::Deserialize<'de> for RealtimeTranslationServerEvent {
     }
 }
 
+/// [`RealtimeTranslationServerEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RealtimeTranslationServerEventRef<'a> {
+    /// `error`.
+    Error(RealtimeServerEventErrorRef<'a>),
+    /// `session.created`.
+    SessionCreated(RealtimeTranslationServerEventSessionCreatedRef<'a>),
+    /// `session.updated`.
+    SessionUpdated(RealtimeTranslationServerEventSessionUpdatedRef<'a>),
+    /// `session.closed`.
+    SessionClosed(RealtimeTranslationServerEventSessionClosedRef<'a>),
+    /// `session.input_transcript.delta`.
+    SessionInputTranscriptDelta(RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'a>),
+    /// `session.output_transcript.delta`.
+    SessionOutputTranscriptDelta(RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'a>),
+    /// `session.output_audio.delta`.
+    SessionOutputAudioDelta(RealtimeTranslationServerEventSessionOutputAudioDeltaRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for RealtimeTranslationServerEventRef<'a> {
+    type Owned = RealtimeTranslationServerEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "error" => Self::Error(crate::view::parse_view("error", json)?),
+            "session.created" => {
+                Self::SessionCreated(crate::view::parse_view("session.created", json)?)
+            }
+            "session.updated" => {
+                Self::SessionUpdated(crate::view::parse_view("session.updated", json)?)
+            }
+            "session.closed" => {
+                Self::SessionClosed(crate::view::parse_view("session.closed", json)?)
+            }
+            "session.input_transcript.delta" => Self::SessionInputTranscriptDelta(
+                crate::view::parse_view("session.input_transcript.delta", json)?,
+            ),
+            "session.output_transcript.delta" => Self::SessionOutputTranscriptDelta(
+                crate::view::parse_view("session.output_transcript.delta", json)?,
+            ),
+            "session.output_audio.delta" => Self::SessionOutputAudioDelta(crate::view::parse_view(
+                "session.output_audio.delta",
+                json,
+            )?),
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::Error(_) => "error",
+            Self::SessionCreated(_) => "session.created",
+            Self::SessionUpdated(_) => "session.updated",
+            Self::SessionClosed(_) => "session.closed",
+            Self::SessionInputTranscriptDelta(_) => "session.input_transcript.delta",
+            Self::SessionOutputTranscriptDelta(_) => "session.output_transcript.delta",
+            Self::SessionOutputAudioDelta(_) => "session.output_audio.delta",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Self::SessionClosed(_))
+    }
+
+    fn to_owned_event(&self) -> Result<RealtimeTranslationServerEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::Error(event) => RealtimeTranslationServerEvent::Error(event.to_owned_payload()?),
+            Self::SessionCreated(event) => {
+                RealtimeTranslationServerEvent::SessionCreated(event.to_owned_payload()?)
+            }
+            Self::SessionUpdated(event) => {
+                RealtimeTranslationServerEvent::SessionUpdated(event.to_owned_payload()?)
+            }
+            Self::SessionClosed(event) => {
+                RealtimeTranslationServerEvent::SessionClosed(event.to_owned_payload()?)
+            }
+            Self::SessionInputTranscriptDelta(event) => {
+                RealtimeTranslationServerEvent::SessionInputTranscriptDelta(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::SessionOutputTranscriptDelta(event) => {
+                RealtimeTranslationServerEvent::SessionOutputTranscriptDelta(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::SessionOutputAudioDelta(event) => {
+                RealtimeTranslationServerEvent::SessionOutputAudioDelta(event.to_owned_payload()?)
+            }
+            Self::Unknown(unknown) => {
+                RealtimeTranslationServerEvent::Unknown(unknown.to_owned_event()?)
+            }
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::Error(event) => event.validate(),
+            Self::SessionCreated(event) => event.validate(),
+            Self::SessionUpdated(event) => event.validate(),
+            Self::SessionClosed(event) => event.validate(),
+            Self::SessionInputTranscriptDelta(event) => event.validate(),
+            Self::SessionOutputTranscriptDelta(event) => event.validate(),
+            Self::SessionOutputAudioDelta(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for RealtimeTranslationServerEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Error(event) => event.serialize(serializer),
+            Self::SessionCreated(event) => event.serialize(serializer),
+            Self::SessionUpdated(event) => event.serialize(serializer),
+            Self::SessionClosed(event) => event.serialize(serializer),
+            Self::SessionInputTranscriptDelta(event) => event.serialize(serializer),
+            Self::SessionOutputTranscriptDelta(event) => event.serialize(serializer),
+            Self::SessionOutputAudioDelta(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
+    }
+}
+
 /// A client event of a Realtime translation session.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RealtimeTranslationClientEvent {
@@ -6534,6 +10701,7 @@ pub enum RealtimeTranslationClientEvent {
 }
 
 impl crate::StreamEvent for RealtimeTranslationClientEvent {
+    type View<'a> = RealtimeTranslationClientEventRef<'a>;
     const PROTOCOL: &'static str = "realtime_translation_client";
     const WIRE_TYPES: &'static [&'static str] = &[
         "session.update",
@@ -6606,5 +10774,94 @@ impl<'de> serde::Deserialize<'de> for RealtimeTranslationClientEvent {
             }
         };
         event.map_err(D::Error::custom)
+    }
+}
+
+/// [`RealtimeTranslationClientEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RealtimeTranslationClientEventRef<'a> {
+    /// `session.update`.
+    SessionUpdate(RealtimeTranslationClientEventSessionUpdateRef<'a>),
+    /// `session.input_audio_buffer.append`.
+    SessionInputAudioBufferAppend(RealtimeTranslationClientEventInputAudioBufferAppendRef<'a>),
+    /// `session.close`.
+    SessionClose(RealtimeTranslationClientEventSessionCloseRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for RealtimeTranslationClientEventRef<'a> {
+    type Owned = RealtimeTranslationClientEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "session.update" => {
+                Self::SessionUpdate(crate::view::parse_view("session.update", json)?)
+            }
+            "session.input_audio_buffer.append" => Self::SessionInputAudioBufferAppend(
+                crate::view::parse_view("session.input_audio_buffer.append", json)?,
+            ),
+            "session.close" => Self::SessionClose(crate::view::parse_view("session.close", json)?),
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::SessionUpdate(_) => "session.update",
+            Self::SessionInputAudioBufferAppend(_) => "session.input_audio_buffer.append",
+            Self::SessionClose(_) => "session.close",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        false
+    }
+
+    fn to_owned_event(&self) -> Result<RealtimeTranslationClientEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::SessionUpdate(event) => {
+                RealtimeTranslationClientEvent::SessionUpdate(event.to_owned_payload()?)
+            }
+            Self::SessionInputAudioBufferAppend(event) => {
+                RealtimeTranslationClientEvent::SessionInputAudioBufferAppend(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::SessionClose(event) => {
+                RealtimeTranslationClientEvent::SessionClose(event.to_owned_payload()?)
+            }
+            Self::Unknown(unknown) => {
+                RealtimeTranslationClientEvent::Unknown(unknown.to_owned_event()?)
+            }
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::SessionUpdate(event) => event.validate(),
+            Self::SessionInputAudioBufferAppend(event) => event.validate(),
+            Self::SessionClose(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for RealtimeTranslationClientEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::SessionUpdate(event) => event.serialize(serializer),
+            Self::SessionInputAudioBufferAppend(event) => event.serialize(serializer),
+            Self::SessionClose(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
     }
 }

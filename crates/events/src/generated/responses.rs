@@ -7013,6 +7013,61 @@ pub struct ResponseAudioDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseAudioDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.audio.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.audio.delta")]
+pub struct ResponseAudioDeltaEventRef<'a> {
+    /// A sequence number for this chunk of the stream response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// A chunk of Base64 encoded response audio bytes.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseAudioDeltaEventRef<'_> {
+    /// The owned [`ResponseAudioDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseAudioDeltaEvent, crate::DecodeError> {
+        Ok(ResponseAudioDeltaEvent {
+            sequence_number: self.sequence_number,
+            delta: self.delta.to_string(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the audio response is complete.
 ///
 /// Wire type: `response.audio.done`.
@@ -7028,6 +7083,44 @@ pub struct ResponseAudioDoneEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseAudioDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.audio.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.audio.done")]
+pub struct ResponseAudioDoneEventRef<'a> {
+    /// The sequence number of the delta.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseAudioDoneEventRef<'_> {
+    /// The owned [`ResponseAudioDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseAudioDoneEvent, crate::DecodeError> {
+        Ok(ResponseAudioDoneEvent {
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when there is a partial transcript of audio.
@@ -7053,6 +7146,63 @@ pub struct ResponseAudioTranscriptDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseAudioTranscriptDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.audio.transcript.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.audio.transcript.delta")]
+pub struct ResponseAudioTranscriptDeltaEventRef<'a> {
+    /// The partial transcript of the audio response.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseAudioTranscriptDeltaEventRef<'_> {
+    /// The owned [`ResponseAudioTranscriptDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseAudioTranscriptDeltaEvent, crate::DecodeError> {
+        Ok(ResponseAudioTranscriptDeltaEvent {
+            delta: self.delta.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the full audio transcript is completed.
 ///
 /// Wire type: `response.audio.transcript.done`.
@@ -7068,6 +7218,44 @@ pub struct ResponseAudioTranscriptDoneEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseAudioTranscriptDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.audio.transcript.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.audio.transcript.done")]
+pub struct ResponseAudioTranscriptDoneEventRef<'a> {
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseAudioTranscriptDoneEventRef<'_> {
+    /// The owned [`ResponseAudioTranscriptDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseAudioTranscriptDoneEvent, crate::DecodeError> {
+        Ok(ResponseAudioTranscriptDoneEvent {
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when a partial code snippet is streamed by the code interpreter.
@@ -7099,6 +7287,75 @@ pub struct ResponseCodeInterpreterCallCodeDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseCodeInterpreterCallCodeDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.code_interpreter_call_code.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.code_interpreter_call_code.delta")]
+pub struct ResponseCodeInterpreterCallCodeDeltaEventRef<'a> {
+    /// The index of the output item in the response for which the code is being streamed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the code interpreter tool call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The partial code snippet being streamed by the code interpreter.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event, used to order streaming events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseCodeInterpreterCallCodeDeltaEventRef<'_> {
+    /// The owned [`ResponseCodeInterpreterCallCodeDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseCodeInterpreterCallCodeDeltaEvent, crate::DecodeError> {
+        Ok(ResponseCodeInterpreterCallCodeDeltaEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            delta: self.delta.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the code snippet is finalized by the code interpreter.
 ///
 /// Wire type: `response.code_interpreter_call_code.done`.
@@ -7125,6 +7382,66 @@ pub struct ResponseCodeInterpreterCallCodeDoneEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseCodeInterpreterCallCodeDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.code_interpreter_call_code.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.code_interpreter_call_code.done")]
+pub struct ResponseCodeInterpreterCallCodeDoneEventRef<'a> {
+    /// The index of the output item in the response for which the code is finalized.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the code interpreter tool call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The final code snippet output by the code interpreter.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub code: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event, used to order streaming events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseCodeInterpreterCallCodeDoneEventRef<'_> {
+    /// The owned [`ResponseCodeInterpreterCallCodeDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseCodeInterpreterCallCodeDoneEvent, crate::DecodeError> {
+        Ok(ResponseCodeInterpreterCallCodeDoneEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            code: self.code.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the code interpreter call is completed.
 ///
 /// Wire type: `response.code_interpreter_call.completed`.
@@ -7146,6 +7463,58 @@ pub struct ResponseCodeInterpreterCallCompletedEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseCodeInterpreterCallCompletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.code_interpreter_call.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.code_interpreter_call.completed")]
+pub struct ResponseCodeInterpreterCallCompletedEventRef<'a> {
+    /// The index of the output item in the response for which the code interpreter call is completed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the code interpreter tool call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event, used to order streaming events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseCodeInterpreterCallCompletedEventRef<'_> {
+    /// The owned [`ResponseCodeInterpreterCallCompletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseCodeInterpreterCallCompletedEvent, crate::DecodeError> {
+        Ok(ResponseCodeInterpreterCallCompletedEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when a code interpreter call is in progress.
@@ -7171,6 +7540,58 @@ pub struct ResponseCodeInterpreterCallInProgressEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseCodeInterpreterCallInProgressEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.code_interpreter_call.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.code_interpreter_call.in_progress")]
+pub struct ResponseCodeInterpreterCallInProgressEventRef<'a> {
+    /// The index of the output item in the response for which the code interpreter call is in progress.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the code interpreter tool call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event, used to order streaming events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseCodeInterpreterCallInProgressEventRef<'_> {
+    /// The owned [`ResponseCodeInterpreterCallInProgressEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseCodeInterpreterCallInProgressEvent, crate::DecodeError> {
+        Ok(ResponseCodeInterpreterCallInProgressEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the code interpreter is actively interpreting the code snippet.
 ///
 /// Wire type: `response.code_interpreter_call.interpreting`.
@@ -7192,6 +7613,58 @@ pub struct ResponseCodeInterpreterCallInterpretingEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseCodeInterpreterCallInterpretingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.code_interpreter_call.interpreting`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.code_interpreter_call.interpreting")]
+pub struct ResponseCodeInterpreterCallInterpretingEventRef<'a> {
+    /// The index of the output item in the response for which the code interpreter is interpreting code.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the code interpreter tool call item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event, used to order streaming events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseCodeInterpreterCallInterpretingEventRef<'_> {
+    /// The owned [`ResponseCodeInterpreterCallInterpretingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseCodeInterpreterCallInterpretingEvent, crate::DecodeError> {
+        Ok(ResponseCodeInterpreterCallInterpretingEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when new summary content is sampled for a compaction trigger. Carries no summary content.
@@ -7219,6 +7692,58 @@ pub struct ResponseCompactionCompactingEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseCompactionCompactingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.compaction.compacting`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.compaction.compacting")]
+pub struct ResponseCompactionCompactingEventRef<'a> {
+    /// The ID of the compaction output item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the compaction output item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseCompactionCompactingEventRef<'_> {
+    /// The owned [`ResponseCompactionCompactingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseCompactionCompactingEvent, crate::DecodeError> {
+        Ok(ResponseCompactionCompactingEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the model response is complete.
 ///
 /// Wire type: `response.completed`.
@@ -7237,6 +7762,53 @@ pub struct ResponseCompletedEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseCompletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.completed")]
+pub struct ResponseCompletedEventRef<'a> {
+    /// Properties of the completed response.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub response: crate::Lazy<'a, Response>,
+    /// The sequence number for this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseCompletedEventRef<'_> {
+    /// The owned [`ResponseCompletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseCompletedEvent, crate::DecodeError> {
+        Ok(ResponseCompletedEvent {
+            response: crate::view::lazy_get("response.completed", &self.response)?,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.completed", &self.response)?;
+        Ok(())
+    }
 }
 
 /// An item that records a change of the response's configuration (reasoning effort, text format) part-way through a conversation.
@@ -7320,6 +7892,65 @@ pub struct ResponseContentPartAddedEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseContentPartAddedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.content_part.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.content_part.added")]
+pub struct ResponseContentPartAddedEventRef<'a> {
+    /// The ID of the output item that the content part was added to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that the content part was added to.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part that was added.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The content part that was added.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub part: crate::Lazy<'a, OutputContent>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseContentPartAddedEventRef<'_> {
+    /// The owned [`ResponseContentPartAddedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseContentPartAddedEvent, crate::DecodeError> {
+        Ok(ResponseContentPartAddedEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            part: crate::view::lazy_get("response.content_part.added", &self.part)?,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.content_part.added", &self.part)?;
+        Ok(())
+    }
+}
+
 /// Emitted when a content part is done.
 ///
 /// Wire type: `response.content_part.done`.
@@ -7348,6 +7979,65 @@ pub struct ResponseContentPartDoneEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseContentPartDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.content_part.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.content_part.done")]
+pub struct ResponseContentPartDoneEventRef<'a> {
+    /// The ID of the output item that the content part was added to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that the content part was added to.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part that is done.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The content part that is done.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub part: crate::Lazy<'a, OutputContent>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseContentPartDoneEventRef<'_> {
+    /// The owned [`ResponseContentPartDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseContentPartDoneEvent, crate::DecodeError> {
+        Ok(ResponseContentPartDoneEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            sequence_number: self.sequence_number,
+            part: crate::view::lazy_get("response.content_part.done", &self.part)?,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.content_part.done", &self.part)?;
+        Ok(())
+    }
+}
+
 /// The conversation that this response belonged to. Input items and output items from this response were automatically added to this conversation.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct ResponseConversation {
@@ -7374,6 +8064,53 @@ pub struct ResponseCreatedEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseCreatedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.created")]
+pub struct ResponseCreatedEventRef<'a> {
+    /// The response that was created.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub response: crate::Lazy<'a, Response>,
+    /// The sequence number for this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseCreatedEventRef<'_> {
+    /// The owned [`ResponseCreatedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseCreatedEvent, crate::DecodeError> {
+        Ok(ResponseCreatedEvent {
+            response: crate::view::lazy_get("response.created", &self.response)?,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.created", &self.response)?;
+        Ok(())
+    }
 }
 
 /// Event representing a delta (partial update) to the input of a custom tool call.
@@ -7405,6 +8142,75 @@ pub struct ResponseCustomToolCallInputDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseCustomToolCallInputDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.custom_tool_call_input.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.custom_tool_call_input.delta")]
+pub struct ResponseCustomToolCallInputDeltaEventRef<'a> {
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The index of the output this delta applies to.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// Unique identifier for the API item associated with this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The incremental input data (delta) for the custom tool call.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseCustomToolCallInputDeltaEventRef<'_> {
+    /// The owned [`ResponseCustomToolCallInputDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseCustomToolCallInputDeltaEvent, crate::DecodeError> {
+        Ok(ResponseCustomToolCallInputDeltaEvent {
+            sequence_number: self.sequence_number,
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            delta: self.delta.to_string(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Event indicating that input for a custom tool call is complete.
 ///
 /// Wire type: `response.custom_tool_call_input.done`.
@@ -7429,6 +8235,66 @@ pub struct ResponseCustomToolCallInputDoneEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseCustomToolCallInputDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.custom_tool_call_input.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.custom_tool_call_input.done")]
+pub struct ResponseCustomToolCallInputDoneEventRef<'a> {
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The index of the output this event applies to.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// Unique identifier for the API item associated with this event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The complete input data for the custom tool call.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub input: std::borrow::Cow<'a, str>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseCustomToolCallInputDoneEventRef<'_> {
+    /// The owned [`ResponseCustomToolCallInputDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseCustomToolCallInputDoneEvent, crate::DecodeError> {
+        Ok(ResponseCustomToolCallInputDoneEvent {
+            sequence_number: self.sequence_number,
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            input: self.input.to_string(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// An error object returned when the model fails to generate a Response.
@@ -7542,6 +8408,53 @@ pub struct ResponseFailedEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseFailedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.failed")]
+pub struct ResponseFailedEventRef<'a> {
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The response that failed.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub response: crate::Lazy<'a, Response>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseFailedEventRef<'_> {
+    /// The owned [`ResponseFailedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseFailedEvent, crate::DecodeError> {
+        Ok(ResponseFailedEvent {
+            sequence_number: self.sequence_number,
+            response: crate::view::lazy_get("response.failed", &self.response)?,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.failed", &self.response)?;
+        Ok(())
+    }
+}
+
 /// Emitted when a file search call is completed (results found).
 ///
 /// Wire type: `response.file_search_call.completed`.
@@ -7563,6 +8476,58 @@ pub struct ResponseFileSearchCallCompletedEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseFileSearchCallCompletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.file_search_call.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.file_search_call.completed")]
+pub struct ResponseFileSearchCallCompletedEventRef<'a> {
+    /// The index of the output item that the file search call is initiated.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the output item that the file search call is initiated.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseFileSearchCallCompletedEventRef<'_> {
+    /// The owned [`ResponseFileSearchCallCompletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseFileSearchCallCompletedEvent, crate::DecodeError> {
+        Ok(ResponseFileSearchCallCompletedEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when a file search call is initiated.
@@ -7588,6 +8553,58 @@ pub struct ResponseFileSearchCallInProgressEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseFileSearchCallInProgressEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.file_search_call.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.file_search_call.in_progress")]
+pub struct ResponseFileSearchCallInProgressEventRef<'a> {
+    /// The index of the output item that the file search call is initiated.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the output item that the file search call is initiated.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseFileSearchCallInProgressEventRef<'_> {
+    /// The owned [`ResponseFileSearchCallInProgressEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseFileSearchCallInProgressEvent, crate::DecodeError> {
+        Ok(ResponseFileSearchCallInProgressEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when a file search is currently searching.
 ///
 /// Wire type: `response.file_search_call.searching`.
@@ -7609,6 +8626,58 @@ pub struct ResponseFileSearchCallSearchingEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseFileSearchCallSearchingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.file_search_call.searching`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.file_search_call.searching")]
+pub struct ResponseFileSearchCallSearchingEventRef<'a> {
+    /// The index of the output item that the file search call is searching.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The ID of the output item that the file search call is initiated.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseFileSearchCallSearchingEventRef<'_> {
+    /// The owned [`ResponseFileSearchCallSearchingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseFileSearchCallSearchingEvent, crate::DecodeError> {
+        Ok(ResponseFileSearchCallSearchingEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when there is a partial function-call arguments delta.
@@ -7640,6 +8709,75 @@ pub struct ResponseFunctionCallArgumentsDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseFunctionCallArgumentsDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.function_call_arguments.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.function_call_arguments.delta")]
+pub struct ResponseFunctionCallArgumentsDeltaEventRef<'a> {
+    /// The ID of the output item that the function-call arguments delta is added to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that the function-call arguments delta is added to.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The function-call arguments delta that is added.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseFunctionCallArgumentsDeltaEventRef<'_> {
+    /// The owned [`ResponseFunctionCallArgumentsDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseFunctionCallArgumentsDeltaEvent, crate::DecodeError> {
+        Ok(ResponseFunctionCallArgumentsDeltaEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            delta: self.delta.to_string(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when function-call arguments are finalized.
 ///
 /// Wire type: `response.function_call_arguments.done`.
@@ -7669,6 +8807,74 @@ pub struct ResponseFunctionCallArgumentsDoneEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseFunctionCallArgumentsDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.function_call_arguments.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.function_call_arguments.done")]
+pub struct ResponseFunctionCallArgumentsDoneEventRef<'a> {
+    /// The ID of the item.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The name of the function that was called.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub name: std::borrow::Cow<'a, str>,
+    /// The index of the output item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The function-call arguments.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub arguments: std::borrow::Cow<'a, str>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseFunctionCallArgumentsDoneEventRef<'_> {
+    /// The owned [`ResponseFunctionCallArgumentsDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseFunctionCallArgumentsDoneEvent, crate::DecodeError> {
+        Ok(ResponseFunctionCallArgumentsDoneEvent {
+            item_id: self.item_id.to_string(),
+            name: self.name.to_string(),
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            arguments: self.arguments.to_string(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when an image generation tool call has completed and the final image is available.
 ///
 /// Wire type: `response.image_generation_call.completed`.
@@ -7690,6 +8896,58 @@ pub struct ResponseImageGenCallCompletedEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseImageGenCallCompletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.image_generation_call.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.image_generation_call.completed")]
+pub struct ResponseImageGenCallCompletedEventRef<'a> {
+    /// The index of the output item in the response's output array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The unique identifier of the image generation item being processed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseImageGenCallCompletedEventRef<'_> {
+    /// The owned [`ResponseImageGenCallCompletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseImageGenCallCompletedEvent, crate::DecodeError> {
+        Ok(ResponseImageGenCallCompletedEvent {
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            item_id: self.item_id.to_string(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when an image generation tool call is actively generating an image (intermediate state).
@@ -7715,6 +8973,58 @@ pub struct ResponseImageGenCallGeneratingEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseImageGenCallGeneratingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.image_generation_call.generating`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.image_generation_call.generating")]
+pub struct ResponseImageGenCallGeneratingEventRef<'a> {
+    /// The index of the output item in the response's output array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the image generation item being processed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of the image generation item being processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseImageGenCallGeneratingEventRef<'_> {
+    /// The owned [`ResponseImageGenCallGeneratingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseImageGenCallGeneratingEvent, crate::DecodeError> {
+        Ok(ResponseImageGenCallGeneratingEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when an image generation tool call is in progress.
 ///
 /// Wire type: `response.image_generation_call.in_progress`.
@@ -7736,6 +9046,58 @@ pub struct ResponseImageGenCallInProgressEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseImageGenCallInProgressEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.image_generation_call.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.image_generation_call.in_progress")]
+pub struct ResponseImageGenCallInProgressEventRef<'a> {
+    /// The index of the output item in the response's output array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the image generation item being processed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of the image generation item being processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseImageGenCallInProgressEventRef<'_> {
+    /// The owned [`ResponseImageGenCallInProgressEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseImageGenCallInProgressEvent, crate::DecodeError> {
+        Ok(ResponseImageGenCallInProgressEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when a partial image is available during image generation streaming.
@@ -7779,6 +9141,106 @@ pub struct ResponseImageGenCallPartialImageEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseImageGenCallPartialImageEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.image_generation_call.partial_image`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.image_generation_call.partial_image")]
+pub struct ResponseImageGenCallPartialImageEventRef<'a> {
+    /// The index of the output item in the response's output array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the image generation item being processed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of the image generation item being processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// 0-based index for the partial image (backend is 1-based, but this is 0-based for the user).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub partial_image_index: i64,
+    /// Base64-encoded partial image data, suitable for rendering as an image.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub partial_image_b64: std::borrow::Cow<'a, str>,
+    /// The image size that was used.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub size: Option<std::borrow::Cow<'a, str>>,
+    /// The image quality that was used.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quality: Option<std::borrow::Cow<'a, str>>,
+    /// The background setting that was used.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub background: Option<std::borrow::Cow<'a, str>>,
+    /// The output format that was used.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_format: Option<std::borrow::Cow<'a, str>>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseImageGenCallPartialImageEventRef<'_> {
+    /// The owned [`ResponseImageGenCallPartialImageEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseImageGenCallPartialImageEvent, crate::DecodeError> {
+        Ok(ResponseImageGenCallPartialImageEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            partial_image_index: self.partial_image_index,
+            partial_image_b64: self.partial_image_b64.to_string(),
+            size: self.size.as_deref().map(str::to_owned),
+            quality: self.quality.as_deref().map(str::to_owned),
+            background: self.background.as_deref().map(str::to_owned),
+            output_format: self.output_format.as_deref().map(str::to_owned),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the response is in progress.
 ///
 /// Wire type: `response.in_progress`.
@@ -7797,6 +9259,53 @@ pub struct ResponseInProgressEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseInProgressEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.in_progress")]
+pub struct ResponseInProgressEventRef<'a> {
+    /// The response that is in progress.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub response: crate::Lazy<'a, Response>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseInProgressEventRef<'_> {
+    /// The owned [`ResponseInProgressEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseInProgressEvent, crate::DecodeError> {
+        Ok(ResponseInProgressEvent {
+            response: crate::view::lazy_get("response.in_progress", &self.response)?,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.in_progress", &self.response)?;
+        Ok(())
+    }
 }
 
 /// Details about why the response is incomplete.
@@ -7837,6 +9346,53 @@ pub struct ResponseIncompleteEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseIncompleteEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.incomplete`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.incomplete")]
+pub struct ResponseIncompleteEventRef<'a> {
+    /// The response that was incomplete.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub response: crate::Lazy<'a, Response>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseIncompleteEventRef<'_> {
+    /// The owned [`ResponseIncompleteEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseIncompleteEvent, crate::DecodeError> {
+        Ok(ResponseIncompleteEvent {
+            response: crate::view::lazy_get("response.incomplete", &self.response)?,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.incomplete", &self.response)?;
+        Ok(())
+    }
+}
+
 /// Emitted when all injected input items were validated and committed to the
 /// active response.
 ///
@@ -7856,6 +9412,49 @@ pub struct ResponseInjectCreatedEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseInjectCreatedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.inject.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.inject.created")]
+pub struct ResponseInjectCreatedEventRef<'a> {
+    /// The ID of the response that accepted the input.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The sequence number for this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The multiplexed WebSocket stream that emitted the event. This field is
+    /// present only when WebSocket multiplexing is enabled separately.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseInjectCreatedEventRef<'_> {
+    /// The owned [`ResponseInjectCreatedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseInjectCreatedEvent, crate::DecodeError> {
+        Ok(ResponseInjectCreatedEvent {
+            response_id: self.response_id.to_string(),
+            sequence_number: self.sequence_number,
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Injects input items into an active response over a WebSocket connection.
 /// The items are validated and committed atomically. Currently, the server
 /// accepts client-owned tool outputs that resume a waiting agent.
@@ -7870,6 +9469,39 @@ pub struct ResponseInjectEvent {
     /// Input items to inject into the active response.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub input: Vec<InputItem>,
+}
+
+/// [`ResponseInjectEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.inject`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.inject")]
+pub struct ResponseInjectEventRef<'a> {
+    /// The ID of the active response that should receive the input.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// Input items to inject into the active response.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub input: Vec<InputItem>,
+}
+
+impl ResponseInjectEventRef<'_> {
+    /// The owned [`ResponseInjectEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseInjectEvent, crate::DecodeError> {
+        Ok(ResponseInjectEvent {
+            response_id: self.response_id.to_string(),
+            input: self.input.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when injected input could not be committed to a response. The event
@@ -7895,6 +9527,56 @@ pub struct ResponseInjectFailedEvent {
     /// present only when WebSocket multiplexing is enabled separately.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseInjectFailedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.inject.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.inject.failed")]
+pub struct ResponseInjectFailedEventRef<'a> {
+    /// The ID of the response that rejected the input.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub response_id: std::borrow::Cow<'a, str>,
+    /// The raw input items that were not committed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub input: Vec<InputItem>,
+    /// Information about why the input was not committed.
+    pub error: ResponseInjectFailedEventError,
+    /// The sequence number for this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The multiplexed WebSocket stream that emitted the event. This field is
+    /// present only when WebSocket multiplexing is enabled separately.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseInjectFailedEventRef<'_> {
+    /// The owned [`ResponseInjectFailedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseInjectFailedEvent, crate::DecodeError> {
+        Ok(ResponseInjectFailedEvent {
+            response_id: self.response_id.to_string(),
+            input: self.input.clone(),
+            error: self.error.clone(),
+            sequence_number: self.sequence_number,
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Information about why the input was not committed.
@@ -8050,6 +9732,75 @@ pub struct ResponseMCPCallArgumentsDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseMCPCallArgumentsDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_call_arguments.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_call_arguments.delta")]
+pub struct ResponseMCPCallArgumentsDeltaEventRef<'a> {
+    /// The index of the output item in the response's output array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the MCP tool call item being processed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// A JSON string containing the partial update to the arguments for the MCP tool call.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseMCPCallArgumentsDeltaEventRef<'_> {
+    /// The owned [`ResponseMCPCallArgumentsDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseMCPCallArgumentsDeltaEvent, crate::DecodeError> {
+        Ok(ResponseMCPCallArgumentsDeltaEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            delta: self.delta.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the arguments for an MCP tool call are finalized.
 ///
 /// Wire type: `response.mcp_call_arguments.done`.
@@ -8076,6 +9827,66 @@ pub struct ResponseMCPCallArgumentsDoneEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseMCPCallArgumentsDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_call_arguments.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_call_arguments.done")]
+pub struct ResponseMCPCallArgumentsDoneEventRef<'a> {
+    /// The index of the output item in the response's output array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the MCP tool call item being processed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// A JSON string containing the finalized arguments for the MCP tool call.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub arguments: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseMCPCallArgumentsDoneEventRef<'_> {
+    /// The owned [`ResponseMCPCallArgumentsDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseMCPCallArgumentsDoneEvent, crate::DecodeError> {
+        Ok(ResponseMCPCallArgumentsDoneEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            arguments: self.arguments.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when an MCP  tool call has completed successfully.
 ///
 /// Wire type: `response.mcp_call.completed`.
@@ -8097,6 +9908,56 @@ pub struct ResponseMCPCallCompletedEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseMCPCallCompletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_call.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_call.completed")]
+pub struct ResponseMCPCallCompletedEventRef<'a> {
+    /// The ID of the MCP tool call item that completed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that completed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseMCPCallCompletedEventRef<'_> {
+    /// The owned [`ResponseMCPCallCompletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseMCPCallCompletedEvent, crate::DecodeError> {
+        Ok(ResponseMCPCallCompletedEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when an MCP  tool call has failed.
@@ -8122,6 +9983,56 @@ pub struct ResponseMCPCallFailedEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseMCPCallFailedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_call.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_call.failed")]
+pub struct ResponseMCPCallFailedEventRef<'a> {
+    /// The ID of the MCP tool call item that failed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that failed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseMCPCallFailedEventRef<'_> {
+    /// The owned [`ResponseMCPCallFailedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseMCPCallFailedEvent, crate::DecodeError> {
+        Ok(ResponseMCPCallFailedEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when an MCP  tool call is in progress.
 ///
 /// Wire type: `response.mcp_call.in_progress`.
@@ -8143,6 +10054,56 @@ pub struct ResponseMCPCallInProgressEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseMCPCallInProgressEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_call.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_call.in_progress")]
+pub struct ResponseMCPCallInProgressEventRef<'a> {
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The index of the output item in the response's output array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The unique identifier of the MCP tool call item being processed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseMCPCallInProgressEventRef<'_> {
+    /// The owned [`ResponseMCPCallInProgressEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseMCPCallInProgressEvent, crate::DecodeError> {
+        Ok(ResponseMCPCallInProgressEvent {
+            sequence_number: self.sequence_number,
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when the list of available MCP tools has been successfully retrieved.
@@ -8168,6 +10129,58 @@ pub struct ResponseMCPListToolsCompletedEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseMCPListToolsCompletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_list_tools.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_list_tools.completed")]
+pub struct ResponseMCPListToolsCompletedEventRef<'a> {
+    /// The ID of the MCP tool call item that produced this output.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that was processed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseMCPListToolsCompletedEventRef<'_> {
+    /// The owned [`ResponseMCPListToolsCompletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseMCPListToolsCompletedEvent, crate::DecodeError> {
+        Ok(ResponseMCPListToolsCompletedEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the attempt to list available MCP tools has failed.
 ///
 /// Wire type: `response.mcp_list_tools.failed`.
@@ -8191,6 +10204,56 @@ pub struct ResponseMCPListToolsFailedEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseMCPListToolsFailedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_list_tools.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_list_tools.failed")]
+pub struct ResponseMCPListToolsFailedEventRef<'a> {
+    /// The ID of the MCP tool call item that failed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that failed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseMCPListToolsFailedEventRef<'_> {
+    /// The owned [`ResponseMCPListToolsFailedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseMCPListToolsFailedEvent, crate::DecodeError> {
+        Ok(ResponseMCPListToolsFailedEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when the system is in the process of retrieving the list of available MCP tools.
 ///
 /// Wire type: `response.mcp_list_tools.in_progress`.
@@ -8212,6 +10275,58 @@ pub struct ResponseMCPListToolsInProgressEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseMCPListToolsInProgressEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.mcp_list_tools.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.mcp_list_tools.in_progress")]
+pub struct ResponseMCPListToolsInProgressEventRef<'a> {
+    /// The ID of the MCP tool call item that is being processed.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that is being processed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseMCPListToolsInProgressEventRef<'_> {
+    /// The owned [`ResponseMCPListToolsInProgressEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseMCPListToolsInProgressEvent, crate::DecodeError> {
+        Ok(ResponseMCPListToolsInProgressEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -8254,6 +10369,56 @@ pub struct ResponseOutputItemAddedEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseOutputItemAddedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_item.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_item.added")]
+pub struct ResponseOutputItemAddedEventRef<'a> {
+    /// The index of the output item that was added.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The output item that was added. For reasoning items, `encrypted_content`
+    /// may be incomplete while the item is in progress. Use the reasoning item
+    /// from the corresponding `response.output_item.done` event when passing it
+    /// as input to a subsequent request.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub item: crate::Lazy<'a, OutputItem>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseOutputItemAddedEventRef<'_> {
+    /// The owned [`ResponseOutputItemAddedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseOutputItemAddedEvent, crate::DecodeError> {
+        Ok(ResponseOutputItemAddedEvent {
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            item: crate::view::lazy_get("response.output_item.added", &self.item)?,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.output_item.added", &self.item)?;
+        Ok(())
+    }
+}
+
 /// Emitted when an output item is marked done.
 ///
 /// Wire type: `response.output_item.done`.
@@ -8274,6 +10439,53 @@ pub struct ResponseOutputItemDoneEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseOutputItemDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_item.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_item.done")]
+pub struct ResponseOutputItemDoneEventRef<'a> {
+    /// The index of the output item that was marked done.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The output item that was marked done.
+    #[serde(borrow, deserialize_with = "crate::view::lazy_required")]
+    pub item: crate::Lazy<'a, OutputItem>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseOutputItemDoneEventRef<'_> {
+    /// The owned [`ResponseOutputItemDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseOutputItemDoneEvent, crate::DecodeError> {
+        Ok(ResponseOutputItemDoneEvent {
+            output_index: self.output_index,
+            sequence_number: self.sequence_number,
+            item: crate::view::lazy_get("response.output_item.done", &self.item)?,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.output_item.done", &self.item)?;
+        Ok(())
+    }
 }
 
 /// Emitted when an annotation is added to output text content.
@@ -8306,6 +10518,70 @@ pub struct ResponseOutputTextAnnotationAddedEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseOutputTextAnnotationAddedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_text.annotation.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_text.annotation.added")]
+pub struct ResponseOutputTextAnnotationAddedEventRef<'a> {
+    /// The unique identifier of the item to which the annotation is being added.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response's output array.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part within the output item.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The index of the annotation within the content part.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub annotation_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The annotation object being added. (See annotation schema for details.)
+    #[serde(default)]
+    pub annotation: Option<Annotation>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseOutputTextAnnotationAddedEventRef<'_> {
+    /// The owned [`ResponseOutputTextAnnotationAddedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseOutputTextAnnotationAddedEvent, crate::DecodeError> {
+        Ok(ResponseOutputTextAnnotationAddedEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            annotation_index: self.annotation_index,
+            sequence_number: self.sequence_number,
+            annotation: self.annotation.clone(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -8348,6 +10624,53 @@ pub struct ResponseQueuedEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseQueuedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.queued`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.queued")]
+pub struct ResponseQueuedEventRef<'a> {
+    /// The full response object that is queued.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub response: crate::Lazy<'a, Response>,
+    /// The sequence number for this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseQueuedEventRef<'_> {
+    /// The owned [`ResponseQueuedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseQueuedEvent, crate::DecodeError> {
+        Ok(ResponseQueuedEvent {
+            response: crate::view::lazy_get("response.queued", &self.response)?,
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.queued", &self.response)?;
+        Ok(())
+    }
+}
+
 /// Emitted when a new reasoning summary part is added.
 ///
 /// Wire type: `response.reasoning_summary_part.added`.
@@ -8375,6 +10698,71 @@ pub struct ResponseReasoningSummaryPartAddedEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseReasoningSummaryPartAddedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.reasoning_summary_part.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.reasoning_summary_part.added")]
+pub struct ResponseReasoningSummaryPartAddedEventRef<'a> {
+    /// The ID of the item this summary part is associated with.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item this summary part is associated with.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the summary part within the reasoning summary.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub summary_index: i64,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The summary part that was added.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub part: crate::Lazy<'a, ResponseReasoningSummaryPartAddedEventPart>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseReasoningSummaryPartAddedEventRef<'_> {
+    /// The owned [`ResponseReasoningSummaryPartAddedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseReasoningSummaryPartAddedEvent, crate::DecodeError> {
+        Ok(ResponseReasoningSummaryPartAddedEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            summary_index: self.summary_index,
+            sequence_number: self.sequence_number,
+            part: crate::view::lazy_get("response.reasoning_summary_part.added", &self.part)?,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.reasoning_summary_part.added", &self.part)?;
+        Ok(())
+    }
 }
 
 /// The summary part that was added.
@@ -8419,6 +10807,76 @@ pub struct ResponseReasoningSummaryPartDoneEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseReasoningSummaryPartDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.reasoning_summary_part.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.reasoning_summary_part.done")]
+pub struct ResponseReasoningSummaryPartDoneEventRef<'a> {
+    /// The ID of the item this summary part is associated with.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item this summary part is associated with.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the summary part within the reasoning summary.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub summary_index: i64,
+    /// The completion status of the summary part. Omitted when the part completed
+    /// normally and set to `incomplete` when generation was interrupted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ResponseReasoningSummaryPartDoneEventStatus>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The completed summary part.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub part: crate::Lazy<'a, ResponseReasoningSummaryPartDoneEventPart>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseReasoningSummaryPartDoneEventRef<'_> {
+    /// The owned [`ResponseReasoningSummaryPartDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseReasoningSummaryPartDoneEvent, crate::DecodeError> {
+        Ok(ResponseReasoningSummaryPartDoneEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            summary_index: self.summary_index,
+            status: self.status.clone(),
+            sequence_number: self.sequence_number,
+            part: crate::view::lazy_get("response.reasoning_summary_part.done", &self.part)?,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.reasoning_summary_part.done", &self.part)?;
+        Ok(())
+    }
 }
 
 /// The completed summary part.
@@ -8480,6 +10938,79 @@ pub struct ResponseReasoningSummaryTextDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseReasoningSummaryTextDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.reasoning_summary_text.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.reasoning_summary_text.delta")]
+pub struct ResponseReasoningSummaryTextDeltaEventRef<'a> {
+    /// The ID of the item this summary text delta is associated with.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item this summary text delta is associated with.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the summary part within the reasoning summary.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub summary_index: i64,
+    /// The text delta that was added to the summary.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseReasoningSummaryTextDeltaEventRef<'_> {
+    /// The owned [`ResponseReasoningSummaryTextDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseReasoningSummaryTextDeltaEvent, crate::DecodeError> {
+        Ok(ResponseReasoningSummaryTextDeltaEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            summary_index: self.summary_index,
+            delta: self.delta.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when a reasoning summary text is completed.
 ///
 /// Wire type: `response.reasoning_summary_text.done`.
@@ -8507,6 +11038,70 @@ pub struct ResponseReasoningSummaryTextDoneEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseReasoningSummaryTextDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.reasoning_summary_text.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.reasoning_summary_text.done")]
+pub struct ResponseReasoningSummaryTextDoneEventRef<'a> {
+    /// The ID of the item this summary text is associated with.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item this summary text is associated with.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the summary part within the reasoning summary.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub summary_index: i64,
+    /// The full text of the completed reasoning summary.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub text: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseReasoningSummaryTextDoneEventRef<'_> {
+    /// The owned [`ResponseReasoningSummaryTextDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseReasoningSummaryTextDoneEvent, crate::DecodeError> {
+        Ok(ResponseReasoningSummaryTextDoneEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            summary_index: self.summary_index,
+            text: self.text.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when a delta is added to a reasoning text.
@@ -8541,6 +11136,77 @@ pub struct ResponseReasoningTextDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseReasoningTextDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.reasoning_text.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.reasoning_text.delta")]
+pub struct ResponseReasoningTextDeltaEventRef<'a> {
+    /// The ID of the item this reasoning text delta is associated with.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item this reasoning text delta is associated with.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the reasoning content part this delta is associated with.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The text delta that was added to the reasoning content.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseReasoningTextDeltaEventRef<'_> {
+    /// The owned [`ResponseReasoningTextDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseReasoningTextDeltaEvent, crate::DecodeError> {
+        Ok(ResponseReasoningTextDeltaEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when a reasoning text is completed.
 ///
 /// Wire type: `response.reasoning_text.done`.
@@ -8568,6 +11234,68 @@ pub struct ResponseReasoningTextDoneEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseReasoningTextDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.reasoning_text.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.reasoning_text.done")]
+pub struct ResponseReasoningTextDoneEventRef<'a> {
+    /// The ID of the item this reasoning text is associated with.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item this reasoning text is associated with.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the reasoning content part.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The full text of the completed reasoning content.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub text: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseReasoningTextDoneEventRef<'_> {
+    /// The owned [`ResponseReasoningTextDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseReasoningTextDoneEvent, crate::DecodeError> {
+        Ok(ResponseReasoningTextDoneEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            text: self.text.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Emitted when there is a partial refusal text.
@@ -8602,6 +11330,77 @@ pub struct ResponseRefusalDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseRefusalDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.refusal.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.refusal.delta")]
+pub struct ResponseRefusalDeltaEventRef<'a> {
+    /// The ID of the output item that the refusal text is added to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that the refusal text is added to.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part that the refusal text is added to.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The refusal text that is added.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseRefusalDeltaEventRef<'_> {
+    /// The owned [`ResponseRefusalDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseRefusalDeltaEvent, crate::DecodeError> {
+        Ok(ResponseRefusalDeltaEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when refusal text is finalized.
 ///
 /// Wire type: `response.refusal.done`.
@@ -8631,6 +11430,68 @@ pub struct ResponseRefusalDoneEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseRefusalDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.refusal.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.refusal.done")]
+pub struct ResponseRefusalDoneEventRef<'a> {
+    /// The ID of the output item that the refusal text is finalized.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that the refusal text is finalized.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part that the refusal text is finalized.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The refusal text that is finalized.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub refusal: std::borrow::Cow<'a, str>,
+    /// The sequence number of this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseRefusalDoneEventRef<'_> {
+    /// The owned [`ResponseRefusalDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseRefusalDoneEvent, crate::DecodeError> {
+        Ok(ResponseRefusalDoneEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            refusal: self.refusal.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A streaming event that indicated a shell command was added to a tool call.
 ///
 /// Wire type: `response.shell_call_command.added`.
@@ -8655,6 +11516,62 @@ pub struct ResponseShellCallCommandAddedStreamingEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseShellCallCommandAddedStreamingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.shell_call_command.added`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.shell_call_command.added")]
+pub struct ResponseShellCallCommandAddedStreamingEventRef<'a> {
+    /// The sequence number of the event that was emitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The index of the output item that was updated.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the shell command that was added.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub command_index: i64,
+    /// The shell command that was added.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub command: std::borrow::Cow<'a, str>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseShellCallCommandAddedStreamingEventRef<'_> {
+    /// The owned [`ResponseShellCallCommandAddedStreamingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseShellCallCommandAddedStreamingEvent, crate::DecodeError> {
+        Ok(ResponseShellCallCommandAddedStreamingEvent {
+            sequence_number: self.sequence_number,
+            output_index: self.output_index,
+            command_index: self.command_index,
+            command: self.command.to_string(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// A streaming event that indicated a shell command was incrementally updated.
@@ -8686,6 +11603,71 @@ pub struct ResponseShellCallCommandDeltaStreamingEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseShellCallCommandDeltaStreamingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.shell_call_command.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.shell_call_command.delta")]
+pub struct ResponseShellCallCommandDeltaStreamingEventRef<'a> {
+    /// The sequence number of the event that was emitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The index of the output item that was updated.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the shell command that was updated.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub command_index: i64,
+    /// The shell command delta that was appended.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// An obfuscation string that was added to pad the event payload.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseShellCallCommandDeltaStreamingEventRef<'_> {
+    /// The owned [`ResponseShellCallCommandDeltaStreamingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseShellCallCommandDeltaStreamingEvent, crate::DecodeError> {
+        Ok(ResponseShellCallCommandDeltaStreamingEvent {
+            sequence_number: self.sequence_number,
+            output_index: self.output_index,
+            command_index: self.command_index,
+            delta: self.delta.to_string(),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A streaming event that indicated a shell command was completed.
 ///
 /// Wire type: `response.shell_call_command.done`.
@@ -8710,6 +11692,62 @@ pub struct ResponseShellCallCommandDoneStreamingEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseShellCallCommandDoneStreamingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.shell_call_command.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.shell_call_command.done")]
+pub struct ResponseShellCallCommandDoneStreamingEventRef<'a> {
+    /// The sequence number of the event that was emitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The index of the output item that was updated.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the shell command that was completed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub command_index: i64,
+    /// The final shell command that was emitted.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub command: std::borrow::Cow<'a, str>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseShellCallCommandDoneStreamingEventRef<'_> {
+    /// The owned [`ResponseShellCallCommandDoneStreamingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseShellCallCommandDoneStreamingEvent, crate::DecodeError> {
+        Ok(ResponseShellCallCommandDoneStreamingEvent {
+            sequence_number: self.sequence_number,
+            output_index: self.output_index,
+            command_index: self.command_index,
+            command: self.command.to_string(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// A streaming event that indicated shell call output was incrementally added.
@@ -8744,6 +11782,75 @@ pub struct ResponseShellCallOutputContentDeltaStreamingEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseShellCallOutputContentDeltaStreamingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.shell_call_output_content.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.shell_call_output_content.delta")]
+pub struct ResponseShellCallOutputContentDeltaStreamingEventRef<'a> {
+    /// The sequence number of the event that was emitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The ID of the output item that was updated.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that was updated.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the shell command that produced output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub command_index: i64,
+    /// The stdout/stderr delta that was emitted.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub delta: ShellCallOutputDelta,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseShellCallOutputContentDeltaStreamingEventRef<'_> {
+    /// The owned [`ResponseShellCallOutputContentDeltaStreamingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseShellCallOutputContentDeltaStreamingEvent, crate::DecodeError> {
+        Ok(ResponseShellCallOutputContentDeltaStreamingEvent {
+            sequence_number: self.sequence_number,
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            command_index: self.command_index,
+            delta: self.delta.clone(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A streaming event that indicated shell call output was completed.
 ///
 /// Wire type: `response.shell_call_output_content.done`.
@@ -8771,6 +11878,66 @@ pub struct ResponseShellCallOutputContentDoneStreamingEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseShellCallOutputContentDoneStreamingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.shell_call_output_content.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.shell_call_output_content.done")]
+pub struct ResponseShellCallOutputContentDoneStreamingEventRef<'a> {
+    /// The sequence number of the event that was emitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The ID of the output item that was updated.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that was updated.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the shell command that produced output.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub command_index: i64,
+    /// The output contents emitted for the shell command.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output: Vec<FunctionShellCallOutputContent>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseShellCallOutputContentDoneStreamingEventRef<'_> {
+    /// The owned [`ResponseShellCallOutputContentDoneStreamingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseShellCallOutputContentDoneStreamingEvent, crate::DecodeError> {
+        Ok(ResponseShellCallOutputContentDoneStreamingEvent {
+            sequence_number: self.sequence_number,
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            command_index: self.command_index,
+            output: self.output.clone(),
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -8811,6 +11978,44 @@ pub struct ResponseSteerAcceptedEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseSteerAcceptedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.steer.accepted`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.steer.accepted")]
+pub struct ResponseSteerAcceptedEventRef<'a> {
+    /// The sequence number of the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The steer this event is about.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub steer: ResponseSteerAcceptedEventSteer,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseSteerAcceptedEventRef<'_> {
+    /// The owned [`ResponseSteerAcceptedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseSteerAcceptedEvent, crate::DecodeError> {
+        Ok(ResponseSteerAcceptedEvent {
+            sequence_number: self.sequence_number,
+            steer: self.steer.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `ResponseSteerAcceptedEventSteer` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct ResponseSteerAcceptedEventSteer {
@@ -8838,6 +12043,39 @@ pub struct ResponseSteerEvent {
     pub previous_response_id: String,
 }
 
+/// [`ResponseSteerEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.steer`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.steer")]
+pub struct ResponseSteerEventRef<'a> {
+    /// One of several shapes; kept as raw JSON.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub input: serde_json::Value,
+    /// The ID of the response being steered.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub previous_response_id: std::borrow::Cow<'a, str>,
+}
+
+impl ResponseSteerEventRef<'_> {
+    /// The owned [`ResponseSteerEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseSteerEvent, crate::DecodeError> {
+        Ok(ResponseSteerEvent {
+            input: self.input.clone(),
+            previous_response_id: self.previous_response_id.to_string(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// A `response.steer` could not be applied; carries the reason.
 ///
 /// Not in the spec snapshot: from `spec/additions/responses.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -8857,6 +12095,47 @@ pub struct ResponseSteerFailedEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseSteerFailedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.steer.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.steer.failed")]
+pub struct ResponseSteerFailedEventRef<'a> {
+    /// The error, if any.
+    pub error: ResponseSteerFailedEventError,
+    /// The sequence number of the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The steer this event is about.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub steer: ResponseSteerFailedEventSteer,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseSteerFailedEventRef<'_> {
+    /// The owned [`ResponseSteerFailedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseSteerFailedEvent, crate::DecodeError> {
+        Ok(ResponseSteerFailedEvent {
+            error: self.error.clone(),
+            sequence_number: self.sequence_number,
+            steer: self.steer.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `ResponseSteerFailedEventError` object.
@@ -8929,6 +12208,52 @@ pub struct ResponseSteerPendingEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseSteerPendingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.steer.pending`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.steer.pending")]
+pub struct ResponseSteerPendingEventRef<'a> {
+    /// Why this happened.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub reason: ResponseSteerPendingEventReason,
+    /// The `required_input` field.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub required_input: Vec<serde_json::Value>,
+    /// The sequence number of the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The steer this event is about.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub steer: ResponseSteerPendingEventSteer,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseSteerPendingEventRef<'_> {
+    /// The owned [`ResponseSteerPendingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseSteerPendingEvent, crate::DecodeError> {
+        Ok(ResponseSteerPendingEvent {
+            reason: self.reason.clone(),
+            required_input: self.required_input.clone(),
+            sequence_number: self.sequence_number,
+            steer: self.steer.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -9006,6 +12331,86 @@ pub struct ResponseTextDeltaEvent {
     pub obfuscation: Option<String>,
 }
 
+/// [`ResponseTextDeltaEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_text.delta`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_text.delta")]
+pub struct ResponseTextDeltaEventRef<'a> {
+    /// The ID of the output item that the text delta was added to.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that the text delta was added to.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part that the text delta was added to.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The text delta that was added.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub delta: std::borrow::Cow<'a, str>,
+    /// The sequence number for this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The log probabilities of the tokens in the delta.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub logprobs: crate::Lazy<'a, Vec<ResponseLogProb>>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// Random characters that normalise the size of streamed deltas (present unless `stream_options.include_obfuscation` is false).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub obfuscation: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseTextDeltaEventRef<'_> {
+    /// The owned [`ResponseTextDeltaEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseTextDeltaEvent, crate::DecodeError> {
+        Ok(ResponseTextDeltaEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.to_string(),
+            sequence_number: self.sequence_number,
+            logprobs: crate::view::lazy_get("response.output_text.delta", &self.logprobs)?,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            obfuscation: self.obfuscation.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.output_text.delta", &self.logprobs)?;
+        Ok(())
+    }
+}
+
 /// Emitted when text content is finalized.
 ///
 /// Wire type: `response.output_text.done`.
@@ -9036,6 +12441,77 @@ pub struct ResponseTextDoneEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseTextDoneEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.output_text.done`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.output_text.done")]
+pub struct ResponseTextDoneEventRef<'a> {
+    /// The ID of the output item that the text content is finalized.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The index of the output item that the text content is finalized.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// The index of the content part that the text content is finalized.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub content_index: i64,
+    /// The text content that is finalized.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub text: std::borrow::Cow<'a, str>,
+    /// The sequence number for this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The log probabilities of the tokens in the delta.
+    #[serde(
+        borrow,
+        default = "crate::view::lazy_absent",
+        deserialize_with = "crate::view::lazy_or_default"
+    )]
+    pub logprobs: crate::Lazy<'a, Vec<ResponseLogProb>>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseTextDoneEventRef<'_> {
+    /// The owned [`ResponseTextDoneEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<ResponseTextDoneEvent, crate::DecodeError> {
+        Ok(ResponseTextDoneEvent {
+            item_id: self.item_id.to_string(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            text: self.text.to_string(),
+            sequence_number: self.sequence_number,
+            logprobs: crate::view::lazy_get("response.output_text.done", &self.logprobs)?,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        crate::view::lazy_get("response.output_text.done", &self.logprobs)?;
+        Ok(())
+    }
 }
 
 /// Configuration options for a text response from the model. Can be plain
@@ -9146,6 +12622,58 @@ pub struct ResponseWebSearchCallCompletedEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseWebSearchCallCompletedEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.web_search_call.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.web_search_call.completed")]
+pub struct ResponseWebSearchCallCompletedEventRef<'a> {
+    /// The index of the output item that the web search call is associated with.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// Unique ID for the output item associated with the web search call.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of the web search call being processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseWebSearchCallCompletedEventRef<'_> {
+    /// The owned [`ResponseWebSearchCallCompletedEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseWebSearchCallCompletedEvent, crate::DecodeError> {
+        Ok(ResponseWebSearchCallCompletedEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when a web search call is initiated.
 ///
 /// Wire type: `response.web_search_call.in_progress`.
@@ -9169,6 +12697,58 @@ pub struct ResponseWebSearchCallInProgressEvent {
     pub stream_id: Option<String>,
 }
 
+/// [`ResponseWebSearchCallInProgressEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.web_search_call.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.web_search_call.in_progress")]
+pub struct ResponseWebSearchCallInProgressEventRef<'a> {
+    /// The index of the output item that the web search call is associated with.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// Unique ID for the output item associated with the web search call.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of the web search call being processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseWebSearchCallInProgressEventRef<'_> {
+    /// The owned [`ResponseWebSearchCallInProgressEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseWebSearchCallInProgressEvent, crate::DecodeError> {
+        Ok(ResponseWebSearchCallInProgressEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Emitted when a web search call is executing.
 ///
 /// Wire type: `response.web_search_call.searching`.
@@ -9190,6 +12770,58 @@ pub struct ResponseWebSearchCallSearchingEvent {
     /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+}
+
+/// [`ResponseWebSearchCallSearchingEvent`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.web_search_call.searching`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.web_search_call.searching")]
+pub struct ResponseWebSearchCallSearchingEventRef<'a> {
+    /// The index of the output item that the web search call is associated with.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub output_index: i64,
+    /// Unique ID for the output item associated with the web search call.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub item_id: std::borrow::Cow<'a, str>,
+    /// The sequence number of the web search call being processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_number: Option<i64>,
+    /// The agent that owns this multi-agent streaming event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentTag>,
+    /// The WebSocket lane that emitted this event, when the `response.create` that started it set a `stream_id`.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ResponseWebSearchCallSearchingEventRef<'_> {
+    /// The owned [`ResponseWebSearchCallSearchingEvent`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponseWebSearchCallSearchingEvent, crate::DecodeError> {
+        Ok(ResponseWebSearchCallSearchingEvent {
+            output_index: self.output_index,
+            item_id: self.item_id.to_string(),
+            sequence_number: self.sequence_number,
+            agent: self.agent.clone(),
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Client event for creating a response over a persistent WebSocket connection.
@@ -9345,6 +12977,232 @@ pub struct ResponsesClientEventResponseCreate {
     /// The `multi_agent` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_agent: Option<MultiAgentParam>,
+}
+
+/// [`ResponsesClientEventResponseCreate`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.create`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.create")]
+pub struct ResponsesClientEventResponseCreateRef<'a> {
+    /// The WebSocket lane for this response. Requests with the same
+    /// `stream_id` are processed FIFO, and events for the response echo the
+    /// same `stream_id`.
+    ///
+    /// `stream_id` controls routing; `previous_response_id` controls
+    /// conversation lineage, so a new lane can fork from a response created
+    /// on another lane.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_id: Option<std::borrow::Cow<'a, str>>,
+    /// The `metadata` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// An integer between 0 and 20 specifying the maximum number of most likely
+    /// tokens to return at each token position, each with an associated log
+    /// probability. In some cases, the number of returned tokens may be fewer than
+    /// requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_logprobs: Option<i64>,
+    /// The `temperature` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// The `top_p` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    /// This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
+    /// A stable identifier for your end-users.
+    /// Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<std::borrow::Cow<'a, str>>,
+    /// The `safety_identifier` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub safety_identifier: Option<std::borrow::Cow<'a, str>>,
+    /// The `prompt_cache_key` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prompt_cache_key: Option<std::borrow::Cow<'a, str>>,
+    /// The `prompt_cache_retention` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_retention: Option<ResponsesClientEventResponseCreatePromptCacheRetention>,
+    /// Options for prompt caching. Supported for `gpt-5.6` and later models. By default, OpenAI automatically chooses one implicit cache breakpoint. You can add explicit breakpoints to content blocks with `prompt_cache_breakpoint`. Each request can write up to four breakpoints. For cache matching, OpenAI considers up to the latest 80 breakpoints in the conversation, without a content-block lookback limit. Set `mode` to `explicit` to disable the implicit breakpoint. The `ttl` defaults to `30m`, which is currently the only supported value. See the [prompt caching guide](https://platform.openai.com/docs/guides/prompt-caching) for current details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_options: Option<PromptCacheOptionsParam>,
+    /// The `previous_response_id` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous_response_id: Option<std::borrow::Cow<'a, str>>,
+    /// Model ID used to generate the response, like `gpt-4o` or `o3`. OpenAI
+    /// offers a wide range of models with different capabilities, performance
+    /// characteristics, and price points. Refer to the [model guide](https://platform.openai.com/docs/models)
+    /// to browse and compare available models.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelIdsResponses>,
+    /// The `background` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<bool>,
+    /// The `max_tool_calls` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tool_calls: Option<i64>,
+    /// Configuration options for a text response from the model. Can be plain
+    /// text or structured JSON data. Learn more:
+    /// - [Text inputs and outputs](https://platform.openai.com/docs/guides/text)
+    /// - [Structured Outputs](https://platform.openai.com/docs/guides/structured-outputs)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<ResponseTextParam>,
+    /// An array of tools the model may call while generating a response. You
+    /// can specify which tool to use by setting the `tool_choice` parameter.
+    ///
+    /// We support the following categories of tools:
+    /// - **Built-in tools**: Tools that are provided by OpenAI that extend the
+    /// model's capabilities, like [web search](https://platform.openai.com/docs/guides/tools-web-search)
+    /// or [file search](https://platform.openai.com/docs/guides/tools-file-search). Learn more about
+    /// [built-in tools](https://platform.openai.com/docs/guides/tools).
+    /// - **MCP Tools**: Integrations with third-party systems via custom MCP servers
+    /// or predefined connectors such as Google Drive and SharePoint. Learn more about
+    /// [MCP Tools](https://platform.openai.com/docs/guides/tools-connectors-mcp).
+    /// - **Function calls (custom tools)**: Functions that are defined by you,
+    /// enabling the model to call your own code with strongly typed arguments
+    /// and outputs. Learn more about
+    /// [function calling](https://platform.openai.com/docs/guides/function-calling). You can also use
+    /// custom tools to call your own code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<Tool>>,
+    /// How the model should select which tool (or tools) to use when generating
+    /// a response. See the `tools` parameter to see how to specify which tools
+    /// the model can call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<ToolChoiceParam>,
+    /// The `prompt` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<Prompt2>,
+    /// The `service_tier` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<ServiceTierResponses2>,
+    /// The `truncation` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncation: Option<ResponsesClientEventResponseCreateTruncation>,
+    /// The `reasoning` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<Reasoning>,
+    /// Text, image, or file inputs to the model, used to generate a response.
+    ///
+    /// Learn more:
+    /// - [Text inputs and outputs](https://platform.openai.com/docs/guides/text)
+    /// - [Image inputs](https://platform.openai.com/docs/guides/images)
+    /// - [File inputs](https://platform.openai.com/docs/guides/pdf-files)
+    /// - [Conversation state](https://platform.openai.com/docs/guides/conversation-state)
+    /// - [Function calling](https://platform.openai.com/docs/guides/function-calling)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<InputParam>,
+    /// The `include` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include: Option<Vec<IncludeEnum>>,
+    /// The `parallel_tool_calls` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_tool_calls: Option<bool>,
+    /// The `store` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<bool>,
+    /// The `instructions` field.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_optional_str",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instructions: Option<std::borrow::Cow<'a, str>>,
+    /// The `moderation` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<ModerationParam>,
+    /// The `stream` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<bool>,
+    /// The `stream_options` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_options: Option<ResponseStreamOptions2>,
+    /// The `conversation` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<ConversationParam>,
+    /// The `context_management` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_management: Option<Vec<ContextManagementParam>>,
+    /// The `max_output_tokens` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<i64>,
+    /// The `multi_agent` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_agent: Option<MultiAgentParam>,
+}
+
+impl ResponsesClientEventResponseCreateRef<'_> {
+    /// The owned [`ResponsesClientEventResponseCreate`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<ResponsesClientEventResponseCreate, crate::DecodeError> {
+        Ok(ResponsesClientEventResponseCreate {
+            stream_id: self.stream_id.as_deref().map(str::to_owned),
+            metadata: self.metadata.clone(),
+            top_logprobs: self.top_logprobs,
+            temperature: self.temperature,
+            top_p: self.top_p,
+            user: self.user.as_deref().map(str::to_owned),
+            safety_identifier: self.safety_identifier.as_deref().map(str::to_owned),
+            prompt_cache_key: self.prompt_cache_key.as_deref().map(str::to_owned),
+            prompt_cache_retention: self.prompt_cache_retention.clone(),
+            prompt_cache_options: self.prompt_cache_options.clone(),
+            previous_response_id: self.previous_response_id.as_deref().map(str::to_owned),
+            model: self.model.clone(),
+            background: self.background,
+            max_tool_calls: self.max_tool_calls,
+            text: self.text.clone(),
+            tools: self.tools.clone(),
+            tool_choice: self.tool_choice.clone(),
+            prompt: self.prompt.clone(),
+            service_tier: self.service_tier.clone(),
+            truncation: self.truncation.clone(),
+            reasoning: self.reasoning.clone(),
+            input: self.input.clone(),
+            include: self.include.clone(),
+            parallel_tool_calls: self.parallel_tool_calls,
+            store: self.store,
+            instructions: self.instructions.as_deref().map(str::to_owned),
+            moderation: self.moderation.clone(),
+            stream: self.stream,
+            stream_options: self.stream_options.clone(),
+            conversation: self.conversation.clone(),
+            context_management: self.context_management.clone(),
+            max_output_tokens: self.max_output_tokens,
+            multi_agent: self.multi_agent.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 open_enum! {
@@ -10693,6 +14551,7 @@ pub enum ResponseStreamEvent {
 }
 
 impl crate::StreamEvent for ResponseStreamEvent {
+    type View<'a> = ResponseStreamEventRef<'a>;
     const PROTOCOL: &'static str = "responses";
     const WIRE_TYPES: &'static [&'static str] = &[
         "response.audio.delta",
@@ -11377,6 +15236,836 @@ impl<'de> serde::Deserialize<'de> for ResponseStreamEvent {
     }
 }
 
+/// [`ResponseStreamEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseStreamEventRef<'a> {
+    /// `response.audio.delta`.
+    ResponseAudioDelta(ResponseAudioDeltaEventRef<'a>),
+    /// `response.audio.done`.
+    ResponseAudioDone(ResponseAudioDoneEventRef<'a>),
+    /// `response.audio.transcript.delta`.
+    ResponseAudioTranscriptDelta(ResponseAudioTranscriptDeltaEventRef<'a>),
+    /// `response.audio.transcript.done`.
+    ResponseAudioTranscriptDone(ResponseAudioTranscriptDoneEventRef<'a>),
+    /// `response.code_interpreter_call_code.delta`.
+    ResponseCodeInterpreterCallCodeDelta(ResponseCodeInterpreterCallCodeDeltaEventRef<'a>),
+    /// `response.code_interpreter_call_code.done`.
+    ResponseCodeInterpreterCallCodeDone(ResponseCodeInterpreterCallCodeDoneEventRef<'a>),
+    /// `response.code_interpreter_call.completed`.
+    ResponseCodeInterpreterCallCompleted(ResponseCodeInterpreterCallCompletedEventRef<'a>),
+    /// `response.code_interpreter_call.in_progress`.
+    ResponseCodeInterpreterCallInProgress(ResponseCodeInterpreterCallInProgressEventRef<'a>),
+    /// `response.code_interpreter_call.interpreting`.
+    ResponseCodeInterpreterCallInterpreting(ResponseCodeInterpreterCallInterpretingEventRef<'a>),
+    /// `response.completed`.
+    ResponseCompleted(Box<ResponseCompletedEventRef<'a>>),
+    /// `response.content_part.added`.
+    ResponseContentPartAdded(ResponseContentPartAddedEventRef<'a>),
+    /// `response.content_part.done`.
+    ResponseContentPartDone(ResponseContentPartDoneEventRef<'a>),
+    /// `response.created`.
+    ResponseCreated(Box<ResponseCreatedEventRef<'a>>),
+    /// `error`.
+    Error(Box<ResponseErrorEvent>),
+    /// `response.file_search_call.completed`.
+    ResponseFileSearchCallCompleted(ResponseFileSearchCallCompletedEventRef<'a>),
+    /// `response.file_search_call.in_progress`.
+    ResponseFileSearchCallInProgress(ResponseFileSearchCallInProgressEventRef<'a>),
+    /// `response.file_search_call.searching`.
+    ResponseFileSearchCallSearching(ResponseFileSearchCallSearchingEventRef<'a>),
+    /// `response.function_call_arguments.delta`.
+    ResponseFunctionCallArgumentsDelta(ResponseFunctionCallArgumentsDeltaEventRef<'a>),
+    /// `response.function_call_arguments.done`.
+    ResponseFunctionCallArgumentsDone(ResponseFunctionCallArgumentsDoneEventRef<'a>),
+    /// `response.shell_call_command.added`.
+    ResponseShellCallCommandAdded(ResponseShellCallCommandAddedStreamingEventRef<'a>),
+    /// `response.shell_call_command.delta`.
+    ResponseShellCallCommandDelta(ResponseShellCallCommandDeltaStreamingEventRef<'a>),
+    /// `response.shell_call_command.done`.
+    ResponseShellCallCommandDone(ResponseShellCallCommandDoneStreamingEventRef<'a>),
+    /// `response.shell_call_output_content.delta`.
+    ResponseShellCallOutputContentDelta(ResponseShellCallOutputContentDeltaStreamingEventRef<'a>),
+    /// `response.shell_call_output_content.done`.
+    ResponseShellCallOutputContentDone(ResponseShellCallOutputContentDoneStreamingEventRef<'a>),
+    /// `response.in_progress`.
+    ResponseInProgress(Box<ResponseInProgressEventRef<'a>>),
+    /// `response.failed`.
+    ResponseFailed(Box<ResponseFailedEventRef<'a>>),
+    /// `response.incomplete`.
+    ResponseIncomplete(Box<ResponseIncompleteEventRef<'a>>),
+    /// `response.output_item.added`.
+    ResponseOutputItemAdded(Box<ResponseOutputItemAddedEventRef<'a>>),
+    /// `response.output_item.done`.
+    ResponseOutputItemDone(Box<ResponseOutputItemDoneEventRef<'a>>),
+    /// `response.reasoning_summary_part.added`.
+    ResponseReasoningSummaryPartAdded(ResponseReasoningSummaryPartAddedEventRef<'a>),
+    /// `response.reasoning_summary_part.done`.
+    ResponseReasoningSummaryPartDone(ResponseReasoningSummaryPartDoneEventRef<'a>),
+    /// `response.reasoning_summary_text.delta`.
+    ResponseReasoningSummaryTextDelta(ResponseReasoningSummaryTextDeltaEventRef<'a>),
+    /// `response.reasoning_summary_text.done`.
+    ResponseReasoningSummaryTextDone(ResponseReasoningSummaryTextDoneEventRef<'a>),
+    /// `response.reasoning_text.delta`.
+    ResponseReasoningTextDelta(ResponseReasoningTextDeltaEventRef<'a>),
+    /// `response.reasoning_text.done`.
+    ResponseReasoningTextDone(ResponseReasoningTextDoneEventRef<'a>),
+    /// `response.refusal.delta`.
+    ResponseRefusalDelta(ResponseRefusalDeltaEventRef<'a>),
+    /// `response.refusal.done`.
+    ResponseRefusalDone(ResponseRefusalDoneEventRef<'a>),
+    /// `response.output_text.delta`.
+    ResponseOutputTextDelta(ResponseTextDeltaEventRef<'a>),
+    /// `response.output_text.done`.
+    ResponseOutputTextDone(ResponseTextDoneEventRef<'a>),
+    /// `response.web_search_call.completed`.
+    ResponseWebSearchCallCompleted(ResponseWebSearchCallCompletedEventRef<'a>),
+    /// `response.web_search_call.in_progress`.
+    ResponseWebSearchCallInProgress(ResponseWebSearchCallInProgressEventRef<'a>),
+    /// `response.web_search_call.searching`.
+    ResponseWebSearchCallSearching(ResponseWebSearchCallSearchingEventRef<'a>),
+    /// `response.image_generation_call.completed`.
+    ResponseImageGenerationCallCompleted(ResponseImageGenCallCompletedEventRef<'a>),
+    /// `response.image_generation_call.generating`.
+    ResponseImageGenerationCallGenerating(ResponseImageGenCallGeneratingEventRef<'a>),
+    /// `response.image_generation_call.in_progress`.
+    ResponseImageGenerationCallInProgress(ResponseImageGenCallInProgressEventRef<'a>),
+    /// `response.image_generation_call.partial_image`.
+    ResponseImageGenerationCallPartialImage(Box<ResponseImageGenCallPartialImageEventRef<'a>>),
+    /// `response.mcp_call_arguments.delta`.
+    ResponseMcpCallArgumentsDelta(ResponseMCPCallArgumentsDeltaEventRef<'a>),
+    /// `response.mcp_call_arguments.done`.
+    ResponseMcpCallArgumentsDone(ResponseMCPCallArgumentsDoneEventRef<'a>),
+    /// `response.mcp_call.completed`.
+    ResponseMcpCallCompleted(ResponseMCPCallCompletedEventRef<'a>),
+    /// `response.mcp_call.failed`.
+    ResponseMcpCallFailed(ResponseMCPCallFailedEventRef<'a>),
+    /// `response.mcp_call.in_progress`.
+    ResponseMcpCallInProgress(ResponseMCPCallInProgressEventRef<'a>),
+    /// `response.mcp_list_tools.completed`.
+    ResponseMcpListToolsCompleted(ResponseMCPListToolsCompletedEventRef<'a>),
+    /// `response.mcp_list_tools.failed`.
+    ResponseMcpListToolsFailed(ResponseMCPListToolsFailedEventRef<'a>),
+    /// `response.mcp_list_tools.in_progress`.
+    ResponseMcpListToolsInProgress(ResponseMCPListToolsInProgressEventRef<'a>),
+    /// `response.output_text.annotation.added`.
+    ResponseOutputTextAnnotationAdded(ResponseOutputTextAnnotationAddedEventRef<'a>),
+    /// `response.queued`.
+    ResponseQueued(Box<ResponseQueuedEventRef<'a>>),
+    /// `response.custom_tool_call_input.delta`.
+    ResponseCustomToolCallInputDelta(ResponseCustomToolCallInputDeltaEventRef<'a>),
+    /// `response.custom_tool_call_input.done`.
+    ResponseCustomToolCallInputDone(ResponseCustomToolCallInputDoneEventRef<'a>),
+    /// `response.compaction.compacting`.
+    ResponseCompactionCompacting(ResponseCompactionCompactingEventRef<'a>),
+    /// `response.steer.accepted`.
+    ResponseSteerAccepted(ResponseSteerAcceptedEventRef<'a>),
+    /// `response.steer.pending`.
+    ResponseSteerPending(ResponseSteerPendingEventRef<'a>),
+    /// `response.steer.failed`.
+    ResponseSteerFailed(ResponseSteerFailedEventRef<'a>),
+    /// `response.inject.created`.
+    ResponseInjectCreated(ResponseInjectCreatedEventRef<'a>),
+    /// `response.inject.failed`.
+    ResponseInjectFailed(ResponseInjectFailedEventRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for ResponseStreamEventRef<'a> {
+    type Owned = ResponseStreamEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "response.audio.delta" => {
+                Self::ResponseAudioDelta(crate::view::parse_view("response.audio.delta", json)?)
+            }
+            "response.audio.done" => {
+                Self::ResponseAudioDone(crate::view::parse_view("response.audio.done", json)?)
+            }
+            "response.audio.transcript.delta" => Self::ResponseAudioTranscriptDelta(
+                crate::view::parse_view("response.audio.transcript.delta", json)?,
+            ),
+            "response.audio.transcript.done" => Self::ResponseAudioTranscriptDone(
+                crate::view::parse_view("response.audio.transcript.done", json)?,
+            ),
+            "response.code_interpreter_call_code.delta" => {
+                Self::ResponseCodeInterpreterCallCodeDelta(crate::view::parse_view(
+                    "response.code_interpreter_call_code.delta",
+                    json,
+                )?)
+            }
+            "response.code_interpreter_call_code.done" => {
+                Self::ResponseCodeInterpreterCallCodeDone(crate::view::parse_view(
+                    "response.code_interpreter_call_code.done",
+                    json,
+                )?)
+            }
+            "response.code_interpreter_call.completed" => {
+                Self::ResponseCodeInterpreterCallCompleted(crate::view::parse_view(
+                    "response.code_interpreter_call.completed",
+                    json,
+                )?)
+            }
+            "response.code_interpreter_call.in_progress" => {
+                Self::ResponseCodeInterpreterCallInProgress(crate::view::parse_view(
+                    "response.code_interpreter_call.in_progress",
+                    json,
+                )?)
+            }
+            "response.code_interpreter_call.interpreting" => {
+                Self::ResponseCodeInterpreterCallInterpreting(crate::view::parse_view(
+                    "response.code_interpreter_call.interpreting",
+                    json,
+                )?)
+            }
+            "response.completed" => Self::ResponseCompleted(Box::new(crate::view::parse_view(
+                "response.completed",
+                json,
+            )?)),
+            "response.content_part.added" => Self::ResponseContentPartAdded(
+                crate::view::parse_view("response.content_part.added", json)?,
+            ),
+            "response.content_part.done" => Self::ResponseContentPartDone(crate::view::parse_view(
+                "response.content_part.done",
+                json,
+            )?),
+            "response.created" => {
+                Self::ResponseCreated(Box::new(crate::view::parse_view("response.created", json)?))
+            }
+            "error" => Self::Error(Box::new(crate::view::parse_view("error", json)?)),
+            "response.file_search_call.completed" => Self::ResponseFileSearchCallCompleted(
+                crate::view::parse_view("response.file_search_call.completed", json)?,
+            ),
+            "response.file_search_call.in_progress" => Self::ResponseFileSearchCallInProgress(
+                crate::view::parse_view("response.file_search_call.in_progress", json)?,
+            ),
+            "response.file_search_call.searching" => Self::ResponseFileSearchCallSearching(
+                crate::view::parse_view("response.file_search_call.searching", json)?,
+            ),
+            "response.function_call_arguments.delta" => Self::ResponseFunctionCallArgumentsDelta(
+                crate::view::parse_view("response.function_call_arguments.delta", json)?,
+            ),
+            "response.function_call_arguments.done" => Self::ResponseFunctionCallArgumentsDone(
+                crate::view::parse_view("response.function_call_arguments.done", json)?,
+            ),
+            "response.shell_call_command.added" => Self::ResponseShellCallCommandAdded(
+                crate::view::parse_view("response.shell_call_command.added", json)?,
+            ),
+            "response.shell_call_command.delta" => Self::ResponseShellCallCommandDelta(
+                crate::view::parse_view("response.shell_call_command.delta", json)?,
+            ),
+            "response.shell_call_command.done" => Self::ResponseShellCallCommandDone(
+                crate::view::parse_view("response.shell_call_command.done", json)?,
+            ),
+            "response.shell_call_output_content.delta" => {
+                Self::ResponseShellCallOutputContentDelta(crate::view::parse_view(
+                    "response.shell_call_output_content.delta",
+                    json,
+                )?)
+            }
+            "response.shell_call_output_content.done" => Self::ResponseShellCallOutputContentDone(
+                crate::view::parse_view("response.shell_call_output_content.done", json)?,
+            ),
+            "response.in_progress" => Self::ResponseInProgress(Box::new(crate::view::parse_view(
+                "response.in_progress",
+                json,
+            )?)),
+            "response.failed" => {
+                Self::ResponseFailed(Box::new(crate::view::parse_view("response.failed", json)?))
+            }
+            "response.incomplete" => Self::ResponseIncomplete(Box::new(crate::view::parse_view(
+                "response.incomplete",
+                json,
+            )?)),
+            "response.output_item.added" => Self::ResponseOutputItemAdded(Box::new(
+                crate::view::parse_view("response.output_item.added", json)?,
+            )),
+            "response.output_item.done" => Self::ResponseOutputItemDone(Box::new(
+                crate::view::parse_view("response.output_item.done", json)?,
+            )),
+            "response.reasoning_summary_part.added" => Self::ResponseReasoningSummaryPartAdded(
+                crate::view::parse_view("response.reasoning_summary_part.added", json)?,
+            ),
+            "response.reasoning_summary_part.done" => Self::ResponseReasoningSummaryPartDone(
+                crate::view::parse_view("response.reasoning_summary_part.done", json)?,
+            ),
+            "response.reasoning_summary_text.delta" => Self::ResponseReasoningSummaryTextDelta(
+                crate::view::parse_view("response.reasoning_summary_text.delta", json)?,
+            ),
+            "response.reasoning_summary_text.done" => Self::ResponseReasoningSummaryTextDone(
+                crate::view::parse_view("response.reasoning_summary_text.done", json)?,
+            ),
+            "response.reasoning_text.delta" => Self::ResponseReasoningTextDelta(
+                crate::view::parse_view("response.reasoning_text.delta", json)?,
+            ),
+            "response.reasoning_text.done" => Self::ResponseReasoningTextDone(
+                crate::view::parse_view("response.reasoning_text.done", json)?,
+            ),
+            "response.refusal.delta" => {
+                Self::ResponseRefusalDelta(crate::view::parse_view("response.refusal.delta", json)?)
+            }
+            "response.refusal.done" => {
+                Self::ResponseRefusalDone(crate::view::parse_view("response.refusal.done", json)?)
+            }
+            "response.output_text.delta" => Self::ResponseOutputTextDelta(crate::view::parse_view(
+                "response.output_text.delta",
+                json,
+            )?),
+            "response.output_text.done" => Self::ResponseOutputTextDone(crate::view::parse_view(
+                "response.output_text.done",
+                json,
+            )?),
+            "response.web_search_call.completed" => Self::ResponseWebSearchCallCompleted(
+                crate::view::parse_view("response.web_search_call.completed", json)?,
+            ),
+            "response.web_search_call.in_progress" => Self::ResponseWebSearchCallInProgress(
+                crate::view::parse_view("response.web_search_call.in_progress", json)?,
+            ),
+            "response.web_search_call.searching" => Self::ResponseWebSearchCallSearching(
+                crate::view::parse_view("response.web_search_call.searching", json)?,
+            ),
+            "response.image_generation_call.completed" => {
+                Self::ResponseImageGenerationCallCompleted(crate::view::parse_view(
+                    "response.image_generation_call.completed",
+                    json,
+                )?)
+            }
+            "response.image_generation_call.generating" => {
+                Self::ResponseImageGenerationCallGenerating(crate::view::parse_view(
+                    "response.image_generation_call.generating",
+                    json,
+                )?)
+            }
+            "response.image_generation_call.in_progress" => {
+                Self::ResponseImageGenerationCallInProgress(crate::view::parse_view(
+                    "response.image_generation_call.in_progress",
+                    json,
+                )?)
+            }
+            "response.image_generation_call.partial_image" => {
+                Self::ResponseImageGenerationCallPartialImage(Box::new(crate::view::parse_view(
+                    "response.image_generation_call.partial_image",
+                    json,
+                )?))
+            }
+            "response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta(
+                crate::view::parse_view("response.mcp_call_arguments.delta", json)?,
+            ),
+            "response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone(
+                crate::view::parse_view("response.mcp_call_arguments.done", json)?,
+            ),
+            "response.mcp_call.completed" => Self::ResponseMcpCallCompleted(
+                crate::view::parse_view("response.mcp_call.completed", json)?,
+            ),
+            "response.mcp_call.failed" => Self::ResponseMcpCallFailed(crate::view::parse_view(
+                "response.mcp_call.failed",
+                json,
+            )?),
+            "response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress(
+                crate::view::parse_view("response.mcp_call.in_progress", json)?,
+            ),
+            "response.mcp_list_tools.completed" => Self::ResponseMcpListToolsCompleted(
+                crate::view::parse_view("response.mcp_list_tools.completed", json)?,
+            ),
+            "response.mcp_list_tools.failed" => Self::ResponseMcpListToolsFailed(
+                crate::view::parse_view("response.mcp_list_tools.failed", json)?,
+            ),
+            "response.mcp_list_tools.in_progress" => Self::ResponseMcpListToolsInProgress(
+                crate::view::parse_view("response.mcp_list_tools.in_progress", json)?,
+            ),
+            "response.output_text.annotation.added" => Self::ResponseOutputTextAnnotationAdded(
+                crate::view::parse_view("response.output_text.annotation.added", json)?,
+            ),
+            "response.queued" => {
+                Self::ResponseQueued(Box::new(crate::view::parse_view("response.queued", json)?))
+            }
+            "response.custom_tool_call_input.delta" => Self::ResponseCustomToolCallInputDelta(
+                crate::view::parse_view("response.custom_tool_call_input.delta", json)?,
+            ),
+            "response.custom_tool_call_input.done" => Self::ResponseCustomToolCallInputDone(
+                crate::view::parse_view("response.custom_tool_call_input.done", json)?,
+            ),
+            "response.compaction.compacting" => Self::ResponseCompactionCompacting(
+                crate::view::parse_view("response.compaction.compacting", json)?,
+            ),
+            "response.steer.accepted" => Self::ResponseSteerAccepted(crate::view::parse_view(
+                "response.steer.accepted",
+                json,
+            )?),
+            "response.steer.pending" => {
+                Self::ResponseSteerPending(crate::view::parse_view("response.steer.pending", json)?)
+            }
+            "response.steer.failed" => {
+                Self::ResponseSteerFailed(crate::view::parse_view("response.steer.failed", json)?)
+            }
+            "response.inject.created" => Self::ResponseInjectCreated(crate::view::parse_view(
+                "response.inject.created",
+                json,
+            )?),
+            "response.inject.failed" => {
+                Self::ResponseInjectFailed(crate::view::parse_view("response.inject.failed", json)?)
+            }
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::ResponseAudioDelta(_) => "response.audio.delta",
+            Self::ResponseAudioDone(_) => "response.audio.done",
+            Self::ResponseAudioTranscriptDelta(_) => "response.audio.transcript.delta",
+            Self::ResponseAudioTranscriptDone(_) => "response.audio.transcript.done",
+            Self::ResponseCodeInterpreterCallCodeDelta(_) => {
+                "response.code_interpreter_call_code.delta"
+            }
+            Self::ResponseCodeInterpreterCallCodeDone(_) => {
+                "response.code_interpreter_call_code.done"
+            }
+            Self::ResponseCodeInterpreterCallCompleted(_) => {
+                "response.code_interpreter_call.completed"
+            }
+            Self::ResponseCodeInterpreterCallInProgress(_) => {
+                "response.code_interpreter_call.in_progress"
+            }
+            Self::ResponseCodeInterpreterCallInterpreting(_) => {
+                "response.code_interpreter_call.interpreting"
+            }
+            Self::ResponseCompleted(_) => "response.completed",
+            Self::ResponseContentPartAdded(_) => "response.content_part.added",
+            Self::ResponseContentPartDone(_) => "response.content_part.done",
+            Self::ResponseCreated(_) => "response.created",
+            Self::Error(_) => "error",
+            Self::ResponseFileSearchCallCompleted(_) => "response.file_search_call.completed",
+            Self::ResponseFileSearchCallInProgress(_) => "response.file_search_call.in_progress",
+            Self::ResponseFileSearchCallSearching(_) => "response.file_search_call.searching",
+            Self::ResponseFunctionCallArgumentsDelta(_) => "response.function_call_arguments.delta",
+            Self::ResponseFunctionCallArgumentsDone(_) => "response.function_call_arguments.done",
+            Self::ResponseShellCallCommandAdded(_) => "response.shell_call_command.added",
+            Self::ResponseShellCallCommandDelta(_) => "response.shell_call_command.delta",
+            Self::ResponseShellCallCommandDone(_) => "response.shell_call_command.done",
+            Self::ResponseShellCallOutputContentDelta(_) => {
+                "response.shell_call_output_content.delta"
+            }
+            Self::ResponseShellCallOutputContentDone(_) => {
+                "response.shell_call_output_content.done"
+            }
+            Self::ResponseInProgress(_) => "response.in_progress",
+            Self::ResponseFailed(_) => "response.failed",
+            Self::ResponseIncomplete(_) => "response.incomplete",
+            Self::ResponseOutputItemAdded(_) => "response.output_item.added",
+            Self::ResponseOutputItemDone(_) => "response.output_item.done",
+            Self::ResponseReasoningSummaryPartAdded(_) => "response.reasoning_summary_part.added",
+            Self::ResponseReasoningSummaryPartDone(_) => "response.reasoning_summary_part.done",
+            Self::ResponseReasoningSummaryTextDelta(_) => "response.reasoning_summary_text.delta",
+            Self::ResponseReasoningSummaryTextDone(_) => "response.reasoning_summary_text.done",
+            Self::ResponseReasoningTextDelta(_) => "response.reasoning_text.delta",
+            Self::ResponseReasoningTextDone(_) => "response.reasoning_text.done",
+            Self::ResponseRefusalDelta(_) => "response.refusal.delta",
+            Self::ResponseRefusalDone(_) => "response.refusal.done",
+            Self::ResponseOutputTextDelta(_) => "response.output_text.delta",
+            Self::ResponseOutputTextDone(_) => "response.output_text.done",
+            Self::ResponseWebSearchCallCompleted(_) => "response.web_search_call.completed",
+            Self::ResponseWebSearchCallInProgress(_) => "response.web_search_call.in_progress",
+            Self::ResponseWebSearchCallSearching(_) => "response.web_search_call.searching",
+            Self::ResponseImageGenerationCallCompleted(_) => {
+                "response.image_generation_call.completed"
+            }
+            Self::ResponseImageGenerationCallGenerating(_) => {
+                "response.image_generation_call.generating"
+            }
+            Self::ResponseImageGenerationCallInProgress(_) => {
+                "response.image_generation_call.in_progress"
+            }
+            Self::ResponseImageGenerationCallPartialImage(_) => {
+                "response.image_generation_call.partial_image"
+            }
+            Self::ResponseMcpCallArgumentsDelta(_) => "response.mcp_call_arguments.delta",
+            Self::ResponseMcpCallArgumentsDone(_) => "response.mcp_call_arguments.done",
+            Self::ResponseMcpCallCompleted(_) => "response.mcp_call.completed",
+            Self::ResponseMcpCallFailed(_) => "response.mcp_call.failed",
+            Self::ResponseMcpCallInProgress(_) => "response.mcp_call.in_progress",
+            Self::ResponseMcpListToolsCompleted(_) => "response.mcp_list_tools.completed",
+            Self::ResponseMcpListToolsFailed(_) => "response.mcp_list_tools.failed",
+            Self::ResponseMcpListToolsInProgress(_) => "response.mcp_list_tools.in_progress",
+            Self::ResponseOutputTextAnnotationAdded(_) => "response.output_text.annotation.added",
+            Self::ResponseQueued(_) => "response.queued",
+            Self::ResponseCustomToolCallInputDelta(_) => "response.custom_tool_call_input.delta",
+            Self::ResponseCustomToolCallInputDone(_) => "response.custom_tool_call_input.done",
+            Self::ResponseCompactionCompacting(_) => "response.compaction.compacting",
+            Self::ResponseSteerAccepted(_) => "response.steer.accepted",
+            Self::ResponseSteerPending(_) => "response.steer.pending",
+            Self::ResponseSteerFailed(_) => "response.steer.failed",
+            Self::ResponseInjectCreated(_) => "response.inject.created",
+            Self::ResponseInjectFailed(_) => "response.inject.failed",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            Self::ResponseCompleted(_)
+                | Self::Error(_)
+                | Self::ResponseFailed(_)
+                | Self::ResponseIncomplete(_)
+        )
+    }
+
+    fn to_owned_event(&self) -> Result<ResponseStreamEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::ResponseAudioDelta(event) => {
+                ResponseStreamEvent::ResponseAudioDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseAudioDone(event) => {
+                ResponseStreamEvent::ResponseAudioDone(event.to_owned_payload()?)
+            }
+            Self::ResponseAudioTranscriptDelta(event) => {
+                ResponseStreamEvent::ResponseAudioTranscriptDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseAudioTranscriptDone(event) => {
+                ResponseStreamEvent::ResponseAudioTranscriptDone(event.to_owned_payload()?)
+            }
+            Self::ResponseCodeInterpreterCallCodeDelta(event) => {
+                ResponseStreamEvent::ResponseCodeInterpreterCallCodeDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseCodeInterpreterCallCodeDone(event) => {
+                ResponseStreamEvent::ResponseCodeInterpreterCallCodeDone(event.to_owned_payload()?)
+            }
+            Self::ResponseCodeInterpreterCallCompleted(event) => {
+                ResponseStreamEvent::ResponseCodeInterpreterCallCompleted(event.to_owned_payload()?)
+            }
+            Self::ResponseCodeInterpreterCallInProgress(event) => {
+                ResponseStreamEvent::ResponseCodeInterpreterCallInProgress(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::ResponseCodeInterpreterCallInterpreting(event) => {
+                ResponseStreamEvent::ResponseCodeInterpreterCallInterpreting(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::ResponseCompleted(event) => {
+                ResponseStreamEvent::ResponseCompleted(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseContentPartAdded(event) => {
+                ResponseStreamEvent::ResponseContentPartAdded(event.to_owned_payload()?)
+            }
+            Self::ResponseContentPartDone(event) => {
+                ResponseStreamEvent::ResponseContentPartDone(event.to_owned_payload()?)
+            }
+            Self::ResponseCreated(event) => {
+                ResponseStreamEvent::ResponseCreated(Box::new(event.to_owned_payload()?))
+            }
+            Self::Error(event) => ResponseStreamEvent::Error(Box::new((**event).clone())),
+            Self::ResponseFileSearchCallCompleted(event) => {
+                ResponseStreamEvent::ResponseFileSearchCallCompleted(event.to_owned_payload()?)
+            }
+            Self::ResponseFileSearchCallInProgress(event) => {
+                ResponseStreamEvent::ResponseFileSearchCallInProgress(event.to_owned_payload()?)
+            }
+            Self::ResponseFileSearchCallSearching(event) => {
+                ResponseStreamEvent::ResponseFileSearchCallSearching(event.to_owned_payload()?)
+            }
+            Self::ResponseFunctionCallArgumentsDelta(event) => {
+                ResponseStreamEvent::ResponseFunctionCallArgumentsDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseFunctionCallArgumentsDone(event) => {
+                ResponseStreamEvent::ResponseFunctionCallArgumentsDone(event.to_owned_payload()?)
+            }
+            Self::ResponseShellCallCommandAdded(event) => {
+                ResponseStreamEvent::ResponseShellCallCommandAdded(event.to_owned_payload()?)
+            }
+            Self::ResponseShellCallCommandDelta(event) => {
+                ResponseStreamEvent::ResponseShellCallCommandDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseShellCallCommandDone(event) => {
+                ResponseStreamEvent::ResponseShellCallCommandDone(event.to_owned_payload()?)
+            }
+            Self::ResponseShellCallOutputContentDelta(event) => {
+                ResponseStreamEvent::ResponseShellCallOutputContentDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseShellCallOutputContentDone(event) => {
+                ResponseStreamEvent::ResponseShellCallOutputContentDone(event.to_owned_payload()?)
+            }
+            Self::ResponseInProgress(event) => {
+                ResponseStreamEvent::ResponseInProgress(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseFailed(event) => {
+                ResponseStreamEvent::ResponseFailed(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseIncomplete(event) => {
+                ResponseStreamEvent::ResponseIncomplete(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseOutputItemAdded(event) => {
+                ResponseStreamEvent::ResponseOutputItemAdded(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseOutputItemDone(event) => {
+                ResponseStreamEvent::ResponseOutputItemDone(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseReasoningSummaryPartAdded(event) => {
+                ResponseStreamEvent::ResponseReasoningSummaryPartAdded(event.to_owned_payload()?)
+            }
+            Self::ResponseReasoningSummaryPartDone(event) => {
+                ResponseStreamEvent::ResponseReasoningSummaryPartDone(event.to_owned_payload()?)
+            }
+            Self::ResponseReasoningSummaryTextDelta(event) => {
+                ResponseStreamEvent::ResponseReasoningSummaryTextDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseReasoningSummaryTextDone(event) => {
+                ResponseStreamEvent::ResponseReasoningSummaryTextDone(event.to_owned_payload()?)
+            }
+            Self::ResponseReasoningTextDelta(event) => {
+                ResponseStreamEvent::ResponseReasoningTextDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseReasoningTextDone(event) => {
+                ResponseStreamEvent::ResponseReasoningTextDone(event.to_owned_payload()?)
+            }
+            Self::ResponseRefusalDelta(event) => {
+                ResponseStreamEvent::ResponseRefusalDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseRefusalDone(event) => {
+                ResponseStreamEvent::ResponseRefusalDone(event.to_owned_payload()?)
+            }
+            Self::ResponseOutputTextDelta(event) => {
+                ResponseStreamEvent::ResponseOutputTextDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseOutputTextDone(event) => {
+                ResponseStreamEvent::ResponseOutputTextDone(event.to_owned_payload()?)
+            }
+            Self::ResponseWebSearchCallCompleted(event) => {
+                ResponseStreamEvent::ResponseWebSearchCallCompleted(event.to_owned_payload()?)
+            }
+            Self::ResponseWebSearchCallInProgress(event) => {
+                ResponseStreamEvent::ResponseWebSearchCallInProgress(event.to_owned_payload()?)
+            }
+            Self::ResponseWebSearchCallSearching(event) => {
+                ResponseStreamEvent::ResponseWebSearchCallSearching(event.to_owned_payload()?)
+            }
+            Self::ResponseImageGenerationCallCompleted(event) => {
+                ResponseStreamEvent::ResponseImageGenerationCallCompleted(event.to_owned_payload()?)
+            }
+            Self::ResponseImageGenerationCallGenerating(event) => {
+                ResponseStreamEvent::ResponseImageGenerationCallGenerating(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::ResponseImageGenerationCallInProgress(event) => {
+                ResponseStreamEvent::ResponseImageGenerationCallInProgress(
+                    event.to_owned_payload()?,
+                )
+            }
+            Self::ResponseImageGenerationCallPartialImage(event) => {
+                ResponseStreamEvent::ResponseImageGenerationCallPartialImage(Box::new(
+                    event.to_owned_payload()?,
+                ))
+            }
+            Self::ResponseMcpCallArgumentsDelta(event) => {
+                ResponseStreamEvent::ResponseMcpCallArgumentsDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpCallArgumentsDone(event) => {
+                ResponseStreamEvent::ResponseMcpCallArgumentsDone(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpCallCompleted(event) => {
+                ResponseStreamEvent::ResponseMcpCallCompleted(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpCallFailed(event) => {
+                ResponseStreamEvent::ResponseMcpCallFailed(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpCallInProgress(event) => {
+                ResponseStreamEvent::ResponseMcpCallInProgress(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpListToolsCompleted(event) => {
+                ResponseStreamEvent::ResponseMcpListToolsCompleted(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpListToolsFailed(event) => {
+                ResponseStreamEvent::ResponseMcpListToolsFailed(event.to_owned_payload()?)
+            }
+            Self::ResponseMcpListToolsInProgress(event) => {
+                ResponseStreamEvent::ResponseMcpListToolsInProgress(event.to_owned_payload()?)
+            }
+            Self::ResponseOutputTextAnnotationAdded(event) => {
+                ResponseStreamEvent::ResponseOutputTextAnnotationAdded(event.to_owned_payload()?)
+            }
+            Self::ResponseQueued(event) => {
+                ResponseStreamEvent::ResponseQueued(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseCustomToolCallInputDelta(event) => {
+                ResponseStreamEvent::ResponseCustomToolCallInputDelta(event.to_owned_payload()?)
+            }
+            Self::ResponseCustomToolCallInputDone(event) => {
+                ResponseStreamEvent::ResponseCustomToolCallInputDone(event.to_owned_payload()?)
+            }
+            Self::ResponseCompactionCompacting(event) => {
+                ResponseStreamEvent::ResponseCompactionCompacting(event.to_owned_payload()?)
+            }
+            Self::ResponseSteerAccepted(event) => {
+                ResponseStreamEvent::ResponseSteerAccepted(event.to_owned_payload()?)
+            }
+            Self::ResponseSteerPending(event) => {
+                ResponseStreamEvent::ResponseSteerPending(event.to_owned_payload()?)
+            }
+            Self::ResponseSteerFailed(event) => {
+                ResponseStreamEvent::ResponseSteerFailed(event.to_owned_payload()?)
+            }
+            Self::ResponseInjectCreated(event) => {
+                ResponseStreamEvent::ResponseInjectCreated(event.to_owned_payload()?)
+            }
+            Self::ResponseInjectFailed(event) => {
+                ResponseStreamEvent::ResponseInjectFailed(event.to_owned_payload()?)
+            }
+            Self::Unknown(unknown) => ResponseStreamEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::ResponseAudioDelta(event) => event.validate(),
+            Self::ResponseAudioDone(event) => event.validate(),
+            Self::ResponseAudioTranscriptDelta(event) => event.validate(),
+            Self::ResponseAudioTranscriptDone(event) => event.validate(),
+            Self::ResponseCodeInterpreterCallCodeDelta(event) => event.validate(),
+            Self::ResponseCodeInterpreterCallCodeDone(event) => event.validate(),
+            Self::ResponseCodeInterpreterCallCompleted(event) => event.validate(),
+            Self::ResponseCodeInterpreterCallInProgress(event) => event.validate(),
+            Self::ResponseCodeInterpreterCallInterpreting(event) => event.validate(),
+            Self::ResponseCompleted(event) => event.validate(),
+            Self::ResponseContentPartAdded(event) => event.validate(),
+            Self::ResponseContentPartDone(event) => event.validate(),
+            Self::ResponseCreated(event) => event.validate(),
+            Self::ResponseFileSearchCallCompleted(event) => event.validate(),
+            Self::ResponseFileSearchCallInProgress(event) => event.validate(),
+            Self::ResponseFileSearchCallSearching(event) => event.validate(),
+            Self::ResponseFunctionCallArgumentsDelta(event) => event.validate(),
+            Self::ResponseFunctionCallArgumentsDone(event) => event.validate(),
+            Self::ResponseShellCallCommandAdded(event) => event.validate(),
+            Self::ResponseShellCallCommandDelta(event) => event.validate(),
+            Self::ResponseShellCallCommandDone(event) => event.validate(),
+            Self::ResponseShellCallOutputContentDelta(event) => event.validate(),
+            Self::ResponseShellCallOutputContentDone(event) => event.validate(),
+            Self::ResponseInProgress(event) => event.validate(),
+            Self::ResponseFailed(event) => event.validate(),
+            Self::ResponseIncomplete(event) => event.validate(),
+            Self::ResponseOutputItemAdded(event) => event.validate(),
+            Self::ResponseOutputItemDone(event) => event.validate(),
+            Self::ResponseReasoningSummaryPartAdded(event) => event.validate(),
+            Self::ResponseReasoningSummaryPartDone(event) => event.validate(),
+            Self::ResponseReasoningSummaryTextDelta(event) => event.validate(),
+            Self::ResponseReasoningSummaryTextDone(event) => event.validate(),
+            Self::ResponseReasoningTextDelta(event) => event.validate(),
+            Self::ResponseReasoningTextDone(event) => event.validate(),
+            Self::ResponseRefusalDelta(event) => event.validate(),
+            Self::ResponseRefusalDone(event) => event.validate(),
+            Self::ResponseOutputTextDelta(event) => event.validate(),
+            Self::ResponseOutputTextDone(event) => event.validate(),
+            Self::ResponseWebSearchCallCompleted(event) => event.validate(),
+            Self::ResponseWebSearchCallInProgress(event) => event.validate(),
+            Self::ResponseWebSearchCallSearching(event) => event.validate(),
+            Self::ResponseImageGenerationCallCompleted(event) => event.validate(),
+            Self::ResponseImageGenerationCallGenerating(event) => event.validate(),
+            Self::ResponseImageGenerationCallInProgress(event) => event.validate(),
+            Self::ResponseImageGenerationCallPartialImage(event) => event.validate(),
+            Self::ResponseMcpCallArgumentsDelta(event) => event.validate(),
+            Self::ResponseMcpCallArgumentsDone(event) => event.validate(),
+            Self::ResponseMcpCallCompleted(event) => event.validate(),
+            Self::ResponseMcpCallFailed(event) => event.validate(),
+            Self::ResponseMcpCallInProgress(event) => event.validate(),
+            Self::ResponseMcpListToolsCompleted(event) => event.validate(),
+            Self::ResponseMcpListToolsFailed(event) => event.validate(),
+            Self::ResponseMcpListToolsInProgress(event) => event.validate(),
+            Self::ResponseOutputTextAnnotationAdded(event) => event.validate(),
+            Self::ResponseQueued(event) => event.validate(),
+            Self::ResponseCustomToolCallInputDelta(event) => event.validate(),
+            Self::ResponseCustomToolCallInputDone(event) => event.validate(),
+            Self::ResponseCompactionCompacting(event) => event.validate(),
+            Self::ResponseSteerAccepted(event) => event.validate(),
+            Self::ResponseSteerPending(event) => event.validate(),
+            Self::ResponseSteerFailed(event) => event.validate(),
+            Self::ResponseInjectCreated(event) => event.validate(),
+            Self::ResponseInjectFailed(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for ResponseStreamEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ResponseAudioDelta(event) => event.serialize(serializer),
+            Self::ResponseAudioDone(event) => event.serialize(serializer),
+            Self::ResponseAudioTranscriptDelta(event) => event.serialize(serializer),
+            Self::ResponseAudioTranscriptDone(event) => event.serialize(serializer),
+            Self::ResponseCodeInterpreterCallCodeDelta(event) => event.serialize(serializer),
+            Self::ResponseCodeInterpreterCallCodeDone(event) => event.serialize(serializer),
+            Self::ResponseCodeInterpreterCallCompleted(event) => event.serialize(serializer),
+            Self::ResponseCodeInterpreterCallInProgress(event) => event.serialize(serializer),
+            Self::ResponseCodeInterpreterCallInterpreting(event) => event.serialize(serializer),
+            Self::ResponseCompleted(event) => event.serialize(serializer),
+            Self::ResponseContentPartAdded(event) => event.serialize(serializer),
+            Self::ResponseContentPartDone(event) => event.serialize(serializer),
+            Self::ResponseCreated(event) => event.serialize(serializer),
+            Self::Error(event) => event.serialize(serializer),
+            Self::ResponseFileSearchCallCompleted(event) => event.serialize(serializer),
+            Self::ResponseFileSearchCallInProgress(event) => event.serialize(serializer),
+            Self::ResponseFileSearchCallSearching(event) => event.serialize(serializer),
+            Self::ResponseFunctionCallArgumentsDelta(event) => event.serialize(serializer),
+            Self::ResponseFunctionCallArgumentsDone(event) => event.serialize(serializer),
+            Self::ResponseShellCallCommandAdded(event) => event.serialize(serializer),
+            Self::ResponseShellCallCommandDelta(event) => event.serialize(serializer),
+            Self::ResponseShellCallCommandDone(event) => event.serialize(serializer),
+            Self::ResponseShellCallOutputContentDelta(event) => event.serialize(serializer),
+            Self::ResponseShellCallOutputContentDone(event) => event.serialize(serializer),
+            Self::ResponseInProgress(event) => event.serialize(serializer),
+            Self::ResponseFailed(event) => event.serialize(serializer),
+            Self::ResponseIncomplete(event) => event.serialize(serializer),
+            Self::ResponseOutputItemAdded(event) => event.serialize(serializer),
+            Self::ResponseOutputItemDone(event) => event.serialize(serializer),
+            Self::ResponseReasoningSummaryPartAdded(event) => event.serialize(serializer),
+            Self::ResponseReasoningSummaryPartDone(event) => event.serialize(serializer),
+            Self::ResponseReasoningSummaryTextDelta(event) => event.serialize(serializer),
+            Self::ResponseReasoningSummaryTextDone(event) => event.serialize(serializer),
+            Self::ResponseReasoningTextDelta(event) => event.serialize(serializer),
+            Self::ResponseReasoningTextDone(event) => event.serialize(serializer),
+            Self::ResponseRefusalDelta(event) => event.serialize(serializer),
+            Self::ResponseRefusalDone(event) => event.serialize(serializer),
+            Self::ResponseOutputTextDelta(event) => event.serialize(serializer),
+            Self::ResponseOutputTextDone(event) => event.serialize(serializer),
+            Self::ResponseWebSearchCallCompleted(event) => event.serialize(serializer),
+            Self::ResponseWebSearchCallInProgress(event) => event.serialize(serializer),
+            Self::ResponseWebSearchCallSearching(event) => event.serialize(serializer),
+            Self::ResponseImageGenerationCallCompleted(event) => event.serialize(serializer),
+            Self::ResponseImageGenerationCallGenerating(event) => event.serialize(serializer),
+            Self::ResponseImageGenerationCallInProgress(event) => event.serialize(serializer),
+            Self::ResponseImageGenerationCallPartialImage(event) => event.serialize(serializer),
+            Self::ResponseMcpCallArgumentsDelta(event) => event.serialize(serializer),
+            Self::ResponseMcpCallArgumentsDone(event) => event.serialize(serializer),
+            Self::ResponseMcpCallCompleted(event) => event.serialize(serializer),
+            Self::ResponseMcpCallFailed(event) => event.serialize(serializer),
+            Self::ResponseMcpCallInProgress(event) => event.serialize(serializer),
+            Self::ResponseMcpListToolsCompleted(event) => event.serialize(serializer),
+            Self::ResponseMcpListToolsFailed(event) => event.serialize(serializer),
+            Self::ResponseMcpListToolsInProgress(event) => event.serialize(serializer),
+            Self::ResponseOutputTextAnnotationAdded(event) => event.serialize(serializer),
+            Self::ResponseQueued(event) => event.serialize(serializer),
+            Self::ResponseCustomToolCallInputDelta(event) => event.serialize(serializer),
+            Self::ResponseCustomToolCallInputDone(event) => event.serialize(serializer),
+            Self::ResponseCompactionCompacting(event) => event.serialize(serializer),
+            Self::ResponseSteerAccepted(event) => event.serialize(serializer),
+            Self::ResponseSteerPending(event) => event.serialize(serializer),
+            Self::ResponseSteerFailed(event) => event.serialize(serializer),
+            Self::ResponseInjectCreated(event) => event.serialize(serializer),
+            Self::ResponseInjectFailed(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
+    }
+}
+
 /// A client event on the Responses WebSocket: `response.create` and the beta `response.inject`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResponsesClientEvent {
@@ -11391,6 +16080,7 @@ pub enum ResponsesClientEvent {
 }
 
 impl crate::StreamEvent for ResponsesClientEvent {
+    type View<'a> = ResponsesClientEventRef<'a>;
     const PROTOCOL: &'static str = "responses_websocket_client";
     const WIRE_TYPES: &'static [&'static str] =
         &["response.create", "response.steer", "response.inject"];
@@ -11459,5 +16149,92 @@ impl<'de> serde::Deserialize<'de> for ResponsesClientEvent {
             }
         };
         event.map_err(D::Error::custom)
+    }
+}
+
+/// [`ResponsesClientEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponsesClientEventRef<'a> {
+    /// `response.create`.
+    ResponseCreate(Box<ResponsesClientEventResponseCreateRef<'a>>),
+    /// `response.steer`.
+    ResponseSteer(ResponseSteerEventRef<'a>),
+    /// `response.inject`.
+    ResponseInject(ResponseInjectEventRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for ResponsesClientEventRef<'a> {
+    type Owned = ResponsesClientEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "response.create" => {
+                Self::ResponseCreate(Box::new(crate::view::parse_view("response.create", json)?))
+            }
+            "response.steer" => {
+                Self::ResponseSteer(crate::view::parse_view("response.steer", json)?)
+            }
+            "response.inject" => {
+                Self::ResponseInject(crate::view::parse_view("response.inject", json)?)
+            }
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::ResponseCreate(_) => "response.create",
+            Self::ResponseSteer(_) => "response.steer",
+            Self::ResponseInject(_) => "response.inject",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        false
+    }
+
+    fn to_owned_event(&self) -> Result<ResponsesClientEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::ResponseCreate(event) => {
+                ResponsesClientEvent::ResponseCreate(Box::new(event.to_owned_payload()?))
+            }
+            Self::ResponseSteer(event) => {
+                ResponsesClientEvent::ResponseSteer(event.to_owned_payload()?)
+            }
+            Self::ResponseInject(event) => {
+                ResponsesClientEvent::ResponseInject(event.to_owned_payload()?)
+            }
+            Self::Unknown(unknown) => ResponsesClientEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::ResponseCreate(event) => event.validate(),
+            Self::ResponseSteer(event) => event.validate(),
+            Self::ResponseInject(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for ResponsesClientEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ResponseCreate(event) => event.serialize(serializer),
+            Self::ResponseSteer(event) => event.serialize(serializer),
+            Self::ResponseInject(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
     }
 }

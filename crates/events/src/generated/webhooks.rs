@@ -38,6 +38,47 @@ pub struct WebhookAgentEnvironmentExpired {
     pub object: WebhookAgentEnvironmentExpiredObject,
 }
 
+/// [`WebhookAgentEnvironmentExpired`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.environment.expired`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.environment.expired")]
+pub struct WebhookAgentEnvironmentExpiredRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentEnvironmentExpiredData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentEnvironmentExpiredObject,
+}
+
+impl WebhookAgentEnvironmentExpiredRef<'_> {
+    /// The owned [`WebhookAgentEnvironmentExpired`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookAgentEnvironmentExpired, crate::DecodeError> {
+        Ok(WebhookAgentEnvironmentExpired {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookAgentEnvironmentExpiredData` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookAgentEnvironmentExpiredData {
@@ -81,6 +122,47 @@ pub struct WebhookAgentEnvironmentFailed {
     /// The object's type name.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub object: WebhookAgentEnvironmentFailedObject,
+}
+
+/// [`WebhookAgentEnvironmentFailed`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.environment.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.environment.failed")]
+pub struct WebhookAgentEnvironmentFailedRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentEnvironmentFailedData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentEnvironmentFailedObject,
+}
+
+impl WebhookAgentEnvironmentFailedRef<'_> {
+    /// The owned [`WebhookAgentEnvironmentFailed`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookAgentEnvironmentFailed, crate::DecodeError> {
+        Ok(WebhookAgentEnvironmentFailed {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `WebhookAgentEnvironmentFailedData` object.
@@ -128,6 +210,47 @@ pub struct WebhookAgentEnvironmentReady {
     pub object: WebhookAgentEnvironmentReadyObject,
 }
 
+/// [`WebhookAgentEnvironmentReady`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.environment.ready`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.environment.ready")]
+pub struct WebhookAgentEnvironmentReadyRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentEnvironmentReadyData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentEnvironmentReadyObject,
+}
+
+impl WebhookAgentEnvironmentReadyRef<'_> {
+    /// The owned [`WebhookAgentEnvironmentReady`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookAgentEnvironmentReady, crate::DecodeError> {
+        Ok(WebhookAgentEnvironmentReady {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookAgentEnvironmentReadyData` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookAgentEnvironmentReadyData {
@@ -173,6 +296,47 @@ pub struct WebhookAgentEnvironmentSuspended {
     pub object: WebhookAgentEnvironmentSuspendedObject,
 }
 
+/// [`WebhookAgentEnvironmentSuspended`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.environment.suspended`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.environment.suspended")]
+pub struct WebhookAgentEnvironmentSuspendedRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentEnvironmentSuspendedData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentEnvironmentSuspendedObject,
+}
+
+impl WebhookAgentEnvironmentSuspendedRef<'_> {
+    /// The owned [`WebhookAgentEnvironmentSuspended`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookAgentEnvironmentSuspended, crate::DecodeError> {
+        Ok(WebhookAgentEnvironmentSuspended {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookAgentEnvironmentSuspendedData` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookAgentEnvironmentSuspendedData {
@@ -215,6 +379,48 @@ pub struct WebhookAgentSessionActionRequired {
     /// The object's type name.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub object: WebhookAgentSessionActionRequiredObject,
+}
+
+/// [`WebhookAgentSessionActionRequired`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.action_required`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.action_required")]
+pub struct WebhookAgentSessionActionRequiredRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    pub data: WebhookAgentSessionActionRequiredData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentSessionActionRequiredObject,
+}
+
+impl WebhookAgentSessionActionRequiredRef<'_> {
+    /// The owned [`WebhookAgentSessionActionRequired`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(
+        &self,
+    ) -> Result<WebhookAgentSessionActionRequired, crate::DecodeError> {
+        Ok(WebhookAgentSessionActionRequired {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `WebhookAgentSessionActionRequiredData` object.
@@ -285,6 +491,47 @@ pub struct WebhookAgentSessionCreated {
     pub object: WebhookAgentSessionCreatedObject,
 }
 
+/// [`WebhookAgentSessionCreated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.created")]
+pub struct WebhookAgentSessionCreatedRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentSessionCreatedData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentSessionCreatedObject,
+}
+
+impl WebhookAgentSessionCreatedRef<'_> {
+    /// The owned [`WebhookAgentSessionCreated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookAgentSessionCreated, crate::DecodeError> {
+        Ok(WebhookAgentSessionCreated {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookAgentSessionCreatedData` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookAgentSessionCreatedData {
@@ -347,6 +594,47 @@ pub struct WebhookAgentSessionFailed {
     pub object: WebhookAgentSessionFailedObject,
 }
 
+/// [`WebhookAgentSessionFailed`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.failed")]
+pub struct WebhookAgentSessionFailedRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentSessionFailedData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentSessionFailedObject,
+}
+
+impl WebhookAgentSessionFailedRef<'_> {
+    /// The owned [`WebhookAgentSessionFailed`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookAgentSessionFailed, crate::DecodeError> {
+        Ok(WebhookAgentSessionFailed {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookAgentSessionFailedData` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookAgentSessionFailedData {
@@ -396,6 +684,47 @@ pub struct WebhookAgentSessionIdle {
     /// The object's type name.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub object: WebhookAgentSessionIdleObject,
+}
+
+/// [`WebhookAgentSessionIdle`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.idle`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.idle")]
+pub struct WebhookAgentSessionIdleRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentSessionIdleData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentSessionIdleObject,
+}
+
+impl WebhookAgentSessionIdleRef<'_> {
+    /// The owned [`WebhookAgentSessionIdle`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookAgentSessionIdle, crate::DecodeError> {
+        Ok(WebhookAgentSessionIdle {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `WebhookAgentSessionIdleData` object.
@@ -449,6 +778,47 @@ pub struct WebhookAgentSessionInProgress {
     pub object: WebhookAgentSessionInProgressObject,
 }
 
+/// [`WebhookAgentSessionInProgress`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `agent.session.in_progress`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "agent.session.in_progress")]
+pub struct WebhookAgentSessionInProgressRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookAgentSessionInProgressData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookAgentSessionInProgressObject,
+}
+
+impl WebhookAgentSessionInProgressRef<'_> {
+    /// The owned [`WebhookAgentSessionInProgress`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookAgentSessionInProgress, crate::DecodeError> {
+        Ok(WebhookAgentSessionInProgress {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookAgentSessionInProgressData` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookAgentSessionInProgressData {
@@ -498,6 +868,47 @@ pub struct WebhookBatchCancelled {
     pub object: Option<WebhookBatchCancelledObject>,
 }
 
+/// [`WebhookBatchCancelled`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `batch.cancelled`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "batch.cancelled")]
+pub struct WebhookBatchCancelledRef<'a> {
+    /// The Unix timestamp (in seconds) of when the batch API request was cancelled.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookBatchCancelledData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookBatchCancelledObject>,
+}
+
+impl WebhookBatchCancelledRef<'_> {
+    /// The owned [`WebhookBatchCancelled`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookBatchCancelled, crate::DecodeError> {
+        Ok(WebhookBatchCancelled {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Event data payload.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookBatchCancelledData {
@@ -539,6 +950,47 @@ pub struct WebhookBatchCompleted {
     /// The object of the event. Always `event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<WebhookBatchCompletedObject>,
+}
+
+/// [`WebhookBatchCompleted`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `batch.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "batch.completed")]
+pub struct WebhookBatchCompletedRef<'a> {
+    /// The Unix timestamp (in seconds) of when the batch API request was completed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookBatchCompletedData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookBatchCompletedObject>,
+}
+
+impl WebhookBatchCompletedRef<'_> {
+    /// The owned [`WebhookBatchCompleted`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookBatchCompleted, crate::DecodeError> {
+        Ok(WebhookBatchCompleted {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Event data payload.
@@ -584,6 +1036,47 @@ pub struct WebhookBatchExpired {
     pub object: Option<WebhookBatchExpiredObject>,
 }
 
+/// [`WebhookBatchExpired`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `batch.expired`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "batch.expired")]
+pub struct WebhookBatchExpiredRef<'a> {
+    /// The Unix timestamp (in seconds) of when the batch API request expired.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookBatchExpiredData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookBatchExpiredObject>,
+}
+
+impl WebhookBatchExpiredRef<'_> {
+    /// The owned [`WebhookBatchExpired`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookBatchExpired, crate::DecodeError> {
+        Ok(WebhookBatchExpired {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Event data payload.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookBatchExpiredData {
@@ -625,6 +1118,47 @@ pub struct WebhookBatchFailed {
     /// The object of the event. Always `event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<WebhookBatchFailedObject>,
+}
+
+/// [`WebhookBatchFailed`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `batch.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "batch.failed")]
+pub struct WebhookBatchFailedRef<'a> {
+    /// The Unix timestamp (in seconds) of when the batch API request failed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookBatchFailedData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookBatchFailedObject>,
+}
+
+impl WebhookBatchFailedRef<'_> {
+    /// The owned [`WebhookBatchFailed`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookBatchFailed, crate::DecodeError> {
+        Ok(WebhookBatchFailed {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Event data payload.
@@ -670,6 +1204,47 @@ pub struct WebhookEvalRunCanceled {
     pub object: Option<WebhookEvalRunCanceledObject>,
 }
 
+/// [`WebhookEvalRunCanceled`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `eval.run.canceled`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "eval.run.canceled")]
+pub struct WebhookEvalRunCanceledRef<'a> {
+    /// The Unix timestamp (in seconds) of when the eval run was canceled.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookEvalRunCanceledData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookEvalRunCanceledObject>,
+}
+
+impl WebhookEvalRunCanceledRef<'_> {
+    /// The owned [`WebhookEvalRunCanceled`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookEvalRunCanceled, crate::DecodeError> {
+        Ok(WebhookEvalRunCanceled {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Event data payload.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookEvalRunCanceledData {
@@ -711,6 +1286,47 @@ pub struct WebhookEvalRunFailed {
     /// The object of the event. Always `event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<WebhookEvalRunFailedObject>,
+}
+
+/// [`WebhookEvalRunFailed`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `eval.run.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "eval.run.failed")]
+pub struct WebhookEvalRunFailedRef<'a> {
+    /// The Unix timestamp (in seconds) of when the eval run failed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookEvalRunFailedData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookEvalRunFailedObject>,
+}
+
+impl WebhookEvalRunFailedRef<'_> {
+    /// The owned [`WebhookEvalRunFailed`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookEvalRunFailed, crate::DecodeError> {
+        Ok(WebhookEvalRunFailed {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Event data payload.
@@ -756,6 +1372,47 @@ pub struct WebhookEvalRunSucceeded {
     pub object: Option<WebhookEvalRunSucceededObject>,
 }
 
+/// [`WebhookEvalRunSucceeded`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `eval.run.succeeded`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "eval.run.succeeded")]
+pub struct WebhookEvalRunSucceededRef<'a> {
+    /// The Unix timestamp (in seconds) of when the eval run succeeded.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookEvalRunSucceededData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookEvalRunSucceededObject>,
+}
+
+impl WebhookEvalRunSucceededRef<'_> {
+    /// The owned [`WebhookEvalRunSucceeded`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookEvalRunSucceeded, crate::DecodeError> {
+        Ok(WebhookEvalRunSucceeded {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Event data payload.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookEvalRunSucceededData {
@@ -797,6 +1454,47 @@ pub struct WebhookFineTuningJobCancelled {
     /// The object of the event. Always `event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<WebhookFineTuningJobCancelledObject>,
+}
+
+/// [`WebhookFineTuningJobCancelled`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `fine_tuning.job.cancelled`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "fine_tuning.job.cancelled")]
+pub struct WebhookFineTuningJobCancelledRef<'a> {
+    /// The Unix timestamp (in seconds) of when the fine-tuning job was cancelled.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookFineTuningJobCancelledData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookFineTuningJobCancelledObject>,
+}
+
+impl WebhookFineTuningJobCancelledRef<'_> {
+    /// The owned [`WebhookFineTuningJobCancelled`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookFineTuningJobCancelled, crate::DecodeError> {
+        Ok(WebhookFineTuningJobCancelled {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Event data payload.
@@ -842,6 +1540,47 @@ pub struct WebhookFineTuningJobFailed {
     pub object: Option<WebhookFineTuningJobFailedObject>,
 }
 
+/// [`WebhookFineTuningJobFailed`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `fine_tuning.job.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "fine_tuning.job.failed")]
+pub struct WebhookFineTuningJobFailedRef<'a> {
+    /// The Unix timestamp (in seconds) of when the fine-tuning job failed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookFineTuningJobFailedData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookFineTuningJobFailedObject>,
+}
+
+impl WebhookFineTuningJobFailedRef<'_> {
+    /// The owned [`WebhookFineTuningJobFailed`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookFineTuningJobFailed, crate::DecodeError> {
+        Ok(WebhookFineTuningJobFailed {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Event data payload.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookFineTuningJobFailedData {
@@ -883,6 +1622,47 @@ pub struct WebhookFineTuningJobSucceeded {
     /// The object of the event. Always `event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<WebhookFineTuningJobSucceededObject>,
+}
+
+/// [`WebhookFineTuningJobSucceeded`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `fine_tuning.job.succeeded`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "fine_tuning.job.succeeded")]
+pub struct WebhookFineTuningJobSucceededRef<'a> {
+    /// The Unix timestamp (in seconds) of when the fine-tuning job succeeded.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookFineTuningJobSucceededData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookFineTuningJobSucceededObject>,
+}
+
+impl WebhookFineTuningJobSucceededRef<'_> {
+    /// The owned [`WebhookFineTuningJobSucceeded`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookFineTuningJobSucceeded, crate::DecodeError> {
+        Ok(WebhookFineTuningJobSucceeded {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Event data payload.
@@ -930,6 +1710,47 @@ pub struct WebhookHealthAlertResolved {
     pub object: WebhookHealthAlertResolvedObject,
 }
 
+/// [`WebhookHealthAlertResolved`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `health.alert.resolved`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "health.alert.resolved")]
+pub struct WebhookHealthAlertResolvedRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookHealthAlertResolvedData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookHealthAlertResolvedObject,
+}
+
+impl WebhookHealthAlertResolvedRef<'_> {
+    /// The owned [`WebhookHealthAlertResolved`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookHealthAlertResolved, crate::DecodeError> {
+        Ok(WebhookHealthAlertResolved {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookHealthAlertResolvedData` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookHealthAlertResolvedData {
@@ -975,6 +1796,47 @@ pub struct WebhookHealthAlertTriggered {
     pub object: WebhookHealthAlertTriggeredObject,
 }
 
+/// [`WebhookHealthAlertTriggered`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `health.alert.triggered`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "health.alert.triggered")]
+pub struct WebhookHealthAlertTriggeredRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookHealthAlertTriggeredData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookHealthAlertTriggeredObject,
+}
+
+impl WebhookHealthAlertTriggeredRef<'_> {
+    /// The owned [`WebhookHealthAlertTriggered`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookHealthAlertTriggered, crate::DecodeError> {
+        Ok(WebhookHealthAlertTriggered {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookHealthAlertTriggeredData` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookHealthAlertTriggeredData {
@@ -1018,6 +1880,47 @@ pub struct WebhookLiveCallIncoming {
     /// The object of the event. Always `event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<WebhookLiveCallIncomingObject>,
+}
+
+/// [`WebhookLiveCallIncoming`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `live.call.incoming`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "live.call.incoming")]
+pub struct WebhookLiveCallIncomingRef<'a> {
+    /// The Unix timestamp (in seconds) of when the event was created.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookLiveCallIncomingData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookLiveCallIncomingObject>,
+}
+
+impl WebhookLiveCallIncomingRef<'_> {
+    /// The owned [`WebhookLiveCallIncoming`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookLiveCallIncoming, crate::DecodeError> {
+        Ok(WebhookLiveCallIncoming {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Event data payload.
@@ -1080,6 +1983,47 @@ pub struct WebhookLiveTransportConnected {
     pub object: WebhookLiveTransportConnectedObject,
 }
 
+/// [`WebhookLiveTransportConnected`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `live.transport.connected`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "live.transport.connected")]
+pub struct WebhookLiveTransportConnectedRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookLiveTransportConnectedData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookLiveTransportConnectedObject,
+}
+
+impl WebhookLiveTransportConnectedRef<'_> {
+    /// The owned [`WebhookLiveTransportConnected`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookLiveTransportConnected, crate::DecodeError> {
+        Ok(WebhookLiveTransportConnected {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookLiveTransportConnectedData` object.
 ///
 /// Wire type: `webrtc`.
@@ -1126,6 +2070,47 @@ pub struct WebhookLiveTransportIncoming {
     /// The object's type name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<WebhookLiveTransportIncomingObject>,
+}
+
+/// [`WebhookLiveTransportIncoming`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `live.transport.incoming`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "live.transport.incoming")]
+pub struct WebhookLiveTransportIncomingRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookLiveTransportIncomingData,
+    /// The object's type name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookLiveTransportIncomingObject>,
+}
+
+impl WebhookLiveTransportIncomingRef<'_> {
+    /// The owned [`WebhookLiveTransportIncoming`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookLiveTransportIncoming, crate::DecodeError> {
+        Ok(WebhookLiveTransportIncoming {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `WebhookLiveTransportIncomingData` object.
@@ -1203,6 +2188,47 @@ pub struct WebhookRealtimeCallIncoming {
     pub object: Option<WebhookRealtimeCallIncomingObject>,
 }
 
+/// [`WebhookRealtimeCallIncoming`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `realtime.call.incoming`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "realtime.call.incoming")]
+pub struct WebhookRealtimeCallIncomingRef<'a> {
+    /// The Unix timestamp (in seconds) of when the model response was completed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookRealtimeCallIncomingData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookRealtimeCallIncomingObject>,
+}
+
+impl WebhookRealtimeCallIncomingRef<'_> {
+    /// The owned [`WebhookRealtimeCallIncoming`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookRealtimeCallIncoming, crate::DecodeError> {
+        Ok(WebhookRealtimeCallIncoming {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Event data payload.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookRealtimeCallIncomingData {
@@ -1261,6 +2287,47 @@ pub struct WebhookResponseCancelled {
     pub object: Option<WebhookResponseCancelledObject>,
 }
 
+/// [`WebhookResponseCancelled`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.cancelled`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.cancelled")]
+pub struct WebhookResponseCancelledRef<'a> {
+    /// The Unix timestamp (in seconds) of when the model response was cancelled.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookResponseCancelledData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookResponseCancelledObject>,
+}
+
+impl WebhookResponseCancelledRef<'_> {
+    /// The owned [`WebhookResponseCancelled`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookResponseCancelled, crate::DecodeError> {
+        Ok(WebhookResponseCancelled {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Event data payload.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookResponseCancelledData {
@@ -1302,6 +2369,47 @@ pub struct WebhookResponseCompleted {
     /// The object of the event. Always `event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<WebhookResponseCompletedObject>,
+}
+
+/// [`WebhookResponseCompleted`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.completed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.completed")]
+pub struct WebhookResponseCompletedRef<'a> {
+    /// The Unix timestamp (in seconds) of when the model response was completed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookResponseCompletedData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookResponseCompletedObject>,
+}
+
+impl WebhookResponseCompletedRef<'_> {
+    /// The owned [`WebhookResponseCompleted`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookResponseCompleted, crate::DecodeError> {
+        Ok(WebhookResponseCompleted {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Event data payload.
@@ -1347,6 +2455,47 @@ pub struct WebhookResponseFailed {
     pub object: Option<WebhookResponseFailedObject>,
 }
 
+/// [`WebhookResponseFailed`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.failed`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.failed")]
+pub struct WebhookResponseFailedRef<'a> {
+    /// The Unix timestamp (in seconds) of when the model response failed.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookResponseFailedData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookResponseFailedObject>,
+}
+
+impl WebhookResponseFailedRef<'_> {
+    /// The owned [`WebhookResponseFailed`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookResponseFailed, crate::DecodeError> {
+        Ok(WebhookResponseFailed {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// Event data payload.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookResponseFailedData {
@@ -1388,6 +2537,47 @@ pub struct WebhookResponseIncomplete {
     /// The object of the event. Always `event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<WebhookResponseIncompleteObject>,
+}
+
+/// [`WebhookResponseIncomplete`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `response.incomplete`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "response.incomplete")]
+pub struct WebhookResponseIncompleteRef<'a> {
+    /// The Unix timestamp (in seconds) of when the model response was interrupted.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The unique ID of the event.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// Event data payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookResponseIncompleteData,
+    /// The object of the event. Always `event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<WebhookResponseIncompleteObject>,
+}
+
+impl WebhookResponseIncompleteRef<'_> {
+    /// The owned [`WebhookResponseIncomplete`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookResponseIncomplete, crate::DecodeError> {
+        Ok(WebhookResponseIncomplete {
+            created_at: self.created_at,
+            id: self.id.to_string(),
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// Event data payload.
@@ -1435,6 +2625,47 @@ pub struct WebhookSafetyAlertCreated {
     pub object: WebhookSafetyAlertCreatedObject,
 }
 
+/// [`WebhookSafetyAlertCreated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `safety.alert.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "safety.alert.created")]
+pub struct WebhookSafetyAlertCreatedRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookSafetyAlertCreatedData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookSafetyAlertCreatedObject,
+}
+
+impl WebhookSafetyAlertCreatedRef<'_> {
+    /// The owned [`WebhookSafetyAlertCreated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookSafetyAlertCreated, crate::DecodeError> {
+        Ok(WebhookSafetyAlertCreated {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookSafetyAlertCreatedData` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookSafetyAlertCreatedData {
@@ -1478,6 +2709,47 @@ pub struct WebhookSafetyDeactivationIssued {
     /// The object's type name.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub object: WebhookSafetyDeactivationIssuedObject,
+}
+
+/// [`WebhookSafetyDeactivationIssued`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `safety.deactivation_issued`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "safety.deactivation_issued")]
+pub struct WebhookSafetyDeactivationIssuedRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookSafetyDeactivationIssuedData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookSafetyDeactivationIssuedObject,
+}
+
+impl WebhookSafetyDeactivationIssuedRef<'_> {
+    /// The owned [`WebhookSafetyDeactivationIssued`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookSafetyDeactivationIssued, crate::DecodeError> {
+        Ok(WebhookSafetyDeactivationIssued {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `WebhookSafetyDeactivationIssuedData` object.
@@ -1525,6 +2797,47 @@ pub struct WebhookSafetyOrgAlertCreated {
     pub object: WebhookSafetyOrgAlertCreatedObject,
 }
 
+/// [`WebhookSafetyOrgAlertCreated`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `safety.org_alert.created`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "safety.org_alert.created")]
+pub struct WebhookSafetyOrgAlertCreatedRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookSafetyOrgAlertCreatedData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookSafetyOrgAlertCreatedObject,
+}
+
+impl WebhookSafetyOrgAlertCreatedRef<'_> {
+    /// The owned [`WebhookSafetyOrgAlertCreated`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookSafetyOrgAlertCreated, crate::DecodeError> {
+        Ok(WebhookSafetyOrgAlertCreated {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
+}
+
 /// The `WebhookSafetyOrgAlertCreatedData` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct WebhookSafetyOrgAlertCreatedData {
@@ -1568,6 +2881,47 @@ pub struct WebhookSafetyWarningIssued {
     /// The object's type name.
     #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
     pub object: WebhookSafetyWarningIssuedObject,
+}
+
+/// [`WebhookSafetyWarningIssued`], borrowed from the event's JSON text (see [`crate::view`]).
+///
+/// Wire type: `safety.warning_issued`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename = "safety.warning_issued")]
+pub struct WebhookSafetyWarningIssuedRef<'a> {
+    /// The object's ID.
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::view::borrowed_str_or_default"
+    )]
+    pub id: std::borrow::Cow<'a, str>,
+    /// When it was created (Unix seconds).
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub created_at: i64,
+    /// The event's payload.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub data: WebhookSafetyWarningIssuedData,
+    /// The object's type name.
+    #[serde(default, deserialize_with = "crate::runtime::null_as_default")]
+    pub object: WebhookSafetyWarningIssuedObject,
+}
+
+impl WebhookSafetyWarningIssuedRef<'_> {
+    /// The owned [`WebhookSafetyWarningIssued`]: the strings copied, the lazy parts read (which can fail).
+    pub fn to_owned_payload(&self) -> Result<WebhookSafetyWarningIssued, crate::DecodeError> {
+        Ok(WebhookSafetyWarningIssued {
+            id: self.id.to_string(),
+            created_at: self.created_at,
+            data: self.data.clone(),
+            object: self.object.clone(),
+        })
+    }
+
+    /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
+    pub fn validate(&self) -> Result<(), crate::DecodeError> {
+        Ok(())
+    }
 }
 
 /// The `WebhookSafetyWarningIssuedData` object.
@@ -1667,6 +3021,7 @@ pub enum WebhookEvent {
 }
 
 impl crate::StreamEvent for WebhookEvent {
+    type View<'a> = WebhookEventRef<'a>;
     const PROTOCOL: &'static str = "webhooks";
     const WIRE_TYPES: &'static [&'static str] = &[
         "batch.cancelled",
@@ -2008,5 +3363,415 @@ impl<'de> serde::Deserialize<'de> for WebhookEvent {
             }
         };
         event.map_err(D::Error::custom)
+    }
+}
+
+/// [`WebhookEvent`], borrowed from the event's JSON text (see [`crate::view`]): the same variants, in the same order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebhookEventRef<'a> {
+    /// `batch.cancelled`.
+    BatchCancelled(WebhookBatchCancelledRef<'a>),
+    /// `batch.completed`.
+    BatchCompleted(WebhookBatchCompletedRef<'a>),
+    /// `batch.expired`.
+    BatchExpired(WebhookBatchExpiredRef<'a>),
+    /// `batch.failed`.
+    BatchFailed(WebhookBatchFailedRef<'a>),
+    /// `eval.run.canceled`.
+    EvalRunCanceled(WebhookEvalRunCanceledRef<'a>),
+    /// `eval.run.failed`.
+    EvalRunFailed(WebhookEvalRunFailedRef<'a>),
+    /// `eval.run.succeeded`.
+    EvalRunSucceeded(WebhookEvalRunSucceededRef<'a>),
+    /// `fine_tuning.job.cancelled`.
+    FineTuningJobCancelled(WebhookFineTuningJobCancelledRef<'a>),
+    /// `fine_tuning.job.failed`.
+    FineTuningJobFailed(WebhookFineTuningJobFailedRef<'a>),
+    /// `fine_tuning.job.succeeded`.
+    FineTuningJobSucceeded(WebhookFineTuningJobSucceededRef<'a>),
+    /// `live.call.incoming`.
+    LiveCallIncoming(WebhookLiveCallIncomingRef<'a>),
+    /// `realtime.call.incoming`.
+    RealtimeCallIncoming(WebhookRealtimeCallIncomingRef<'a>),
+    /// `response.cancelled`.
+    ResponseCancelled(WebhookResponseCancelledRef<'a>),
+    /// `response.completed`.
+    ResponseCompleted(WebhookResponseCompletedRef<'a>),
+    /// `response.failed`.
+    ResponseFailed(WebhookResponseFailedRef<'a>),
+    /// `response.incomplete`.
+    ResponseIncomplete(WebhookResponseIncompleteRef<'a>),
+    /// `agent.environment.expired`.
+    AgentEnvironmentExpired(WebhookAgentEnvironmentExpiredRef<'a>),
+    /// `agent.environment.failed`.
+    AgentEnvironmentFailed(WebhookAgentEnvironmentFailedRef<'a>),
+    /// `agent.environment.ready`.
+    AgentEnvironmentReady(WebhookAgentEnvironmentReadyRef<'a>),
+    /// `agent.environment.suspended`.
+    AgentEnvironmentSuspended(WebhookAgentEnvironmentSuspendedRef<'a>),
+    /// `agent.session.action_required`.
+    AgentSessionActionRequired(WebhookAgentSessionActionRequiredRef<'a>),
+    /// `agent.session.created`.
+    AgentSessionCreated(WebhookAgentSessionCreatedRef<'a>),
+    /// `agent.session.failed`.
+    AgentSessionFailed(WebhookAgentSessionFailedRef<'a>),
+    /// `agent.session.idle`.
+    AgentSessionIdle(WebhookAgentSessionIdleRef<'a>),
+    /// `agent.session.in_progress`.
+    AgentSessionInProgress(WebhookAgentSessionInProgressRef<'a>),
+    /// `live.transport.connected`.
+    LiveTransportConnected(WebhookLiveTransportConnectedRef<'a>),
+    /// `live.transport.incoming`.
+    LiveTransportIncoming(WebhookLiveTransportIncomingRef<'a>),
+    /// `safety.alert.created`.
+    SafetyAlertCreated(WebhookSafetyAlertCreatedRef<'a>),
+    /// `safety.deactivation_issued`.
+    SafetyDeactivationIssued(WebhookSafetyDeactivationIssuedRef<'a>),
+    /// `safety.org_alert.created`.
+    SafetyOrgAlertCreated(WebhookSafetyOrgAlertCreatedRef<'a>),
+    /// `safety.warning_issued`.
+    SafetyWarningIssued(WebhookSafetyWarningIssuedRef<'a>),
+    /// `health.alert.resolved`.
+    HealthAlertResolved(WebhookHealthAlertResolvedRef<'a>),
+    /// `health.alert.triggered`.
+    HealthAlertTriggered(WebhookHealthAlertTriggeredRef<'a>),
+    /// An event whose type this version of openai-wire does not know.
+    Unknown(crate::UnknownEventRef<'a>),
+}
+
+impl<'a> crate::EventView<'a> for WebhookEventRef<'a> {
+    type Owned = WebhookEvent;
+
+    fn decode(_event_name: Option<&'a str>, json: &'a str) -> Result<Self, crate::DecodeError> {
+        let tag = crate::runtime::peek_tag(json, "type")
+            .map_err(crate::DecodeError::Syntax)?
+            .unwrap_or_default();
+        Ok(match &*tag {
+            "batch.cancelled" => {
+                Self::BatchCancelled(crate::view::parse_view("batch.cancelled", json)?)
+            }
+            "batch.completed" => {
+                Self::BatchCompleted(crate::view::parse_view("batch.completed", json)?)
+            }
+            "batch.expired" => Self::BatchExpired(crate::view::parse_view("batch.expired", json)?),
+            "batch.failed" => Self::BatchFailed(crate::view::parse_view("batch.failed", json)?),
+            "eval.run.canceled" => {
+                Self::EvalRunCanceled(crate::view::parse_view("eval.run.canceled", json)?)
+            }
+            "eval.run.failed" => {
+                Self::EvalRunFailed(crate::view::parse_view("eval.run.failed", json)?)
+            }
+            "eval.run.succeeded" => {
+                Self::EvalRunSucceeded(crate::view::parse_view("eval.run.succeeded", json)?)
+            }
+            "fine_tuning.job.cancelled" => Self::FineTuningJobCancelled(crate::view::parse_view(
+                "fine_tuning.job.cancelled",
+                json,
+            )?),
+            "fine_tuning.job.failed" => {
+                Self::FineTuningJobFailed(crate::view::parse_view("fine_tuning.job.failed", json)?)
+            }
+            "fine_tuning.job.succeeded" => Self::FineTuningJobSucceeded(crate::view::parse_view(
+                "fine_tuning.job.succeeded",
+                json,
+            )?),
+            "live.call.incoming" => {
+                Self::LiveCallIncoming(crate::view::parse_view("live.call.incoming", json)?)
+            }
+            "realtime.call.incoming" => {
+                Self::RealtimeCallIncoming(crate::view::parse_view("realtime.call.incoming", json)?)
+            }
+            "response.cancelled" => {
+                Self::ResponseCancelled(crate::view::parse_view("response.cancelled", json)?)
+            }
+            "response.completed" => {
+                Self::ResponseCompleted(crate::view::parse_view("response.completed", json)?)
+            }
+            "response.failed" => {
+                Self::ResponseFailed(crate::view::parse_view("response.failed", json)?)
+            }
+            "response.incomplete" => {
+                Self::ResponseIncomplete(crate::view::parse_view("response.incomplete", json)?)
+            }
+            "agent.environment.expired" => Self::AgentEnvironmentExpired(crate::view::parse_view(
+                "agent.environment.expired",
+                json,
+            )?),
+            "agent.environment.failed" => Self::AgentEnvironmentFailed(crate::view::parse_view(
+                "agent.environment.failed",
+                json,
+            )?),
+            "agent.environment.ready" => Self::AgentEnvironmentReady(crate::view::parse_view(
+                "agent.environment.ready",
+                json,
+            )?),
+            "agent.environment.suspended" => Self::AgentEnvironmentSuspended(
+                crate::view::parse_view("agent.environment.suspended", json)?,
+            ),
+            "agent.session.action_required" => Self::AgentSessionActionRequired(
+                crate::view::parse_view("agent.session.action_required", json)?,
+            ),
+            "agent.session.created" => {
+                Self::AgentSessionCreated(crate::view::parse_view("agent.session.created", json)?)
+            }
+            "agent.session.failed" => {
+                Self::AgentSessionFailed(crate::view::parse_view("agent.session.failed", json)?)
+            }
+            "agent.session.idle" => {
+                Self::AgentSessionIdle(crate::view::parse_view("agent.session.idle", json)?)
+            }
+            "agent.session.in_progress" => Self::AgentSessionInProgress(crate::view::parse_view(
+                "agent.session.in_progress",
+                json,
+            )?),
+            "live.transport.connected" => Self::LiveTransportConnected(crate::view::parse_view(
+                "live.transport.connected",
+                json,
+            )?),
+            "live.transport.incoming" => Self::LiveTransportIncoming(crate::view::parse_view(
+                "live.transport.incoming",
+                json,
+            )?),
+            "safety.alert.created" => {
+                Self::SafetyAlertCreated(crate::view::parse_view("safety.alert.created", json)?)
+            }
+            "safety.deactivation_issued" => Self::SafetyDeactivationIssued(
+                crate::view::parse_view("safety.deactivation_issued", json)?,
+            ),
+            "safety.org_alert.created" => Self::SafetyOrgAlertCreated(crate::view::parse_view(
+                "safety.org_alert.created",
+                json,
+            )?),
+            "safety.warning_issued" => {
+                Self::SafetyWarningIssued(crate::view::parse_view("safety.warning_issued", json)?)
+            }
+            "health.alert.resolved" => {
+                Self::HealthAlertResolved(crate::view::parse_view("health.alert.resolved", json)?)
+            }
+            "health.alert.triggered" => {
+                Self::HealthAlertTriggered(crate::view::parse_view("health.alert.triggered", json)?)
+            }
+            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+        })
+    }
+
+    fn wire_type(&self) -> &str {
+        match self {
+            Self::BatchCancelled(_) => "batch.cancelled",
+            Self::BatchCompleted(_) => "batch.completed",
+            Self::BatchExpired(_) => "batch.expired",
+            Self::BatchFailed(_) => "batch.failed",
+            Self::EvalRunCanceled(_) => "eval.run.canceled",
+            Self::EvalRunFailed(_) => "eval.run.failed",
+            Self::EvalRunSucceeded(_) => "eval.run.succeeded",
+            Self::FineTuningJobCancelled(_) => "fine_tuning.job.cancelled",
+            Self::FineTuningJobFailed(_) => "fine_tuning.job.failed",
+            Self::FineTuningJobSucceeded(_) => "fine_tuning.job.succeeded",
+            Self::LiveCallIncoming(_) => "live.call.incoming",
+            Self::RealtimeCallIncoming(_) => "realtime.call.incoming",
+            Self::ResponseCancelled(_) => "response.cancelled",
+            Self::ResponseCompleted(_) => "response.completed",
+            Self::ResponseFailed(_) => "response.failed",
+            Self::ResponseIncomplete(_) => "response.incomplete",
+            Self::AgentEnvironmentExpired(_) => "agent.environment.expired",
+            Self::AgentEnvironmentFailed(_) => "agent.environment.failed",
+            Self::AgentEnvironmentReady(_) => "agent.environment.ready",
+            Self::AgentEnvironmentSuspended(_) => "agent.environment.suspended",
+            Self::AgentSessionActionRequired(_) => "agent.session.action_required",
+            Self::AgentSessionCreated(_) => "agent.session.created",
+            Self::AgentSessionFailed(_) => "agent.session.failed",
+            Self::AgentSessionIdle(_) => "agent.session.idle",
+            Self::AgentSessionInProgress(_) => "agent.session.in_progress",
+            Self::LiveTransportConnected(_) => "live.transport.connected",
+            Self::LiveTransportIncoming(_) => "live.transport.incoming",
+            Self::SafetyAlertCreated(_) => "safety.alert.created",
+            Self::SafetyDeactivationIssued(_) => "safety.deactivation_issued",
+            Self::SafetyOrgAlertCreated(_) => "safety.org_alert.created",
+            Self::SafetyWarningIssued(_) => "safety.warning_issued",
+            Self::HealthAlertResolved(_) => "health.alert.resolved",
+            Self::HealthAlertTriggered(_) => "health.alert.triggered",
+            Self::Unknown(unknown) => &unknown.event_type,
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+
+    fn is_terminal(&self) -> bool {
+        false
+    }
+
+    fn to_owned_event(&self) -> Result<WebhookEvent, crate::DecodeError> {
+        Ok(match self {
+            Self::BatchCancelled(event) => WebhookEvent::BatchCancelled(event.to_owned_payload()?),
+            Self::BatchCompleted(event) => WebhookEvent::BatchCompleted(event.to_owned_payload()?),
+            Self::BatchExpired(event) => WebhookEvent::BatchExpired(event.to_owned_payload()?),
+            Self::BatchFailed(event) => WebhookEvent::BatchFailed(event.to_owned_payload()?),
+            Self::EvalRunCanceled(event) => {
+                WebhookEvent::EvalRunCanceled(event.to_owned_payload()?)
+            }
+            Self::EvalRunFailed(event) => WebhookEvent::EvalRunFailed(event.to_owned_payload()?),
+            Self::EvalRunSucceeded(event) => {
+                WebhookEvent::EvalRunSucceeded(event.to_owned_payload()?)
+            }
+            Self::FineTuningJobCancelled(event) => {
+                WebhookEvent::FineTuningJobCancelled(event.to_owned_payload()?)
+            }
+            Self::FineTuningJobFailed(event) => {
+                WebhookEvent::FineTuningJobFailed(event.to_owned_payload()?)
+            }
+            Self::FineTuningJobSucceeded(event) => {
+                WebhookEvent::FineTuningJobSucceeded(event.to_owned_payload()?)
+            }
+            Self::LiveCallIncoming(event) => {
+                WebhookEvent::LiveCallIncoming(event.to_owned_payload()?)
+            }
+            Self::RealtimeCallIncoming(event) => {
+                WebhookEvent::RealtimeCallIncoming(event.to_owned_payload()?)
+            }
+            Self::ResponseCancelled(event) => {
+                WebhookEvent::ResponseCancelled(event.to_owned_payload()?)
+            }
+            Self::ResponseCompleted(event) => {
+                WebhookEvent::ResponseCompleted(event.to_owned_payload()?)
+            }
+            Self::ResponseFailed(event) => WebhookEvent::ResponseFailed(event.to_owned_payload()?),
+            Self::ResponseIncomplete(event) => {
+                WebhookEvent::ResponseIncomplete(event.to_owned_payload()?)
+            }
+            Self::AgentEnvironmentExpired(event) => {
+                WebhookEvent::AgentEnvironmentExpired(event.to_owned_payload()?)
+            }
+            Self::AgentEnvironmentFailed(event) => {
+                WebhookEvent::AgentEnvironmentFailed(event.to_owned_payload()?)
+            }
+            Self::AgentEnvironmentReady(event) => {
+                WebhookEvent::AgentEnvironmentReady(event.to_owned_payload()?)
+            }
+            Self::AgentEnvironmentSuspended(event) => {
+                WebhookEvent::AgentEnvironmentSuspended(event.to_owned_payload()?)
+            }
+            Self::AgentSessionActionRequired(event) => {
+                WebhookEvent::AgentSessionActionRequired(event.to_owned_payload()?)
+            }
+            Self::AgentSessionCreated(event) => {
+                WebhookEvent::AgentSessionCreated(event.to_owned_payload()?)
+            }
+            Self::AgentSessionFailed(event) => {
+                WebhookEvent::AgentSessionFailed(event.to_owned_payload()?)
+            }
+            Self::AgentSessionIdle(event) => {
+                WebhookEvent::AgentSessionIdle(event.to_owned_payload()?)
+            }
+            Self::AgentSessionInProgress(event) => {
+                WebhookEvent::AgentSessionInProgress(event.to_owned_payload()?)
+            }
+            Self::LiveTransportConnected(event) => {
+                WebhookEvent::LiveTransportConnected(event.to_owned_payload()?)
+            }
+            Self::LiveTransportIncoming(event) => {
+                WebhookEvent::LiveTransportIncoming(event.to_owned_payload()?)
+            }
+            Self::SafetyAlertCreated(event) => {
+                WebhookEvent::SafetyAlertCreated(event.to_owned_payload()?)
+            }
+            Self::SafetyDeactivationIssued(event) => {
+                WebhookEvent::SafetyDeactivationIssued(event.to_owned_payload()?)
+            }
+            Self::SafetyOrgAlertCreated(event) => {
+                WebhookEvent::SafetyOrgAlertCreated(event.to_owned_payload()?)
+            }
+            Self::SafetyWarningIssued(event) => {
+                WebhookEvent::SafetyWarningIssued(event.to_owned_payload()?)
+            }
+            Self::HealthAlertResolved(event) => {
+                WebhookEvent::HealthAlertResolved(event.to_owned_payload()?)
+            }
+            Self::HealthAlertTriggered(event) => {
+                WebhookEvent::HealthAlertTriggered(event.to_owned_payload()?)
+            }
+            Self::Unknown(unknown) => WebhookEvent::Unknown(unknown.to_owned_event()?),
+        })
+    }
+
+    fn validate(&self) -> Result<(), crate::DecodeError> {
+        match self {
+            Self::BatchCancelled(event) => event.validate(),
+            Self::BatchCompleted(event) => event.validate(),
+            Self::BatchExpired(event) => event.validate(),
+            Self::BatchFailed(event) => event.validate(),
+            Self::EvalRunCanceled(event) => event.validate(),
+            Self::EvalRunFailed(event) => event.validate(),
+            Self::EvalRunSucceeded(event) => event.validate(),
+            Self::FineTuningJobCancelled(event) => event.validate(),
+            Self::FineTuningJobFailed(event) => event.validate(),
+            Self::FineTuningJobSucceeded(event) => event.validate(),
+            Self::LiveCallIncoming(event) => event.validate(),
+            Self::RealtimeCallIncoming(event) => event.validate(),
+            Self::ResponseCancelled(event) => event.validate(),
+            Self::ResponseCompleted(event) => event.validate(),
+            Self::ResponseFailed(event) => event.validate(),
+            Self::ResponseIncomplete(event) => event.validate(),
+            Self::AgentEnvironmentExpired(event) => event.validate(),
+            Self::AgentEnvironmentFailed(event) => event.validate(),
+            Self::AgentEnvironmentReady(event) => event.validate(),
+            Self::AgentEnvironmentSuspended(event) => event.validate(),
+            Self::AgentSessionActionRequired(event) => event.validate(),
+            Self::AgentSessionCreated(event) => event.validate(),
+            Self::AgentSessionFailed(event) => event.validate(),
+            Self::AgentSessionIdle(event) => event.validate(),
+            Self::AgentSessionInProgress(event) => event.validate(),
+            Self::LiveTransportConnected(event) => event.validate(),
+            Self::LiveTransportIncoming(event) => event.validate(),
+            Self::SafetyAlertCreated(event) => event.validate(),
+            Self::SafetyDeactivationIssued(event) => event.validate(),
+            Self::SafetyOrgAlertCreated(event) => event.validate(),
+            Self::SafetyWarningIssued(event) => event.validate(),
+            Self::HealthAlertResolved(event) => event.validate(),
+            Self::HealthAlertTriggered(event) => event.validate(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for WebhookEventRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::BatchCancelled(event) => event.serialize(serializer),
+            Self::BatchCompleted(event) => event.serialize(serializer),
+            Self::BatchExpired(event) => event.serialize(serializer),
+            Self::BatchFailed(event) => event.serialize(serializer),
+            Self::EvalRunCanceled(event) => event.serialize(serializer),
+            Self::EvalRunFailed(event) => event.serialize(serializer),
+            Self::EvalRunSucceeded(event) => event.serialize(serializer),
+            Self::FineTuningJobCancelled(event) => event.serialize(serializer),
+            Self::FineTuningJobFailed(event) => event.serialize(serializer),
+            Self::FineTuningJobSucceeded(event) => event.serialize(serializer),
+            Self::LiveCallIncoming(event) => event.serialize(serializer),
+            Self::RealtimeCallIncoming(event) => event.serialize(serializer),
+            Self::ResponseCancelled(event) => event.serialize(serializer),
+            Self::ResponseCompleted(event) => event.serialize(serializer),
+            Self::ResponseFailed(event) => event.serialize(serializer),
+            Self::ResponseIncomplete(event) => event.serialize(serializer),
+            Self::AgentEnvironmentExpired(event) => event.serialize(serializer),
+            Self::AgentEnvironmentFailed(event) => event.serialize(serializer),
+            Self::AgentEnvironmentReady(event) => event.serialize(serializer),
+            Self::AgentEnvironmentSuspended(event) => event.serialize(serializer),
+            Self::AgentSessionActionRequired(event) => event.serialize(serializer),
+            Self::AgentSessionCreated(event) => event.serialize(serializer),
+            Self::AgentSessionFailed(event) => event.serialize(serializer),
+            Self::AgentSessionIdle(event) => event.serialize(serializer),
+            Self::AgentSessionInProgress(event) => event.serialize(serializer),
+            Self::LiveTransportConnected(event) => event.serialize(serializer),
+            Self::LiveTransportIncoming(event) => event.serialize(serializer),
+            Self::SafetyAlertCreated(event) => event.serialize(serializer),
+            Self::SafetyDeactivationIssued(event) => event.serialize(serializer),
+            Self::SafetyOrgAlertCreated(event) => event.serialize(serializer),
+            Self::SafetyWarningIssued(event) => event.serialize(serializer),
+            Self::HealthAlertResolved(event) => event.serialize(serializer),
+            Self::HealthAlertTriggered(event) => event.serialize(serializer),
+            Self::Unknown(unknown) => unknown.serialize(serializer),
+        }
     }
 }

@@ -1,0 +1,168 @@
+//! The borrowed views (`Decoder::next_view`) against the owned decode (`Decoder::next_item`) on
+//! every recorded stream of `fixtures/corpus`: the same items at the same positions, the same
+//! errors, the same summary, and each view's owned event equal to the owned decode's event.
+
+mod common;
+use common::{corpus_dir, manifest};
+
+use openai_wire_decode::{Decoder, Format, Item};
+use openai_wire_events::{
+    AgentSessionStreamEvent, AssistantStreamEvent, ChatCompletionStreamEvent,
+    CompletionStreamEvent, EventView, LiveServerEvent, RealtimeServerEvent, ResponseStreamEvent,
+    SpeechStreamEvent, StreamEvent, TranscriptionStreamEvent,
+};
+
+/// What differs between the two decodes of one file (empty when they agree).
+fn compare<E: StreamEvent>(bytes: &[u8], format: Format) -> Vec<String> {
+    let mut owned = Decoder::<E>::new(format);
+    let mut views = Decoder::<E>::new(format);
+    let mut problems = Vec::new();
+    // Fed in odd-sized chunks, so that events straddle the chunks.
+    for chunk in bytes.chunks(4093).map(Some).chain([None]) {
+        match chunk {
+            Some(chunk) => {
+                owned.feed(chunk);
+                views.feed(chunk);
+            }
+            None => {
+                owned.finish();
+                views.finish();
+            }
+        }
+        loop {
+            let (a, b) = (owned.next_item(), views.next_view());
+            match (a, b) {
+                (None, None) => break,
+                (Some(a), Some(b)) => {
+                    if let Some(problem) = differs(a, b) {
+                        problems.push(problem);
+                    }
+                }
+                (a, b) => {
+                    problems.push(format!(
+                        "one decoder has more: {:?} / {:?}",
+                        a.is_some(),
+                        b.is_some()
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    if owned.summary() != views.summary() {
+        problems.push(format!(
+            "summaries: {:?} / {:?}",
+            owned.summary(),
+            views.summary()
+        ));
+    }
+    problems
+}
+
+fn differs<'a, E: StreamEvent>(
+    owned: Result<Item<'_, E>, openai_wire_decode::DecodeError>,
+    view: Result<Item<'_, E::View<'a>>, openai_wire_decode::DecodeError>,
+) -> Option<String> {
+    match (owned, view) {
+        (Ok(Item::Event(a)), Ok(Item::Event(b))) => {
+            if a.position != b.position || a.raw != b.raw || a.event_name != b.event_name {
+                return Some(format!(
+                    "event {}: position or text differ",
+                    a.position.index
+                ));
+            }
+            if a.event.wire_type() != b.event.wire_type()
+                || a.event.is_unknown() != b.event.is_unknown()
+                || a.event.is_terminal() != b.event.is_terminal()
+            {
+                return Some(format!("event {}: facts differ", a.position.index));
+            }
+            if let Err(error) = b.event.validate() {
+                return Some(format!("event {}: validate: {error}", a.position.index));
+            }
+            match b.event.to_owned_event() {
+                Ok(event) if event == a.event => None,
+                Ok(event) => Some(format!(
+                    "event {} ({}): {:?}\n  != {:?}",
+                    a.position.index,
+                    a.event.wire_type(),
+                    a.event,
+                    event
+                )),
+                Err(error) => Some(format!(
+                    "event {}: to_owned_event: {error}",
+                    a.position.index
+                )),
+            }
+        }
+        (Ok(Item::Done(a)), Ok(Item::Done(b))) if a == b => None,
+        (Ok(Item::Comment(a)), Ok(Item::Comment(b))) if a == b => None,
+        (Err(a), Err(b)) if a.position == b.position && a.raw == b.raw => None,
+        (a, b) => Some(format!(
+            "items differ: {:?} / {:?}",
+            a.map(|_| ()).map_err(|e| e.to_string()),
+            b.map(|_| ()).map_err(|e| e.to_string())
+        )),
+    }
+}
+
+#[test]
+fn every_corpus_stream_decodes_to_the_same_events_as_views() {
+    let mut failures = Vec::new();
+    let mut files = 0;
+    for entry in manifest() {
+        let bytes = std::fs::read(corpus_dir().join(&entry.file)).expect("corpus file");
+        let problems = match entry.protocol.as_str() {
+            "responses" => compare::<ResponseStreamEvent>(&bytes, entry.format),
+            "chat" => compare::<ChatCompletionStreamEvent>(&bytes, entry.format),
+            "realtime" => compare::<RealtimeServerEvent>(&bytes, entry.format),
+            "assistants" => compare::<AssistantStreamEvent>(&bytes, entry.format),
+            "audio_speech" => compare::<SpeechStreamEvent>(&bytes, entry.format),
+            "audio_transcription" => compare::<TranscriptionStreamEvent>(&bytes, entry.format),
+            "completions_legacy" => compare::<CompletionStreamEvent>(&bytes, entry.format),
+            "agent_sessions" => compare::<AgentSessionStreamEvent>(&bytes, entry.format),
+            "live_server" => compare::<LiveServerEvent>(&bytes, entry.format),
+            other => panic!("no decoder for protocol {other} ({})", entry.file),
+        };
+        files += 1;
+        for problem in problems.into_iter().take(3) {
+            failures.push(format!("{}: {problem}", entry.file));
+        }
+    }
+    assert!(files > 300, "the corpus has {files} files");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A part kept as text is only checked to be JSON when decoded: one that does not fit its type
+/// decodes as a view, fails `validate` and `to_owned_event`, and fails the owned decode.
+#[test]
+fn a_lazy_part_that_does_not_fit_is_caught_by_validate() {
+    use openai_wire_events::ResponseStreamEventRef;
+    let json = r#"{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi","logprobs":[{"token":5,"logprob":"x"}]}"#;
+    assert!(ResponseStreamEvent::from_json(json).is_err());
+    let view = ResponseStreamEventRef::decode(None, json).expect("JSON, so the view decodes");
+    assert!(view.validate().is_err());
+    let error = view.to_owned_event().expect_err("does not fit");
+    assert_eq!(error.event_type(), Some("response.output_text.delta"));
+    // Not JSON at all: the view refuses it too.
+    let broken = r#"{"type":"response.output_text.delta","delta":"Hi","logprobs":[{"token":}]}"#;
+    assert!(ResponseStreamEventRef::decode(None, broken).is_err());
+}
+
+/// Strings are borrowed from the frame unless the JSON escapes a character.
+#[test]
+fn delta_strings_are_borrowed_from_the_text() {
+    use openai_wire_events::ResponseStreamEventRef as R;
+    use std::borrow::Cow;
+    let plain = r#"{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi there","logprobs":[]}"#;
+    let R::ResponseOutputTextDelta(delta) = R::decode(None, plain).unwrap() else {
+        panic!("not a delta")
+    };
+    assert!(matches!(delta.delta, Cow::Borrowed("Hi there")));
+    assert!(matches!(delta.item_id, Cow::Borrowed("msg_1")));
+    let escaped = r#"{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"line\nbreak","logprobs":[]}"#;
+    let R::ResponseOutputTextDelta(delta) = R::decode(None, escaped).unwrap() else {
+        panic!("not a delta")
+    };
+    assert!(matches!(&delta.delta, Cow::Owned(text) if text == "line\nbreak"));
+}
