@@ -77,6 +77,8 @@
     allow(dead_code)
 )]
 mod diff;
+#[cfg(any(feature = "responses", feature = "realtime", feature = "assistants"))]
+mod shown;
 #[cfg_attr(
     not(all(feature = "responses", feature = "chat", feature = "realtime")),
     allow(dead_code)
@@ -107,7 +109,9 @@ pub use realtime::{
     FoldedResponse, RealtimeFold, RealtimeItem, RealtimePart, RealtimeUpdate, fold_realtime,
 };
 #[cfg(feature = "responses")]
-pub use responses::{ReasoningPart, ResponseFold, ResponseUpdate, fold_responses, output_text};
+pub use responses::{
+    ReasoningPart, ResponseFold, ResponseUpdate, TextPart, fold_responses, output_text,
+};
 
 #[cfg(feature = "chat")]
 #[doc(no_inline)]
