@@ -486,3 +486,80 @@ fn text_is_shown_once_when_final_items_disagree_with_the_events() {
         }
     }
 }
+
+/// Texts long enough to be told apart in the output (a short one, `4`, is in many lines).
+fn distinctive(text: &str) -> bool {
+    text.chars().count() >= 12 && !text.chars().any(|c| c.is_control() && c != '\n')
+}
+
+#[test]
+fn every_final_text_and_call_of_a_responses_stream_is_shown_once() {
+    // The anonymized fixture's final text is not what its deltas streamed (the deltas show).
+    let anonymized =
+        "responses/vercel-ai.openai__azure-gpt5-reasoning-multi-summary-no-encryption.chunks.txt";
+    let mut checked = 0;
+    for entry in common::manifest() {
+        if entry.protocol != "responses" || entry.file == anonymized {
+            continue;
+        }
+        let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+        for event in events(&entry.file) {
+            if !matches!(
+                str_at(&event, "/type"),
+                "response.completed" | "response.failed" | "response.incomplete"
+            ) {
+                continue;
+            }
+            for item in event["response"]["output"].as_array().into_iter().flatten() {
+                let shown = match str_at(item, "/type") {
+                    "message" => (item["content"].as_array().into_iter().flatten())
+                        .filter(|part| str_at(part, "/type") == "output_text")
+                        .map(|part| str_at(part, "/text").to_owned())
+                        .collect(),
+                    "function_call" => vec![format!(
+                        "→ {}({})",
+                        str_at(item, "/name"),
+                        str_at(item, "/arguments")
+                    )],
+                    _ => Vec::new(),
+                };
+                for text in shown.into_iter().filter(|t| distinctive(t)) {
+                    *expected.entry(text).or_default() += 1;
+                }
+            }
+        }
+        if expected.is_empty() {
+            continue;
+        }
+        let out = inspect(&entry.file);
+        for (text, count) in expected {
+            assert_eq!(
+                out.matches(&text).count(),
+                count,
+                "{}: `{text}` in:\n{out}",
+                entry.file
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 100, "only {checked} texts and calls");
+}
+
+#[test]
+fn items_whose_ids_drift_are_shown_once() {
+    // A message whose every event names it with a new id; a call whose item in
+    // response.completed has another id and call_id than its events (crates/convert's broken
+    // streams for the repairer, modelled on GitHub Copilot and vLLM).
+    let fixtures =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../convert/tests/fixtures/repair");
+    for (file, line) in [
+        ("id_rotation.sse", "Done: 3 files."),
+        ("vllm_id_drift.sse", r#"→ exec_command({"cmd":"ls -la"})"#),
+    ] {
+        let run = run([PathBuf::from("inspect"), fixtures.join(file)]);
+        assert_eq!(run.code, 0, "{file}: {}", run.stderr);
+        let shown: Vec<&str> = run.stdout.lines().filter(|l| *l == line).collect();
+        assert_eq!(shown.len(), 1, "{file}:\n{}", run.stdout);
+        assert!(!run.stdout.contains("Done: \n"), "{file}:\n{}", run.stdout);
+    }
+}
