@@ -130,7 +130,7 @@ pub static DISPOSITIONS: &[ProtocolDispositions] = &[
             ("conversation.item.input_audio_transcription.delta", Handled),
             (
                 "conversation.item.input_audio_transcription.failed",
-                Ignored(AUDIO_BUFFERS),
+                Handled,
             ),
             ("conversation.item.retrieved", Handled),
             ("conversation.item.truncated", Ignored(AUDIO_BUFFERS)),
