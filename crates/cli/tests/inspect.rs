@@ -563,3 +563,37 @@ fn items_whose_ids_drift_are_shown_once() {
         assert!(!run.stdout.contains("Done: \n"), "{file}:\n{}", run.stdout);
     }
 }
+
+#[test]
+fn a_realtime_recording_cut_off_mid_call_shows_the_unfinished_call() {
+    let name = "realtime/pydantic-ai__test_parity_ws__test_text_tool_round_parity[openai-current].server-events.jsonl";
+    let text = std::fs::read_to_string(corpus_file(name)).unwrap();
+    // Cut before the call's arguments are done: the deltas so far, no done event, no item done.
+    let cut = text
+        .find(r#""type":"response.function_call_arguments.done""#)
+        .unwrap();
+    let cut = text[..cut].rfind('\n').unwrap() + 1;
+    let path = temp_file("cut-off.jsonl", &text.as_bytes()[..cut]);
+    let run = run([PathBuf::from("inspect"), path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let events: Vec<Value> = text[..cut]
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let arguments: String = events
+        .iter()
+        .filter(|e| str_at(e, "/type") == "response.function_call_arguments.delta")
+        .map(|e| str_at(e, "/delta"))
+        .collect();
+    let call = events
+        .iter()
+        .find(|e| str_at(e, "/item/type") == "function_call")
+        .unwrap();
+    let line = format!("→ {}({arguments}) (unfinished)", str_at(call, "/item/name"));
+    assert!(
+        run.stdout.lines().any(|l| l == line),
+        "`{line}` not in:\n{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("── responses:"), "{}", run.stdout);
+}
