@@ -101,7 +101,7 @@ mod responses;
 pub use diff::Difference;
 
 #[cfg(feature = "assistants")]
-pub use assistants::{AssistantsFold, AssistantsUpdate, fold_assistants};
+pub use assistants::{AssistantsFold, AssistantsUpdate, MessagePart, fold_assistants};
 #[cfg(feature = "chat")]
 pub use chat::{ChatFold, ChatUpdate, fold_chat};
 #[cfg(feature = "realtime")]
