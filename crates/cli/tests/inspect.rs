@@ -597,3 +597,74 @@ fn a_realtime_recording_cut_off_mid_call_shows_the_unfinished_call() {
     );
     assert!(!run.stdout.contains("── responses:"), "{}", run.stdout);
 }
+
+#[test]
+fn assistants_text_calls_and_status() {
+    let mut checked = 0;
+    for entry in common::manifest() {
+        if entry.protocol != "assistants" {
+            continue;
+        }
+        let frames = corpus_frames(&entry.file);
+        let mut texts: Vec<(String, String)> = Vec::new();
+        let (mut calls, mut status) = (Vec::new(), None);
+        for frame in &frames {
+            let json = frame.json().unwrap_or(Value::Null);
+            match frame.wire_type().as_str() {
+                "thread.message.delta" => {
+                    let id = str_at(&json, "/id").to_owned();
+                    let parts = json["delta"]["content"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    let delta: String = parts.iter().map(|p| str_at(p, "/text/value")).collect();
+                    match texts.iter_mut().find(|(i, _)| *i == id) {
+                        Some((_, text)) => text.push_str(&delta),
+                        None => texts.push((id, delta)),
+                    }
+                }
+                "thread.run.requires_action" => {
+                    let listed = json.pointer("/required_action/submit_tool_outputs/tool_calls");
+                    for call in listed.and_then(Value::as_array).into_iter().flatten() {
+                        calls.push(format!(
+                            "→ {}({})",
+                            str_at(call, "/function/name"),
+                            str_at(call, "/function/arguments")
+                        ));
+                    }
+                    status = Some(str_at(&json, "/status").to_owned());
+                }
+                "thread.run.completed" | "thread.run.incomplete" | "thread.run.failed" => {
+                    status = Some(str_at(&json, "/status").to_owned());
+                }
+                _ => {}
+            }
+        }
+        let out = inspect(&entry.file);
+        for (_, text) in texts.iter().filter(|(_, t)| distinctive(t)) {
+            assert_eq!(
+                out.matches(text.as_str()).count(),
+                1,
+                "{}: {out}",
+                entry.file
+            );
+            checked += 1;
+        }
+        for call in &calls {
+            assert_eq!(
+                out.lines().filter(|l| l == call).count(),
+                1,
+                "{}: {out}",
+                entry.file
+            );
+            checked += 1;
+        }
+        let status = format!("── status: {}", status.expect("the run ends"));
+        assert!(
+            out.lines().any(|l| l.starts_with(&status)),
+            "{}: {out}",
+            entry.file
+        );
+    }
+    assert!(checked >= 10, "only {checked} texts and calls");
+}
