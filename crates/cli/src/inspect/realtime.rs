@@ -99,19 +99,10 @@ impl RealtimeView {
                 out.line(Style::Tool, &tool_call_line(&call.name, &call.arguments))
             }
             RealtimeUpdate::ResponseDone { response_id, .. } => {
-                let responses = self.fold.responses();
-                let response = (responses.iter().rev())
-                    .find(|r| r.id == response_id)
-                    .or(responses.last())
-                    .and_then(|r| r.done.as_ref());
-                let Some(response) = response else {
-                    return Ok(());
-                };
-                let mut line = format!("── response {}", status(response));
-                if let Some(usage) = usage(response) {
-                    line.push_str(&format!(" · usage: {usage}"));
+                match self.done_line(&response_id) {
+                    Some(line) => out.line(Style::Note, &line),
+                    None => Ok(()),
                 }
-                out.line(Style::Note, &line)
             }
             RealtimeUpdate::Error { code, message } => {
                 let message = match code {
@@ -122,6 +113,20 @@ impl RealtimeView {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The line of a response that is done: its status and usage, from the fold.
+    fn done_line(&self, response_id: &str) -> Option<String> {
+        let responses = self.fold.responses();
+        let response = (responses.iter().rev())
+            .find(|r| r.id == response_id)
+            .or(responses.last())?;
+        let done = response.done.as_ref()?;
+        let mut line = format!("── response {}", status(done));
+        if let Some(usage) = usage(done) {
+            line.push_str(&format!(" · usage: {usage}"));
+        }
+        Some(line)
     }
 }
 

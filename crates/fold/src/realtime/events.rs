@@ -138,35 +138,25 @@ impl RealtimeFold {
         use RealtimeServerEvent as E;
         let (response_id, item_id, content_index, whole) = match event {
             E::ResponseContentPartAdded(e) => {
-                let part = RealtimePart {
-                    kind: e.part.r#type.as_ref().map(|t| t.as_str().to_owned()),
-                    text: e.part.text.clone(),
-                    transcript: e.part.transcript.clone(),
-                    audio_bytes: 0,
-                };
+                let part = new_part(
+                    e.part.r#type.as_ref().map(|t| t.as_str()),
+                    &e.part.text,
+                    &e.part.transcript,
+                );
                 let (rid, oi, id, ci) =
                     (&e.response_id, e.output_index, &e.item_id, e.content_index);
-                self.with_part(rid, oi, id, ci, |p| {
-                    p.kind = p.kind.take().or_else(|| part.kind.clone());
-                    p.text = p.text.take().or_else(|| part.text.clone());
-                    p.transcript = p.transcript.take().or_else(|| part.transcript.clone());
-                });
+                self.with_part(rid, oi, id, ci, |p| set_part(p, &part, false));
                 return None;
             }
             E::ResponseContentPartDone(e) => {
-                let part = RealtimePart {
-                    kind: e.part.r#type.as_ref().map(|t| t.as_str().to_owned()),
-                    text: e.part.text.clone(),
-                    transcript: e.part.transcript.clone(),
-                    audio_bytes: 0,
-                };
+                let part = new_part(
+                    e.part.r#type.as_ref().map(|t| t.as_str()),
+                    &e.part.text,
+                    &e.part.transcript,
+                );
                 let (rid, oi, id, ci) =
                     (&e.response_id, e.output_index, &e.item_id, e.content_index);
-                self.with_part(rid, oi, id, ci, |p| {
-                    p.kind = part.kind.clone().or_else(|| p.kind.take());
-                    p.text = part.text.clone().or_else(|| p.text.take());
-                    p.transcript = part.transcript.clone().or_else(|| p.transcript.take());
-                });
+                self.with_part(rid, oi, id, ci, |p| set_part(p, &part, true));
                 let whole = part.text.or(part.transcript).unwrap_or_default();
                 (&e.response_id, &e.item_id, e.content_index, whole)
             }
@@ -321,4 +311,31 @@ impl RealtimeFold {
             f(part);
         }
     }
+}
+
+/// A part as a `content_part` event gives it.
+fn new_part(
+    kind: Option<&str>,
+    text: &Option<String>,
+    transcript: &Option<String>,
+) -> RealtimePart {
+    RealtimePart {
+        kind: kind.map(str::to_owned),
+        text: text.clone(),
+        transcript: transcript.clone(),
+        audio_bytes: 0,
+    }
+}
+
+/// Sets a part from a `content_part` event: `done` gives the part's final fields (where it
+/// states them); `added` fills only what the part does not have yet.
+fn set_part(part: &mut RealtimePart, from: &RealtimePart, done: bool) {
+    let pick = |old: &mut Option<String>, new: &Option<String>| {
+        if new.is_some() && (done || old.is_none()) {
+            old.clone_from(new);
+        }
+    };
+    pick(&mut part.kind, &from.kind);
+    pick(&mut part.text, &from.text);
+    pick(&mut part.transcript, &from.transcript);
 }
