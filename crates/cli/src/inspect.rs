@@ -7,7 +7,10 @@
 //! note (once per type); decode errors a short note with their position.
 //!
 //! Each protocol has its view (a small state machine from its events to lines): [`responses`],
-//! [`chat`], [`realtime`], [`assistants`], and [`other`] for the small protocols.
+//! [`chat`], [`realtime`], [`assistants`], and [`other`] for the small protocols. The views of
+//! the four big protocols render what `openai-wire-fold`'s folds say each event changed (each
+//! text once, each call once) and read the end (calls left open, status, usage) from the fold;
+//! they keep only what they printed.
 
 mod assistants;
 mod chat;

@@ -486,3 +486,185 @@ fn text_is_shown_once_when_final_items_disagree_with_the_events() {
         }
     }
 }
+
+/// Texts long enough to be told apart in the output (a short one, `4`, is in many lines).
+fn distinctive(text: &str) -> bool {
+    text.chars().count() >= 12 && !text.chars().any(|c| c.is_control() && c != '\n')
+}
+
+#[test]
+fn every_final_text_and_call_of_a_responses_stream_is_shown_once() {
+    // The anonymized fixture's final text is not what its deltas streamed (the deltas show).
+    let anonymized =
+        "responses/vercel-ai.openai__azure-gpt5-reasoning-multi-summary-no-encryption.chunks.txt";
+    let mut checked = 0;
+    for entry in common::manifest() {
+        if entry.protocol != "responses" || entry.file == anonymized {
+            continue;
+        }
+        let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+        for event in events(&entry.file) {
+            if !matches!(
+                str_at(&event, "/type"),
+                "response.completed" | "response.failed" | "response.incomplete"
+            ) {
+                continue;
+            }
+            for item in event["response"]["output"].as_array().into_iter().flatten() {
+                let shown = match str_at(item, "/type") {
+                    "message" => (item["content"].as_array().into_iter().flatten())
+                        .filter(|part| str_at(part, "/type") == "output_text")
+                        .map(|part| str_at(part, "/text").to_owned())
+                        .collect(),
+                    "function_call" => vec![format!(
+                        "→ {}({})",
+                        str_at(item, "/name"),
+                        str_at(item, "/arguments")
+                    )],
+                    _ => Vec::new(),
+                };
+                for text in shown.into_iter().filter(|t| distinctive(t)) {
+                    *expected.entry(text).or_default() += 1;
+                }
+            }
+        }
+        if expected.is_empty() {
+            continue;
+        }
+        let out = inspect(&entry.file);
+        for (text, count) in expected {
+            assert_eq!(
+                out.matches(&text).count(),
+                count,
+                "{}: `{text}` in:\n{out}",
+                entry.file
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 100, "only {checked} texts and calls");
+}
+
+#[test]
+fn items_whose_ids_drift_are_shown_once() {
+    // A message whose every event names it with a new id; a call whose item in
+    // response.completed has another id and call_id than its events (crates/convert's broken
+    // streams for the repairer, modelled on GitHub Copilot and vLLM).
+    let fixtures =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../convert/tests/fixtures/repair");
+    for (file, line) in [
+        ("id_rotation.sse", "Done: 3 files."),
+        ("vllm_id_drift.sse", r#"→ exec_command({"cmd":"ls -la"})"#),
+    ] {
+        let run = run([PathBuf::from("inspect"), fixtures.join(file)]);
+        assert_eq!(run.code, 0, "{file}: {}", run.stderr);
+        let shown: Vec<&str> = run.stdout.lines().filter(|l| *l == line).collect();
+        assert_eq!(shown.len(), 1, "{file}:\n{}", run.stdout);
+        assert!(!run.stdout.contains("Done: \n"), "{file}:\n{}", run.stdout);
+    }
+}
+
+#[test]
+fn a_realtime_recording_cut_off_mid_call_shows_the_unfinished_call() {
+    let name = "realtime/pydantic-ai__test_parity_ws__test_text_tool_round_parity[openai-current].server-events.jsonl";
+    let text = std::fs::read_to_string(corpus_file(name)).unwrap();
+    // Cut before the call's arguments are done: the deltas so far, no done event, no item done.
+    let cut = text
+        .find(r#""type":"response.function_call_arguments.done""#)
+        .unwrap();
+    let cut = text[..cut].rfind('\n').unwrap() + 1;
+    let path = temp_file("cut-off.jsonl", &text.as_bytes()[..cut]);
+    let run = run([PathBuf::from("inspect"), path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let events: Vec<Value> = text[..cut]
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let arguments: String = events
+        .iter()
+        .filter(|e| str_at(e, "/type") == "response.function_call_arguments.delta")
+        .map(|e| str_at(e, "/delta"))
+        .collect();
+    let call = events
+        .iter()
+        .find(|e| str_at(e, "/item/type") == "function_call")
+        .unwrap();
+    let line = format!("→ {}({arguments}) (unfinished)", str_at(call, "/item/name"));
+    assert!(
+        run.stdout.lines().any(|l| l == line),
+        "`{line}` not in:\n{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("── responses:"), "{}", run.stdout);
+}
+
+#[test]
+fn assistants_text_calls_and_status() {
+    let mut checked = 0;
+    for entry in common::manifest() {
+        if entry.protocol != "assistants" {
+            continue;
+        }
+        let frames = corpus_frames(&entry.file);
+        let mut texts: Vec<(String, String)> = Vec::new();
+        let (mut calls, mut status) = (Vec::new(), None);
+        for frame in &frames {
+            let json = frame.json().unwrap_or(Value::Null);
+            match frame.wire_type().as_str() {
+                "thread.message.delta" => {
+                    let id = str_at(&json, "/id").to_owned();
+                    let parts = json["delta"]["content"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    let delta: String = parts.iter().map(|p| str_at(p, "/text/value")).collect();
+                    match texts.iter_mut().find(|(i, _)| *i == id) {
+                        Some((_, text)) => text.push_str(&delta),
+                        None => texts.push((id, delta)),
+                    }
+                }
+                "thread.run.requires_action" => {
+                    let listed = json.pointer("/required_action/submit_tool_outputs/tool_calls");
+                    for call in listed.and_then(Value::as_array).into_iter().flatten() {
+                        calls.push(format!(
+                            "→ {}({})",
+                            str_at(call, "/function/name"),
+                            str_at(call, "/function/arguments")
+                        ));
+                    }
+                    status = Some(str_at(&json, "/status").to_owned());
+                }
+                "thread.run.completed" | "thread.run.incomplete" | "thread.run.failed" => {
+                    status = Some(str_at(&json, "/status").to_owned());
+                }
+                _ => {}
+            }
+        }
+        let out = inspect(&entry.file);
+        for (_, text) in texts.iter().filter(|(_, t)| distinctive(t)) {
+            assert_eq!(
+                out.matches(text.as_str()).count(),
+                1,
+                "{}: {out}",
+                entry.file
+            );
+            checked += 1;
+        }
+        for call in &calls {
+            assert_eq!(
+                out.lines().filter(|l| l == call).count(),
+                1,
+                "{}: {out}",
+                entry.file
+            );
+            checked += 1;
+        }
+        let status = format!("── status: {}", status.expect("the run ends"));
+        assert!(
+            out.lines().any(|l| l.starts_with(&status)),
+            "{}: {out}",
+            entry.file
+        );
+    }
+    assert!(checked >= 10, "only {checked} texts and calls");
+}

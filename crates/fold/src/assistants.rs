@@ -1,21 +1,68 @@
 //! The Assistants run stream (`thread.*` events) folded into the run, its steps and messages.
 
+mod merge;
+
+use std::collections::HashMap;
+
 use openai_wire_events::{
-    AssistantStreamEvent, MessageDeltaObjectDeltaContentItem, MessageObject, RunObject,
-    RunObjectStatus, RunStepObject,
+    AssistantStreamEvent, MessageDeltaObject, MessageDeltaObjectDeltaContentItem as DeltaContent,
+    MessageObject, MessageObjectContentItem, RunObject, RunObjectStatus, RunStepObject,
 };
 use serde_json::Value;
 
+use crate::shown::Shown;
+use merge::{apply_patch, upsert};
+
 /// What one Assistants event changed.
+///
+/// Returned by [`AssistantsFold::push`] (the event's own update) and
+/// [`AssistantsFold::push_updates`] (every update, the text no delta gave included).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AssistantsUpdate {
-    /// Message text arrived (`thread.message.delta`).
+    /// Message text arrived (`thread.message.delta`): the text of the delta's text parts.
     TextDelta {
         /// The message's id.
         message_id: String,
+        /// The `index` of the (first) text part the delta extends.
+        index: u64,
         /// The new text.
         delta: String,
+    },
+    /// Refusal text arrived (`thread.message.delta`): the text of the delta's refusal parts.
+    RefusalDelta {
+        /// The message's id.
+        message_id: String,
+        /// The `index` of the (first) refusal part the delta extends.
+        index: u64,
+        /// The new text.
+        delta: String,
+    },
+    /// Text of a message that no delta gave: `thread.message.completed` or
+    /// `thread.message.incomplete` carried it, and the deltas gave none of it or only its
+    /// beginning. Reported by [`AssistantsFold::push_updates`] only; with the deltas, each text
+    /// is given once (when the final text does not start with what the deltas gave, nothing more
+    /// is reported: the deltas gave their version).
+    UnstreamedText {
+        /// The message's id.
+        message_id: String,
+        /// Which part of the message.
+        part: MessagePart,
+        /// The text no update gave before.
+        text: String,
+    },
+    /// A tool call of the run is complete: one of the calls `thread.run.requires_action` waits
+    /// for, or a call of a completed run step (`thread.run.step.completed`). Reported once per
+    /// call id, by [`AssistantsFold::push_updates`] only.
+    ToolCallDone {
+        /// The call's id.
+        id: String,
+        /// The tool's type: `function`, `code_interpreter`, `file_search`, …
+        kind: String,
+        /// A function call's name; empty for the other tools.
+        name: String,
+        /// A function call's arguments, a code interpreter call's input; empty for the others.
+        arguments: String,
     },
     /// The run changed status (`thread.run.*`).
     RunStatus {
@@ -34,15 +81,32 @@ pub enum AssistantsUpdate {
     },
 }
 
+/// Which part of a message an [`AssistantsUpdate::UnstreamedText`] belongs to: its position in
+/// the message's `content`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MessagePart {
+    /// `content[index]`: text.
+    Text(u64),
+    /// `content[index]`: a refusal.
+    Refusal(u64),
+}
+
+/// Where a message's text and its refusals are in [`AssistantsFold`]'s `shown`.
+const TEXT: usize = 0;
+const REFUSAL: usize = 1;
+
 /// Folds an Assistants run stream into the run, its steps and its messages.
 ///
 /// - The run is the latest `thread.run.*` object.
 /// - Steps and messages are kept in the order they were created; each `thread.run.step.*` /
 ///   `thread.message.*` object replaces the one with its id, keeping text the deltas gave when
 ///   the new object has none.
-/// - `thread.message.delta` appends text (and annotations) to the message's content part at the
-///   delta's `index`; `thread.run.step.delta` appends tool call fragments (`arguments`,
-///   `input`, `output`, …) to the step's tool call at the fragment's `index`.
+/// - `thread.message.delta` appends text, refusals (and annotations) to the message's content
+///   part at the delta's `index`; `thread.run.step.delta` appends tool call fragments
+///   (`arguments`, `input`, `output`, …) to the step's tool call at the fragment's `index`.
+/// - For a caller that shows the run, [`AssistantsFold::push_updates`] reports every text once
+///   (the deltas, then what only the completed message carried) and every tool call once.
 ///
 /// # Example
 ///
@@ -68,6 +132,11 @@ pub struct AssistantsFold {
     steps: Vec<RunStepObject>,
     messages: Vec<MessageObject>,
     done: bool,
+    errors: Vec<String>,
+    /// What the updates gave of each message's text and refusal, by message id.
+    shown: HashMap<String, [Shown; 2]>,
+    /// The ids of the tool calls reported done.
+    calls_done: Vec<String>,
 }
 
 impl AssistantsFold {
@@ -76,8 +145,42 @@ impl AssistantsFold {
         Self::default()
     }
 
-    /// Folds one event and says what it changed.
+    /// Folds one event and says what it changed: the event's own update;
+    /// [`push_updates`](Self::push_updates) also gives the text no delta streamed and the
+    /// finished tool calls.
     pub fn push(&mut self, event: &AssistantStreamEvent) -> Option<AssistantsUpdate> {
+        self.apply(event, &mut Vec::new())
+    }
+
+    /// Folds one event, like [`push`](Self::push), and returns every update it makes, in order:
+    /// first the text that no delta gave ([`AssistantsUpdate::UnstreamedText`]) and the tool
+    /// calls the event finished ([`AssistantsUpdate::ToolCallDone`]), then the event's own
+    /// update.
+    ///
+    /// ```
+    /// use openai_wire_events::{AssistantStreamEvent, StreamEvent};
+    /// use openai_wire_fold::{AssistantsFold, AssistantsUpdate};
+    ///
+    /// let completed = r#"{"id":"msg_1","object":"thread.message","role":"assistant","status":"completed",
+    ///     "content":[{"type":"text","text":{"value":"Hello","annotations":[]}}]}"#;
+    /// let mut fold = AssistantsFold::new();
+    /// let updates = fold.push_updates(&AssistantStreamEvent::decode(Some("thread.message.completed"), completed)?);
+    /// assert!(matches!(&updates[..], [AssistantsUpdate::UnstreamedText { text, .. }] if text == "Hello"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push_updates(&mut self, event: &AssistantStreamEvent) -> Vec<AssistantsUpdate> {
+        let mut updates = Vec::new();
+        let own = self.apply(event, &mut updates);
+        updates.extend(own);
+        updates
+    }
+
+    /// Folds one event; pushes to `extra` the updates beside the event's own, which it returns.
+    fn apply(
+        &mut self,
+        event: &AssistantStreamEvent,
+        extra: &mut Vec<AssistantsUpdate>,
+    ) -> Option<AssistantsUpdate> {
         use AssistantStreamEvent as E;
         match event {
             E::ThreadRunCreated(run)
@@ -96,11 +199,23 @@ impl AssistantsFold {
             }
             E::ThreadRunRequiresAction(run) => {
                 self.run = Some((**run).clone());
+                for call in run
+                    .required_action
+                    .iter()
+                    .flat_map(|a| &a.submit_tool_outputs.tool_calls)
+                {
+                    let (name, arguments) = (&call.function.name, &call.function.arguments);
+                    self.call_done(&call.id, "function", name, arguments, extra);
+                }
                 Some(AssistantsUpdate::RequiresAction)
+            }
+            E::ThreadRunStepCompleted(step) => {
+                upsert(&mut self.steps, (**step).clone(), |s| &s.id);
+                self.step_calls_done(&step.id, extra);
+                None
             }
             E::ThreadRunStepCreated(step)
             | E::ThreadRunStepInProgress(step)
-            | E::ThreadRunStepCompleted(step)
             | E::ThreadRunStepFailed(step)
             | E::ThreadRunStepCancelled(step)
             | E::ThreadRunStepExpired(step) => {
@@ -109,62 +224,191 @@ impl AssistantsFold {
             }
             E::ThreadRunStepDelta(delta) => {
                 let step = self.steps.iter_mut().find(|s| s.id == delta.id)?;
-                let Ok(patch) = serde_json::to_value(&delta.delta) else {
-                    return None;
-                };
-                apply_patch(step, &patch);
+                apply_patch(step, &serde_json::to_value(&delta.delta).ok()?);
                 None
             }
-            E::ThreadMessageCreated(message)
-            | E::ThreadMessageInProgress(message)
-            | E::ThreadMessageCompleted(message)
-            | E::ThreadMessageIncomplete(message) => {
+            event => self.message_event(event, extra),
+        }
+    }
+
+    /// Folds a message event, `error` or `done`.
+    fn message_event(
+        &mut self,
+        event: &AssistantStreamEvent,
+        extra: &mut Vec<AssistantsUpdate>,
+    ) -> Option<AssistantsUpdate> {
+        use AssistantStreamEvent as E;
+        match event {
+            E::ThreadMessageCompleted(message) | E::ThreadMessageIncomplete(message) => {
+                upsert(&mut self.messages, (**message).clone(), |m| &m.id);
+                self.catch_up(&message.id, extra);
+                None
+            }
+            E::ThreadMessageCreated(message) | E::ThreadMessageInProgress(message) => {
                 upsert(&mut self.messages, (**message).clone(), |m| &m.id);
                 None
             }
-            E::ThreadMessageDelta(delta) => {
-                let text: String = delta
-                    .delta
-                    .content
-                    .iter()
-                    .flatten()
-                    .filter_map(|c| match c {
-                        MessageDeltaObjectDeltaContentItem::Text(t) => {
-                            t.text.as_ref().and_then(|t| t.value.clone())
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                let message = match self.messages.iter_mut().position(|m| m.id == delta.id) {
-                    Some(pos) => &mut self.messages[pos],
-                    None => {
-                        // A delta for a message never announced (a trimmed recording).
-                        let message = serde_json::from_value(serde_json::json!({
-                            "id": delta.id, "object": "thread.message", "role": "assistant",
-                            "content": [], "created_at": 0, "thread_id": "", "status": "in_progress",
-                        }))
-                        .ok()?;
-                        self.messages.push(message);
-                        self.messages.last_mut()?
-                    }
-                };
-                if let Ok(patch) = serde_json::to_value(&delta.delta) {
-                    apply_patch(message, &patch);
-                }
-                (!text.is_empty()).then(|| AssistantsUpdate::TextDelta {
-                    message_id: delta.id.clone(),
-                    delta: text,
+            E::ThreadMessageDelta(delta) => self.message_delta(delta, extra),
+            E::Error(error) => {
+                self.errors.push(error.message.clone());
+                Some(AssistantsUpdate::Error {
+                    message: error.message.clone(),
                 })
             }
-            E::Error(error) => Some(AssistantsUpdate::Error {
-                message: error.message.clone(),
-            }),
             E::Done => {
                 self.done = true;
                 Some(AssistantsUpdate::Done)
             }
             _ => None,
         }
+    }
+
+    /// A `thread.message.delta`: its text and refusals are appended and reported.
+    fn message_delta(
+        &mut self,
+        delta: &MessageDeltaObject,
+        extra: &mut Vec<AssistantsUpdate>,
+    ) -> Option<AssistantsUpdate> {
+        let (mut text, mut refusal) = (None::<(u64, String)>, None::<(u64, String)>);
+        for content in delta.delta.content.iter().flatten() {
+            let (found, index, value) = match content {
+                DeltaContent::Text(t) => (
+                    &mut text,
+                    t.index,
+                    t.text.as_ref().and_then(|t| t.value.as_deref()),
+                ),
+                DeltaContent::Refusal(r) => (&mut refusal, r.index, r.refusal.as_deref()),
+                _ => continue,
+            };
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                let index = u64::try_from(index).unwrap_or_default();
+                found
+                    .get_or_insert_with(|| (index, String::new()))
+                    .1
+                    .push_str(value);
+            }
+        }
+        let message = self.message_mut(&delta.id)?;
+        if let Ok(patch) = serde_json::to_value(&delta.delta) {
+            apply_patch(message, &patch);
+        }
+        let shown = self.shown.entry(delta.id.clone()).or_default();
+        let message_id = delta.id.clone();
+        let refusal = refusal.map(|(index, delta)| {
+            shown[REFUSAL].push(&delta);
+            AssistantsUpdate::RefusalDelta {
+                message_id: message_id.clone(),
+                index,
+                delta,
+            }
+        });
+        let text = text.map(|(index, delta)| {
+            shown[TEXT].push(&delta);
+            AssistantsUpdate::TextDelta {
+                message_id,
+                index,
+                delta,
+            }
+        });
+        match (text, refusal) {
+            (Some(text), Some(refusal)) => {
+                extra.push(refusal);
+                Some(text)
+            }
+            (text, refusal) => text.or(refusal),
+        }
+    }
+
+    /// The message with this id; a delta for a message never announced (a trimmed recording)
+    /// makes it.
+    fn message_mut(&mut self, id: &str) -> Option<&mut MessageObject> {
+        if let Some(pos) = self.messages.iter().position(|m| m.id == id) {
+            return self.messages.get_mut(pos);
+        }
+        let message = serde_json::from_value(serde_json::json!({
+            "id": id, "object": "thread.message", "role": "assistant",
+            "content": [], "created_at": 0, "thread_id": "", "status": "in_progress",
+        }))
+        .ok()?;
+        self.messages.push(message);
+        self.messages.last_mut()
+    }
+
+    /// Reports what the message `id` has of text and refusals that no update gave.
+    fn catch_up(&mut self, id: &str, extra: &mut Vec<AssistantsUpdate>) {
+        let Some(message) = self.messages.iter().find(|m| m.id == id) else {
+            return;
+        };
+        let (mut texts, mut refusals) = (Vec::new(), Vec::new());
+        for (index, part) in (0u64..).zip(&message.content) {
+            match part {
+                MessageObjectContentItem::Text(t) => texts.push((index, t.text.value.as_str())),
+                MessageObjectContentItem::Refusal(r) => refusals.push((index, r.refusal.as_str())),
+                _ => {}
+            }
+        }
+        let shown = self.shown.entry(id.to_owned()).or_default();
+        for (kind, parts) in [(TEXT, texts), (REFUSAL, refusals)] {
+            if parts.iter().all(|(_, text)| text.is_empty()) {
+                continue;
+            }
+            for (index, text) in shown[kind].catch_up(&parts) {
+                let part = match kind {
+                    TEXT => MessagePart::Text(index),
+                    _ => MessagePart::Refusal(index),
+                };
+                extra.push(AssistantsUpdate::UnstreamedText {
+                    message_id: id.to_owned(),
+                    part,
+                    text: text.to_owned(),
+                });
+            }
+        }
+    }
+
+    /// Reports the tool calls of the completed step `id` (as its deltas and its completed
+    /// object give them) that were not reported yet.
+    fn step_calls_done(&mut self, id: &str, extra: &mut Vec<AssistantsUpdate>) {
+        let Some(step) = self.steps.iter().find(|s| s.id == id) else {
+            return;
+        };
+        let Ok(step) = serde_json::to_value(step) else {
+            return;
+        };
+        let calls = step
+            .pointer("/step_details/tool_calls")
+            .and_then(Value::as_array);
+        for call in calls.into_iter().flatten() {
+            let text = |pointer: &str| call.pointer(pointer).and_then(Value::as_str).unwrap_or("");
+            let kind = text("/type");
+            let (name, arguments) = match kind {
+                "function" => (text("/function/name"), text("/function/arguments")),
+                "code_interpreter" => ("", text("/code_interpreter/input")),
+                _ => ("", ""),
+            };
+            self.call_done(text("/id"), kind, name, arguments, extra);
+        }
+    }
+
+    /// Reports a finished tool call, unless its id was reported already.
+    fn call_done(
+        &mut self,
+        id: &str,
+        kind: &str,
+        name: &str,
+        arguments: &str,
+        extra: &mut Vec<AssistantsUpdate>,
+    ) {
+        if self.calls_done.iter().any(|done| done == id) {
+            return;
+        }
+        self.calls_done.push(id.to_owned());
+        extra.push(AssistantsUpdate::ToolCallDone {
+            id: id.to_owned(),
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            arguments: arguments.to_owned(),
+        });
     }
 
     /// The run, as its latest event gave it.
@@ -182,6 +426,11 @@ impl AssistantsFold {
         &self.messages
     }
 
+    /// The messages of the `error` events so far.
+    pub fn errors(&self) -> &[String] {
+        &self.errors
+    }
+
     /// Whether the `done` event arrived.
     pub fn is_done(&self) -> bool {
         self.done
@@ -192,7 +441,7 @@ impl AssistantsFold {
         let mut out = String::new();
         for message in &self.messages {
             for part in &message.content {
-                if let openai_wire_events::MessageObjectContentItem::Text(t) = part {
+                if let MessageObjectContentItem::Text(t) = part {
                     out.push_str(&t.text.value);
                 }
             }
@@ -208,131 +457,4 @@ pub fn fold_assistants(events: impl IntoIterator<Item = AssistantStreamEvent>) -
         fold.push(&event);
     }
     fold
-}
-
-/// Replaces the element with the same id (keeping text the deltas gave when the new one has
-/// none), or appends.
-fn upsert<T, F>(list: &mut Vec<T>, new: T, id: F)
-where
-    T: serde::Serialize + serde::de::DeserializeOwned,
-    F: Fn(&T) -> &String,
-{
-    match list.iter().position(|x| id(x) == id(&new)) {
-        Some(pos) => {
-            let old = serde_json::to_value(&list[pos]).unwrap_or(Value::Null);
-            let mut merged = serde_json::to_value(&new).unwrap_or(Value::Null);
-            keep_missing(&mut merged, &old);
-            list[pos] = serde_json::from_value(merged).unwrap_or(new);
-        }
-        None => list.push(new),
-    }
-}
-
-/// Fills empty arrays and null values of `new` from `old`, recursively.
-fn keep_missing(new: &mut Value, old: &Value) {
-    match (new, old) {
-        (Value::Object(n), Value::Object(o)) => {
-            for (key, ov) in o {
-                match n.get_mut(key) {
-                    Some(nv) => keep_missing(nv, ov),
-                    None => {
-                        n.insert(key.clone(), ov.clone());
-                    }
-                }
-            }
-        }
-        (n @ Value::Null, o) => *n = o.clone(),
-        (Value::Array(n), Value::Array(o)) if n.is_empty() => n.clone_from(o),
-        _ => {}
-    }
-}
-
-/// Applies a delta object (message or step delta) to `target` through their JSON.
-fn apply_patch<T>(target: &mut T, patch: &Value)
-where
-    T: serde::Serialize + serde::de::DeserializeOwned,
-{
-    let Ok(mut value) = serde_json::to_value(&*target) else {
-        return;
-    };
-    merge_delta(&mut value, patch);
-    if let Ok(updated) = serde_json::from_value(value) {
-        *target = updated;
-    }
-}
-
-/// Keys whose string values stream in pieces and are concatenated.
-const APPENDED: &[&str] = &["value", "arguments", "input", "output", "logs", "text"];
-
-/// Merges a delta into a value: objects key by key, arrays of objects by their `index`
-/// (an index beyond the array appends one element), the strings of [`APPENDED`] keys
-/// concatenated, anything else replaced.
-fn merge_delta(target: &mut Value, delta: &Value) {
-    match (target, delta) {
-        (Value::Object(t), Value::Object(d)) => {
-            for (key, dv) in d {
-                if dv.is_null() {
-                    continue;
-                }
-                match t.get_mut(key) {
-                    Some(Value::String(ts)) if APPENDED.contains(&key.as_str()) => {
-                        if let Value::String(ds) = dv {
-                            ts.push_str(ds);
-                        }
-                    }
-                    Some(tv) if !tv.is_null() => merge_delta(tv, dv),
-                    _ => {
-                        t.insert(key.clone(), strip_indices(dv));
-                    }
-                }
-            }
-        }
-        (Value::Array(t), Value::Array(d)) => {
-            for dv in d {
-                let index = dv
-                    .get("index")
-                    .and_then(Value::as_u64)
-                    .and_then(|i| usize::try_from(i).ok());
-                match index {
-                    Some(i) if i < t.len() => merge_delta(&mut t[i], dv),
-                    _ => t.push(strip_indices(dv)),
-                }
-            }
-        }
-        (t, d) => *t = strip_indices(d),
-    }
-}
-
-/// A delta fragment as a whole value: without the `index` keys the final objects do not have.
-fn strip_indices(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(k, _)| k.as_str() != "index")
-                .map(|(k, v)| (k.clone(), strip_indices(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(strip_indices).collect()),
-        other => other.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn merge_by_index_appends_strings() {
-        let mut v = json!({"step_details":{"tool_calls":[{"id":"c","function":{"name":"f","arguments":"{"}}]}});
-        merge_delta(
-            &mut v,
-            &json!({"step_details":{"tool_calls":[{"index":0,"function":{"arguments":"}"}},{"index":1,"id":"d"}]}}),
-        );
-        assert_eq!(
-            v["step_details"]["tool_calls"][0]["function"]["arguments"],
-            "{}"
-        );
-        assert_eq!(v["step_details"]["tool_calls"][1], json!({"id":"d"}));
-    }
 }

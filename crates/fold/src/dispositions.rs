@@ -39,7 +39,7 @@ pub static DISPOSITIONS: &[ProtocolDispositions] = &[
         types: &[
             ("response.audio.delta", Ignored(AUDIO)),
             ("response.audio.done", Ignored(AUDIO)),
-            ("response.audio.transcript.delta", Ignored(AUDIO)),
+            ("response.audio.transcript.delta", Handled),
             ("response.audio.transcript.done", Ignored(AUDIO)),
             ("response.code_interpreter_call_code.delta", Handled),
             ("response.code_interpreter_call_code.done", Handled),
@@ -130,7 +130,7 @@ pub static DISPOSITIONS: &[ProtocolDispositions] = &[
             ("conversation.item.input_audio_transcription.delta", Handled),
             (
                 "conversation.item.input_audio_transcription.failed",
-                Ignored(AUDIO_BUFFERS),
+                Handled,
             ),
             ("conversation.item.retrieved", Handled),
             ("conversation.item.truncated", Ignored(AUDIO_BUFFERS)),

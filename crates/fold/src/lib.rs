@@ -21,6 +21,15 @@
 //! [`RealtimeUpdate`], [`AssistantsUpdate`]): text deltas, reasoning deltas and finished tool
 //! calls, for callers that react while the stream goes. `final_text()` gives the answer's text.
 //!
+//! Servers send a text twice, as deltas and whole (a `.done` event, the done item, the final
+//! object), and not always the same: some send only the whole text, some trim their deltas, some
+//! put the final text at other indexes or under other ids. `push_updates` ([`ResponseFold`],
+//! [`RealtimeFold`], [`AssistantsFold`]) returns every update of an event: the deltas, and the
+//! text that no delta gave (`UnstreamedText`), so that a caller that prints the updates prints
+//! every text once, neither twice nor never; and every call once, also the ones only the final
+//! object finished. `unfinished_calls()` gives the calls a cut-off stream left open.
+//! `openai-wire inspect` renders these updates.
+//!
 //! The folds never fail and never panic: an event that cannot apply (a negative index, a delta
 //! for an item of another type) changes nothing, and indices from the wire are never used to
 //! size anything (an `output_index` of 4 000 000 000 costs one element, not gigabytes). Whether
@@ -77,6 +86,8 @@
     allow(dead_code)
 )]
 mod diff;
+#[cfg(any(feature = "responses", feature = "realtime", feature = "assistants"))]
+mod shown;
 #[cfg_attr(
     not(all(feature = "responses", feature = "chat", feature = "realtime")),
     allow(dead_code)
@@ -99,7 +110,7 @@ mod responses;
 pub use diff::Difference;
 
 #[cfg(feature = "assistants")]
-pub use assistants::{AssistantsFold, AssistantsUpdate, fold_assistants};
+pub use assistants::{AssistantsFold, AssistantsUpdate, MessagePart, fold_assistants};
 #[cfg(feature = "chat")]
 pub use chat::{ChatFold, ChatUpdate, fold_chat};
 #[cfg(feature = "realtime")]
@@ -107,7 +118,9 @@ pub use realtime::{
     FoldedResponse, RealtimeFold, RealtimeItem, RealtimePart, RealtimeUpdate, fold_realtime,
 };
 #[cfg(feature = "responses")]
-pub use responses::{ReasoningPart, ResponseFold, ResponseUpdate, fold_responses, output_text};
+pub use responses::{
+    ReasoningPart, ResponseFold, ResponseUpdate, TextPart, fold_responses, output_text,
+};
 
 #[cfg(feature = "chat")]
 #[doc(no_inline)]

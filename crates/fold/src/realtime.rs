@@ -1,13 +1,21 @@
 //! Realtime server events folded into a conversation and its responses.
 
+mod compare;
+mod events;
+mod unstreamed;
+
+use std::collections::HashMap;
+
 use openai_wire_events::{
     RealtimeConversationItem, RealtimeResponse, RealtimeResponseStatus, RealtimeServerEvent,
 };
 use serde_json::Value;
 
-use crate::diff::{Difference, MAX_DIFFERENCES};
+use crate::ToolCall;
+use crate::diff::Difference;
+use crate::shown::Shown;
 use crate::slots::{Slots, wire_index};
-use crate::{ToolCall, ToolCallKind};
+pub(crate) use compare::base64_len;
 
 /// One item of a Realtime conversation (a message, a function call, a function call output,
 /// an MCP item, …), in a shape common to all item types.
@@ -152,18 +160,21 @@ pub struct FoldedResponse {
     pub differences: Vec<Difference>,
     #[serde(skip)]
     slots: Slots,
+    /// The `output_index` of each item whose end was reported.
+    #[serde(skip)]
+    ended: Vec<u64>,
 }
 
 impl FoldedResponse {
-    /// Puts an announced (or done) item at `key` and returns the merged item. An item already
+    /// Puts an announced (or done) item at `key` and returns its position. An item already
     /// there under the same id is merged; an index already taken by another item (xAI gives
     /// every item of a response `output_index` 0) puts the item after the last one.
-    fn put(&mut self, key: u64, item: RealtimeItem) -> RealtimeItem {
+    fn put(&mut self, key: u64, item: RealtimeItem) -> usize {
         let by_id = self
             .output
             .iter()
             .position(|i| !item.id.is_empty() && i.id == item.id);
-        let pos = match by_id.or_else(|| self.slots.find(key)) {
+        match by_id.or_else(|| self.slots.find(key)) {
             Some(pos) if self.output[pos].id.is_empty() || self.output[pos].id == item.id => {
                 self.output[pos].merge(item);
                 pos
@@ -176,8 +187,7 @@ impl FoldedResponse {
                 self.slots.set(&mut self.output, next, item)
             }
             None => self.slots.set(&mut self.output, key, item),
-        };
-        self.output[pos].clone()
+        }
     }
 
     /// The text (or transcript) of every message of the output, in order.
@@ -191,6 +201,9 @@ impl FoldedResponse {
 }
 
 /// What one Realtime event changed.
+///
+/// Returned by [`RealtimeFold::push`] (the event's own update) and
+/// [`RealtimeFold::push_updates`] (every update, the text no delta gave included).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RealtimeUpdate {
@@ -200,6 +213,8 @@ pub enum RealtimeUpdate {
         response_id: String,
         /// The item's id.
         item_id: String,
+        /// The `content_index` of the part.
+        content_index: u64,
         /// The new text.
         delta: String,
     },
@@ -210,8 +225,51 @@ pub enum RealtimeUpdate {
         response_id: String,
         /// The item's id.
         item_id: String,
+        /// The `content_index` of the part.
+        content_index: u64,
         /// The new text.
         delta: String,
+    },
+    /// A transcript of the user's audio arrived
+    /// (`conversation.item.input_audio_transcription.delta`).
+    InputTranscriptDelta {
+        /// The user item's id.
+        item_id: String,
+        /// The `content_index` of the audio part.
+        content_index: u64,
+        /// The new text.
+        delta: String,
+    },
+    /// The user's audio could not be transcribed
+    /// (`conversation.item.input_audio_transcription.failed`).
+    InputTranscriptionFailed {
+        /// The user item's id.
+        item_id: String,
+        /// The error's message.
+        message: String,
+    },
+    /// Text (or a transcript) of a message that no delta gave: an event carried it whole
+    /// (`response.output_text.done`, `response.output_audio_transcript.done`,
+    /// `response.content_part.done`, `response.output_item.done`, `response.done`,
+    /// `conversation.item.added` / `.created` / `.done`,
+    /// `conversation.item.input_audio_transcription.completed`), and the deltas gave none of it
+    /// or only its beginning. Reported by [`RealtimeFold::push_updates`] only.
+    ///
+    /// Each text is given once: for every part of every item, its deltas and these pieces add
+    /// up to the text the server finally sent (when that text does not start with what the
+    /// deltas gave, nothing more is reported: the deltas gave their version).
+    UnstreamedText {
+        /// The id of the response whose output the item is; `None` for a conversation item of
+        /// no response (what the user said, a history the client seeded).
+        response_id: Option<String>,
+        /// The item's id.
+        item_id: String,
+        /// The item's `role` (`user`, `assistant`, `system`), when known.
+        role: Option<String>,
+        /// The `content_index` of the part.
+        content_index: u64,
+        /// The text no update gave before.
+        text: String,
     },
     /// Audio arrived (`response.output_audio.delta`): how many bytes, base64-decoded.
     AudioDelta {
@@ -222,7 +280,9 @@ pub enum RealtimeUpdate {
         /// Decoded length of the delta.
         bytes: u64,
     },
-    /// A function call is complete (`response.output_item.done` of a `function_call`).
+    /// A function call is complete (`response.output_item.done` of a `function_call`; from
+    /// [`RealtimeFold::push_updates`], also a call that only `response.done` finished).
+    /// Reported once per call.
     ToolCallDone(ToolCall),
     /// A response is done (`response.done`).
     ResponseDone {
@@ -233,6 +293,8 @@ pub enum RealtimeUpdate {
     },
     /// An `error` event arrived.
     Error {
+        /// The error's code, when the server gave one.
+        code: Option<String>,
         /// The error's message.
         message: String,
     },
@@ -250,6 +312,9 @@ pub enum RealtimeUpdate {
 ///   arguments concatenated. Deltas update the response's item and the conversation's copy.
 /// - `response.done` is the reference: its status is taken and its output compared with the
 ///   fold ([`FoldedResponse::differences`]).
+/// - For a caller that shows the session, [`RealtimeFold::push_updates`] reports every text once
+///   (the deltas, then what only a done event or an item carried), and every call once;
+///   [`RealtimeFold::unfinished_calls`] gives the calls a cut-off recording left open.
 /// - GA names and the beta names (`response.text.delta`, `response.audio.delta`, …) alike: the
 ///   decoder reads beta names as their GA events.
 ///
@@ -280,6 +345,8 @@ pub struct RealtimeFold {
     conversation: Vec<RealtimeItem>,
     responses: Vec<FoldedResponse>,
     errors: Vec<String>,
+    /// What the updates gave of each part's text, by item id and `content_index`.
+    shown: HashMap<(String, u64), Shown>,
 }
 
 impl RealtimeFold {
@@ -288,250 +355,43 @@ impl RealtimeFold {
         Self::default()
     }
 
-    /// Folds one server event and says what it changed.
+    /// Folds one server event and says what it changed: the event's own update;
+    /// [`push_updates`](Self::push_updates) also gives the text that no delta streamed.
     pub fn push(&mut self, event: &RealtimeServerEvent) -> Option<RealtimeUpdate> {
-        use RealtimeServerEvent as E;
-        match event {
-            E::ConversationItemAdded(e) => {
-                self.add_item(e.previous_item_id.as_deref(), &e.item);
-                None
-            }
-            E::ConversationItemCreated(e) => {
-                self.add_item(e.previous_item_id.as_deref(), &e.item);
-                None
-            }
-            E::ConversationItemDone(e) => {
-                self.update_item(&e.item);
-                None
-            }
-            E::ConversationItemRetrieved(e) => {
-                self.update_item(&e.item);
-                None
-            }
-            E::ConversationItemDeleted(e) => {
-                self.conversation.retain(|i| i.id != e.item_id);
-                None
-            }
-            E::ConversationItemInputAudioTranscriptionDelta(e) => {
-                let item = self.conversation.iter_mut().find(|i| i.id == e.item_id)?;
-                let part = item.part(e.content_index.unwrap_or(0))?;
-                if let Some(delta) = &e.delta {
-                    part.transcript
-                        .get_or_insert_with(String::new)
-                        .push_str(delta);
-                }
-                None
-            }
-            E::ConversationItemInputAudioTranscriptionCompleted(e) => {
-                let item = self.conversation.iter_mut().find(|i| i.id == e.item_id)?;
-                let part = item.part(e.content_index)?;
-                part.transcript = Some(e.transcript.clone());
-                None
-            }
-            E::ResponseCreated(e) => {
-                self.responses.push(FoldedResponse {
-                    id: e.response.id.clone().unwrap_or_default(),
-                    status: e.response.status.clone(),
-                    ..Default::default()
-                });
-                None
-            }
-            E::ResponseOutputItemAdded(e) => {
-                let item = RealtimeItem::from_item(&e.item);
-                let key = wire_index(e.output_index)?;
-                if !item.id.is_empty() && !self.conversation.iter().any(|i| i.id == item.id) {
-                    self.conversation.push(item.clone());
-                }
-                self.response(&e.response_id).put(key, item);
-                None
-            }
-            E::ResponseOutputItemDone(e) => {
-                let item = RealtimeItem::from_item(&e.item);
-                let key = wire_index(e.output_index)?;
-                let merged = self.response(&e.response_id).put(key, item);
-                match self.conversation.iter_mut().find(|i| i.id == merged.id) {
-                    Some(existing) => existing.merge(merged.clone()),
-                    None if !merged.id.is_empty() => self.conversation.push(merged.clone()),
-                    None => {}
-                }
-                (merged.kind == "function_call").then(|| {
-                    RealtimeUpdate::ToolCallDone(ToolCall {
-                        kind: ToolCallKind::Function,
-                        index: key,
-                        item_id: Some(merged.id.clone()).filter(|s| !s.is_empty()),
-                        call_id: merged.call_id.clone().unwrap_or_default(),
-                        name: merged.name.clone().unwrap_or_default(),
-                        arguments: merged.arguments.clone().unwrap_or_default(),
-                    })
-                })
-            }
-            E::ResponseContentPartAdded(e) => {
-                let kind = e.part.r#type.as_ref().map(|t| t.as_str().to_owned());
-                let (text, transcript) = (e.part.text.clone(), e.part.transcript.clone());
-                self.with_part(
-                    &e.response_id,
-                    e.output_index,
-                    &e.item_id,
-                    e.content_index,
-                    |p| {
-                        if p.kind.is_none() {
-                            p.kind.clone_from(&kind);
-                        }
-                        if p.text.is_none() {
-                            p.text.clone_from(&text);
-                        }
-                        if p.transcript.is_none() {
-                            p.transcript.clone_from(&transcript);
-                        }
-                    },
-                );
-                None
-            }
-            E::ResponseContentPartDone(e) => {
-                let kind = e.part.r#type.as_ref().map(|t| t.as_str().to_owned());
-                let (text, transcript) = (e.part.text.clone(), e.part.transcript.clone());
-                self.with_part(
-                    &e.response_id,
-                    e.output_index,
-                    &e.item_id,
-                    e.content_index,
-                    |p| {
-                        if kind.is_some() {
-                            p.kind.clone_from(&kind);
-                        }
-                        if text.is_some() {
-                            p.text.clone_from(&text);
-                        }
-                        if transcript.is_some() {
-                            p.transcript.clone_from(&transcript);
-                        }
-                    },
-                );
-                None
-            }
-            E::ResponseOutputTextDelta(e) => {
-                self.with_part(
-                    &e.response_id,
-                    e.output_index,
-                    &e.item_id,
-                    e.content_index,
-                    |p| {
-                        p.text.get_or_insert_with(String::new).push_str(&e.delta);
-                    },
-                );
-                Some(RealtimeUpdate::TextDelta {
-                    response_id: e.response_id.clone(),
-                    item_id: e.item_id.clone(),
-                    delta: e.delta.clone(),
-                })
-            }
-            E::ResponseOutputTextDone(e) => {
-                self.with_part(
-                    &e.response_id,
-                    e.output_index,
-                    &e.item_id,
-                    e.content_index,
-                    |p| {
-                        p.text = Some(e.text.clone());
-                    },
-                );
-                None
-            }
-            E::ResponseOutputAudioTranscriptDelta(e) => {
-                self.with_part(
-                    &e.response_id,
-                    e.output_index,
-                    &e.item_id,
-                    e.content_index,
-                    |p| {
-                        p.transcript
-                            .get_or_insert_with(String::new)
-                            .push_str(&e.delta);
-                    },
-                );
-                Some(RealtimeUpdate::TranscriptDelta {
-                    response_id: e.response_id.clone(),
-                    item_id: e.item_id.clone(),
-                    delta: e.delta.clone(),
-                })
-            }
-            E::ResponseOutputAudioTranscriptDone(e) => {
-                self.with_part(
-                    &e.response_id,
-                    e.output_index,
-                    &e.item_id,
-                    e.content_index,
-                    |p| {
-                        p.transcript = Some(e.transcript.clone());
-                    },
-                );
-                None
-            }
-            E::ResponseOutputAudioDelta(e) => {
-                let bytes = base64_len(&e.delta);
-                self.with_part(
-                    &e.response_id,
-                    e.output_index,
-                    &e.item_id,
-                    e.content_index,
-                    |p| {
-                        p.audio_bytes = p.audio_bytes.saturating_add(bytes);
-                    },
-                );
-                Some(RealtimeUpdate::AudioDelta {
-                    response_id: e.response_id.clone(),
-                    item_id: e.item_id.clone(),
-                    bytes,
-                })
-            }
-            E::ResponseFunctionCallArgumentsDelta(e) => {
-                self.with_item(&e.response_id, e.output_index, &e.item_id, |item| {
-                    item.arguments
-                        .get_or_insert_with(String::new)
-                        .push_str(&e.delta);
-                    if item.call_id.is_none() && !e.call_id.is_empty() {
-                        item.call_id = Some(e.call_id.clone());
-                    }
-                });
-                None
-            }
-            E::ResponseFunctionCallArgumentsDone(e) => {
-                self.with_item(&e.response_id, e.output_index, &e.item_id, |item| {
-                    item.arguments = Some(e.arguments.clone());
-                    if !e.name.is_empty() {
-                        item.name = Some(e.name.clone());
-                    }
-                });
-                None
-            }
-            E::ResponseDone(e) => {
-                let id = e.response.id.clone().unwrap_or_default();
-                let response = self.response(&id);
-                response.status = e.response.status.clone();
-                let reference: Vec<RealtimeItem> = e
-                    .response
-                    .output
-                    .iter()
-                    .flatten()
-                    .map(RealtimeItem::from_item)
-                    .collect();
-                response.differences = compare(&response.output, &reference);
-                response.done = Some(e.response.clone());
-                Some(RealtimeUpdate::ResponseDone {
-                    response_id: id,
-                    status: e.response.status.clone(),
-                })
-            }
-            E::Error(e) => {
-                let message = serde_json::to_value(&e.error)
-                    .ok()
-                    .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
-                    .unwrap_or_default();
-                self.errors.push(message.clone());
-                Some(RealtimeUpdate::Error { message })
-            }
-            _ => None,
-        }
+        self.conversation_event(event, &mut Vec::new())
+    }
+
+    /// Folds one event, like [`push`](Self::push), and returns every update it makes, in order:
+    /// first the text that no delta gave ([`RealtimeUpdate::UnstreamedText`]) and, for
+    /// `response.done`, the calls whose done event never came, then the event's own update.
+    ///
+    /// ```
+    /// use openai_wire_events::{RealtimeServerEvent, StreamEvent};
+    /// use openai_wire_fold::{RealtimeFold, RealtimeUpdate};
+    ///
+    /// let events = [
+    ///     r#"{"type":"conversation.item.added","event_id":"e1","item":{"id":"item_1","type":"message","role":"user","content":[{"type":"input_text","text":"Hi"}]}}"#,
+    ///     r#"{"type":"response.output_item.added","event_id":"e2","response_id":"resp_1","output_index":0,"item":{"id":"item_2","type":"message","role":"assistant","content":[]}}"#,
+    ///     // No deltas: the text comes whole.
+    ///     r#"{"type":"response.output_text.done","event_id":"e3","response_id":"resp_1","item_id":"item_2","output_index":0,"content_index":0,"text":"Hello!"}"#,
+    /// ];
+    /// let mut fold = RealtimeFold::new();
+    /// let mut said = Vec::new();
+    /// for json in events {
+    ///     for update in fold.push_updates(&RealtimeServerEvent::from_json(json)?) {
+    ///         if let RealtimeUpdate::UnstreamedText { role, text, .. } = update {
+    ///             said.push((role.unwrap_or_default(), text));
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(said, [("user".to_owned(), "Hi".to_owned()), ("assistant".to_owned(), "Hello!".to_owned())]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push_updates(&mut self, event: &RealtimeServerEvent) -> Vec<RealtimeUpdate> {
+        let mut updates = Vec::new();
+        let own = self.conversation_event(event, &mut updates);
+        updates.extend(own);
+        updates
     }
 
     /// The conversation's items, in conversation order.
@@ -559,7 +419,7 @@ impl RealtimeFold {
 
     /// The response with this id; the last one when the id is unknown or empty (a stream that
     /// never announced it gets one).
-    fn response(&mut self, id: &str) -> &mut FoldedResponse {
+    pub(super) fn response(&mut self, id: &str) -> &mut FoldedResponse {
         let found = self
             .responses
             .iter()
@@ -584,36 +444,8 @@ impl RealtimeFold {
         &mut self.responses[pos]
     }
 
-    fn add_item(&mut self, previous: Option<&str>, item: &RealtimeConversationItem) {
-        let item = RealtimeItem::from_item(item);
-        if let Some(existing) = self
-            .conversation
-            .iter_mut()
-            .find(|i| !item.id.is_empty() && i.id == item.id)
-        {
-            existing.merge(item);
-            return;
-        }
-        let at = previous
-            .and_then(|p| self.conversation.iter().position(|i| i.id == p))
-            .map_or(self.conversation.len(), |p| p + 1);
-        self.conversation.insert(at, item);
-    }
-
-    fn update_item(&mut self, item: &RealtimeConversationItem) {
-        let item = RealtimeItem::from_item(item);
-        match self
-            .conversation
-            .iter_mut()
-            .find(|i| !item.id.is_empty() && i.id == item.id)
-        {
-            Some(existing) => existing.merge(item),
-            None => self.conversation.push(item),
-        }
-    }
-
     /// Applies `f` to the response's output item and to the conversation's copy.
-    fn with_item(
+    pub(super) fn with_item(
         &mut self,
         response_id: &str,
         output_index: i64,
@@ -649,7 +481,8 @@ impl RealtimeFold {
         }
     }
 
-    fn with_part(
+    /// Applies `f` to a part of the response's output item and of the conversation's copy.
+    pub(super) fn with_part(
         &mut self,
         response_id: &str,
         output_index: i64,
@@ -672,92 +505,4 @@ pub fn fold_realtime(events: impl IntoIterator<Item = RealtimeServerEvent>) -> R
         fold.push(&event);
     }
     fold
-}
-
-/// Compares the folded output with `response.done`'s, on what the reference states.
-fn compare(folded: &[RealtimeItem], reference: &[RealtimeItem]) -> Vec<Difference> {
-    let mut out = Vec::new();
-    let s = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
-    if folded.len() != reference.len() {
-        out.push(Difference {
-            path: "output.length".to_owned(),
-            folded: folded.len().into(),
-            authoritative: reference.len().into(),
-        });
-    }
-    let empty = RealtimeItem::default();
-    for (i, r) in reference.iter().enumerate() {
-        let f = folded.get(i).unwrap_or(&empty);
-        let mut check = |path: String, a: Value, b: Value| {
-            if a != b && out.len() < MAX_DIFFERENCES {
-                out.push(Difference {
-                    path,
-                    folded: a,
-                    authoritative: b,
-                });
-            }
-        };
-        check(
-            format!("output[{i}].id"),
-            f.id.clone().into(),
-            r.id.clone().into(),
-        );
-        check(
-            format!("output[{i}].type"),
-            f.kind.clone().into(),
-            r.kind.clone().into(),
-        );
-        for (field, a, b) in [
-            ("call_id", &f.call_id, &r.call_id),
-            ("name", &f.name, &r.name),
-            ("arguments", &f.arguments, &r.arguments),
-            ("output", &f.output, &r.output),
-        ] {
-            if b.is_some() {
-                check(format!("output[{i}].{field}"), s(a), s(b));
-            }
-        }
-        let none = RealtimePart::default();
-        for (j, rp) in r.content.iter().enumerate() {
-            let fp = f.content.get(j).unwrap_or(&none);
-            if rp.text.is_some() {
-                check(
-                    format!("output[{i}].content[{j}].text"),
-                    s(&fp.text),
-                    s(&rp.text),
-                );
-            }
-            if rp.transcript.is_some() {
-                check(
-                    format!("output[{i}].content[{j}].transcript"),
-                    s(&fp.transcript),
-                    s(&rp.transcript),
-                );
-            }
-        }
-    }
-    out
-}
-
-/// The decoded length of base64 text, without decoding it.
-pub(crate) fn base64_len(text: &str) -> u64 {
-    let symbols = text
-        .bytes()
-        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_'))
-        .count() as u64;
-    symbols * 3 / 4
-}
-
-#[cfg(test)]
-mod tests {
-    use super::base64_len;
-
-    #[test]
-    fn base64_lengths() {
-        assert_eq!(base64_len(""), 0);
-        assert_eq!(base64_len("AAAA"), 3);
-        assert_eq!(base64_len("AAA="), 2);
-        assert_eq!(base64_len("AA=="), 1);
-        assert_eq!(base64_len("AAAAAA=="), 4);
-    }
 }

@@ -1,22 +1,27 @@
 //! The Responses API stream (`response.*` events) folded into a [`Response`].
 
+mod parts;
+mod text;
+mod tools;
+mod unstreamed;
+
 use openai_wire_events::{
-    CodeInterpreterToolCall, CustomToolCall, FunctionShellAction, FunctionShellCall,
-    FunctionToolCall, ImageGenToolCall, LogProb, MCPToolCall, OutputContent, OutputItem,
-    OutputMessage, OutputMessageContent, OutputTextContent, ReasoningItem, ReasoningTextContent,
-    RefusalContent, Response, ResponseError2, ResponseErrorCode, ResponseLogProb, ResponseStatus,
-    ResponseStreamEvent, SummaryTextContent,
+    OutputItem, OutputMessageContent, Response, ResponseError2, ResponseErrorCode, ResponseStatus,
+    ResponseStreamEvent,
 };
 
 use crate::diff::{Difference, diff};
 use crate::slots::{Slots, wire_index};
 use crate::{ToolCall, ToolCallKind};
+use unstreamed::ItemShown;
 
 /// What one event changed, for callers that react as the stream goes (print text as it comes,
 /// run a tool when its call is complete).
 ///
-/// Returned by [`ResponseFold::push`]; events that only change the snapshot's details (status
-/// of a web search, a content part opening, …) return `None`.
+/// Returned by [`ResponseFold::push`] (the event's own update) and
+/// [`ResponseFold::push_updates`] (every update, the text no delta gave included); events that
+/// only change the snapshot's details (status of a web search, a content part opening, …)
+/// return `None`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ResponseUpdate {
@@ -33,6 +38,8 @@ pub enum ResponseUpdate {
     RefusalDelta {
         /// The `output_index` of the message.
         output_index: u64,
+        /// The `content_index` of the refusal part.
+        content_index: u64,
         /// The new text.
         delta: String,
     },
@@ -53,15 +60,45 @@ pub enum ResponseUpdate {
         /// The new text.
         delta: String,
     },
-    /// A function or custom tool call is complete (its `response.output_item.done`): name,
-    /// `call_id` and the whole arguments (or input). Reported once per call, instead of
+    /// Text that no delta gave: an event carried it whole (`response.output_text.done`,
+    /// `response.refusal.done`, `response.reasoning_summary_text.done`,
+    /// `response.reasoning_text.done`, `response.function_call_arguments.done`,
+    /// `response.custom_tool_call_input.done`, `response.mcp_call_arguments.done`, a content or
+    /// summary part's done event, `response.output_item.done`, or the terminal response), and
+    /// the deltas gave none of it or only its beginning. Reported by
+    /// [`ResponseFold::push_updates`] only.
+    ///
+    /// Each text is given once: for every item, its deltas and these pieces, of one kind of
+    /// text and in the order they come, add up to the text the server finally sent. When that
+    /// text does not start with what the deltas gave (a server that rewrote it), nothing more is
+    /// reported: the deltas gave their version.
+    UnstreamedText {
+        /// The `output_index` of the item (for an item that only the terminal response has, its
+        /// position in that response's `output`).
+        output_index: u64,
+        /// Which text of the item.
+        part: TextPart,
+        /// The text no update gave before.
+        text: String,
+    },
+    /// A transcript of the model's audio arrived (`response.audio.transcript.delta`).
+    TranscriptDelta {
+        /// The new text.
+        delta: String,
+    },
+    /// A function or custom tool call is complete (its `response.output_item.done`, or the
+    /// terminal response for a call whose done event never came): name, `call_id` and the
+    /// whole arguments (or input). Reported once per call, instead of
     /// [`ResponseUpdate::ItemDone`].
     ToolCallDone(ToolCall),
-    /// Any other output item is complete (`response.output_item.done`).
+    /// Any other output item is complete (`response.output_item.done`; from
+    /// [`ResponseFold::push_updates`], also the terminal response's items whose done event
+    /// never came).
     ItemDone {
         /// The item's `output_index`.
         output_index: u64,
-        /// The item as the server sent it in `response.output_item.done`.
+        /// The item as the server sent it in `response.output_item.done` (or in the terminal
+        /// response).
         item: Box<OutputItem>,
     },
     /// The response ended: `response.completed`, `response.failed` or `response.incomplete`.
@@ -87,6 +124,24 @@ pub enum ReasoningPart {
     Text(u64),
 }
 
+/// Which text of an output item a [`ResponseUpdate::UnstreamedText`] belongs to. Indexes are
+/// the events' `content_index` / `summary_index`; a part that only a done item or the terminal
+/// response has is named by its position there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TextPart {
+    /// A message's `content[index]`: output text.
+    OutputText(u64),
+    /// A message's `content[index]`: a refusal.
+    Refusal(u64),
+    /// A reasoning item's `summary[index]`.
+    Summary(u64),
+    /// A reasoning item's `content[index]`: the reasoning text.
+    ReasoningText(u64),
+    /// A function call's `arguments`, a custom tool call's `input`, an MCP call's `arguments`.
+    Arguments,
+}
+
 /// Per-item bookkeeping beside `Response::output`.
 #[derive(Debug, Clone, Default)]
 struct ItemState {
@@ -96,6 +151,11 @@ struct ItemState {
     summary: Slots,
     /// Whether its `response.output_item.done` arrived.
     done: bool,
+    /// The text of each kind the updates gave.
+    shown: ItemShown,
+    /// Whether its end was reported ([`ResponseUpdate::ToolCallDone`] or
+    /// [`ResponseUpdate::ItemDone`]).
+    ended: bool,
 }
 
 impl ItemState {
@@ -103,13 +163,12 @@ impl ItemState {
         match item {
             OutputItem::Message(m) => ItemState {
                 content: Slots::dense(m.content.len()),
-                summary: Slots::default(),
-                done: false,
+                ..ItemState::default()
             },
             OutputItem::Reasoning(r) => ItemState {
                 content: Slots::dense(r.content.as_ref().map_or(0, Vec::len)),
                 summary: Slots::dense(r.summary.len()),
-                done: false,
+                ..ItemState::default()
             },
             _ => ItemState::default(),
         }
@@ -140,6 +199,10 @@ impl ItemState {
 ///   ([`ResponseFold::terminal`]) and compared with the folded output
 ///   ([`ResponseFold::differences`]).
 /// - An `error` event marks the snapshot `failed` with that error.
+///
+/// For a caller that shows the stream, [`ResponseFold::push_updates`] reports every text once
+/// (the deltas, then what only a done event or the final response carried), and every item's
+/// end once; [`ResponseFold::unfinished_calls`] gives the calls a cut-off stream left open.
 ///
 /// # Example
 ///
@@ -185,18 +248,65 @@ impl ResponseFold {
     /// Folds one event into the snapshot and says what it changed, if anything a caller would
     /// react to. Never fails: events that cannot apply (a negative index, a delta for an item of
     /// another type) change nothing.
+    ///
+    /// This is the event's own update; [`push_updates`](Self::push_updates) also gives the
+    /// text that no delta streamed and the items only the terminal response finished.
     pub fn push(&mut self, event: &ResponseStreamEvent) -> Option<ResponseUpdate> {
+        self.apply(event, &mut Vec::new())
+    }
+
+    /// Folds one event, like [`push`](Self::push), and returns every update it makes, in order:
+    /// first the text that no delta gave ([`ResponseUpdate::UnstreamedText`]) and, for a
+    /// terminal event, the calls and items whose done event never came, then the event's own
+    /// update.
+    ///
+    /// A caller that shows these updates shows every text once, whether the server streamed
+    /// it, sent it only whole, or put it at other indexes in the final response.
+    ///
+    /// ```
+    /// use openai_wire_events::{ResponseStreamEvent, StreamEvent};
+    /// use openai_wire_fold::{ResponseFold, ResponseUpdate, TextPart};
+    ///
+    /// let stream = [
+    ///     r#"{"type":"response.output_item.added","output_index":0,"item":{"type":"message","id":"msg_1","role":"assistant","content":[]}}"#,
+    ///     r#"{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hel"}"#,
+    ///     // The deltas stop early; the done event has the whole text.
+    ///     r#"{"type":"response.output_text.done","item_id":"msg_1","output_index":0,"content_index":0,"text":"Hello!"}"#,
+    ///     r#"{"type":"response.output_item.done","output_index":0,"item":{"type":"message","id":"msg_1","role":"assistant","content":[{"type":"output_text","text":"Hello!","annotations":[]}]}}"#,
+    /// ];
+    /// let mut fold = ResponseFold::new();
+    /// let mut shown = String::new();
+    /// for json in stream {
+    ///     for update in fold.push_updates(&ResponseStreamEvent::from_json(json)?) {
+    ///         match update {
+    ///             ResponseUpdate::TextDelta { delta, .. } => shown.push_str(&delta),
+    ///             ResponseUpdate::UnstreamedText { part: TextPart::OutputText(0), text, .. } => {
+    ///                 shown.push_str(&text)
+    ///             }
+    ///             _ => {}
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(shown, "Hello!");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push_updates(&mut self, event: &ResponseStreamEvent) -> Vec<ResponseUpdate> {
+        let mut updates = Vec::new();
+        let own = self.apply(event, &mut updates);
+        updates.extend(own);
+        updates
+    }
+
+    /// Folds one event; pushes to `extra` the updates beside the event's own, which it returns.
+    fn apply(
+        &mut self,
+        event: &ResponseStreamEvent,
+        extra: &mut Vec<ResponseUpdate>,
+    ) -> Option<ResponseUpdate> {
         use ResponseStreamEvent as E;
         match event {
             E::ResponseCreated(e) => {
-                let restart = self.terminal.is_some()
-                    || (!self.snapshot.id.is_empty()
-                        && !e.response.id.is_empty()
-                        && self.snapshot.id != e.response.id);
-                if restart {
-                    *self = Self::new();
-                }
-                self.adopt(&e.response);
+                self.created(&e.response);
                 None
             }
             E::ResponseInProgress(e) => {
@@ -207,254 +317,64 @@ impl ResponseFold {
                 self.adopt(&e.response);
                 None
             }
-            E::ResponseCompleted(e) => {
-                self.finish(&e.response, true);
-                Some(ResponseUpdate::Finished {
-                    status: self.snapshot.status.clone(),
-                })
-            }
-            E::ResponseFailed(e) => {
-                self.finish(&e.response, false);
-                Some(ResponseUpdate::Finished {
-                    status: self.snapshot.status.clone(),
-                })
-            }
-            E::ResponseIncomplete(e) => {
-                self.finish(&e.response, false);
-                Some(ResponseUpdate::Finished {
-                    status: self.snapshot.status.clone(),
-                })
-            }
-            E::Error(e) => {
-                let code = e.error_code().map(str::to_owned);
-                let message = e.error_message().to_owned();
-                self.snapshot.status = Some(ResponseStatus::Failed);
-                self.snapshot.error = Some(ResponseError2 {
-                    code: ResponseErrorCode::from(code.as_deref().unwrap_or("")),
-                    message: message.clone(),
-                });
-                Some(ResponseUpdate::Error { code, message })
-            }
+            E::ResponseCompleted(e) => self.end(&e.response, true, extra),
+            E::ResponseFailed(e) => self.end(&e.response, false, extra),
+            E::ResponseIncomplete(e) => self.end(&e.response, false, extra),
+            E::Error(e) => Some(self.error(e.error_code(), e.error_message())),
             E::ResponseOutputItemAdded(e) => {
-                let key = wire_index(e.output_index)?;
-                self.put_item(key, e.item.clone());
+                self.item_added(e.output_index, &e.item);
                 None
             }
-            E::ResponseOutputItemDone(e) => self.item_done(e.output_index, &e.item),
-            E::ResponseContentPartAdded(e) => {
-                self.content_part(e.output_index, &e.item_id, e.content_index, &e.part);
-                None
-            }
-            E::ResponseContentPartDone(e) => {
-                self.content_part(e.output_index, &e.item_id, e.content_index, &e.part);
-                None
-            }
-            E::ResponseOutputTextDelta(e) => {
-                let text = self.text_part(e.output_index, &e.item_id, e.content_index)?;
-                text.text.push_str(&e.delta);
-                text.logprobs.extend(convert_logprobs(&e.logprobs));
-                Some(ResponseUpdate::TextDelta {
-                    output_index: wire_index(e.output_index)?,
-                    content_index: wire_index(e.content_index)?,
-                    delta: e.delta.clone(),
-                })
-            }
-            E::ResponseOutputTextDone(e) => {
-                let text = self.text_part(e.output_index, &e.item_id, e.content_index)?;
-                text.text.clone_from(&e.text);
-                if !e.logprobs.is_empty() {
-                    text.logprobs = convert_logprobs(&e.logprobs);
-                }
-                None
-            }
-            E::ResponseOutputTextAnnotationAdded(e) => {
-                let annotation = e.annotation.clone()?;
-                let index = wire_index(e.annotation_index);
-                let text = self.text_part(e.output_index, &e.item_id, e.content_index)?;
-                match index.and_then(|i| usize::try_from(i).ok()) {
-                    Some(i) if i < text.annotations.len() => text.annotations[i] = annotation,
-                    _ => text.annotations.push(annotation),
-                }
-                None
-            }
-            E::ResponseRefusalDelta(e) => {
-                let refusal = self.refusal_part(e.output_index, &e.item_id, e.content_index)?;
-                refusal.refusal.push_str(&e.delta);
-                Some(ResponseUpdate::RefusalDelta {
-                    output_index: wire_index(e.output_index)?,
-                    delta: e.delta.clone(),
-                })
-            }
-            E::ResponseRefusalDone(e) => {
-                let refusal = self.refusal_part(e.output_index, &e.item_id, e.content_index)?;
-                refusal.refusal.clone_from(&e.refusal);
-                None
-            }
-            E::ResponseReasoningSummaryPartAdded(e) => {
-                let part = self.summary_part(e.output_index, &e.item_id, e.summary_index)?;
-                if part.text.is_empty() {
-                    part.text.clone_from(&e.part.text);
-                }
-                None
-            }
-            E::ResponseReasoningSummaryPartDone(e) => {
-                let part = self.summary_part(e.output_index, &e.item_id, e.summary_index)?;
-                part.text.clone_from(&e.part.text);
-                None
-            }
-            E::ResponseReasoningSummaryTextDelta(e) => {
-                let part = self.summary_part(e.output_index, &e.item_id, e.summary_index)?;
-                part.text.push_str(&e.delta);
-                Some(ResponseUpdate::ReasoningDelta {
-                    output_index: wire_index(e.output_index)?,
-                    part: ReasoningPart::Summary(wire_index(e.summary_index)?),
-                    delta: e.delta.clone(),
-                })
-            }
-            E::ResponseReasoningSummaryTextDone(e) => {
-                let part = self.summary_part(e.output_index, &e.item_id, e.summary_index)?;
-                part.text.clone_from(&e.text);
-                None
-            }
-            E::ResponseReasoningTextDelta(e) => {
-                let part = self.reasoning_text(e.output_index, &e.item_id, e.content_index)?;
-                part.text.push_str(&e.delta);
-                Some(ResponseUpdate::ReasoningDelta {
-                    output_index: wire_index(e.output_index)?,
-                    part: ReasoningPart::Text(wire_index(e.content_index)?),
-                    delta: e.delta.clone(),
-                })
-            }
-            E::ResponseReasoningTextDone(e) => {
-                let part = self.reasoning_text(e.output_index, &e.item_id, e.content_index)?;
-                part.text.clone_from(&e.text);
-                None
-            }
-            E::ResponseFunctionCallArgumentsDelta(e) => {
-                let call = self.function_call(e.output_index, &e.item_id)?;
-                call.arguments.push_str(&e.delta);
-                Some(ResponseUpdate::ArgumentsDelta {
-                    output_index: wire_index(e.output_index)?,
-                    delta: e.delta.clone(),
-                })
-            }
-            E::ResponseFunctionCallArgumentsDone(e) => {
-                let call = self.function_call(e.output_index, &e.item_id)?;
-                call.arguments.clone_from(&e.arguments);
-                if !e.name.is_empty() {
-                    call.name.clone_from(&e.name);
-                }
-                None
-            }
-            E::ResponseCustomToolCallInputDelta(e) => {
-                let call = self.custom_call(e.output_index, &e.item_id)?;
-                call.input.push_str(&e.delta);
-                Some(ResponseUpdate::ArgumentsDelta {
-                    output_index: wire_index(e.output_index)?,
-                    delta: e.delta.clone(),
-                })
-            }
-            E::ResponseCustomToolCallInputDone(e) => {
-                let call = self.custom_call(e.output_index, &e.item_id)?;
-                call.input.clone_from(&e.input);
-                None
-            }
-            E::ResponseMcpCallArgumentsDelta(e) => {
-                let call = self.mcp_call(e.output_index, &e.item_id)?;
-                call.arguments.push_str(&e.delta);
-                Some(ResponseUpdate::ArgumentsDelta {
-                    output_index: wire_index(e.output_index)?,
-                    delta: e.delta.clone(),
-                })
-            }
-            E::ResponseMcpCallArgumentsDone(e) => {
-                let call = self.mcp_call(e.output_index, &e.item_id)?;
-                call.arguments.clone_from(&e.arguments);
-                None
-            }
-            E::ResponseCodeInterpreterCallCodeDelta(e) => {
-                let call = self.code_call(e.output_index, &e.item_id)?;
-                call.code.get_or_insert_with(String::new).push_str(&e.delta);
-                None
-            }
-            E::ResponseCodeInterpreterCallCodeDone(e) => {
-                let call = self.code_call(e.output_index, &e.item_id)?;
-                call.code = Some(e.code.clone());
-                None
-            }
-            E::ResponseImageGenerationCallPartialImage(e) => {
-                let pos = self.locate(e.output_index, &e.item_id, Some(new_image_call))?;
-                if let OutputItem::ImageGenerationCall(call) = &mut self.snapshot.output[pos] {
-                    call.result = Some(e.partial_image_b64.clone());
-                }
-                None
-            }
-            E::ResponseShellCallCommandAdded(e) => {
-                let command = self.shell_command(e.output_index, e.command_index)?;
-                command.clone_from(&e.command);
-                None
-            }
-            E::ResponseShellCallCommandDelta(e) => {
-                let command = self.shell_command(e.output_index, e.command_index)?;
-                command.push_str(&e.delta);
-                None
-            }
-            E::ResponseShellCallCommandDone(e) => {
-                let command = self.shell_command(e.output_index, e.command_index)?;
-                command.clone_from(&e.command);
-                None
-            }
-            E::ResponseWebSearchCallInProgress(e) => {
-                self.set_status(e.output_index, &e.item_id, "in_progress")
-            }
-            E::ResponseWebSearchCallSearching(e) => {
-                self.set_status(e.output_index, &e.item_id, "searching")
-            }
-            E::ResponseWebSearchCallCompleted(e) => {
-                self.set_status(e.output_index, &e.item_id, "completed")
-            }
-            E::ResponseFileSearchCallInProgress(e) => {
-                self.set_status(e.output_index, &e.item_id, "in_progress")
-            }
-            E::ResponseFileSearchCallSearching(e) => {
-                self.set_status(e.output_index, &e.item_id, "searching")
-            }
-            E::ResponseFileSearchCallCompleted(e) => {
-                self.set_status(e.output_index, &e.item_id, "completed")
-            }
-            E::ResponseCodeInterpreterCallInProgress(e) => {
-                self.set_status(e.output_index, &e.item_id, "in_progress")
-            }
-            E::ResponseCodeInterpreterCallInterpreting(e) => {
-                self.set_status(e.output_index, &e.item_id, "interpreting")
-            }
-            E::ResponseCodeInterpreterCallCompleted(e) => {
-                self.set_status(e.output_index, &e.item_id, "completed")
-            }
-            E::ResponseImageGenerationCallInProgress(e) => {
-                self.set_status(e.output_index, &e.item_id, "in_progress")
-            }
-            E::ResponseImageGenerationCallGenerating(e) => {
-                self.set_status(e.output_index, &e.item_id, "generating")
-            }
-            E::ResponseImageGenerationCallCompleted(e) => {
-                self.set_status(e.output_index, &e.item_id, "completed")
-            }
-            E::ResponseMcpCallInProgress(e) => {
-                self.set_status(e.output_index, &e.item_id, "in_progress")
-            }
-            E::ResponseMcpCallCompleted(e) => {
-                self.set_status(e.output_index, &e.item_id, "completed")
-            }
-            E::ResponseMcpCallFailed(e) => self.set_status(e.output_index, &e.item_id, "failed"),
-            // A compaction item's progress (newer than the spec snapshot: `[[extra_event]]` of
-            // spec/codegen.toml): it carries no content, so the item stays as added.
-            E::ResponseCompactionCompacting(_) => None,
-            // Audio (the Responses audio events), MCP list-tools progress, shell output
-            // streaming (the output item's done event carries it), injections and unknown
-            // events do not change the snapshot.
-            _ => None,
+            E::ResponseOutputItemDone(e) => self.item_done(e.output_index, &e.item, extra),
+            E::ResponseAudioTranscriptDelta(e) => Some(ResponseUpdate::TranscriptDelta {
+                delta: e.delta.clone(),
+            }),
+            // Text and arguments, then tool progress (`text_event` passes on what is not text).
+            event => self.text_event(event, extra),
         }
+    }
+
+    /// Starts a response: a `response.created` after the end of the last one (or of another
+    /// id) starts a new fold.
+    fn created(&mut self, response: &Response) {
+        let restart = self.terminal.is_some()
+            || (!self.snapshot.id.is_empty()
+                && !response.id.is_empty()
+                && self.snapshot.id != response.id);
+        if restart {
+            *self = Self::new();
+        }
+        self.adopt(response);
+    }
+
+    /// An `error` event: the snapshot is `failed` with its error.
+    fn error(&mut self, code: Option<&str>, message: &str) -> ResponseUpdate {
+        self.snapshot.status = Some(ResponseStatus::Failed);
+        self.snapshot.error = Some(ResponseError2 {
+            code: ResponseErrorCode::from(code.unwrap_or("")),
+            message: message.to_owned(),
+        });
+        ResponseUpdate::Error {
+            code: code.map(str::to_owned),
+            message: message.to_owned(),
+        }
+    }
+
+    /// The terminal event: the response it carries is authoritative.
+    fn end(
+        &mut self,
+        response: &Response,
+        completed: bool,
+        extra: &mut Vec<ResponseUpdate>,
+    ) -> Option<ResponseUpdate> {
+        let first = self.terminal.is_none();
+        self.finish(response, completed);
+        if first {
+            self.settle(response, extra);
+        }
+        Some(ResponseUpdate::Finished {
+            status: self.snapshot.status.clone(),
+        })
     }
 
     /// The snapshot: the response as the events so far describe it, status included. After a
@@ -581,38 +501,54 @@ impl ResponseFold {
         pos
     }
 
-    fn item_done(&mut self, output_index: i64, item: &OutputItem) -> Option<ResponseUpdate> {
+    /// An `output_item.added`: the item takes its index. The same item announced again (an id
+    /// that agrees) keeps what the updates gave of it.
+    fn item_added(&mut self, output_index: i64, item: &OutputItem) {
+        let Some(key) = wire_index(output_index) else {
+            return;
+        };
+        let shown = self.slots.find(key).and_then(|pos| {
+            let old = self.snapshot.output.get(pos)?;
+            let agree = match (item_id(old), item_id(item)) {
+                (Some(a), Some(b)) => a.is_empty() || b.is_empty() || a == b,
+                _ => true,
+            };
+            let state = self.states.get_mut(pos).filter(|_| agree)?;
+            Some(std::mem::take(&mut state.shown))
+        });
+        let pos = self.put_item(key, item.clone());
+        if let (Some(state), Some(shown)) = (self.states.get_mut(pos), shown) {
+            state.shown = shown;
+        }
+    }
+
+    /// An `output_item.done`: the server's item replaces the fold's (keeping what it leaves
+    /// empty), the text no delta gave is reported, then the call or the item.
+    fn item_done(
+        &mut self,
+        output_index: i64,
+        item: &OutputItem,
+        extra: &mut Vec<ResponseUpdate>,
+    ) -> Option<ResponseUpdate> {
         let key = wire_index(output_index)?;
         let mut item = item.clone();
+        let mut shown = ItemShown::default();
         if let Some(pos) = self.slots.find(key) {
             if let Some(folded) = self.snapshot.output.get(pos) {
                 keep_streamed(&mut item, folded);
+            }
+            if let Some(state) = self.states.get_mut(pos) {
+                shown = std::mem::take(&mut state.shown);
             }
         }
         let pos = self.put_item(key, item.clone());
         if let Some(state) = self.states.get_mut(pos) {
             state.done = true;
+            state.ended = true;
+            state.shown = shown;
         }
-        let call = match &item {
-            OutputItem::FunctionCall(call) => Some(ToolCall {
-                kind: ToolCallKind::Function,
-                index: key,
-                item_id: call.id.clone(),
-                call_id: call.call_id.clone(),
-                name: call.name.clone(),
-                arguments: call.arguments.clone(),
-            }),
-            OutputItem::CustomToolCall(call) => Some(ToolCall {
-                kind: ToolCallKind::Custom,
-                index: key,
-                item_id: call.id.clone(),
-                call_id: call.call_id.clone(),
-                name: call.name.clone(),
-                arguments: call.input.clone(),
-            }),
-            _ => None,
-        };
-        match call {
+        self.catch_up(pos, extra);
+        match tool_call(key, &item) {
             Some(call) if !self.reported_calls.contains(&key) => {
                 self.reported_calls.push(key);
                 Some(ResponseUpdate::ToolCallDone(call))
@@ -623,234 +559,31 @@ impl ResponseFold {
             }),
         }
     }
+}
 
-    /// The position of the item an event is about: by `output_index`, checked against (or
-    /// else found by) `item_id`. When there is none and `make` is given, the item is created.
-    fn locate(
-        &mut self,
-        output_index: i64,
-        wanted_id: &str,
-        make: Option<fn(&str) -> OutputItem>,
-    ) -> Option<usize> {
-        let key = wire_index(output_index);
-        let at_index = key.and_then(|k| self.slots.find(k));
-        if let Some(pos) = at_index {
-            let found = self.snapshot.output.get(pos).and_then(item_id);
-            if wanted_id.is_empty() || found.is_none_or(|id| id.is_empty() || id == wanted_id) {
-                return Some(pos);
-            }
+/// The call a function or custom tool call item makes, at `index`.
+fn tool_call(index: u64, item: &OutputItem) -> Option<ToolCall> {
+    let (kind, id, call_id, name, arguments) = match item {
+        OutputItem::FunctionCall(c) => (
+            ToolCallKind::Function,
+            &c.id,
+            &c.call_id,
+            &c.name,
+            &c.arguments,
+        ),
+        OutputItem::CustomToolCall(c) => {
+            (ToolCallKind::Custom, &c.id, &c.call_id, &c.name, &c.input)
         }
-        if !wanted_id.is_empty() {
-            if let Some(pos) = self
-                .snapshot
-                .output
-                .iter()
-                .position(|item| item_id(item) == Some(wanted_id))
-            {
-                return Some(pos);
-            }
-        }
-        if at_index.is_some() {
-            // No item has this id, and the index has an item: the index wins (some servers,
-            // e.g. GitHub Copilot's, give each event of an item a new id).
-            return at_index;
-        }
-        Some(self.put_item(key?, make?(wanted_id)))
-    }
-
-    fn content_part(
-        &mut self,
-        output_index: i64,
-        id: &str,
-        content_index: i64,
-        part: &OutputContent,
-    ) {
-        let Some(ci) = wire_index(content_index) else {
-            return;
-        };
-        let make = match part {
-            OutputContent::ReasoningText(_) => new_reasoning,
-            _ => new_message,
-        };
-        let Some(pos) = self.locate(output_index, id, Some(make)) else {
-            return;
-        };
-        let state = &mut self.states[pos];
-        match (&mut self.snapshot.output[pos], part) {
-            (OutputItem::Message(m), OutputContent::OutputText(p)) => {
-                let p = OutputMessageContent::OutputText(p.clone());
-                set_part(&mut state.content, &mut m.content, ci, p, |old, new| {
-                    keep_text(old, new)
-                });
-            }
-            (OutputItem::Message(m), OutputContent::Refusal(p)) => {
-                let p = OutputMessageContent::Refusal(p.clone());
-                set_part(&mut state.content, &mut m.content, ci, p, |old, new| {
-                    keep_text(old, new)
-                });
-            }
-            (OutputItem::Message(m), OutputContent::Unknown(v)) => {
-                let p = OutputMessageContent::Unknown(v.clone());
-                set_part(&mut state.content, &mut m.content, ci, p, |_, _| {});
-            }
-            (OutputItem::Reasoning(r), OutputContent::ReasoningText(p)) => {
-                let content = r.content.get_or_insert_with(Vec::new);
-                set_part(&mut state.content, content, ci, p.clone(), |old, new| {
-                    if new.text.is_empty() {
-                        new.text.clone_from(&old.text);
-                    }
-                });
-            }
-            _ => {}
-        }
-    }
-
-    /// The message content part at `content_index`, made with `make` when it is not there yet.
-    fn message_part(
-        &mut self,
-        output_index: i64,
-        id: &str,
-        content_index: i64,
-        make: fn() -> OutputMessageContent,
-    ) -> Option<&mut OutputMessageContent> {
-        let ci = wire_index(content_index)?;
-        let pos = self.locate(output_index, id, Some(new_message))?;
-        let OutputItem::Message(m) = &mut self.snapshot.output[pos] else {
-            return None;
-        };
-        let at = self.states[pos]
-            .content
-            .find_or_insert(&mut m.content, ci, make);
-        m.content.get_mut(at)
-    }
-
-    fn text_part(
-        &mut self,
-        output_index: i64,
-        id: &str,
-        content_index: i64,
-    ) -> Option<&mut OutputTextContent> {
-        let make = || OutputMessageContent::OutputText(OutputTextContent::default());
-        match self.message_part(output_index, id, content_index, make)? {
-            OutputMessageContent::OutputText(text) => Some(text),
-            _ => None,
-        }
-    }
-
-    fn refusal_part(
-        &mut self,
-        output_index: i64,
-        id: &str,
-        content_index: i64,
-    ) -> Option<&mut RefusalContent> {
-        let make = || OutputMessageContent::Refusal(RefusalContent::default());
-        match self.message_part(output_index, id, content_index, make)? {
-            OutputMessageContent::Refusal(refusal) => Some(refusal),
-            _ => None,
-        }
-    }
-
-    fn summary_part(
-        &mut self,
-        output_index: i64,
-        id: &str,
-        summary_index: i64,
-    ) -> Option<&mut SummaryTextContent> {
-        let si = wire_index(summary_index)?;
-        let pos = self.locate(output_index, id, Some(new_reasoning))?;
-        let OutputItem::Reasoning(r) = &mut self.snapshot.output[pos] else {
-            return None;
-        };
-        let at = self.states[pos].summary.find_or_insert(
-            &mut r.summary,
-            si,
-            SummaryTextContent::default,
-        );
-        r.summary.get_mut(at)
-    }
-
-    fn reasoning_text(
-        &mut self,
-        output_index: i64,
-        id: &str,
-        content_index: i64,
-    ) -> Option<&mut ReasoningTextContent> {
-        let ci = wire_index(content_index)?;
-        let pos = self.locate(output_index, id, Some(new_reasoning))?;
-        let OutputItem::Reasoning(r) = &mut self.snapshot.output[pos] else {
-            return None;
-        };
-        let content = r.content.get_or_insert_with(Vec::new);
-        let at =
-            self.states[pos]
-                .content
-                .find_or_insert(content, ci, ReasoningTextContent::default);
-        content.get_mut(at)
-    }
-
-    fn function_call(&mut self, output_index: i64, id: &str) -> Option<&mut FunctionToolCall> {
-        let pos = self.locate(output_index, id, Some(new_function_call))?;
-        match &mut self.snapshot.output[pos] {
-            OutputItem::FunctionCall(call) => Some(call),
-            _ => None,
-        }
-    }
-
-    fn custom_call(&mut self, output_index: i64, id: &str) -> Option<&mut CustomToolCall> {
-        let pos = self.locate(output_index, id, Some(new_custom_call))?;
-        match &mut self.snapshot.output[pos] {
-            OutputItem::CustomToolCall(call) => Some(call),
-            _ => None,
-        }
-    }
-
-    fn mcp_call(&mut self, output_index: i64, id: &str) -> Option<&mut MCPToolCall> {
-        let pos = self.locate(output_index, id, Some(new_mcp_call))?;
-        match &mut self.snapshot.output[pos] {
-            OutputItem::McpCall(call) => Some(call),
-            _ => None,
-        }
-    }
-
-    fn code_call(&mut self, output_index: i64, id: &str) -> Option<&mut CodeInterpreterToolCall> {
-        let pos = self.locate(output_index, id, Some(new_code_call))?;
-        match &mut self.snapshot.output[pos] {
-            OutputItem::CodeInterpreterCall(call) => Some(call),
-            _ => None,
-        }
-    }
-
-    /// `action.commands[command_index]` of the shell call at `output_index`. Command indices
-    /// beyond the commands so far append one command (no padding).
-    fn shell_command(&mut self, output_index: i64, command_index: i64) -> Option<&mut String> {
-        let ci = usize::try_from(command_index).ok()?;
-        let pos = self.locate(output_index, "", Some(new_shell_call))?;
-        let OutputItem::ShellCall(call) = &mut self.snapshot.output[pos] else {
-            return None;
-        };
-        let commands = &mut call
-            .action
-            .get_or_insert_with(FunctionShellAction::default)
-            .commands;
-        if ci >= commands.len() {
-            commands.push(String::new());
-            return commands.last_mut();
-        }
-        commands.get_mut(ci)
-    }
-
-    fn set_status(&mut self, output_index: i64, id: &str, status: &str) -> Option<ResponseUpdate> {
-        let pos = self.locate(output_index, id, None)?;
-        match &mut self.snapshot.output[pos] {
-            OutputItem::WebSearchCall(c) => c.status = Some(status.into()),
-            OutputItem::FileSearchCall(c) => c.status = Some(status.into()),
-            OutputItem::CodeInterpreterCall(c) => c.status = Some(status.into()),
-            OutputItem::ImageGenerationCall(c) => c.status = Some(status.into()),
-            OutputItem::McpCall(c) => c.status = Some(status.into()),
-            _ => {}
-        }
-        None
-    }
+        _ => return None,
+    };
+    Some(ToolCall {
+        kind,
+        index,
+        item_id: id.clone(),
+        call_id: call_id.clone(),
+        name: name.clone(),
+        arguments: arguments.clone(),
+    })
 }
 
 /// Folds a whole Responses stream; the fold holds the final object
@@ -893,46 +626,6 @@ pub fn output_text(response: &Response) -> String {
     text
 }
 
-/// Puts `part` at wire index `ci`; when one is there, `merge(old, &mut part)` first.
-fn set_part<T>(
-    slots: &mut Slots,
-    values: &mut Vec<T>,
-    ci: u64,
-    mut part: T,
-    merge: impl FnOnce(&T, &mut T),
-) {
-    slots.sync(values.len());
-    if let Some(pos) = slots.find(ci) {
-        if let Some(old) = values.get(pos) {
-            merge(old, &mut part);
-        }
-    }
-    slots.set(values, ci, part);
-}
-
-/// A `content_part.added`/`.done` part with empty text does not erase text the deltas gave.
-fn keep_text(old: &OutputMessageContent, new: &mut OutputMessageContent) {
-    match (old, new) {
-        (OutputMessageContent::OutputText(old), OutputMessageContent::OutputText(new)) => {
-            if new.text.is_empty() {
-                new.text.clone_from(&old.text);
-            }
-            if new.annotations.is_empty() {
-                new.annotations.clone_from(&old.annotations);
-            }
-            if new.logprobs.is_empty() {
-                new.logprobs.clone_from(&old.logprobs);
-            }
-        }
-        (OutputMessageContent::Refusal(old), OutputMessageContent::Refusal(new))
-            if new.refusal.is_empty() =>
-        {
-            new.refusal.clone_from(&old.refusal);
-        }
-        _ => {}
-    }
-}
-
 /// What a `response.output_item.done` item leaves empty but the deltas filled is kept.
 fn keep_streamed(done: &mut OutputItem, folded: &OutputItem) {
     match (done, folded) {
@@ -955,18 +648,11 @@ fn keep_streamed(done: &mut OutputItem, folded: &OutputItem) {
         (OutputItem::CustomToolCall(d), OutputItem::CustomToolCall(f)) if d.input.is_empty() => {
             d.input.clone_from(&f.input);
         }
+        (OutputItem::McpCall(d), OutputItem::McpCall(f)) if d.arguments.is_empty() => {
+            d.arguments.clone_from(&f.arguments);
+        }
         _ => {}
     }
-}
-
-fn convert_logprobs(logprobs: &[ResponseLogProb]) -> Vec<LogProb> {
-    logprobs
-        .iter()
-        .filter_map(|lp| {
-            let value = serde_json::to_value(lp).ok()?;
-            serde_json::from_value(value).ok()
-        })
-        .collect()
 }
 
 /// The `id` of an output item, for the item types that have one.
@@ -986,60 +672,4 @@ pub(crate) fn item_id(item: &OutputItem) -> Option<&str> {
         OutputItem::Unknown(v) => v.get("id").and_then(serde_json::Value::as_str),
         _ => None,
     }
-}
-
-fn new_message(id: &str) -> OutputItem {
-    OutputItem::Message(OutputMessage {
-        id: id.to_owned(),
-        ..Default::default()
-    })
-}
-
-fn new_reasoning(id: &str) -> OutputItem {
-    OutputItem::Reasoning(ReasoningItem {
-        id: id.to_owned(),
-        ..Default::default()
-    })
-}
-
-fn new_function_call(id: &str) -> OutputItem {
-    OutputItem::FunctionCall(FunctionToolCall {
-        id: Some(id.to_owned()).filter(|s| !s.is_empty()),
-        ..Default::default()
-    })
-}
-
-fn new_custom_call(id: &str) -> OutputItem {
-    OutputItem::CustomToolCall(CustomToolCall {
-        id: Some(id.to_owned()).filter(|s| !s.is_empty()),
-        ..Default::default()
-    })
-}
-
-fn new_mcp_call(id: &str) -> OutputItem {
-    OutputItem::McpCall(MCPToolCall {
-        id: id.to_owned(),
-        ..Default::default()
-    })
-}
-
-fn new_code_call(id: &str) -> OutputItem {
-    OutputItem::CodeInterpreterCall(CodeInterpreterToolCall {
-        id: id.to_owned(),
-        ..Default::default()
-    })
-}
-
-fn new_image_call(id: &str) -> OutputItem {
-    OutputItem::ImageGenerationCall(ImageGenToolCall {
-        id: id.to_owned(),
-        ..Default::default()
-    })
-}
-
-fn new_shell_call(id: &str) -> OutputItem {
-    OutputItem::ShellCall(FunctionShellCall {
-        id: id.to_owned(),
-        ..Default::default()
-    })
 }

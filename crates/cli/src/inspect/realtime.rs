@@ -1,11 +1,12 @@
-//! The Realtime view: what the user said (input transcripts and text items), what the model
-//! said (text and audio transcripts), function calls, and each response's status and usage.
+//! The Realtime view: what [`RealtimeFold::push_updates`] says each event changed (what the user
+//! said, typed or transcribed; what the model said, as text or audio transcripts; finished
+//! function calls; each response's status and usage), then the calls a cut-off recording left
+//! open and the session's totals, from the fold.
 
-use std::collections::HashSet;
 use std::io;
 
-use openai_wire_events::{RealtimeConversationItem, RealtimeResponse, RealtimeServerEvent};
-use serde_json::Value;
+use openai_wire_events::{RealtimeResponse, RealtimeServerEvent};
+use openai_wire_fold::{RealtimeFold, RealtimeUpdate};
 
 use super::{Inspect, Kind, Printer, Style, Usage, View, status_lines, tool_call_line};
 
@@ -14,168 +15,137 @@ impl Inspect for RealtimeServerEvent {
     const HAS_END: bool = false;
 }
 
-/// The state of a Realtime session being rendered.
+/// A Realtime session being rendered: the fold reads the events and says what each changed;
+/// the view keeps nothing of its own.
 #[derive(Debug, Default)]
 pub struct RealtimeView {
-    /// Items (and content indexes) whose text or transcript was shown.
-    shown: HashSet<(String, i64)>,
-    /// Function calls shown, by call id.
-    calls_shown: HashSet<String>,
-    responses: u64,
-    last_status: Option<String>,
-    usage: Option<Usage>,
+    fold: RealtimeFold,
 }
 
 impl View<RealtimeServerEvent> for RealtimeView {
     fn event(&mut self, out: &mut Printer<'_>, event: &RealtimeServerEvent) -> io::Result<()> {
-        use RealtimeServerEvent as E;
-        match event {
-            E::ConversationItemInputAudioTranscriptionDelta(e) => {
-                if let Some(delta) = &e.delta {
-                    let index = e.content_index.unwrap_or(0);
-                    self.text(out, Kind::User, &e.item_id, index, delta)?;
-                }
-            }
-            E::ConversationItemInputAudioTranscriptionCompleted(e) => {
-                self.fill(out, Kind::User, &e.item_id, e.content_index, &e.transcript)?
-            }
-            E::ConversationItemInputAudioTranscriptionFailed(e) => {
-                let error = serde_json::to_value(&e.error).unwrap_or_default();
-                let message = error.get("message").and_then(Value::as_str).unwrap_or("");
-                out.line(Style::Error, &format!("✗ transcription failed: {message}"))?
-            }
-            E::ConversationItemCreated(e) => self.user_item(out, &e.item)?,
-            E::ConversationItemAdded(e) => self.user_item(out, &e.item)?,
-            E::ConversationItemDone(e) => self.user_item(out, &e.item)?,
-            E::ResponseOutputTextDelta(e) => {
-                self.text(out, Kind::Text, &e.item_id, e.content_index, &e.delta)?
-            }
-            E::ResponseOutputTextDone(e) => {
-                self.fill(out, Kind::Text, &e.item_id, e.content_index, &e.text)?
-            }
-            E::ResponseOutputAudioTranscriptDelta(e) => {
-                self.text(out, Kind::Text, &e.item_id, e.content_index, &e.delta)?
-            }
-            E::ResponseOutputAudioTranscriptDone(e) => {
-                self.fill(out, Kind::Text, &e.item_id, e.content_index, &e.transcript)?
-            }
-            E::ResponseFunctionCallArgumentsDone(e) => {
-                let key = if e.call_id.is_empty() {
-                    &e.item_id
-                } else {
-                    &e.call_id
-                };
-                if self.calls_shown.insert(key.clone()) {
-                    out.line(Style::Tool, &tool_call_line(&e.name, &e.arguments))?;
-                }
-            }
-            E::ResponseDone(e) => self.response_done(out, &e.response)?,
-            E::Error(e) => {
-                let message = match &e.error.code {
-                    Some(code) => format!("{code}: {}", e.error.message),
-                    None => e.error.message.clone(),
-                };
-                out.line(Style::Error, &format!("✗ error: {message}"))?;
-            }
-            _ => {}
+        for update in self.fold.push_updates(event) {
+            self.show(out, update)?;
         }
         Ok(())
     }
 
     fn finish(&mut self, out: &mut Printer<'_>) -> io::Result<()> {
-        if self.responses > 0 {
-            let last = self.last_status.as_deref().unwrap_or("?");
-            out.line(
-                Style::Note,
-                &format!("── responses: {} (last {last})", self.responses),
-            )?;
+        for call in self.fold.unfinished_calls() {
+            let name = call.name.as_deref().unwrap_or_default();
+            let line = tool_call_line(name, call.arguments.as_deref().unwrap_or_default());
+            out.line(Style::Tool, &format!("{line} (unfinished)"))?;
         }
-        status_lines(out, None, None, self.usage.as_ref())
+        let done: Vec<&RealtimeResponse> = (self.fold.responses().iter())
+            .filter_map(|r| r.done.as_ref())
+            .collect();
+        let Some(last) = done.last() else {
+            return Ok(());
+        };
+        out.line(
+            Style::Note,
+            &format!("── responses: {} (last {})", done.len(), status(last)),
+        )?;
+        let mut total: Option<Usage> = None;
+        for usage in done.iter().filter_map(|response| usage(response)) {
+            total.get_or_insert_with(Usage::default).add(&usage);
+        }
+        status_lines(out, None, None, total.as_ref())
     }
 }
 
 impl RealtimeView {
-    fn text(
-        &mut self,
-        out: &mut Printer<'_>,
-        kind: Kind,
-        item_id: &str,
-        index: i64,
-        text: &str,
-    ) -> io::Result<()> {
-        self.shown.insert((item_id.to_owned(), index));
-        out.stream(kind, item_id, index, text)
-    }
-
-    /// Shows a whole text, unless its deltas already did.
-    fn fill(
-        &mut self,
-        out: &mut Printer<'_>,
-        kind: Kind,
-        item_id: &str,
-        index: i64,
-        text: &str,
-    ) -> io::Result<()> {
-        if self.shown.contains(&(item_id.to_owned(), index)) {
-            return Ok(());
-        }
-        self.text(out, kind, item_id, index, text)
-    }
-
-    /// A conversation item: shows the text of a user message (typed, or a transcript).
-    fn user_item(
-        &mut self,
-        out: &mut Printer<'_>,
-        item: &RealtimeConversationItem,
-    ) -> io::Result<()> {
-        let Ok(item) = serde_json::to_value(item) else {
-            return Ok(());
-        };
-        if item.get("role").and_then(Value::as_str) != Some("user") {
-            return Ok(());
-        }
-        let id = item.get("id").and_then(Value::as_str).unwrap_or("");
-        let contents = item.get("content").and_then(Value::as_array);
-        for (index, content) in (0..).zip(contents.into_iter().flatten()) {
-            let text = content
-                .get("text")
-                .or_else(|| content.get("transcript"))
-                .and_then(Value::as_str)
-                .filter(|text| !text.is_empty());
-            if let Some(text) = text {
-                self.fill(out, Kind::User, id, index, text)?;
+    /// Shows one update: what the user and the model said stream in their item's channel;
+    /// calls, responses and errors get a line.
+    fn show(&self, out: &mut Printer<'_>, update: RealtimeUpdate) -> io::Result<()> {
+        let channel = |index: u64| i64::try_from(index).unwrap_or(i64::MAX);
+        match update {
+            RealtimeUpdate::TextDelta {
+                item_id,
+                content_index,
+                delta,
+                ..
             }
+            | RealtimeUpdate::TranscriptDelta {
+                item_id,
+                content_index,
+                delta,
+                ..
+            } => out.stream(Kind::Text, &item_id, channel(content_index), &delta),
+            RealtimeUpdate::InputTranscriptDelta {
+                item_id,
+                content_index,
+                delta,
+            } => out.stream(Kind::User, &item_id, channel(content_index), &delta),
+            RealtimeUpdate::UnstreamedText {
+                response_id,
+                item_id,
+                role,
+                content_index,
+                text,
+            } => {
+                // The user's words, and the responses'; not a history the client seeded.
+                let kind = match role.as_deref() {
+                    Some("user") => Kind::User,
+                    _ if response_id.is_some() => Kind::Text,
+                    _ => return Ok(()),
+                };
+                out.stream(kind, &item_id, channel(content_index), &text)
+            }
+            RealtimeUpdate::InputTranscriptionFailed { message, .. } => {
+                out.line(Style::Error, &format!("✗ transcription failed: {message}"))
+            }
+            RealtimeUpdate::ToolCallDone(call) => {
+                out.line(Style::Tool, &tool_call_line(&call.name, &call.arguments))
+            }
+            RealtimeUpdate::ResponseDone { response_id, .. } => {
+                match self.done_line(&response_id) {
+                    Some(line) => out.line(Style::Note, &line),
+                    None => Ok(()),
+                }
+            }
+            RealtimeUpdate::Error { code, message } => {
+                let message = match code {
+                    Some(code) => format!("{code}: {message}"),
+                    None => message,
+                };
+                out.line(Style::Error, &format!("✗ error: {message}"))
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
-    fn response_done(
-        &mut self,
-        out: &mut Printer<'_>,
-        response: &RealtimeResponse,
-    ) -> io::Result<()> {
-        self.responses += 1;
-        let status = response
-            .status
-            .as_ref()
-            .map_or_else(|| "done".to_owned(), |s| s.to_string());
-        let mut line = format!("── response {status}");
-        if let Some(usage) = &response.usage {
-            let usage = Usage {
-                input: usage.input_tokens.unwrap_or(0),
-                cached: usage
-                    .input_token_details
-                    .as_ref()
-                    .and_then(|d| d.cached_tokens),
-                output: usage.output_tokens.unwrap_or(0),
-                reasoning: None,
-                total: usage.total_tokens.unwrap_or(0),
-            };
+    /// The line of a response that is done: its status and usage, from the fold.
+    fn done_line(&self, response_id: &str) -> Option<String> {
+        let responses = self.fold.responses();
+        let response = (responses.iter().rev())
+            .find(|r| r.id == response_id)
+            .or(responses.last())?;
+        let done = response.done.as_ref()?;
+        let mut line = format!("── response {}", status(done));
+        if let Some(usage) = usage(done) {
             line.push_str(&format!(" · usage: {usage}"));
-            self.usage.get_or_insert_with(Usage::default).add(&usage);
         }
-        out.line(Style::Note, &line)?;
-        self.last_status = Some(status);
-        Ok(())
+        Some(line)
     }
+}
+
+/// A response's final status (`done` when it has none).
+fn status(response: &RealtimeResponse) -> String {
+    response
+        .status
+        .as_ref()
+        .map_or_else(|| "done".to_owned(), |s| s.to_string())
+}
+
+/// A response's usage, in the words of the other views.
+fn usage(response: &RealtimeResponse) -> Option<Usage> {
+    let usage = response.usage.as_ref()?;
+    Some(Usage {
+        input: usage.input_tokens.unwrap_or(0),
+        cached: (usage.input_token_details.as_ref()).and_then(|d| d.cached_tokens),
+        output: usage.output_tokens.unwrap_or(0),
+        reasoning: None,
+        total: usage.total_tokens.unwrap_or(0),
+    })
 }

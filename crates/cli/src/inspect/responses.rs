@@ -1,12 +1,12 @@
-//! The Responses API view: output text, reasoning summaries and text, refusals, tool calls from
-//! their items, and the final response's status and usage.
+//! The Responses API view: what [`ResponseFold::push_updates`] says each event changed (output
+//! text, reasoning summaries and text, refusals, finished tool calls, and the text that only a
+//! done event or the final response carried), then the calls a cut-off stream left open and the
+//! final response's status and usage, from the fold's snapshot.
 
-use std::collections::HashSet;
 use std::io;
 
-use openai_wire_events::{
-    OutputItem, OutputMessageContent, Response, ResponseStreamEvent, ResponseUsage,
-};
+use openai_wire_events::{OutputItem, Response, ResponseStreamEvent, ResponseUsage};
+use openai_wire_fold::{ReasoningPart, ResponseFold, ResponseUpdate, TextPart};
 
 use super::{Inspect, Kind, Printer, Style, Usage, View, status_lines, tool_call_line};
 
@@ -14,177 +14,85 @@ impl Inspect for ResponseStreamEvent {
     type View = ResponsesView;
 }
 
-/// Which kind of text of an output item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Part {
-    Text,
-    Refusal,
-    Summary,
-    Reasoning,
-}
-
-/// A tool call whose item is not done yet.
-#[derive(Debug, Default)]
-struct PendingCall {
-    name: String,
-    arguments: String,
-}
-
-/// The state of a Responses stream being rendered.
+/// A Responses stream being rendered: the fold reads the events and says what each changed;
+/// the view keeps only what it printed (the header) and how the stream went.
 ///
-/// Items are told apart by their id (by `#output_index` when they have none): servers do not
-/// always agree between the output indexes of events and the positions in the final response,
-/// nor between the content indexes of deltas and of the final item.
+/// Each item's text streams in its own channel, named by its `output_index`: the fold tells
+/// items apart (by index, checked against ids), also when a server's final items disagree with
+/// its events.
 #[derive(Debug, Default)]
 pub struct ResponsesView {
-    /// Kinds of text shown, by item: `.done` events and final items only show what no delta
-    /// did.
-    shown: HashSet<(String, Part)>,
-    /// Tool calls being streamed, by item, in the order they started.
-    calls: Vec<(String, PendingCall)>,
-    /// Items whose tool call was shown.
-    calls_shown: HashSet<String>,
-    /// Responses started (a recording can hold several).
-    responses: u32,
+    fold: ResponseFold,
+    /// Whether a response started: a recording can hold several.
+    started: bool,
     header_shown: bool,
-    status: Option<String>,
-    error: Option<String>,
-    usage: Option<Usage>,
+    /// The terminal event's name, for a final response without a status.
+    ended_as: Option<&'static str>,
+    /// Whether an `error` event was shown.
+    errored: bool,
 }
 
 impl View<ResponseStreamEvent> for ResponsesView {
     fn event(&mut self, out: &mut Printer<'_>, event: &ResponseStreamEvent) -> io::Result<()> {
         use ResponseStreamEvent as E;
+        if let E::ResponseCreated(_) = event {
+            if self.started {
+                // Another response in the same recording: end the last one, start afresh.
+                self.finish(out)?;
+                *self = ResponsesView {
+                    fold: std::mem::take(&mut self.fold),
+                    ..ResponsesView::default()
+                };
+            }
+            self.started = true;
+        }
+        let updates = self.fold.push_updates(event);
         match event {
-            E::ResponseCreated(e) => {
-                if self.responses > 0 {
-                    // Another response in the same recording: end the last one, start afresh.
-                    self.finish(out)?;
-                    *self = ResponsesView {
-                        responses: self.responses,
-                        ..ResponsesView::default()
-                    };
-                }
-                self.responses += 1;
-                self.header(out, &e.response)?;
+            E::ResponseCreated(_) | E::ResponseInProgress(_) | E::ResponseQueued(_) => {
+                self.header(out)?
             }
-            E::ResponseInProgress(e) => self.header(out, &e.response)?,
-            E::ResponseQueued(e) => self.header(out, &e.response)?,
-            E::ResponseOutputTextDelta(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.text(out, &key, Part::Text, e.content_index, &e.delta)?
-            }
-            E::ResponseOutputTextDone(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.fill(out, &key, Part::Text, e.content_index, &e.text)?
-            }
-            E::ResponseRefusalDelta(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.text(out, &key, Part::Refusal, e.content_index, &e.delta)?
-            }
-            E::ResponseRefusalDone(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.fill(out, &key, Part::Refusal, e.content_index, &e.refusal)?
-            }
-            E::ResponseReasoningSummaryTextDelta(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.text(out, &key, Part::Summary, e.summary_index, &e.delta)?
-            }
-            E::ResponseReasoningSummaryTextDone(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.fill(out, &key, Part::Summary, e.summary_index, &e.text)?
-            }
-            E::ResponseReasoningTextDelta(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.text(out, &key, Part::Reasoning, e.content_index, &e.delta)?
-            }
-            E::ResponseReasoningTextDone(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.fill(out, &key, Part::Reasoning, e.content_index, &e.text)?
-            }
-            E::ResponseAudioTranscriptDelta(e) => out.stream(Kind::Text, "audio", 0, &e.delta)?,
-            E::ResponseOutputItemAdded(e) => {
-                let (id, name, arguments) = match &e.item {
-                    OutputItem::FunctionCall(call) => {
-                        (call.id.as_deref(), call.name.clone(), &call.arguments)
-                    }
-                    OutputItem::CustomToolCall(call) => {
-                        (call.id.as_deref(), call.name.clone(), &call.input)
-                    }
-                    OutputItem::McpCall(call) => (
-                        Some(call.id.as_str()),
-                        format!("{}.{}", call.server_label, call.name),
-                        &call.arguments,
-                    ),
-                    _ => return Ok(()),
-                };
-                let call = self.call(&item_key(id.unwrap_or(""), e.output_index));
-                call.name = name;
-                call.arguments.clone_from(arguments);
-            }
-            E::ResponseFunctionCallArgumentsDelta(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.call(&key).arguments.push_str(&e.delta)
-            }
-            E::ResponseFunctionCallArgumentsDone(e) => {
-                let call = self.call(&item_key(&e.item_id, e.output_index));
-                call.arguments.clone_from(&e.arguments);
-                if call.name.is_empty() {
-                    call.name.clone_from(&e.name);
-                }
-            }
-            E::ResponseCustomToolCallInputDelta(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.call(&key).arguments.push_str(&e.delta)
-            }
-            E::ResponseCustomToolCallInputDone(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.call(&key).arguments.clone_from(&e.input)
-            }
-            E::ResponseMcpCallArgumentsDelta(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.call(&key).arguments.push_str(&e.delta)
-            }
-            E::ResponseMcpCallArgumentsDone(e) => {
-                let key = item_key(&e.item_id, e.output_index);
-                self.call(&key).arguments.clone_from(&e.arguments)
-            }
-            E::ResponseOutputItemDone(e) => self.item_done(out, e.output_index, &e.item)?,
-            E::ResponseCompleted(e) => self.end(out, &e.response, "completed")?,
-            E::ResponseFailed(e) => self.end(out, &e.response, "failed")?,
-            E::ResponseIncomplete(e) => self.end(out, &e.response, "incomplete")?,
-            E::Error(e) => {
-                let message = match e.error_code() {
-                    Some(code) => format!("{code}: {}", e.error_message()),
-                    None => e.error_message().to_owned(),
-                };
-                out.line(Style::Error, &format!("✗ error: {message}"))?;
-                self.status = Some("error".to_owned());
-                self.error = Some(message);
-            }
+            E::ResponseCompleted(_) => self.ended_as = Some("completed"),
+            E::ResponseFailed(_) => self.ended_as = Some("failed"),
+            E::ResponseIncomplete(_) => self.ended_as = Some("incomplete"),
             _ => {}
+        }
+        for update in updates {
+            self.show(out, update)?;
         }
         Ok(())
     }
 
     fn finish(&mut self, out: &mut Printer<'_>) -> io::Result<()> {
-        self.finish_calls(out)?;
-        status_lines(
-            out,
-            self.status.as_deref(),
-            self.error.as_deref(),
-            self.usage.as_ref(),
-        )
+        for call in self.fold.unfinished_calls() {
+            if let Some(line) = call_line(call) {
+                out.line(Style::Tool, &format!("{line} (unfinished)"))?;
+            }
+        }
+        let finished = self.fold.is_finished();
+        let response = self.fold.response();
+        let status = match self.ended_as {
+            Some(kind) if finished => Some(status(response, kind)),
+            _ => self.errored.then(|| "error".to_owned()),
+        };
+        let error = (response.error.as_ref())
+            .filter(|_| finished || self.errored)
+            .map(|error| match error.code.to_string() {
+                code if code.is_empty() => error.message.clone(),
+                code => format!("{code}: {}", error.message),
+            });
+        let usage = response.usage.as_ref().filter(|_| finished).map(usage);
+        status_lines(out, status.as_deref(), error.as_deref(), usage.as_ref())
     }
 }
 
 impl ResponsesView {
     /// The first line of a response: its id and model.
-    fn header(&mut self, out: &mut Printer<'_>, response: &Response) -> io::Result<()> {
+    fn header(&mut self, out: &mut Printer<'_>) -> io::Result<()> {
         if self.header_shown {
             return Ok(());
         }
         self.header_shown = true;
+        let response = self.fold.response();
         let mut header = "── response".to_owned();
         if !response.id.is_empty() {
             header.push(' ');
@@ -201,176 +109,115 @@ impl ResponsesView {
         out.line(Style::Note, &header)
     }
 
-    /// Streams a delta of a text part of the item `key`.
-    fn text(
-        &mut self,
-        out: &mut Printer<'_>,
-        key: &str,
-        part: Part,
-        index: i64,
-        delta: &str,
-    ) -> io::Result<()> {
-        self.shown.insert((key.to_owned(), part));
-        let (kind, index) = match part {
-            Part::Text => (Kind::Text, index),
-            Part::Refusal => (Kind::Refusal, index),
-            Part::Summary => (Kind::Reasoning, index),
-            Part::Reasoning => (Kind::Reasoning, -1 - index),
+    /// Shows one update: text streams in its item's channel, calls and tool items get a line.
+    fn show(&mut self, out: &mut Printer<'_>, update: ResponseUpdate) -> io::Result<()> {
+        let (output_index, kind, index, text) = match update {
+            ResponseUpdate::TextDelta {
+                output_index,
+                content_index,
+                delta,
+            } => (output_index, Kind::Text, channel(content_index), delta),
+            ResponseUpdate::RefusalDelta {
+                output_index,
+                content_index,
+                delta,
+            } => (output_index, Kind::Refusal, channel(content_index), delta),
+            ResponseUpdate::ReasoningDelta {
+                output_index,
+                part,
+                delta,
+            } => {
+                let index = match part {
+                    ReasoningPart::Summary(index) => channel(index),
+                    ReasoningPart::Text(index) => -1 - channel(index),
+                };
+                (output_index, Kind::Reasoning, index, delta)
+            }
+            ResponseUpdate::UnstreamedText {
+                output_index,
+                part,
+                text,
+            } => match text_channel(part) {
+                Some((kind, index)) => (output_index, kind, index, text),
+                None => return Ok(()),
+            },
+            ResponseUpdate::TranscriptDelta { delta } => {
+                return out.stream(Kind::Text, "audio", 0, &delta);
+            }
+            ResponseUpdate::ToolCallDone(call) => {
+                return out.line(Style::Tool, &tool_call_line(&call.name, &call.arguments));
+            }
+            ResponseUpdate::ItemDone { item, .. } => match item_line(&item) {
+                Some(line) => return out.line(Style::Tool, &line),
+                None => return Ok(()),
+            },
+            ResponseUpdate::Error { code, message } => {
+                self.errored = true;
+                let message = match code {
+                    Some(code) => format!("{code}: {message}"),
+                    None => message,
+                };
+                return out.line(Style::Error, &format!("✗ error: {message}"));
+            }
+            _ => return Ok(()),
         };
-        out.stream(kind, key, index, delta)
-    }
-
-    /// Shows a whole text part, unless deltas already showed the item's text of that kind.
-    fn fill(
-        &mut self,
-        out: &mut Printer<'_>,
-        key: &str,
-        part: Part,
-        index: i64,
-        text: &str,
-    ) -> io::Result<()> {
-        if self.shown.contains(&(key.to_owned(), part)) {
-            return Ok(());
-        }
-        self.text(out, key, part, index, text)
-    }
-
-    /// The pending call of the item `key`, new if there is none.
-    fn call(&mut self, key: &str) -> &mut PendingCall {
-        let position = match self.calls.iter().position(|(k, _)| k == key) {
-            Some(position) => position,
-            None => {
-                self.calls.push((key.to_owned(), PendingCall::default()));
-                self.calls.len() - 1
-            }
-        };
-        &mut self.calls[position].1
-    }
-
-    /// An output item is done: show what its events did not.
-    fn item_done(
-        &mut self,
-        out: &mut Printer<'_>,
-        output_index: i64,
-        item: &OutputItem,
-    ) -> io::Result<()> {
-        let key = item_key(&item_id(item).unwrap_or_default(), output_index);
-        let pending = match self.calls.iter().position(|(k, _)| *k == key) {
-            Some(position) => Some(self.calls.remove(position).1),
-            None => None,
-        };
-        let arguments = |own: &str| match &pending {
-            Some(call) if own.is_empty() => call.arguments.clone(),
-            _ => own.to_owned(),
-        };
-        let call = match item {
-            OutputItem::Message(message) => {
-                for (index, content) in (0..).zip(&message.content) {
-                    match content {
-                        OutputMessageContent::OutputText(text) => {
-                            self.fill(out, &key, Part::Text, index, &text.text)?
-                        }
-                        OutputMessageContent::Refusal(refusal) => {
-                            self.fill(out, &key, Part::Refusal, index, &refusal.refusal)?
-                        }
-                        OutputMessageContent::Unknown(_) => {}
-                    }
-                }
-                None
-            }
-            OutputItem::Reasoning(reasoning) => {
-                // All the parts, or none: the deltas showed some of them.
-                if !self.shown.contains(&(key.clone(), Part::Summary)) {
-                    for (index, summary) in (0..).zip(&reasoning.summary) {
-                        self.text(out, &key, Part::Summary, index, &summary.text)?
-                    }
-                }
-                if !self.shown.contains(&(key.clone(), Part::Reasoning)) {
-                    for (index, content) in (0..).zip(reasoning.content.iter().flatten()) {
-                        self.text(out, &key, Part::Reasoning, index, &content.text)?
-                    }
-                }
-                None
-            }
-            OutputItem::FunctionCall(call) => {
-                Some(tool_call_line(&call.name, &arguments(&call.arguments)))
-            }
-            OutputItem::CustomToolCall(call) => {
-                Some(tool_call_line(&call.name, &arguments(&call.input)))
-            }
-            OutputItem::McpCall(call) => Some(tool_call_line(
-                &format!("{}.{}", call.server_label, call.name),
-                &arguments(&call.arguments),
-            )),
-            other => other_tool_call(other),
-        };
-        if let Some(line) = call
-            && self.calls_shown.insert(key)
-        {
-            out.line(Style::Tool, &line)?;
-        }
-        Ok(())
-    }
-
-    /// Shows the tool calls still pending, marked unfinished.
-    fn finish_calls(&mut self, out: &mut Printer<'_>) -> io::Result<()> {
-        for (key, call) in std::mem::take(&mut self.calls) {
-            if self.calls_shown.insert(key) {
-                let line = tool_call_line(&call.name, &call.arguments);
-                out.line(Style::Tool, &format!("{line} (unfinished)"))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The final response: show the items no event showed, then keep its status and usage.
-    fn end(&mut self, out: &mut Printer<'_>, response: &Response, kind: &str) -> io::Result<()> {
-        for (output_index, item) in (0..).zip(&response.output) {
-            self.item_done(out, output_index, item)?;
-        }
-        self.finish_calls(out)?;
-        let mut status = response
-            .status
-            .as_ref()
-            .map_or_else(|| kind.to_owned(), |s| s.to_string());
-        if let Some(reason) = response
-            .incomplete_details
-            .as_ref()
-            .and_then(|d| d.reason.as_ref())
-        {
-            status.push_str(&format!(" ({reason})"));
-        }
-        self.status = Some(status);
-        if let Some(error) = &response.error {
-            self.error = Some(format!("{}: {}", error.code, error.message));
-        }
-        self.usage = response.usage.as_ref().map(usage);
-        Ok(())
+        out.stream(kind, &format!("#{output_index}"), index, &text)
     }
 }
 
-/// How an item is told apart: its id, or `#output_index` when it has none.
-fn item_key(id: &str, output_index: i64) -> String {
-    if id.is_empty() {
-        format!("#{output_index}")
-    } else {
-        id.to_owned()
+/// A part index as a printer channel index.
+fn channel(index: u64) -> i64 {
+    i64::try_from(index).unwrap_or(i64::MAX)
+}
+
+/// The kind and channel index of a text part; `None` for arguments (calls show whole).
+fn text_channel(part: TextPart) -> Option<(Kind, i64)> {
+    match part {
+        TextPart::OutputText(index) => Some((Kind::Text, channel(index))),
+        TextPart::Refusal(index) => Some((Kind::Refusal, channel(index))),
+        TextPart::Summary(index) => Some((Kind::Reasoning, channel(index))),
+        TextPart::ReasoningText(index) => Some((Kind::Reasoning, -1 - channel(index))),
+        _ => None,
     }
 }
 
-/// The id of an output item, when it has one.
-fn item_id(item: &OutputItem) -> Option<String> {
+/// The final status: the response's, or the terminal event's name when it has none, with the
+/// reason it is incomplete.
+fn status(response: &Response, ended_as: &str) -> String {
+    let mut status = response
+        .status
+        .as_ref()
+        .map_or_else(|| ended_as.to_owned(), |s| s.to_string());
+    if let Some(reason) = response
+        .incomplete_details
+        .as_ref()
+        .and_then(|d| d.reason.as_ref())
+    {
+        status.push_str(&format!(" ({reason})"));
+    }
+    status
+}
+
+/// The line of a function, custom tool or MCP call, as folded so far.
+fn call_line(item: &OutputItem) -> Option<String> {
     match item {
-        OutputItem::Message(message) => Some(message.id.clone()),
-        OutputItem::Reasoning(reasoning) => Some(reasoning.id.clone()),
-        OutputItem::FunctionCall(call) => call.id.clone(),
-        OutputItem::CustomToolCall(call) => call.id.clone(),
-        OutputItem::McpCall(call) => Some(call.id.clone()),
-        other => serde_json::to_value(other)
-            .ok()?
-            .get("id")?
-            .as_str()
-            .map(str::to_owned),
+        OutputItem::FunctionCall(call) => Some(tool_call_line(&call.name, &call.arguments)),
+        OutputItem::CustomToolCall(call) => Some(tool_call_line(&call.name, &call.input)),
+        OutputItem::McpCall(call) => Some(tool_call_line(
+            &format!("{}.{}", call.server_label, call.name),
+            &call.arguments,
+        )),
+        _ => None,
+    }
+}
+
+/// The line of a finished item that is not a function or custom tool call (those come as
+/// calls): an MCP call, or a built-in tool call.
+fn item_line(item: &OutputItem) -> Option<String> {
+    match item {
+        OutputItem::FunctionCall(_) | OutputItem::CustomToolCall(_) => None,
+        OutputItem::McpCall(_) => call_line(item),
+        other => other_tool_call(other),
     }
 }
 
