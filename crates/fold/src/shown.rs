@@ -7,14 +7,40 @@
 //! of text once: [`Shown::catch_up`] says what of the whole text no update gave yet.
 
 /// The text of one kind (message text, refusal, summary, …) of one item that the updates gave
-/// so far, all its parts one after the other.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Shown(String);
+/// so far, all its parts one after the other: its length and a hash of it, not a copy (every
+/// delta of every stream a gateway relays passes here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shown {
+    len: usize,
+    hash: u64,
+}
+
+impl Default for Shown {
+    fn default() -> Self {
+        Shown {
+            len: 0,
+            hash: FNV_OFFSET,
+        }
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a over `bytes`, continuing from `hash`: hashing the pieces of a text one after the other
+/// gives the hash of the whole text.
+fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &byte in bytes {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+    }
+    hash
+}
 
 impl Shown {
     /// A delta was reported.
     pub(crate) fn push(&mut self, delta: &str) {
-        self.0.push_str(delta);
+        self.len += delta.len();
+        self.hash = fnv(self.hash, delta.as_bytes());
     }
 
     /// The server now says the whole text is `parts` (each with its index), in order. Returns
@@ -23,42 +49,46 @@ impl Shown {
     /// disagrees with the deltas), nothing: the deltas showed their version. Either way, the
     /// parts are what was given from now on.
     pub(crate) fn catch_up<'a>(&mut self, parts: &[(u64, &'a str)]) -> Vec<(u64, &'a str)> {
-        match beyond(parts, &self.0) {
+        match self.beyond(parts) {
             Some(rest) => {
                 for (_, piece) in &rest {
-                    self.0.push_str(piece);
+                    self.push(piece);
                 }
                 rest
             }
             None => {
-                self.0.clear();
+                *self = Shown::default();
                 for (_, text) in parts {
-                    self.0.push_str(text);
+                    self.push(text);
                 }
                 Vec::new()
             }
         }
     }
-}
 
-/// The tails of `parts` beyond `given`, when the parts one after the other start with `given`.
-fn beyond<'a>(parts: &[(u64, &'a str)], mut given: &str) -> Option<Vec<(u64, &'a str)>> {
-    let mut rest = Vec::new();
-    for &(index, text) in parts {
-        if given.is_empty() {
-            if !text.is_empty() {
-                rest.push((index, text));
+    /// The tails of `parts` beyond what was given, when the parts one after the other start
+    /// with it (same length, same hash, cut on a character boundary).
+    fn beyond<'a>(&self, parts: &[(u64, &'a str)]) -> Option<Vec<(u64, &'a str)>> {
+        let mut rest = Vec::new();
+        let mut hash = FNV_OFFSET;
+        let mut given = self.len;
+        for &(index, text) in parts {
+            if given == 0 {
+                if !text.is_empty() {
+                    rest.push((index, text));
+                }
+            } else if given >= text.len() {
+                hash = fnv(hash, text.as_bytes());
+                given -= text.len();
+            } else {
+                let (head, tail) = (text.get(..given)?, text.get(given..)?);
+                hash = fnv(hash, head.as_bytes());
+                rest.push((index, tail));
+                given = 0;
             }
-        } else if let Some(after) = given.strip_prefix(text) {
-            given = after;
-        } else if let Some(tail) = text.strip_prefix(given) {
-            rest.push((index, tail));
-            given = "";
-        } else {
-            return None;
         }
+        (given == 0 && hash == self.hash).then_some(rest)
     }
-    given.is_empty().then_some(rest)
 }
 
 #[cfg(test)]
