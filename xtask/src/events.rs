@@ -224,14 +224,9 @@ fn alternative_for(
     union: &Value,
     wire_type: &str,
 ) -> Option<Value> {
-    ["oneOf", "anyOf"]
-        .iter()
-        .filter_map(|key| union.get(*key).and_then(Value::as_sequence))
-        .flatten()
-        .map(|arm| prepare::flatten_all_of(schemas, &prepare::resolve(schemas, arm)))
-        .find(|arm| {
-            tag_values(arm).contains(&wire_type) || event_tag_values(arm).contains(&wire_type)
-        })
+    union_arms(schemas, union).into_iter().find(|arm| {
+        tag_values(arm).contains(&wire_type) || event_tag_values(arm).contains(&wire_type)
+    })
 }
 
 /// The values a schema's `event` property is restricted to (the Assistants stream's tag).
@@ -247,6 +242,16 @@ fn event_tag_values(schema: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The alternatives of a `oneOf`/`anyOf` schema, resolved and flattened.
+fn union_arms(schemas: &BTreeMap<String, Value>, union: &Value) -> Vec<Value> {
+    ["oneOf", "anyOf"]
+        .iter()
+        .filter_map(|key| union.get(*key).and_then(Value::as_sequence))
+        .flatten()
+        .map(|arm| prepare::flatten_all_of(schemas, &prepare::resolve(schemas, arm)))
+        .collect()
+}
+
 /// Each event type of a protocol's root unions → its arm there, flattened.
 fn root_arms(meta: &Json, schemas: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
     let mut arms = BTreeMap::new();
@@ -255,18 +260,10 @@ fn root_arms(meta: &Json, schemas: &BTreeMap<String, Value>) -> BTreeMap<String,
         let Some(union) = schemas.get(root) else {
             continue;
         };
-        for key in ["oneOf", "anyOf"] {
-            for arm in union
-                .get(key)
-                .and_then(Value::as_sequence)
-                .into_iter()
-                .flatten()
-            {
-                let arm = prepare::flatten_all_of(schemas, &prepare::resolve(schemas, arm));
-                for wire_type in tag_values(&arm) {
-                    arms.entry(wire_type.to_owned())
-                        .or_insert_with(|| arm.clone());
-                }
+        for arm in union_arms(schemas, union) {
+            for wire_type in tag_values(&arm) {
+                arms.entry(wire_type.to_owned())
+                    .or_insert_with(|| arm.clone());
             }
         }
     }
@@ -411,16 +408,8 @@ fn check_roots(
         let union = schemas
             .get(root)
             .with_context(|| format!("{protocol}: the spec has no root union {root}"))?;
-        for key in ["oneOf", "anyOf"] {
-            for arm in union
-                .get(key)
-                .and_then(Value::as_sequence)
-                .into_iter()
-                .flatten()
-            {
-                let arm = prepare::flatten_all_of(schemas, &prepare::resolve(schemas, arm));
-                expected.extend(tag_values(&arm).into_iter().map(str::to_owned));
-            }
+        for arm in union_arms(schemas, union) {
+            expected.extend(tag_values(&arm).into_iter().map(str::to_owned));
         }
     }
     let missing: Vec<&String> = expected

@@ -578,12 +578,7 @@ pub fn emit_protocol_enum(config: &EnumConfig, variants: &[Variant<'_>], out: &m
         }
     }
     for v in variants {
-        let mut patterns = vec![format!("{:?}", v.event.wire_type)];
-        patterns.extend(v.event.aliases.iter().map(|a| format!("{a:?}")));
-        if config.empty_tag.as_deref() == Some(v.event.wire_type.as_str()) {
-            patterns.push("\"\"".into());
-        }
-        let pattern = patterns.join(" | ");
+        let pattern = tag_patterns(config, v);
         match &v.payload {
             Some(_) => {
                 let parse = format!(
@@ -682,15 +677,10 @@ fn emit_tagged_serde(
         }
     }
     for v in variants {
-        let mut patterns = vec![format!("{:?}", v.event.wire_type)];
-        patterns.extend(v.event.aliases.iter().map(|a| format!("{a:?}")));
-        if config.empty_tag.as_deref() == Some(v.event.wire_type.as_str()) {
-            patterns.push("\"\"".into());
-        }
         let _ = writeln!(
             out,
             "{} => serde::Deserialize::deserialize(&value).map(Self::{}),",
-            patterns.join(" | "),
+            tag_patterns(config, v),
             v.name
         );
     }
@@ -700,13 +690,9 @@ fn emit_tagged_serde(
     out.push_str("event.map_err(D::Error::custom)\n}\n}\n\n");
 }
 
-fn emit_envelope_serde(name: &str, variants: &[Variant<'_>], out: &mut String) {
-    let _ = writeln!(out, "impl serde::Serialize for {name} {{");
-    out.push_str(
-        "fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {\n",
-    );
-    out.push_str("use serde::ser::SerializeMap as _;\nuse crate::StreamEvent as _;\n");
-    out.push_str("let mut map = serializer.serialize_map(Some(2))?;\nmap.serialize_entry(\"event\", self.wire_type())?;\nmatch self {\n");
+/// The arms of an envelope enum's `Serialize` that write each variant's `data` (the owned enum
+/// and its view write the same).
+pub fn envelope_data_arms(variants: &[Variant<'_>], out: &mut String) {
     for v in variants {
         match (&v.payload, &v.event.literal) {
             (Some(_), _) => {
@@ -726,6 +712,27 @@ fn emit_envelope_serde(name: &str, variants: &[Variant<'_>], out: &mut String) {
             }
         }
     }
+}
+
+/// The patterns of a variant's arm in a tagged decode: its wire type, its aliases, and `""`
+/// when the enum reads an empty tag as it.
+pub fn tag_patterns(config: &EnumConfig, v: &Variant<'_>) -> String {
+    let mut patterns = vec![format!("{:?}", v.event.wire_type)];
+    patterns.extend(v.event.aliases.iter().map(|a| format!("{a:?}")));
+    if config.empty_tag.as_deref() == Some(v.event.wire_type.as_str()) {
+        patterns.push("\"\"".into());
+    }
+    patterns.join(" | ")
+}
+
+fn emit_envelope_serde(name: &str, variants: &[Variant<'_>], out: &mut String) {
+    let _ = writeln!(out, "impl serde::Serialize for {name} {{");
+    out.push_str(
+        "fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {\n",
+    );
+    out.push_str("use serde::ser::SerializeMap as _;\nuse crate::StreamEvent as _;\n");
+    out.push_str("let mut map = serializer.serialize_map(Some(2))?;\nmap.serialize_entry(\"event\", self.wire_type())?;\nmatch self {\n");
+    envelope_data_arms(variants, out);
     out.push_str("Self::Unknown(unknown) => map.serialize_entry(\"data\", &unknown.raw)?,\n}\nmap.end()\n}\n}\n\n");
 
     let _ = writeln!(out, "impl<'de> serde::Deserialize<'de> for {name} {{");

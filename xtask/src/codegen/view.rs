@@ -7,7 +7,9 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::emit::{FieldRules, Variant, doc_comment, emit_field, rust_ty};
+use super::emit::{
+    FieldRules, Variant, doc_comment, emit_field, envelope_data_arms, rust_ty, tag_patterns,
+};
 use super::lower::{Def, Field, Kind, Presence, Ty};
 use super::prepare::{Config, EnumConfig};
 
@@ -291,12 +293,7 @@ fn emit_event_view_impl(
         }
     }
     for v in variants {
-        let mut patterns = vec![format!("{:?}", v.event.wire_type)];
-        patterns.extend(v.event.aliases.iter().map(|a| format!("{a:?}")));
-        if config.empty_tag.as_deref() == Some(v.event.wire_type.as_str()) {
-            patterns.push("\"\"".into());
-        }
-        let pattern = patterns.join(" | ");
+        let pattern = tag_patterns(config, v);
         match &v.payload {
             Some(_) => {
                 let _ = writeln!(out, "{pattern} => Self::{}({}),", v.name, parse_expr(v));
@@ -408,25 +405,7 @@ fn emit_view_serialize(config: &EnumConfig, variants: &[Variant<'_>], out: &mut 
     if by_event_name {
         out.push_str("use serde::ser::SerializeMap as _;\nuse crate::EventView as _;\n");
         out.push_str("let mut map = serializer.serialize_map(Some(2))?;\nmap.serialize_entry(\"event\", self.wire_type())?;\nmatch self {\n");
-        for v in variants {
-            match (&v.payload, &v.event.literal) {
-                (Some(_), _) => {
-                    let _ = writeln!(
-                        out,
-                        "Self::{}(data) => map.serialize_entry(\"data\", data)?,",
-                        v.name
-                    );
-                }
-                (None, literal) => {
-                    let _ = writeln!(
-                        out,
-                        "Self::{} => map.serialize_entry(\"data\", {:?})?,",
-                        v.name,
-                        literal.as_deref().unwrap_or("")
-                    );
-                }
-            }
-        }
+        envelope_data_arms(variants, out);
         out.push_str("Self::Unknown(unknown) => map.serialize_entry(\"data\", unknown)?,\n}\nmap.end()\n}\n}\n\n");
         return;
     }
