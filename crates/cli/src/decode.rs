@@ -10,9 +10,9 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use openai_wire_decode::{DecodeError, Item};
-use openai_wire_events::StreamEvent;
+use openai_wire_events::{EventView, StreamEvent};
 
-use crate::input::{Failure, Input, Sink, StreamArgs, with_event_type};
+use crate::input::{Failure, Input, Sink, StreamArgs, ViewSink, with_event_type};
 use crate::status::{Status, report, stderr_line};
 
 /// The arguments of `openai-wire decode`.
@@ -79,7 +79,13 @@ fn decode_file(
         quiet: args.quiet,
         encode_errors: 0,
     };
-    let summary = with_event_type!(protocol, |E| input.pump::<E, _>(format, &mut printer))?;
+    // Writing events back needs them owned; listing their types reads borrowed views, checked
+    // to fit their types all the same (same errors, same summary).
+    let summary = if args.json {
+        with_event_type!(protocol, |E| input.pump::<E, _>(format, &mut printer))?
+    } else {
+        with_event_type!(protocol, |E| input.pump_views::<E, _>(format, &mut printer))?
+    };
     let encode_errors = printer.encode_errors;
     out.flush().map_err(Failure::Output)?;
     stderr_line(format_args!(
@@ -115,63 +121,94 @@ struct Printer<'a, W> {
 impl<E: StreamEvent, W: Write> Sink<E> for Printer<'_, W> {
     fn item(&mut self, item: Result<Item<'_, E>, DecodeError>) -> io::Result<()> {
         match item {
-            Ok(Item::Event(decoded)) => {
-                if self.quiet {
-                    return Ok(());
-                }
+            Ok(Item::Event(decoded)) if self.json && !self.quiet => {
                 let index = decoded.position.index;
-                if self.json {
-                    match serde_json::to_string(&decoded.event) {
-                        Ok(json) => writeln!(self.out, "{json}")?,
-                        Err(error) => {
-                            self.encode_errors += 1;
-                            self.out.flush()?;
-                            stderr_line(format_args!(
-                                "{}:{index}: error: cannot write the `{}` event back as JSON: {error}",
-                                self.name,
-                                decoded.event.wire_type()
-                            ));
-                        }
-                    }
-                } else {
-                    let wire_type = decoded.event.wire_type();
-                    let wire_type = if wire_type.is_empty() {
-                        "(no type)"
-                    } else {
-                        wire_type
-                    };
-                    writeln!(self.out, "{index}\t{wire_type}")?;
-                }
-            }
-            Ok(Item::Done(position)) => {
-                if !self.quiet && !self.json {
-                    writeln!(self.out, "{}\t[DONE]", position.index)?;
-                }
-            }
-            Ok(Item::Comment(_)) => {}
-            Err(error) => {
-                if !self.quiet {
-                    self.out.flush()?;
-                    let index = error.position.index;
-                    stderr_line(format_args!(
-                        "{}:{index}: error: {} (event at byte {})",
-                        self.name, error.kind, error.position.offset
-                    ));
-                    if !error.raw.is_empty() {
+                match serde_json::to_string(&decoded.event) {
+                    Ok(json) => writeln!(self.out, "{json}"),
+                    Err(error) => {
+                        self.encode_errors += 1;
+                        self.out.flush()?;
                         stderr_line(format_args!(
-                            "{}:{index}:   raw: {}",
+                            "{}:{index}: error: cannot write the `{}` event back as JSON: {error}",
                             self.name,
-                            excerpt(&error.raw, 200)
+                            decoded.event.wire_type()
                         ));
+                        Ok(())
                     }
                 }
             }
+            Ok(Item::Event(decoded)) => {
+                self.event_line(decoded.position.index, decoded.event.wire_type())
+            }
+            Ok(Item::Done(position)) => self.done_line(position.index),
+            Ok(Item::Comment(_)) => Ok(()),
+            Err(error) => self.error(&error),
         }
-        Ok(())
     }
 
     fn chunk_done(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+}
+
+impl<E: StreamEvent, W: Write> ViewSink<E> for Printer<'_, W> {
+    fn view_item(&mut self, item: Result<Item<'_, E::View<'_>>, DecodeError>) -> io::Result<()> {
+        match item {
+            Ok(Item::Event(decoded)) => {
+                self.event_line(decoded.position.index, decoded.event.wire_type())
+            }
+            Ok(Item::Done(position)) => self.done_line(position.index),
+            Ok(Item::Comment(_)) => Ok(()),
+            Err(error) => self.error(&error),
+        }
+    }
+
+    fn chunk_done(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Printer<'_, W> {
+    /// `INDEX<TAB>TYPE` for an event (not with `--json` or `--quiet`).
+    fn event_line(&mut self, index: u64, wire_type: &str) -> io::Result<()> {
+        if self.quiet || self.json {
+            return Ok(());
+        }
+        let wire_type = if wire_type.is_empty() {
+            "(no type)"
+        } else {
+            wire_type
+        };
+        writeln!(self.out, "{index}\t{wire_type}")
+    }
+
+    /// `INDEX<TAB>[DONE]` for the end marker (not with `--json` or `--quiet`).
+    fn done_line(&mut self, index: u64) -> io::Result<()> {
+        if self.quiet || self.json {
+            return Ok(());
+        }
+        writeln!(self.out, "{index}\t[DONE]")
+    }
+
+    /// A decode error on stderr, with its position and the start of its text.
+    fn error(&mut self, error: &DecodeError) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        self.out.flush()?;
+        let index = error.position.index;
+        stderr_line(format_args!(
+            "{}:{index}: error: {} (event at byte {})",
+            self.name, error.kind, error.position.offset
+        ));
+        if !error.raw.is_empty() {
+            stderr_line(format_args!(
+                "{}:{index}:   raw: {}",
+                self.name,
+                excerpt(&error.raw, 200)
+            ));
+        }
+        Ok(())
     }
 }
 

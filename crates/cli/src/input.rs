@@ -135,6 +135,17 @@ pub trait Sink<E> {
     }
 }
 
+/// Where [`Input::pump_views`] hands the borrowed views of a stream's events.
+pub trait ViewSink<E: StreamEvent> {
+    /// One item (event view, `[DONE]` marker or comment) or decode error, in stream order.
+    fn view_item(&mut self, item: Result<Item<'_, E::View<'_>>, DecodeError>) -> io::Result<()>;
+
+    /// Every item of the bytes read so far has been handed out.
+    fn chunk_done(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Why reading a stream stopped early.
 #[derive(Debug)]
 pub enum Failure {
@@ -269,11 +280,41 @@ impl Input {
         format: Format,
         sink: &mut S,
     ) -> Result<Summary, Failure> {
+        self.pump_with::<E>(format, |decoder| {
+            while let Some(item) = decoder.next_item() {
+                sink.item(item).map_err(Failure::Output)?;
+            }
+            sink.chunk_done().map_err(Failure::Output)
+        })
+    }
+
+    /// [`pump`](Self::pump) with borrowed views ([`StreamEvent::View`]), each checked to fit its
+    /// type (the same items, errors and summary as `pump`): for commands that only read the
+    /// events as they pass.
+    pub fn pump_views<E: StreamEvent, S: ViewSink<E>>(
+        &mut self,
+        format: Format,
+        sink: &mut S,
+    ) -> Result<Summary, Failure> {
+        self.pump_with::<E>(format, |decoder| {
+            while let Some(item) = decoder.next_validated_view() {
+                sink.view_item(item).map_err(Failure::Output)?;
+            }
+            sink.chunk_done().map_err(Failure::Output)
+        })
+    }
+
+    /// Feeds the whole stream to a decoder, calling `drain` whenever bytes were fed.
+    fn pump_with<E: StreamEvent>(
+        &mut self,
+        format: Format,
+        mut drain: impl FnMut(&mut Decoder<E>) -> Result<(), Failure>,
+    ) -> Result<Summary, Failure> {
         let mut decoder = Decoder::<E>::new(format);
         let head = std::mem::take(&mut self.head);
         if !head.is_empty() {
             decoder.feed(&head);
-            drain(&mut decoder, sink)?;
+            drain(&mut decoder)?;
         }
         drop(head);
         let mut buffer = vec![0; CHUNK_SIZE];
@@ -288,23 +329,12 @@ impl Input {
                 break;
             }
             decoder.feed(&buffer[..n]);
-            drain(&mut decoder, sink)?;
+            drain(&mut decoder)?;
         }
         decoder.finish();
-        drain(&mut decoder, sink)?;
+        drain(&mut decoder)?;
         Ok(decoder.summary().clone())
     }
-}
-
-/// Hands every item the decoder has ready to the sink.
-fn drain<E: StreamEvent, S: Sink<E>>(
-    decoder: &mut Decoder<E>,
-    sink: &mut S,
-) -> Result<(), Failure> {
-    while let Some(item) = decoder.next_item() {
-        sink.item(item).map_err(Failure::Output)?;
-    }
-    sink.chunk_done().map_err(Failure::Output)
 }
 
 /// `read`, retried when a signal interrupts it.

@@ -321,6 +321,27 @@ impl<E: StreamEvent> Decoder<E> {
             )
         }))
     }
+
+    /// [`next_view`](Self::next_view), with every [`Lazy`](openai_wire_events::Lazy) part read
+    /// and checked ([`EventView::validate`]): exactly the items, errors and summary of
+    /// [`next_item`](Self::next_item), without copying the events' strings. For readers that
+    /// must know every event fits its type (`openai-wire decode`).
+    pub fn next_validated_view(&mut self) -> Option<Result<Item<'_, E::View<'_>>, DecodeError>> {
+        let frame = next_frame(
+            &mut self.framing,
+            &mut self.summary,
+            &mut self.next_index,
+            self.max_event_size,
+        )?;
+        let rules = FrameRules::of::<E>();
+        let decode = |name, json| {
+            let view = <E::View<'_> as EventView<'_>>::decode(name, json)?;
+            view.validate().map(|()| view)
+        };
+        Some(frame.and_then(|frame| {
+            decode_frame(&mut self.summary, frame, rules, decode, view_facts)
+        }))
+    }
 }
 
 /// A frame before its event is decoded.

@@ -166,3 +166,51 @@ fn delta_strings_are_borrowed_from_the_text() {
     };
     assert!(matches!(&delta.delta, Cow::Owned(text) if text == "line\nbreak"));
 }
+
+/// `next_validated_view` gives exactly what `next_item` gives (here: an event whose logprobs do
+/// not fit is an error, and the summary counts it so); `next_view` leaves it to the reader.
+#[test]
+fn validated_views_report_what_the_owned_decode_reports() {
+    let stream = concat!(
+        "data: {\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"delta\":\"a\",\"logprobs\":[]}\n\n",
+        "data: {\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"delta\":\"b\",\"logprobs\":[{\"token\":5}]}\n\n",
+        "data: {\"type\":\"response.completed\",\"response\":{\"id\":\"r\",\"output\":7}}\n\n",
+    );
+    let kinds = |next: &mut dyn FnMut() -> Option<Result<bool, u64>>| {
+        let mut out = Vec::new();
+        while let Some(item) = next() {
+            out.push(item);
+        }
+        out
+    };
+    let mut owned = Decoder::<ResponseStreamEvent>::new(Format::Sse);
+    owned.feed(stream.as_bytes());
+    owned.finish();
+    let from_owned = kinds(&mut || {
+        owned
+            .next_item()
+            .map(|item| item.map(|i| matches!(i, Item::Event(_))).map_err(|e| e.position.index))
+    });
+    let mut checked = Decoder::<ResponseStreamEvent>::new(Format::Sse);
+    checked.feed(stream.as_bytes());
+    checked.finish();
+    let from_checked = kinds(&mut || {
+        checked
+            .next_validated_view()
+            .map(|item| item.map(|i| matches!(i, Item::Event(_))).map_err(|e| e.position.index))
+    });
+    assert_eq!(from_owned, [Ok(true), Err(1), Err(2)]);
+    assert_eq!(from_checked, from_owned);
+    assert_eq!(checked.summary(), owned.summary());
+    assert!(!checked.summary().ended_properly());
+
+    let mut unchecked = Decoder::<ResponseStreamEvent>::new(Format::Sse);
+    unchecked.feed(stream.as_bytes());
+    unchecked.finish();
+    let from_views = kinds(&mut || {
+        unchecked
+            .next_view()
+            .map(|item| item.map(|i| matches!(i, Item::Event(_))).map_err(|e| e.position.index))
+    });
+    assert_eq!(from_views, [Ok(true), Ok(true), Ok(true)]);
+}
