@@ -110,6 +110,31 @@ fn ours_stream(chunks: Vec<Result<bytes::Bytes, std::io::Error>>) -> (u64, u64) 
     })
 }
 
+/// openai-wire: the `futures::Stream` adapter handing out borrowed views
+/// (`DecodeStream::for_each_view`), on the same executor as the peer.
+fn ours_stream_views(chunks: Vec<Result<bytes::Bytes, std::io::Error>>) -> (u64, u64) {
+    futures::executor::block_on(async {
+        let mut stream =
+            DecodeStream::<_, ResponseStreamEvent>::new(futures::stream::iter(chunks), Format::Sse);
+        let (mut events, mut errors) = (0, 0);
+        stream
+            .for_each_view(|item| {
+                match item {
+                    Ok(Item::Event(decoded)) => {
+                        black_box(&decoded.event);
+                        events += 1;
+                    }
+                    Ok(_) => {}
+                    Err(_) => errors += 1,
+                }
+                std::ops::ControlFlow::Continue(())
+            })
+            .await
+            .expect("in-memory chunks do not fail");
+        (events, errors)
+    })
+}
+
 /// The peer: eventsource-stream framing only.
 fn peer_framing(chunks: Vec<Result<bytes::Bytes, std::io::Error>>) -> u64 {
     use eventsource_stream::Eventsource;
@@ -204,6 +229,13 @@ fn report_allocations() {
         .iter()
         .map(|c| Ok(c.as_ref().expect("chunk").clone()))
         .collect();
+    allocations_per_event("openai-wire DecodeStream views (futures)", N as u64, || {
+        ours_stream_views(copy).0
+    });
+    let copy = pieces
+        .iter()
+        .map(|c| Ok(c.as_ref().expect("chunk").clone()))
+        .collect();
     allocations_per_event("peer eventsource-stream + async-openai", N as u64, || {
         peer_decode(copy).0
     });
@@ -265,6 +297,13 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 || chunks(&bytes),
                 |c| black_box(ours_stream(c)),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+        group.bench_function("decode: openai-wire DecodeStream views", |b| {
+            b.iter_batched(
+                || chunks(&bytes),
+                |c| black_box(ours_stream_views(c)),
                 criterion::BatchSize::LargeInput,
             )
         });

@@ -338,9 +338,11 @@ impl<E: StreamEvent> Decoder<E> {
             let view = <E::View<'_> as EventView<'_>>::decode(name, json)?;
             view.validate().map(|()| view)
         };
-        Some(frame.and_then(|frame| {
-            decode_frame(&mut self.summary, frame, rules, decode, view_facts)
-        }))
+        Some(
+            frame.and_then(|frame| {
+                decode_frame(&mut self.summary, frame, rules, decode, view_facts)
+            }),
+        )
     }
 }
 

@@ -24,13 +24,14 @@
 //! # });
 //! ```
 
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use openai_wire_events::StreamEvent;
 
-use crate::{DecodeError, Decoder, Format, OwnedItem, Summary};
+use crate::{DecodeError, Decoder, Format, Item, OwnedItem, Summary};
 
 /// What a [`DecodeStream`] yields when something goes wrong: a decode error (the stream goes on)
 /// or an error of the byte stream underneath (it is passed on as is).
@@ -101,6 +102,69 @@ where
                 Poll::Ready(None) => {
                     *this.input_done = true;
                     this.decoder.finish();
+                }
+            }
+        }
+    }
+}
+
+impl<S, B, T, E> DecodeStream<S, E>
+where
+    S: Stream<Item = Result<B, T>> + Unpin,
+    B: AsRef<[u8]>,
+    E: StreamEvent,
+{
+    /// Hands every item to `visit` as a borrowed view ([`Decoder::next_view`]: strings borrowed
+    /// from the decoder's buffer, `logprobs` and snapshots read on access), until the stream ends
+    /// or `visit` breaks. A `Stream` cannot lend its items, so this is the way to read views
+    /// from an async byte stream (pin it first, `Box::pin`, if it is not `Unpin`).
+    ///
+    /// Returns the byte stream's error, if it failed; decode errors go to `visit` like items.
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// use std::ops::ControlFlow;
+    /// use openai_wire_decode::{DecodeStream, Format, Item};
+    /// use openai_wire_events::{ResponseStreamEvent, ResponseStreamEventRef};
+    ///
+    /// let chunks = vec![Ok::<_, std::io::Error>(
+    ///     &b"data: {\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"delta\":\"Hi\"}\n\n"[..],
+    /// )];
+    /// let mut events = DecodeStream::<_, ResponseStreamEvent>::new(futures::stream::iter(chunks), Format::Sse);
+    /// let mut text = String::new();
+    /// events
+    ///     .for_each_view(|item| {
+    ///         if let Ok(Item::Event(decoded)) = item {
+    ///             if let ResponseStreamEventRef::ResponseOutputTextDelta(delta) = &decoded.event {
+    ///                 text.push_str(&delta.delta);
+    ///             }
+    ///         }
+    ///         ControlFlow::Continue(())
+    ///     })
+    ///     .await
+    ///     .expect("the chunks do not fail");
+    /// assert_eq!(text, "Hi");
+    /// # });
+    /// ```
+    pub async fn for_each_view<F>(&mut self, mut visit: F) -> Result<(), T>
+    where
+        F: FnMut(Result<Item<'_, E::View<'_>>, DecodeError>) -> ControlFlow<()>,
+    {
+        loop {
+            while let Some(item) = self.decoder.next_view() {
+                if visit(item).is_break() {
+                    return Ok(());
+                }
+            }
+            if self.input_done {
+                return Ok(());
+            }
+            match std::future::poll_fn(|cx| Pin::new(&mut self.inner).poll_next(cx)).await {
+                Some(Ok(chunk)) => self.decoder.feed(chunk.as_ref()),
+                Some(Err(error)) => return Err(error),
+                None => {
+                    self.input_done = true;
+                    self.decoder.finish();
                 }
             }
         }

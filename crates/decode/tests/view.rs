@@ -187,17 +187,19 @@ fn validated_views_report_what_the_owned_decode_reports() {
     owned.feed(stream.as_bytes());
     owned.finish();
     let from_owned = kinds(&mut || {
-        owned
-            .next_item()
-            .map(|item| item.map(|i| matches!(i, Item::Event(_))).map_err(|e| e.position.index))
+        owned.next_item().map(|item| {
+            item.map(|i| matches!(i, Item::Event(_)))
+                .map_err(|e| e.position.index)
+        })
     });
     let mut checked = Decoder::<ResponseStreamEvent>::new(Format::Sse);
     checked.feed(stream.as_bytes());
     checked.finish();
     let from_checked = kinds(&mut || {
-        checked
-            .next_validated_view()
-            .map(|item| item.map(|i| matches!(i, Item::Event(_))).map_err(|e| e.position.index))
+        checked.next_validated_view().map(|item| {
+            item.map(|i| matches!(i, Item::Event(_)))
+                .map_err(|e| e.position.index)
+        })
     });
     assert_eq!(from_owned, [Ok(true), Err(1), Err(2)]);
     assert_eq!(from_checked, from_owned);
@@ -208,9 +210,79 @@ fn validated_views_report_what_the_owned_decode_reports() {
     unchecked.feed(stream.as_bytes());
     unchecked.finish();
     let from_views = kinds(&mut || {
-        unchecked
-            .next_view()
-            .map(|item| item.map(|i| matches!(i, Item::Event(_))).map_err(|e| e.position.index))
+        unchecked.next_view().map(|item| {
+            item.map(|i| matches!(i, Item::Event(_)))
+                .map_err(|e| e.position.index)
+        })
     });
     assert_eq!(from_views, [Ok(true), Ok(true), Ok(true)]);
+}
+
+/// `DecodeStream::for_each_view` hands out the same events as the owned `DecodeStream`, over
+/// every recorded Responses stream fed in uneven chunks, and stops when asked to.
+#[test]
+fn decode_stream_views_match_its_owned_items() {
+    use futures::StreamExt;
+    use openai_wire_decode::{DecodeStream, OwnedItem};
+    use std::ops::ControlFlow;
+    let chunks = |bytes: &[u8]| -> Vec<Result<Vec<u8>, std::io::Error>> {
+        bytes.chunks(1021).map(|c| Ok(c.to_vec())).collect()
+    };
+    let mut files = 0;
+    for entry in manifest().into_iter().filter(|e| e.protocol == "responses") {
+        let bytes = std::fs::read(corpus_dir().join(&entry.file)).expect("corpus file");
+        let (owned, views) = futures::executor::block_on(async {
+            let mut owned = Vec::new();
+            let mut stream = DecodeStream::<_, ResponseStreamEvent>::new(
+                futures::stream::iter(chunks(&bytes)),
+                entry.format,
+            );
+            while let Some(item) = stream.next().await {
+                if let Ok(OwnedItem::Event(decoded)) = item {
+                    owned.push((decoded.position, decoded.event));
+                }
+            }
+            let mut views = Vec::new();
+            let mut stream = DecodeStream::<_, ResponseStreamEvent>::new(
+                futures::stream::iter(chunks(&bytes)),
+                entry.format,
+            );
+            stream
+                .for_each_view(|item| {
+                    if let Ok(Item::Event(decoded)) = item {
+                        let event = decoded.event.to_owned_event().expect("fits");
+                        views.push((decoded.position, event));
+                    }
+                    ControlFlow::Continue(())
+                })
+                .await
+                .expect("no transport error");
+            (owned, views)
+        });
+        assert_eq!(owned, views, "{}", entry.file);
+        files += 1;
+    }
+    assert!(files > 100, "{files} Responses recordings");
+    // Breaking stops the reading.
+    let bytes = std::fs::read(corpus_dir().join(
+        "responses/openai-dotnet__ResponsesTests__CanStreamBackgroundResponsesAsync__e0.sse",
+    ))
+    .expect("corpus file");
+    let mut seen = 0;
+    futures::executor::block_on(
+        DecodeStream::<_, ResponseStreamEvent>::new(
+            futures::stream::iter(chunks(&bytes)),
+            Format::Sse,
+        )
+        .for_each_view(|_| {
+            seen += 1;
+            if seen == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }),
+    )
+    .expect("no transport error");
+    assert_eq!(seen, 3);
 }
