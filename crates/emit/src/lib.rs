@@ -54,6 +54,7 @@
 //!     output_tokens: 3,
 //!     output_tokens_details: ResponseUsageOutputTokensDetails { reasoning_tokens: 0 },
 //!     total_tokens: 15,
+//!     ..Default::default()
 //! })?);
 //!
 //! let types: Vec<&str> = events.iter().map(|event| event.wire_type()).collect();
