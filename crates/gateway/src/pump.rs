@@ -244,9 +244,13 @@ where
         let mut pacer = Pacer::new(start, heartbeat, idle).with_deadline(deadline);
         let sleep = tokio::time::sleep(Duration::ZERO);
         let mut sleep = std::pin::pin!(sleep);
+        let mut armed: Option<std::time::Instant> = None;
         while !conversion.is_finished() {
             let Some(deadline) = pacer.poll_timeout() else { break };
-            sleep.as_mut().reset(tokio::time::Instant::from_std(deadline));
+            if needs_rearm(armed, deadline, sleep.is_elapsed()) {
+                sleep.as_mut().reset(tokio::time::Instant::from_std(deadline));
+                armed = Some(deadline);
+            }
             let wake = tokio::select! {
                 biased;
                 item = upstream.next() => Wake::Upstream(item),
@@ -276,6 +280,18 @@ where
         }
         yield PumpStep::Finished(Box::new(conversion));
     }
+}
+
+/// Whether the pump's timer, armed for `armed`, must be set again for the pacer's next
+/// `deadline`. Upstream data only moves the pacer's deadlines later, so the timer is left as it
+/// is then: it fires early, [`Pacer::handle_timeout`] finds nothing due, and it is set again.
+/// One timer reset per heartbeat interval, not per upstream event (issue 15).
+fn needs_rearm(
+    armed: Option<std::time::Instant>,
+    deadline: std::time::Instant,
+    elapsed: bool,
+) -> bool {
+    armed.is_none_or(|armed| elapsed || deadline < armed)
 }
 
 /// Now, on tokio's clock (paused and advanced in tests).
