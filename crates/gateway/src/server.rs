@@ -6,6 +6,7 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -16,7 +17,7 @@ use openai_wire_convert::envelope::EnvelopeKey;
 use serde_json::json;
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tracing::Instrument as _;
+use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::error::{ApiError, GatewayError};
@@ -185,17 +186,23 @@ impl Gateway {
             }
         }
         app.fallback(crate::http::refusals::not_found)
-            .layer(middleware::from_fn_with_state(
-                self.state.clone(),
-                authenticate,
-            ))
+            .layer(middleware::from_fn_with_state(self.state.clone(), authenticate))
             .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
             // Codex with a provider named `OpenAI` may send zstd bodies; the limit above counts
             // the decompressed bytes.
             .layer(RequestDecompressionLayer::new())
             .layer(middleware::from_fn(crate::http::refusals::openai_errors))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(middleware::from_fn(trace_request))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                    let id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                }),
+            )
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .with_state(self.state.clone())
     }
@@ -372,38 +379,6 @@ fn metrics_handle() -> Option<PrometheusHandle> {
             }
         })
         .clone()
-}
-
-/// Each request in its `request` span (method, path, request id), with tower-http's
-/// `TraceLayer` events: `started processing request` and `finished processing request`
-/// (debug), `response failed` for a 5xx answer (error). The span is entered while the handler
-/// runs, not for every frame of a streamed body as `TraceLayer` does (a span enter and exit and
-/// two clock reads per event, issue 15); what a stream logs later names its provider.
-async fn trace_request(request: Request, next: Next) -> Response {
-    let id = request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
-    let span = tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id);
-    let started = std::time::Instant::now();
-    async move {
-        tracing::debug!("started processing request");
-        let response = next.run(request).await;
-        let (status, latency) = (response.status(), started.elapsed());
-        tracing::debug!(
-            status = status.as_u16(),
-            ?latency,
-            "finished processing request"
-        );
-        if status.is_server_error() {
-            let classification = format!("Status code: {status}");
-            tracing::error!(%classification, ?latency, "response failed");
-        }
-        response
-    }
-    .instrument(span)
-    .await
 }
 
 async fn authenticate(
