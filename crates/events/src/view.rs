@@ -128,11 +128,13 @@ impl<T: Serialize> Serialize for Lazy<'_, T> {
 }
 
 /// Reads a field the owned model requires as it does: present (`null` is read by the type).
+#[allow(dead_code)] // unused when no enabled protocol has such a field
 fn read_required<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, serde_json::Error> {
     serde_json::from_str(raw.unwrap_or("null"))
 }
 
 /// Reads a field the owned model reads leniently: absent or `null` is the default.
+#[allow(dead_code)] // unused when no enabled protocol has such a field
 fn read_or_default<T: DeserializeOwned + Default>(
     raw: Option<&str>,
 ) -> Result<T, serde_json::Error> {
@@ -317,6 +319,7 @@ impl<'de> Visitor<'de> for CowStr {
 }
 
 /// Deserializes the view of a known event type from its JSON text, borrowing from it.
+#[allow(dead_code)] // unused when no protocol feature is on
 pub(crate) fn parse_view<'a, T: Deserialize<'a>>(
     event_type: &str,
     json: &'a str,
