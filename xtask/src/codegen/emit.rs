@@ -603,7 +603,20 @@ pub fn emit_protocol_enum(config: &EnumConfig, variants: &[Variant<'_>], out: &m
         out.push_str("_ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),\n})\n}\n\n");
     }
 
-    // wire_type
+    emit_event_accessors(config, variants, out);
+    out.push_str("}\n\n");
+
+    // Serialize / Deserialize
+    if by_event_name {
+        emit_envelope_serde(name, variants, out);
+    } else {
+        emit_tagged_serde(name, tag, config, variants, out);
+    }
+}
+
+/// `wire_type`, `is_unknown` and `is_terminal` of a protocol enum's `StreamEvent` impl, or of
+/// its view's `EventView` impl (the same arms: both have the same variants).
+pub fn emit_event_accessors(config: &EnumConfig, variants: &[Variant<'_>], out: &mut String) {
     out.push_str("fn wire_type(&self) -> &str {\nmatch self {\n");
     for v in variants {
         let binding = if v.payload.is_some() { "(_)" } else { "" };
@@ -615,28 +628,18 @@ pub fn emit_protocol_enum(config: &EnumConfig, variants: &[Variant<'_>], out: &m
         .iter()
         .filter(|v| config.terminal.contains(&v.event.wire_type))
         .map(|v| {
-            if v.payload.is_some() {
-                format!("Self::{}(_)", v.name)
-            } else {
-                format!("Self::{}", v.name)
-            }
+            let binding = if v.payload.is_some() { "(_)" } else { "" };
+            format!("Self::{}{binding}", v.name)
         })
         .collect();
     if terminal.is_empty() {
-        out.push_str("fn is_terminal(&self) -> bool {\nfalse\n}\n}\n\n");
+        out.push_str("fn is_terminal(&self) -> bool {\nfalse\n}\n");
     } else {
         let _ = writeln!(
             out,
-            "fn is_terminal(&self) -> bool {{\nmatches!(self, {})\n}}\n}}\n",
+            "fn is_terminal(&self) -> bool {{\nmatches!(self, {})\n}}",
             terminal.join(" | ")
         );
-    }
-
-    // Serialize / Deserialize
-    if by_event_name {
-        emit_envelope_serde(name, variants, out);
-    } else {
-        emit_tagged_serde(name, tag, config, variants, out);
     }
 }
 

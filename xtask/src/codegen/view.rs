@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::emit::{
-    FieldRules, Variant, doc_comment, emit_field, envelope_data_arms, rust_ty, tag_patterns,
+    FieldRules, Variant, doc_comment, emit_event_accessors, emit_field, envelope_data_arms,
+    rust_ty, tag_patterns,
 };
 use super::lower::{Def, Field, Kind, Presence, Ty};
 use super::prepare::{Config, EnumConfig};
@@ -312,7 +313,8 @@ fn emit_event_view_impl(
             "_ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),\n})\n}\n\n",
         );
     }
-    emit_view_accessors(config, variants, out);
+    emit_event_accessors(config, variants, out);
+    out.push('\n');
     emit_view_to_owned(name, variants, with_struct, out);
     out.push_str("}\n\n");
 }
@@ -323,33 +325,6 @@ fn parse_expr(v: &Variant<'_>) -> String {
         format!("Box::new({parse})")
     } else {
         parse
-    }
-}
-
-fn emit_view_accessors(config: &EnumConfig, variants: &[Variant<'_>], out: &mut String) {
-    out.push_str("fn wire_type(&self) -> &str {\nmatch self {\n");
-    for v in variants {
-        let binding = if v.payload.is_some() { "(_)" } else { "" };
-        let _ = writeln!(out, "Self::{}{binding} => {:?},", v.name, v.event.wire_type);
-    }
-    out.push_str("Self::Unknown(unknown) => &unknown.event_type,\n}\n}\n\n");
-    out.push_str("fn is_unknown(&self) -> bool {\nmatches!(self, Self::Unknown(_))\n}\n\n");
-    let terminal: Vec<String> = variants
-        .iter()
-        .filter(|v| config.terminal.contains(&v.event.wire_type))
-        .map(|v| {
-            let binding = if v.payload.is_some() { "(_)" } else { "" };
-            format!("Self::{}{binding}", v.name)
-        })
-        .collect();
-    if terminal.is_empty() {
-        out.push_str("fn is_terminal(&self) -> bool {\nfalse\n}\n\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "fn is_terminal(&self) -> bool {{\nmatches!(self, {})\n}}\n",
-            terminal.join(" | ")
-        );
     }
 }
 
