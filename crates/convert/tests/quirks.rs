@@ -871,3 +871,46 @@ fn the_module_docs_show_the_kinds_table_generated_from_the_code() {
         openai_wire_convert::provider::doc_table(),
     );
 }
+
+/// Every quirk that chunks show by their shape is detected on its own evidence recording
+/// (`Quirks::detect_from_chunk`, which reads deltas through the one Chat-delta reader).
+#[test]
+fn quirks_seen_in_chunks_are_detected_on_their_evidence() {
+    let detectable = [
+        Quirk::PlaceholderIdAndCreated,
+        Quirk::AzurePromptFilterChunk,
+        Quirk::UsageOnLastChoiceChunk,
+        Quirk::UsageInOwnChunk,
+        Quirk::ContentPartsWithThinking,
+        Quirk::ReasoningContentField,
+        Quirk::ReasoningField,
+        Quirk::ReasoningDetails,
+        Quirk::ToolCallWithoutIndex,
+        Quirk::WholeToolCallInOneChunk,
+    ];
+    for quirk in detectable {
+        let info = QUIRKS
+            .iter()
+            .find(|i| i.quirk == quirk)
+            .expect("in the table");
+        let Some(name) = info.evidence.strip_prefix("chat/") else {
+            panic!(
+                "{}: evidence {} is not a chat recording",
+                info.name, info.evidence
+            );
+        };
+        let stream = chat_stream::load(name);
+        let mut detected = Quirks::none();
+        for event in &stream.events {
+            if let ChatCompletionStreamEvent::ChatCompletionChunk(chunk) = event {
+                detected = detected.union(Quirks::detect_from_chunk(chunk));
+            }
+        }
+        assert!(
+            detected.contains(quirk),
+            "{} not detected on {}",
+            info.name,
+            info.evidence
+        );
+    }
+}
