@@ -392,3 +392,48 @@ fn held_content_comes_out_before_a_tool_call() {
         seen.checker_errors()
     );
 }
+
+#[test]
+fn held_content_comes_out_before_reasoning_or_a_refusal() {
+    // "I" then "I think" (held: it may repeat the whole text), then reasoning or a refusal: the
+    // held text goes out first, so the message is whole and comes before what follows it.
+    let held = |other: Value| {
+        let chunks = vec![
+            chunk(json!({"role": "assistant", "content": "I"}), None),
+            chunk(json!({"content": "I think"}), None),
+            chunk(other, None),
+            chunk(json!({}), Some("stop")),
+        ];
+        run(&chunks, Quirks::none())
+    };
+    let seen = held(json!({"reasoning_content": "hmm"}));
+    assert_eq!(seen.text(), "II think");
+    assert_eq!(seen.response.output.len(), 2, "{:?}", seen.response.output);
+    assert!(matches!(seen.response.output[0], OutputItem::Message(_)));
+    assert!(matches!(seen.response.output[1], OutputItem::Reasoning(_)));
+    assert!(
+        seen.checker_errors().is_empty(),
+        "{:?}",
+        seen.checker_errors()
+    );
+
+    let seen = held(json!({"refusal": "no"}));
+    let OutputItem::Message(message) = &seen.response.output[0] else {
+        panic!("{:?}", seen.response.output)
+    };
+    assert_eq!(seen.response.output.len(), 1);
+    assert_eq!(message.content.len(), 2, "{:?}", message.content);
+    assert!(matches!(
+        message.content[0],
+        OutputMessageContent::OutputText(_)
+    ));
+    assert!(matches!(
+        message.content[1],
+        OutputMessageContent::Refusal(_)
+    ));
+    assert!(
+        seen.checker_errors().is_empty(),
+        "{:?}",
+        seen.checker_errors()
+    );
+}
