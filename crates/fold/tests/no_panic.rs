@@ -59,6 +59,18 @@ fn response_event(kind: u8, index: i64, sub: i64, id: u8) -> Option<ResponseStre
     ResponseStreamEvent::from_json(&json).ok()
 }
 
+/// The most items one template carries (`response.failed`: a call and a reasoning item).
+const MAX_ITEMS_PER_EVENT: usize = 2;
+
+/// The case proptest found: a terminal response with two items, first in the stream, gives
+/// each item's unstreamed text and end, then the end of the response.
+#[test]
+fn a_terminal_response_first_reports_its_items_texts_and_ends() {
+    let event = response_event(13, 0, 0, 0).expect("template");
+    let updates = ResponseFold::new().push_updates(&event);
+    assert_eq!(updates.len(), 5, "{updates:#?}");
+}
+
 proptest! {
     #[test]
     fn responses_fold_never_panics(events in proptest::collection::vec((any::<u8>(), any::<i64>(), any::<i64>(), 0u8..4), 0..60)) {
@@ -68,7 +80,9 @@ proptest! {
             // Small indices half the time, so events meet the same items.
             let (index, sub) = if kind & 0x80 == 0 { (index.rem_euclid(4), sub.rem_euclid(3)) } else { (index, sub) };
             let event = response_event(kind, index, sub, id).expect("every template decodes");
-            prop_assert!(fold.push_updates(&event).len() <= 2 * n + 1);
+            // At most two updates per item an event carries (a catch-up and the item's end; a
+            // terminal response carries up to two items), and the event's own.
+            prop_assert!(fold.push_updates(&event).len() <= 2 * MAX_ITEMS_PER_EVENT * n + 1);
         }
         prop_assert!(fold.response().output.len() <= n);
         prop_assert!(fold.unfinished_calls().len() <= n);
