@@ -24,7 +24,10 @@
 //! For every content event a client receives it takes the time since the upstream stamped it.
 //! "Direct" clients ask the upstream for Chat Completions; "gateway" clients ask the gateway for
 //! a Responses stream (`store: false`, as Codex sends) and read `response.output_text.delta`.
-//! The difference between the two is what the gateway adds. Memory is the gateway's VmRSS from
+//! The difference between the two is what the gateway adds. "gateway-chat" clients ask the
+//! gateway for Chat Completions, which it passes through (one read and one write per event, no
+//! decoding or conversion): the same transport under the Responses path, so its CPU per event
+//! is the floor of the gateway's. Memory is the gateway's VmRSS from
 //! `/proc`, sampled every 20 ms; CPU is its utime + stime over the phase.
 //!
 //! Nothing here asserts on a time: the numbers go in BENCHMARKS.md.
@@ -627,6 +630,15 @@ async fn load(args: Args) -> anyhow::Result<()> {
             name: "gateway".into(),
             url: format!("http://{gateway_address}/v1/responses"),
             api: Api::Responses,
+            pid: Some(gateway.pid()),
+        },
+        // The gateway's Chat Completions passthrough: the same transport (client connection,
+        // upstream connection, one read and one write per event) without decoding or
+        // converting, the floor under the Responses path's cost.
+        Front {
+            name: "gateway-chat".into(),
+            url: format!("http://{gateway_address}/v1/chat/completions"),
+            api: Api::Chat,
             pid: Some(gateway.pid()),
         },
     ];
