@@ -142,9 +142,9 @@ where
     E: StreamEvent + Send + 'static,
 {
     let decoder = Decoder::<E>::with_max_event_size(format, MAX_UPSTREAM_EVENT);
-    let decoded = DecodeStream::with_decoder(response.bytes_stream(), decoder);
+    // Pinned here, not moved into the stream's state: moved in, it would take room twice.
+    let mut decoded = Box::pin(DecodeStream::with_decoder(response.bytes_stream(), decoder));
     async_stream::stream! {
-        let mut decoded = std::pin::pin!(decoded);
         let mut total = 0usize;
         while let Some(item) = decoded.next().await {
             yield match item {
@@ -181,6 +181,9 @@ where
     E: StreamEvent + Send + 'static,
     F: Future<Output = Result<reqwest::Response, SendError>> + Send + 'static,
 {
+    // Boxed, so that the request's state is freed once the answer is in rather than kept in
+    // the stream's state for its whole life, and not kept twice (captured, then awaited).
+    let send = Box::pin(send);
     async_stream::stream! {
         match send.await {
             Ok(answer) => {
