@@ -7068,6 +7068,37 @@ impl ResponseAudioDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseAudioDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut delta = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when the audio response is complete.
 ///
 /// Wire type: `response.audio.done`.
@@ -7120,6 +7151,29 @@ impl ResponseAudioDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseAudioDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -7203,6 +7257,37 @@ impl ResponseAudioTranscriptDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseAudioTranscriptDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when the full audio transcript is completed.
 ///
 /// Wire type: `response.audio.transcript.done`.
@@ -7255,6 +7340,29 @@ impl ResponseAudioTranscriptDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseAudioTranscriptDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -7356,6 +7464,45 @@ impl ResponseCodeInterpreterCallCodeDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseCodeInterpreterCallCodeDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when the code snippet is finalized by the code interpreter.
 ///
 /// Wire type: `response.code_interpreter_call_code.done`.
@@ -7442,6 +7589,42 @@ impl ResponseCodeInterpreterCallCodeDoneEventRef<'_> {
     }
 }
 
+impl<'a> ResponseCodeInterpreterCallCodeDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut code = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "code" => crate::view::once(&mut code, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            code: code
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when the code interpreter call is completed.
 ///
 /// Wire type: `response.code_interpreter_call.completed`.
@@ -7514,6 +7697,37 @@ impl ResponseCodeInterpreterCallCompletedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseCodeInterpreterCallCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -7592,6 +7806,37 @@ impl ResponseCodeInterpreterCallInProgressEventRef<'_> {
     }
 }
 
+impl<'a> ResponseCodeInterpreterCallInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when the code interpreter is actively interpreting the code snippet.
 ///
 /// Wire type: `response.code_interpreter_call.interpreting`.
@@ -7664,6 +7909,37 @@ impl ResponseCodeInterpreterCallInterpretingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseCodeInterpreterCallInterpretingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -7744,6 +8020,37 @@ impl ResponseCompactionCompactingEventRef<'_> {
     }
 }
 
+impl<'a> ResponseCompactionCompactingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when the model response is complete.
 ///
 /// Wire type: `response.completed`.
@@ -7808,6 +8115,33 @@ impl ResponseCompletedEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.completed", &self.response)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -7951,6 +8285,43 @@ impl ResponseContentPartAddedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseContentPartAddedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut part = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            part: crate::view::lazy_raw_required(part?),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when a content part is done.
 ///
 /// Wire type: `response.content_part.done`.
@@ -8038,6 +8409,43 @@ impl ResponseContentPartDoneEventRef<'_> {
     }
 }
 
+impl<'a> ResponseContentPartDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut sequence_number = None;
+        let mut part = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            part: crate::view::lazy_raw_required(part?),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// The conversation that this response belonged to. Input items and output items from this response were automatically added to this conversation.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct ResponseConversation {
@@ -8110,6 +8518,33 @@ impl ResponseCreatedEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.created", &self.response)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseCreatedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -8211,6 +8646,45 @@ impl ResponseCustomToolCallInputDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseCustomToolCallInputDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut delta = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Event indicating that input for a custom tool call is complete.
 ///
 /// Wire type: `response.custom_tool_call_input.done`.
@@ -8294,6 +8768,42 @@ impl ResponseCustomToolCallInputDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseCustomToolCallInputDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut input = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "input" => crate::view::once(&mut input, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            input: input
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -8455,6 +8965,33 @@ impl ResponseFailedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseFailedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut response = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when a file search call is completed (results found).
 ///
 /// Wire type: `response.file_search_call.completed`.
@@ -8527,6 +9064,37 @@ impl ResponseFileSearchCallCompletedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseFileSearchCallCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -8605,6 +9173,37 @@ impl ResponseFileSearchCallInProgressEventRef<'_> {
     }
 }
 
+impl<'a> ResponseFileSearchCallInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when a file search is currently searching.
 ///
 /// Wire type: `response.file_search_call.searching`.
@@ -8677,6 +9276,37 @@ impl ResponseFileSearchCallSearchingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseFileSearchCallSearchingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -8778,6 +9408,45 @@ impl ResponseFunctionCallArgumentsDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseFunctionCallArgumentsDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut delta = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when function-call arguments are finalized.
 ///
 /// Wire type: `response.function_call_arguments.done`.
@@ -8875,6 +9544,47 @@ impl ResponseFunctionCallArgumentsDoneEventRef<'_> {
     }
 }
 
+impl<'a> ResponseFunctionCallArgumentsDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut name = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut arguments = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "name" => crate::view::once(&mut name, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "arguments" => crate::view::once(&mut arguments, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            name: name
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            arguments: arguments
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when an image generation tool call has completed and the final image is available.
 ///
 /// Wire type: `response.image_generation_call.completed`.
@@ -8947,6 +9657,37 @@ impl ResponseImageGenCallCompletedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseImageGenCallCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut item_id = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -9025,6 +9766,37 @@ impl ResponseImageGenCallGeneratingEventRef<'_> {
     }
 }
 
+impl<'a> ResponseImageGenCallGeneratingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when an image generation tool call is in progress.
 ///
 /// Wire type: `response.image_generation_call.in_progress`.
@@ -9097,6 +9869,37 @@ impl ResponseImageGenCallInProgressEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseImageGenCallInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -9241,6 +10044,61 @@ impl ResponseImageGenCallPartialImageEventRef<'_> {
     }
 }
 
+impl<'a> ResponseImageGenCallPartialImageEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut partial_image_index = None;
+        let mut partial_image_b64 = None;
+        let mut size = None;
+        let mut quality = None;
+        let mut background = None;
+        let mut output_format = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "partial_image_index" => {
+                    crate::view::once(&mut partial_image_index, scan.int_or_null()?)?
+                }
+                "partial_image_b64" => {
+                    crate::view::once(&mut partial_image_b64, scan.str_or_null()?)?
+                }
+                "size" => crate::view::once(&mut size, scan.str_or_null()?)?,
+                "quality" => crate::view::once(&mut quality, scan.str_or_null()?)?,
+                "background" => crate::view::once(&mut background, scan.str_or_null()?)?,
+                "output_format" => crate::view::once(&mut output_format, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            partial_image_index: partial_image_index.flatten().unwrap_or_default(),
+            partial_image_b64: partial_image_b64
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            size: size.flatten().map(std::borrow::Cow::Borrowed),
+            quality: quality.flatten().map(std::borrow::Cow::Borrowed),
+            background: background.flatten().map(std::borrow::Cow::Borrowed),
+            output_format: output_format.flatten().map(std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when the response is in progress.
 ///
 /// Wire type: `response.in_progress`.
@@ -9305,6 +10163,33 @@ impl ResponseInProgressEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.in_progress", &self.response)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -9393,6 +10278,33 @@ impl ResponseIncompleteEventRef<'_> {
     }
 }
 
+impl<'a> ResponseIncompleteEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when all injected input items were validated and committed to the
 /// active response.
 ///
@@ -9452,6 +10364,32 @@ impl ResponseInjectCreatedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseInjectCreatedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response_id: response_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -9801,6 +10739,45 @@ impl ResponseMCPCallArgumentsDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseMCPCallArgumentsDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when the arguments for an MCP tool call are finalized.
 ///
 /// Wire type: `response.mcp_call_arguments.done`.
@@ -9887,6 +10864,42 @@ impl ResponseMCPCallArgumentsDoneEventRef<'_> {
     }
 }
 
+impl<'a> ResponseMCPCallArgumentsDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut arguments = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "arguments" => crate::view::once(&mut arguments, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            arguments: arguments
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when an MCP  tool call has completed successfully.
 ///
 /// Wire type: `response.mcp_call.completed`.
@@ -9957,6 +10970,37 @@ impl ResponseMCPCallCompletedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseMCPCallCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -10033,6 +11077,37 @@ impl ResponseMCPCallFailedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseMCPCallFailedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when an MCP  tool call is in progress.
 ///
 /// Wire type: `response.mcp_call.in_progress`.
@@ -10103,6 +11178,37 @@ impl ResponseMCPCallInProgressEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseMCPCallInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -10181,6 +11287,37 @@ impl ResponseMCPListToolsCompletedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseMCPListToolsCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when the attempt to list available MCP tools has failed.
 ///
 /// Wire type: `response.mcp_list_tools.failed`.
@@ -10251,6 +11388,37 @@ impl ResponseMCPListToolsFailedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseMCPListToolsFailedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -10326,6 +11494,37 @@ impl ResponseMCPListToolsInProgressEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseMCPListToolsInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -10419,6 +11618,35 @@ impl ResponseOutputItemAddedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseOutputItemAddedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut item = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            item: crate::view::lazy_raw_required(item?),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when an output item is marked done.
 ///
 /// Wire type: `response.output_item.done`.
@@ -10485,6 +11713,35 @@ impl ResponseOutputItemDoneEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.output_item.done", &self.item)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseOutputItemDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut item = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            item: crate::view::lazy_raw_required(item?),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -10584,6 +11841,47 @@ impl ResponseOutputTextAnnotationAddedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseOutputTextAnnotationAddedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut annotation_index = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "annotation_index" => {
+                    crate::view::once(&mut annotation_index, scan.int_or_null()?)?
+                }
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "annotation" => return None,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            annotation_index: annotation_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            annotation: None,
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 open_enum! {
 /// Deprecated. Use `prompt_cache_options.ttl` instead.
 ///
@@ -10668,6 +11966,33 @@ impl ResponseQueuedEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.queued", &self.response)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseQueuedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -10762,6 +12087,43 @@ impl ResponseReasoningSummaryPartAddedEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.reasoning_summary_part.added", &self.part)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseReasoningSummaryPartAddedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut summary_index = None;
+        let mut sequence_number = None;
+        let mut part = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -10876,6 +12238,45 @@ impl ResponseReasoningSummaryPartDoneEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.reasoning_summary_part.done", &self.part)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseReasoningSummaryPartDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut summary_index = None;
+        let mut sequence_number = None;
+        let mut part = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "status" => return None,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            status: None,
+            sequence_number: sequence_number.flatten(),
+            part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -11011,6 +12412,48 @@ impl ResponseReasoningSummaryTextDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseReasoningSummaryTextDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut summary_index = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when a reasoning summary text is completed.
 ///
 /// Wire type: `response.reasoning_summary_text.done`.
@@ -11101,6 +12544,45 @@ impl ResponseReasoningSummaryTextDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseReasoningSummaryTextDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut summary_index = None;
+        let mut text = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            text: text
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -11207,6 +12689,48 @@ impl ResponseReasoningTextDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseReasoningTextDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when a reasoning text is completed.
 ///
 /// Wire type: `response.reasoning_text.done`.
@@ -11295,6 +12819,45 @@ impl ResponseReasoningTextDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseReasoningTextDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut text = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            text: text
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -11401,6 +12964,48 @@ impl ResponseRefusalDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseRefusalDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when refusal text is finalized.
 ///
 /// Wire type: `response.refusal.done`.
@@ -11492,6 +13097,45 @@ impl ResponseRefusalDoneEventRef<'_> {
     }
 }
 
+impl<'a> ResponseRefusalDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut refusal = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "refusal" => crate::view::once(&mut refusal, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            refusal: refusal
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// A streaming event that indicated a shell command was added to a tool call.
 ///
 /// Wire type: `response.shell_call_command.added`.
@@ -11571,6 +13215,40 @@ impl ResponseShellCallCommandAddedStreamingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseShellCallCommandAddedStreamingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut command_index = None;
+        let mut command = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "command_index" => crate::view::once(&mut command_index, scan.int_or_null()?)?,
+                "command" => crate::view::once(&mut command, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            command_index: command_index.flatten().unwrap_or_default(),
+            command: command
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -11668,6 +13346,43 @@ impl ResponseShellCallCommandDeltaStreamingEventRef<'_> {
     }
 }
 
+impl<'a> ResponseShellCallCommandDeltaStreamingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut command_index = None;
+        let mut delta = None;
+        let mut obfuscation = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "command_index" => crate::view::once(&mut command_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            command_index: command_index.flatten().unwrap_or_default(),
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// A streaming event that indicated a shell command was completed.
 ///
 /// Wire type: `response.shell_call_command.done`.
@@ -11747,6 +13462,40 @@ impl ResponseShellCallCommandDoneStreamingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseShellCallCommandDoneStreamingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut command_index = None;
+        let mut command = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "command_index" => crate::view::once(&mut command_index, scan.int_or_null()?)?,
+                "command" => crate::view::once(&mut command, scan.str_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            command_index: command_index.flatten().unwrap_or_default(),
+            command: command
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -12411,6 +14160,52 @@ impl ResponseTextDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseTextDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut logprobs = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "logprobs" => crate::view::once(&mut logprobs, scan.raw()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            delta: delta
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            logprobs: logprobs
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when text content is finalized.
 ///
 /// Wire type: `response.output_text.done`.
@@ -12511,6 +14306,49 @@ impl ResponseTextDoneEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.output_text.done", &self.logprobs)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseTextDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut text = None;
+        let mut sequence_number = None;
+        let mut logprobs = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "logprobs" => crate::view::once(&mut logprobs, scan.raw()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            text: text
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            logprobs: logprobs
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -12674,6 +14512,37 @@ impl ResponseWebSearchCallCompletedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseWebSearchCallCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when a web search call is initiated.
 ///
 /// Wire type: `response.web_search_call.in_progress`.
@@ -12749,6 +14618,37 @@ impl ResponseWebSearchCallInProgressEventRef<'_> {
     }
 }
 
+impl<'a> ResponseWebSearchCallInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
+    }
+}
+
 /// Emitted when a web search call is executing.
 ///
 /// Wire type: `response.web_search_call.searching`.
@@ -12821,6 +14721,37 @@ impl ResponseWebSearchCallSearchingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseWebSearchCallSearchingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => return None,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id
+                .flatten()
+                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            sequence_number: sequence_number.flatten(),
+            agent: None,
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+        })
     }
 }
 
@@ -13202,6 +15133,112 @@ impl ResponsesClientEventResponseCreateRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponsesClientEventResponseCreateRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut stream_id = None;
+        let mut top_logprobs = None;
+        let mut user = None;
+        let mut safety_identifier = None;
+        let mut prompt_cache_key = None;
+        let mut previous_response_id = None;
+        let mut background = None;
+        let mut max_tool_calls = None;
+        let mut parallel_tool_calls = None;
+        let mut store = None;
+        let mut instructions = None;
+        let mut stream = None;
+        let mut max_output_tokens = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "metadata" => return None,
+                "top_logprobs" => crate::view::once(&mut top_logprobs, scan.int_or_null()?)?,
+                "temperature" => return None,
+                "top_p" => return None,
+                "user" => crate::view::once(&mut user, scan.str_or_null()?)?,
+                "safety_identifier" => {
+                    crate::view::once(&mut safety_identifier, scan.str_or_null()?)?
+                }
+                "prompt_cache_key" => {
+                    crate::view::once(&mut prompt_cache_key, scan.str_or_null()?)?
+                }
+                "prompt_cache_retention" => return None,
+                "prompt_cache_options" => return None,
+                "previous_response_id" => {
+                    crate::view::once(&mut previous_response_id, scan.str_or_null()?)?
+                }
+                "model" => return None,
+                "background" => crate::view::once(&mut background, scan.bool_or_null()?)?,
+                "max_tool_calls" => crate::view::once(&mut max_tool_calls, scan.int_or_null()?)?,
+                "text" => return None,
+                "tools" => return None,
+                "tool_choice" => return None,
+                "prompt" => return None,
+                "service_tier" => return None,
+                "truncation" => return None,
+                "reasoning" => return None,
+                "input" => return None,
+                "include" => return None,
+                "parallel_tool_calls" => {
+                    crate::view::once(&mut parallel_tool_calls, scan.bool_or_null()?)?
+                }
+                "store" => crate::view::once(&mut store, scan.bool_or_null()?)?,
+                "instructions" => crate::view::once(&mut instructions, scan.str_or_null()?)?,
+                "moderation" => return None,
+                "stream" => crate::view::once(&mut stream, scan.bool_or_null()?)?,
+                "stream_options" => return None,
+                "conversation" => return None,
+                "context_management" => return None,
+                "max_output_tokens" => {
+                    crate::view::once(&mut max_output_tokens, scan.int_or_null()?)?
+                }
+                "multi_agent" => return None,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            metadata: None,
+            top_logprobs: top_logprobs.flatten(),
+            temperature: None,
+            top_p: None,
+            user: user.flatten().map(std::borrow::Cow::Borrowed),
+            safety_identifier: safety_identifier.flatten().map(std::borrow::Cow::Borrowed),
+            prompt_cache_key: prompt_cache_key.flatten().map(std::borrow::Cow::Borrowed),
+            prompt_cache_retention: None,
+            prompt_cache_options: None,
+            previous_response_id: previous_response_id
+                .flatten()
+                .map(std::borrow::Cow::Borrowed),
+            model: None,
+            background: background.flatten(),
+            max_tool_calls: max_tool_calls.flatten(),
+            text: None,
+            tools: None,
+            tool_choice: None,
+            prompt: None,
+            service_tier: None,
+            truncation: None,
+            reasoning: None,
+            input: None,
+            include: None,
+            parallel_tool_calls: parallel_tool_calls.flatten(),
+            store: store.flatten(),
+            instructions: instructions.flatten().map(std::borrow::Cow::Borrowed),
+            moderation: None,
+            stream: stream.flatten(),
+            stream_options: None,
+            conversation: None,
+            context_management: None,
+            max_output_tokens: max_output_tokens.flatten(),
+            multi_agent: None,
+        })
     }
 }
 
@@ -15380,85 +17417,158 @@ impl<'a> crate::EventView<'a> for ResponseStreamEventRef<'a> {
             .unwrap_or_default();
         Ok(match &*tag {
             "response.audio.delta" => {
-                Self::ResponseAudioDelta(crate::view::parse_view("response.audio.delta", json)?)
+                Self::ResponseAudioDelta(match ResponseAudioDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.audio.delta", json)?,
+                })
             }
             "response.audio.done" => {
-                Self::ResponseAudioDone(crate::view::parse_view("response.audio.done", json)?)
+                Self::ResponseAudioDone(match ResponseAudioDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.audio.done", json)?,
+                })
             }
             "response.audio.transcript.delta" => Self::ResponseAudioTranscriptDelta(
-                crate::view::parse_view("response.audio.transcript.delta", json)?,
+                match ResponseAudioTranscriptDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.audio.transcript.delta", json)?,
+                },
             ),
             "response.audio.transcript.done" => Self::ResponseAudioTranscriptDone(
-                crate::view::parse_view("response.audio.transcript.done", json)?,
+                match ResponseAudioTranscriptDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.audio.transcript.done", json)?,
+                },
             ),
             "response.code_interpreter_call_code.delta" => {
-                Self::ResponseCodeInterpreterCallCodeDelta(crate::view::parse_view(
-                    "response.code_interpreter_call_code.delta",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallCodeDelta(
+                    match ResponseCodeInterpreterCallCodeDeltaEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.code_interpreter_call_code.delta",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call_code.done" => {
-                Self::ResponseCodeInterpreterCallCodeDone(crate::view::parse_view(
-                    "response.code_interpreter_call_code.done",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallCodeDone(
+                    match ResponseCodeInterpreterCallCodeDoneEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.code_interpreter_call_code.done",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call.completed" => {
-                Self::ResponseCodeInterpreterCallCompleted(crate::view::parse_view(
-                    "response.code_interpreter_call.completed",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallCompleted(
+                    match ResponseCodeInterpreterCallCompletedEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.code_interpreter_call.completed",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call.in_progress" => {
-                Self::ResponseCodeInterpreterCallInProgress(crate::view::parse_view(
-                    "response.code_interpreter_call.in_progress",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallInProgress(
+                    match ResponseCodeInterpreterCallInProgressEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.code_interpreter_call.in_progress",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call.interpreting" => {
-                Self::ResponseCodeInterpreterCallInterpreting(crate::view::parse_view(
-                    "response.code_interpreter_call.interpreting",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallInterpreting(
+                    match ResponseCodeInterpreterCallInterpretingEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.code_interpreter_call.interpreting",
+                            json,
+                        )?,
+                    },
+                )
             }
-            "response.completed" => Self::ResponseCompleted(Box::new(crate::view::parse_view(
-                "response.completed",
-                json,
-            )?)),
-            "response.content_part.added" => Self::ResponseContentPartAdded(
-                crate::view::parse_view("response.content_part.added", json)?,
-            ),
-            "response.content_part.done" => Self::ResponseContentPartDone(crate::view::parse_view(
-                "response.content_part.done",
-                json,
-            )?),
+            "response.completed" => {
+                Self::ResponseCompleted(Box::new(match ResponseCompletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.completed", json)?,
+                }))
+            }
+            "response.content_part.added" => {
+                Self::ResponseContentPartAdded(match ResponseContentPartAddedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.content_part.added", json)?,
+                })
+            }
+            "response.content_part.done" => {
+                Self::ResponseContentPartDone(match ResponseContentPartDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.content_part.done", json)?,
+                })
+            }
             "response.created" => {
-                Self::ResponseCreated(Box::new(crate::view::parse_view("response.created", json)?))
+                Self::ResponseCreated(Box::new(match ResponseCreatedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.created", json)?,
+                }))
             }
             "error" => Self::Error(Box::new(crate::view::parse_view("error", json)?)),
             "response.file_search_call.completed" => Self::ResponseFileSearchCallCompleted(
-                crate::view::parse_view("response.file_search_call.completed", json)?,
+                match ResponseFileSearchCallCompletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.file_search_call.completed", json)?,
+                },
             ),
             "response.file_search_call.in_progress" => Self::ResponseFileSearchCallInProgress(
-                crate::view::parse_view("response.file_search_call.in_progress", json)?,
+                match ResponseFileSearchCallInProgressEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.file_search_call.in_progress", json)?,
+                },
             ),
             "response.file_search_call.searching" => Self::ResponseFileSearchCallSearching(
-                crate::view::parse_view("response.file_search_call.searching", json)?,
+                match ResponseFileSearchCallSearchingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.file_search_call.searching", json)?,
+                },
             ),
             "response.function_call_arguments.delta" => Self::ResponseFunctionCallArgumentsDelta(
-                crate::view::parse_view("response.function_call_arguments.delta", json)?,
+                match ResponseFunctionCallArgumentsDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => {
+                        crate::view::parse_view("response.function_call_arguments.delta", json)?
+                    }
+                },
             ),
             "response.function_call_arguments.done" => Self::ResponseFunctionCallArgumentsDone(
-                crate::view::parse_view("response.function_call_arguments.done", json)?,
+                match ResponseFunctionCallArgumentsDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.function_call_arguments.done", json)?,
+                },
             ),
             "response.shell_call_command.added" => Self::ResponseShellCallCommandAdded(
-                crate::view::parse_view("response.shell_call_command.added", json)?,
+                match ResponseShellCallCommandAddedStreamingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.shell_call_command.added", json)?,
+                },
             ),
             "response.shell_call_command.delta" => Self::ResponseShellCallCommandDelta(
-                crate::view::parse_view("response.shell_call_command.delta", json)?,
+                match ResponseShellCallCommandDeltaStreamingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.shell_call_command.delta", json)?,
+                },
             ),
             "response.shell_call_command.done" => Self::ResponseShellCallCommandDone(
-                crate::view::parse_view("response.shell_call_command.done", json)?,
+                match ResponseShellCallCommandDoneStreamingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.shell_call_command.done", json)?,
+                },
             ),
             "response.shell_call_output_content.delta" => {
                 Self::ResponseShellCallOutputContentDelta(crate::view::parse_view(
@@ -15469,127 +17579,235 @@ impl<'a> crate::EventView<'a> for ResponseStreamEventRef<'a> {
             "response.shell_call_output_content.done" => Self::ResponseShellCallOutputContentDone(
                 crate::view::parse_view("response.shell_call_output_content.done", json)?,
             ),
-            "response.in_progress" => Self::ResponseInProgress(Box::new(crate::view::parse_view(
-                "response.in_progress",
-                json,
-            )?)),
-            "response.failed" => {
-                Self::ResponseFailed(Box::new(crate::view::parse_view("response.failed", json)?))
+            "response.in_progress" => {
+                Self::ResponseInProgress(Box::new(match ResponseInProgressEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.in_progress", json)?,
+                }))
             }
-            "response.incomplete" => Self::ResponseIncomplete(Box::new(crate::view::parse_view(
-                "response.incomplete",
-                json,
-            )?)),
+            "response.failed" => {
+                Self::ResponseFailed(Box::new(match ResponseFailedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.failed", json)?,
+                }))
+            }
+            "response.incomplete" => {
+                Self::ResponseIncomplete(Box::new(match ResponseIncompleteEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.incomplete", json)?,
+                }))
+            }
             "response.output_item.added" => Self::ResponseOutputItemAdded(Box::new(
-                crate::view::parse_view("response.output_item.added", json)?,
+                match ResponseOutputItemAddedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.output_item.added", json)?,
+                },
             )),
             "response.output_item.done" => Self::ResponseOutputItemDone(Box::new(
-                crate::view::parse_view("response.output_item.done", json)?,
+                match ResponseOutputItemDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.output_item.done", json)?,
+                },
             )),
             "response.reasoning_summary_part.added" => Self::ResponseReasoningSummaryPartAdded(
-                crate::view::parse_view("response.reasoning_summary_part.added", json)?,
+                match ResponseReasoningSummaryPartAddedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_summary_part.added", json)?,
+                },
             ),
             "response.reasoning_summary_part.done" => Self::ResponseReasoningSummaryPartDone(
-                crate::view::parse_view("response.reasoning_summary_part.done", json)?,
+                match ResponseReasoningSummaryPartDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_summary_part.done", json)?,
+                },
             ),
             "response.reasoning_summary_text.delta" => Self::ResponseReasoningSummaryTextDelta(
-                crate::view::parse_view("response.reasoning_summary_text.delta", json)?,
+                match ResponseReasoningSummaryTextDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_summary_text.delta", json)?,
+                },
             ),
             "response.reasoning_summary_text.done" => Self::ResponseReasoningSummaryTextDone(
-                crate::view::parse_view("response.reasoning_summary_text.done", json)?,
+                match ResponseReasoningSummaryTextDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_summary_text.done", json)?,
+                },
             ),
             "response.reasoning_text.delta" => Self::ResponseReasoningTextDelta(
-                crate::view::parse_view("response.reasoning_text.delta", json)?,
+                match ResponseReasoningTextDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_text.delta", json)?,
+                },
             ),
             "response.reasoning_text.done" => Self::ResponseReasoningTextDone(
-                crate::view::parse_view("response.reasoning_text.done", json)?,
+                match ResponseReasoningTextDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_text.done", json)?,
+                },
             ),
             "response.refusal.delta" => {
-                Self::ResponseRefusalDelta(crate::view::parse_view("response.refusal.delta", json)?)
+                Self::ResponseRefusalDelta(match ResponseRefusalDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.refusal.delta", json)?,
+                })
             }
             "response.refusal.done" => {
-                Self::ResponseRefusalDone(crate::view::parse_view("response.refusal.done", json)?)
+                Self::ResponseRefusalDone(match ResponseRefusalDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.refusal.done", json)?,
+                })
             }
-            "response.output_text.delta" => Self::ResponseOutputTextDelta(crate::view::parse_view(
-                "response.output_text.delta",
-                json,
-            )?),
-            "response.output_text.done" => Self::ResponseOutputTextDone(crate::view::parse_view(
-                "response.output_text.done",
-                json,
-            )?),
+            "response.output_text.delta" => {
+                Self::ResponseOutputTextDelta(match ResponseTextDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.output_text.delta", json)?,
+                })
+            }
+            "response.output_text.done" => {
+                Self::ResponseOutputTextDone(match ResponseTextDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.output_text.done", json)?,
+                })
+            }
             "response.web_search_call.completed" => Self::ResponseWebSearchCallCompleted(
-                crate::view::parse_view("response.web_search_call.completed", json)?,
+                match ResponseWebSearchCallCompletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.web_search_call.completed", json)?,
+                },
             ),
             "response.web_search_call.in_progress" => Self::ResponseWebSearchCallInProgress(
-                crate::view::parse_view("response.web_search_call.in_progress", json)?,
+                match ResponseWebSearchCallInProgressEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.web_search_call.in_progress", json)?,
+                },
             ),
             "response.web_search_call.searching" => Self::ResponseWebSearchCallSearching(
-                crate::view::parse_view("response.web_search_call.searching", json)?,
+                match ResponseWebSearchCallSearchingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.web_search_call.searching", json)?,
+                },
             ),
             "response.image_generation_call.completed" => {
-                Self::ResponseImageGenerationCallCompleted(crate::view::parse_view(
-                    "response.image_generation_call.completed",
-                    json,
-                )?)
+                Self::ResponseImageGenerationCallCompleted(
+                    match ResponseImageGenCallCompletedEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.image_generation_call.completed",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.image_generation_call.generating" => {
-                Self::ResponseImageGenerationCallGenerating(crate::view::parse_view(
-                    "response.image_generation_call.generating",
-                    json,
-                )?)
+                Self::ResponseImageGenerationCallGenerating(
+                    match ResponseImageGenCallGeneratingEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.image_generation_call.generating",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.image_generation_call.in_progress" => {
-                Self::ResponseImageGenerationCallInProgress(crate::view::parse_view(
-                    "response.image_generation_call.in_progress",
-                    json,
-                )?)
+                Self::ResponseImageGenerationCallInProgress(
+                    match ResponseImageGenCallInProgressEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.image_generation_call.in_progress",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.image_generation_call.partial_image" => {
-                Self::ResponseImageGenerationCallPartialImage(Box::new(crate::view::parse_view(
-                    "response.image_generation_call.partial_image",
-                    json,
-                )?))
+                Self::ResponseImageGenerationCallPartialImage(Box::new(
+                    match ResponseImageGenCallPartialImageEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.image_generation_call.partial_image",
+                            json,
+                        )?,
+                    },
+                ))
             }
             "response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta(
-                crate::view::parse_view("response.mcp_call_arguments.delta", json)?,
+                match ResponseMCPCallArgumentsDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_call_arguments.delta", json)?,
+                },
             ),
             "response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone(
-                crate::view::parse_view("response.mcp_call_arguments.done", json)?,
+                match ResponseMCPCallArgumentsDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_call_arguments.done", json)?,
+                },
             ),
-            "response.mcp_call.completed" => Self::ResponseMcpCallCompleted(
-                crate::view::parse_view("response.mcp_call.completed", json)?,
-            ),
-            "response.mcp_call.failed" => Self::ResponseMcpCallFailed(crate::view::parse_view(
-                "response.mcp_call.failed",
-                json,
-            )?),
+            "response.mcp_call.completed" => {
+                Self::ResponseMcpCallCompleted(match ResponseMCPCallCompletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_call.completed", json)?,
+                })
+            }
+            "response.mcp_call.failed" => {
+                Self::ResponseMcpCallFailed(match ResponseMCPCallFailedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_call.failed", json)?,
+                })
+            }
             "response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress(
-                crate::view::parse_view("response.mcp_call.in_progress", json)?,
+                match ResponseMCPCallInProgressEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_call.in_progress", json)?,
+                },
             ),
             "response.mcp_list_tools.completed" => Self::ResponseMcpListToolsCompleted(
-                crate::view::parse_view("response.mcp_list_tools.completed", json)?,
+                match ResponseMCPListToolsCompletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_list_tools.completed", json)?,
+                },
             ),
             "response.mcp_list_tools.failed" => Self::ResponseMcpListToolsFailed(
-                crate::view::parse_view("response.mcp_list_tools.failed", json)?,
+                match ResponseMCPListToolsFailedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_list_tools.failed", json)?,
+                },
             ),
             "response.mcp_list_tools.in_progress" => Self::ResponseMcpListToolsInProgress(
-                crate::view::parse_view("response.mcp_list_tools.in_progress", json)?,
+                match ResponseMCPListToolsInProgressEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_list_tools.in_progress", json)?,
+                },
             ),
             "response.output_text.annotation.added" => Self::ResponseOutputTextAnnotationAdded(
-                crate::view::parse_view("response.output_text.annotation.added", json)?,
+                match ResponseOutputTextAnnotationAddedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.output_text.annotation.added", json)?,
+                },
             ),
             "response.queued" => {
-                Self::ResponseQueued(Box::new(crate::view::parse_view("response.queued", json)?))
+                Self::ResponseQueued(Box::new(match ResponseQueuedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.queued", json)?,
+                }))
             }
             "response.custom_tool_call_input.delta" => Self::ResponseCustomToolCallInputDelta(
-                crate::view::parse_view("response.custom_tool_call_input.delta", json)?,
+                match ResponseCustomToolCallInputDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.custom_tool_call_input.delta", json)?,
+                },
             ),
             "response.custom_tool_call_input.done" => Self::ResponseCustomToolCallInputDone(
-                crate::view::parse_view("response.custom_tool_call_input.done", json)?,
+                match ResponseCustomToolCallInputDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.custom_tool_call_input.done", json)?,
+                },
             ),
             "response.compaction.compacting" => Self::ResponseCompactionCompacting(
-                crate::view::parse_view("response.compaction.compacting", json)?,
+                match ResponseCompactionCompactingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.compaction.compacting", json)?,
+                },
             ),
             "response.steer.accepted" => Self::ResponseSteerAccepted(crate::view::parse_view(
                 "response.steer.accepted",
@@ -15601,10 +17819,12 @@ impl<'a> crate::EventView<'a> for ResponseStreamEventRef<'a> {
             "response.steer.failed" => {
                 Self::ResponseSteerFailed(crate::view::parse_view("response.steer.failed", json)?)
             }
-            "response.inject.created" => Self::ResponseInjectCreated(crate::view::parse_view(
-                "response.inject.created",
-                json,
-            )?),
+            "response.inject.created" => {
+                Self::ResponseInjectCreated(match ResponseInjectCreatedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.inject.created", json)?,
+                })
+            }
             "response.inject.failed" => {
                 Self::ResponseInjectFailed(crate::view::parse_view("response.inject.failed", json)?)
             }
@@ -16173,9 +18393,12 @@ impl<'a> crate::EventView<'a> for ResponsesClientEventRef<'a> {
             .map_err(crate::DecodeError::Syntax)?
             .unwrap_or_default();
         Ok(match &*tag {
-            "response.create" => {
-                Self::ResponseCreate(Box::new(crate::view::parse_view("response.create", json)?))
-            }
+            "response.create" => Self::ResponseCreate(Box::new(
+                match ResponsesClientEventResponseCreateRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.create", json)?,
+                },
+            )),
             "response.steer" => {
                 Self::ResponseSteer(crate::view::parse_view("response.steer", json)?)
             }
