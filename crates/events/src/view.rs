@@ -390,14 +390,14 @@ pub(crate) fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
 /// `BENCHMARKS.md`, "Decoding, second round").
 ///
 /// It reads only a subset of JSON, the one events are written in, and gives up (every method
-/// returns `None`) on anything else: a string with an escape, a number that is not a plain
+/// returns `None`) on anything else: a key with an escape, a number that is not a plain
 /// integer of at most 18 digits, a repeated field, a field whose type it does not read. The
 /// generated code then decodes the event with serde, as before. So where it gives a value,
 /// that value is the one serde gives (the strings borrowed, as serde borrows them), and
 /// everything serde rejects it gives up on: the rules serde_json applies (no control
 /// character in a string, no leading zero, no trailing comma, nothing after the object) are
-/// checked here too. Values it skips or keeps as text (unknown fields, `Lazy` parts) are checked
-/// by serde_json itself.
+/// checked here too. Values it skips or keeps as text (unknown fields, `Lazy` parts) and strings
+/// with escapes are read by serde_json itself.
 #[allow(dead_code)] // unused when no protocol feature is on
 pub(crate) struct Scan<'a> {
     json: &'a str,
@@ -468,7 +468,7 @@ impl<'a> Scan<'a> {
                 _ => return None,
             }
         }
-        let key = self.str()?;
+        let key = self.plain_str()?;
         self.whitespace();
         self.eat(b':')?;
         self.whitespace();
@@ -482,7 +482,7 @@ impl<'a> Scan<'a> {
     }
 
     /// A string without escapes, borrowed.
-    pub(crate) fn str(&mut self) -> Option<&'a str> {
+    fn plain_str(&mut self) -> Option<&'a str> {
         if self.peek()? != b'"' {
             return None;
         }
@@ -493,8 +493,21 @@ impl<'a> Scan<'a> {
         Some(&self.json[start..end])
     }
 
-    /// A string without escapes, or `null`.
-    pub(crate) fn str_or_null(&mut self) -> Option<Option<&'a str>> {
+    /// A string: borrowed when it has no escapes, unescaped by serde_json when it has (as
+    /// serde reads it).
+    pub(crate) fn str(&mut self) -> Option<Cow<'a, str>> {
+        if let Some(text) = self.plain_str() {
+            return Some(Cow::Borrowed(text));
+        }
+        if self.peek()? != b'"' {
+            return None;
+        }
+        // Escapes (or an error): the string's text, checked, then unescaped.
+        serde_json::from_str(self.raw()?).ok().map(Cow::Owned)
+    }
+
+    /// A string ([`Scan::str`]) or `null`.
+    pub(crate) fn str_or_null(&mut self) -> Option<Option<Cow<'a, str>>> {
         if self.eat_literal(b"null") {
             return Some(None);
         }
@@ -585,7 +598,7 @@ impl<'a> Scan<'a> {
 
     /// Skips any JSON value (the value of a field the struct does not have), checking it.
     pub(crate) fn skip(&mut self) -> Option<()> {
-        if self.str().is_some() {
+        if self.plain_str().is_some() {
             return Some(());
         }
         self.raw().map(drop)
@@ -669,6 +682,8 @@ mod scan_tests {
             r#"{"logprobs":[ ],"x":{"y":[1,2.5e3,"z\n",true,null]},"type":"t\"q"}"#,
             r#"{"sequence_number":999999999999999999,"output_index":-999999999999999999}"#,
             r#"{"delta":""}"#,
+            // Escapes: unescaped, as serde does (a copy).
+            r#"{"delta":"a\"b\n","obfuscation":"\u00e9\ud83d\ude00"}"#,
         ] {
             assert!(agrees(json), "not read: {json}");
         }
@@ -677,11 +692,12 @@ mod scan_tests {
     #[test]
     fn leaves_to_serde_what_it_should() {
         for json in [
-            // Escapes: serde copies the string.
-            r#"{"delta":"a\"b"}"#,
-            r#"{"delta":"\u00e9"}"#,
+            // A key with an escape.
             r#"{"item_\u0069d":"m"}"#,
             // serde errors.
+            r#"{"delta":"\ud800"}"#,
+            r#"{"delta":"\x"}"#,
+            "{\"delta\":\"\\n\tb\"}",
             r#"{"delta":"a","delta":"b"}"#,
             r#"{"output_index":-0}"#,
             r#"{"output_index":01}"#,

@@ -58,7 +58,7 @@ pub fn has_view_struct(def: &Def, config: &Config) -> bool {
 /// How the one-pass reader (`crate::view::Scan`) reads a field of a view struct.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ScanField {
-    /// A string, borrowed.
+    /// A string, borrowed unless it has escapes.
     Str,
     /// JSON text (a `Lazy` part).
     Lazy,
@@ -153,11 +153,11 @@ fn emit_scan(def: &Def, fields: &[Field], rules: &FieldRules<'_>, out: &mut Stri
         let presence = rules.presence(field);
         let value = match (scan_field(field), presence) {
             (ScanField::Other, _) => "None".to_owned(),
-            (ScanField::Str, Presence::Required) => format!("std::borrow::Cow::Borrowed({ident}?)"),
-            (ScanField::Str, Presence::RequiredDefault) => format!(
-                "{ident}.flatten().map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed)"
-            ),
-            (ScanField::Str, _) => format!("{ident}.flatten().map(std::borrow::Cow::Borrowed)"),
+            (ScanField::Str, Presence::Required) => format!("{ident}?"),
+            (ScanField::Str, Presence::RequiredDefault) => {
+                format!("{ident}.flatten().unwrap_or_default()")
+            }
+            (ScanField::Str, _) => format!("{ident}.flatten()"),
             (ScanField::Lazy, Presence::Required) => {
                 format!("crate::view::lazy_raw_required({ident}?)")
             }

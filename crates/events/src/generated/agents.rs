@@ -149,21 +149,13 @@ impl<'a> AgentOutputCommandExecutionOutputDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            turn_id: turn_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            session_id: session_id.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -1026,18 +1018,12 @@ impl<'a> AgentSessionEnvironmentResetEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            environment_id: environment_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            environment_id: environment_id.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
             reset_count: reset_count.flatten().unwrap_or_default(),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            turn_id: turn_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            session_id: session_id.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -2220,19 +2206,13 @@ impl<'a> AgentSessionTurnContentPartAddedEventRef<'a> {
         scan.end()?;
         Some(Self {
             content_index: content_index.flatten().unwrap_or_default(),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            turn_id: turn_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            session_id: session_id.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -2381,19 +2361,13 @@ impl<'a> AgentSessionTurnContentPartDoneEventRef<'a> {
         scan.end()?;
         Some(Self {
             content_index: content_index.flatten().unwrap_or_default(),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            turn_id: turn_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            session_id: session_id.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -3058,21 +3032,13 @@ impl<'a> AgentSessionTurnOutputTextDeltaEventRef<'a> {
         scan.end()?;
         Some(Self {
             content_index: content_index.flatten().unwrap_or_default(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            turn_id: turn_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            session_id: session_id.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -3220,21 +3186,13 @@ impl<'a> AgentSessionTurnOutputTextDoneEventRef<'a> {
         scan.end()?;
         Some(Self {
             content_index: content_index.flatten().unwrap_or_default(),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            text: text
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            turn_id: turn_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            session_id: session_id.flatten().unwrap_or_default(),
+            text: text.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -3411,20 +3369,14 @@ impl<'a> AgentSessionTurnReasoningSummaryPartAddedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            session_id: session_id.flatten().unwrap_or_default(),
             summary_index: summary_index.flatten().unwrap_or_default(),
-            turn_id: turn_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -3589,21 +3541,15 @@ impl<'a> AgentSessionTurnReasoningSummaryPartDoneEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            session_id: session_id.flatten().unwrap_or_default(),
             status: None,
             summary_index: summary_index.flatten().unwrap_or_default(),
-            turn_id: turn_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -3771,22 +3717,14 @@ impl<'a> AgentSessionTurnReasoningSummaryTextDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            session_id: session_id.flatten().unwrap_or_default(),
             summary_index: summary_index.flatten().unwrap_or_default(),
-            turn_id: turn_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -3939,22 +3877,14 @@ impl<'a> AgentSessionTurnReasoningSummaryTextDoneEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            session_id: session_id.flatten().unwrap_or_default(),
             summary_index: summary_index.flatten().unwrap_or_default(),
-            text: text
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            turn_id: turn_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            text: text.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }

@@ -69,9 +69,7 @@ impl<'a> SpeechAudioDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            audio: audio
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            audio: audio.flatten().unwrap_or_default(),
         })
     }
 }
@@ -189,11 +187,9 @@ impl<'a> TranscriptTextDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             logprobs: logprobs.flatten().map(crate::view::lazy_raw_required),
-            segment_id: segment_id.flatten().map(std::borrow::Cow::Borrowed),
+            segment_id: segment_id.flatten(),
         })
     }
 }
@@ -302,9 +298,7 @@ impl<'a> TranscriptTextDoneEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            text: text
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            text: text.flatten().unwrap_or_default(),
             languages: None,
             logprobs: logprobs.flatten().map(crate::view::lazy_raw_required),
             usage: None,

@@ -79,9 +79,7 @@ impl<'a> LiveClientDecisionCreateEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -209,10 +207,8 @@ impl<'a> LiveClientDecisionItemDeleteEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -273,7 +269,7 @@ impl<'a> LiveClientResponseCreateEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -386,7 +382,7 @@ impl<'a> LiveClientSessionCloseEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -476,11 +472,9 @@ impl<'a> LiveClientSessionCommentaryAppendEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            content: content
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            delegation_id: delegation_id.flatten().map(std::borrow::Cow::Borrowed),
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            content: content.flatten().unwrap_or_default(),
+            delegation_id: delegation_id.flatten(),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -556,10 +550,8 @@ impl<'a> LiveClientSessionInputAudioAppendEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            audio: audio
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            audio: audio.flatten().unwrap_or_default(),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -622,7 +614,7 @@ impl<'a> LiveClientSessionInputAudioMuteEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -685,7 +677,7 @@ impl<'a> LiveClientSessionInputAudioUnmuteEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -775,11 +767,9 @@ impl<'a> LiveClientSessionInstructionsAppendEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            content: content
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            delegation_id: delegation_id.flatten().map(std::borrow::Cow::Borrowed),
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            content: content.flatten().unwrap_or_default(),
+            delegation_id: delegation_id.flatten(),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -855,10 +845,8 @@ impl<'a> LiveClientSessionOutputAudioFixturePlayEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            audio: audio
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            audio: audio.flatten().unwrap_or_default(),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -996,11 +984,9 @@ impl<'a> LiveClientSessionThinkingAppendEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            content: content
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            delegation_id: delegation_id.flatten().map(std::borrow::Cow::Borrowed),
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            content: content.flatten().unwrap_or_default(),
+            delegation_id: delegation_id.flatten(),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -1372,13 +1358,9 @@ impl<'a> LiveServerDecisionItemDeletedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -1539,16 +1521,10 @@ impl<'a> LiveServerInfoEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            code: code
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            message: message
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            code: code.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            message: message.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -1803,11 +1779,9 @@ impl<'a> LiveServerSessionCommentaryAppendedEventRef<'a> {
         scan.end()?;
         Some(Self {
             end_ms: end_ms.flatten().unwrap_or_default(),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             start_ms: start_ms.flatten().unwrap_or_default(),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -1965,9 +1939,7 @@ impl<'a> LiveServerSessionInputAudioAppendEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            audio: audio
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            audio: audio.flatten().unwrap_or_default(),
         })
     }
 }
@@ -2043,10 +2015,8 @@ impl<'a> LiveServerSessionInputAudioMutedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -2122,10 +2092,8 @@ impl<'a> LiveServerSessionInputAudioUnmutedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -2232,15 +2200,11 @@ impl<'a> LiveServerSessionInputTranscriptDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             end_ms: end_ms.flatten().unwrap_or_default(),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             start_ms: start_ms.flatten().unwrap_or_default(),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -2335,11 +2299,9 @@ impl<'a> LiveServerSessionInstructionsAppendedEventRef<'a> {
         scan.end()?;
         Some(Self {
             end_ms: end_ms.flatten().unwrap_or_default(),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             start_ms: start_ms.flatten().unwrap_or_default(),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -2419,9 +2381,7 @@ impl<'a> LiveServerSessionOutputAudioDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             end_ms: end_ms.flatten(),
             start_ms: start_ms.flatten(),
         })
@@ -2499,10 +2459,8 @@ impl<'a> LiveServerSessionOutputAudioFixturePlayedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -2578,10 +2536,8 @@ impl<'a> LiveServerSessionOutputAudioFixturePlayingEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -2688,15 +2644,11 @@ impl<'a> LiveServerSessionOutputTranscriptDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             end_ms: end_ms.flatten().unwrap_or_default(),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             start_ms: start_ms.flatten().unwrap_or_default(),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -2850,11 +2802,9 @@ impl<'a> LiveServerSessionThinkingAppendedEventRef<'a> {
         scan.end()?;
         Some(Self {
             end_ms: end_ms.flatten().unwrap_or_default(),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             start_ms: start_ms.flatten().unwrap_or_default(),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -3005,11 +2955,9 @@ impl<'a> LiveServerSessionUsageUpdatedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             usage: None,
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            client_event_id: client_event_id.flatten(),
             context_window: None,
         })
     }
@@ -3091,12 +3039,8 @@ impl<'a> LiveServerTransportAnsweredEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            session_id: session_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -3171,12 +3115,8 @@ impl<'a> LiveServerTransportDtmfReceivedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event: event
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event: event.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -3263,13 +3203,9 @@ impl<'a> LiveServerTransportDtmfSendEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event: event
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event: event.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -3356,13 +3292,9 @@ impl<'a> LiveServerTransportDtmfSentEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event: event
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            client_event_id: client_event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event: event.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
         })
     }
 }
@@ -3512,12 +3444,8 @@ impl<'a> LiveServerTransportRingingEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            session_id: session_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            session_id: session_id.flatten().unwrap_or_default(),
         })
     }
 }

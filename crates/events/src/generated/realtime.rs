@@ -397,8 +397,8 @@ impl<'a> RealtimeClientEventConversationItemCreateRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
-            previous_item_id: previous_item_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
+            previous_item_id: previous_item_id.flatten(),
             item: crate::view::lazy_raw_required(item?),
         })
     }
@@ -476,10 +476,8 @@ impl<'a> RealtimeClientEventConversationItemDeleteRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -556,10 +554,8 @@ impl<'a> RealtimeClientEventConversationItemRetrieveRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -667,10 +663,8 @@ impl<'a> RealtimeClientEventConversationItemTruncateRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
+            item_id: item_id.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
             audio_end_ms: audio_end_ms.flatten().unwrap_or_default(),
         })
@@ -760,10 +754,8 @@ impl<'a> RealtimeClientEventInputAudioBufferAppendRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
-            audio: audio
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
+            audio: audio.flatten().unwrap_or_default(),
         })
     }
 }
@@ -825,7 +817,7 @@ impl<'a> RealtimeClientEventInputAudioBufferClearRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -888,7 +880,7 @@ impl<'a> RealtimeClientEventInputAudioBufferCommitRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -953,7 +945,7 @@ impl<'a> RealtimeClientEventOutputAudioBufferClearRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -1034,8 +1026,8 @@ impl<'a> RealtimeClientEventResponseCancelRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
-            response_id: response_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
+            response_id: response_id.flatten(),
         })
     }
 }
@@ -1141,7 +1133,7 @@ impl<'a> RealtimeClientEventResponseCreateRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
             response: response.flatten().map(crate::view::lazy_raw_required),
         })
     }
@@ -2799,10 +2791,8 @@ impl<'a> RealtimeServerEventConversationItemAddedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            previous_item_id: previous_item_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            previous_item_id: previous_item_id.flatten(),
             item: crate::view::lazy_raw_required(item?),
         })
     }
@@ -2896,10 +2886,8 @@ impl<'a> RealtimeServerEventConversationItemCreatedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            previous_item_id: previous_item_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            previous_item_id: previous_item_id.flatten(),
             item: crate::view::lazy_raw_required(item?),
         })
     }
@@ -2975,12 +2963,8 @@ impl<'a> RealtimeServerEventConversationItemDeletedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -3067,10 +3051,8 @@ impl<'a> RealtimeServerEventConversationItemDoneRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            previous_item_id: previous_item_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            previous_item_id: previous_item_id.flatten(),
             item: crate::view::lazy_raw_required(item?),
         })
     }
@@ -3231,16 +3213,10 @@ impl<'a> RealtimeServerEventConversationItemInputAudioTranscriptionCompletedRef<
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            transcript: transcript
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            transcript: transcript.flatten().unwrap_or_default(),
             languages: None,
             logprobs: logprobs.flatten().map(crate::view::lazy_raw_required),
             usage: None,
@@ -3418,14 +3394,10 @@ impl<'a> RealtimeServerEventConversationItemInputAudioTranscriptionDeltaRef<'a> 
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             content_index: content_index.flatten(),
-            delta: delta.flatten().map(std::borrow::Cow::Borrowed),
+            delta: delta.flatten(),
             logprobs: logprobs.flatten().map(crate::view::lazy_raw_required),
         })
     }
@@ -3706,9 +3678,7 @@ impl<'a> RealtimeServerEventConversationItemRetrievedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             item: crate::view::lazy_raw_required(item?),
         })
     }
@@ -3805,12 +3775,8 @@ impl<'a> RealtimeServerEventConversationItemTruncatedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
             audio_end_ms: audio_end_ms.flatten().unwrap_or_default(),
         })
@@ -3942,9 +3908,7 @@ impl<'a> RealtimeServerEventInputAudioBufferClearedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -4036,13 +4000,9 @@ impl<'a> RealtimeServerEventInputAudioBufferCommittedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            previous_item_id: previous_item_id.flatten().map(std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            previous_item_id: previous_item_id.flatten(),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -4114,9 +4074,7 @@ impl<'a> RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event: event
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event: event.flatten().unwrap_or_default(),
             received_at: received_at.flatten().unwrap_or_default(),
         })
     }
@@ -4214,13 +4172,9 @@ impl<'a> RealtimeServerEventInputAudioBufferSpeechStartedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             audio_start_ms: audio_start_ms.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -4308,13 +4262,9 @@ impl<'a> RealtimeServerEventInputAudioBufferSpeechStoppedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             audio_end_ms: audio_end_ms.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -4417,14 +4367,10 @@ impl<'a> RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             audio_start_ms: audio_start_ms.flatten().unwrap_or_default(),
             audio_end_ms: audio_end_ms.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -4497,12 +4443,8 @@ impl<'a> RealtimeServerEventMCPListToolsCompletedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -4575,12 +4517,8 @@ impl<'a> RealtimeServerEventMCPListToolsFailedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -4653,12 +4591,8 @@ impl<'a> RealtimeServerEventMCPListToolsInProgressRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -4735,12 +4669,8 @@ impl<'a> RealtimeServerEventOutputAudioBufferClearedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -4816,12 +4746,8 @@ impl<'a> RealtimeServerEventOutputAudioBufferStartedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -4897,12 +4823,8 @@ impl<'a> RealtimeServerEventOutputAudioBufferStoppedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -5098,20 +5020,12 @@ impl<'a> RealtimeServerEventResponseAudioDeltaRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
         })
     }
 }
@@ -5216,15 +5130,9 @@ impl<'a> RealtimeServerEventResponseAudioDoneRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
         })
@@ -5343,20 +5251,12 @@ impl<'a> RealtimeServerEventResponseAudioTranscriptDeltaRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
         })
     }
 }
@@ -5475,20 +5375,12 @@ impl<'a> RealtimeServerEventResponseAudioTranscriptDoneRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            transcript: transcript
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            transcript: transcript.flatten().unwrap_or_default(),
         })
     }
 }
@@ -5607,15 +5499,9 @@ impl<'a> RealtimeServerEventResponseContentPartAddedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
@@ -5764,15 +5650,9 @@ impl<'a> RealtimeServerEventResponseContentPartDoneRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
@@ -5877,9 +5757,7 @@ impl<'a> RealtimeServerEventResponseCreatedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             response: response
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
         })
@@ -5961,9 +5839,7 @@ impl<'a> RealtimeServerEventResponseDoneRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             response: response
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
         })
@@ -6086,22 +5962,12 @@ impl<'a> RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            call_id: call_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            call_id: call_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
         })
     }
 }
@@ -6236,25 +6102,13 @@ impl<'a> RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            call_id: call_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            name: name
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            arguments: arguments
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            call_id: call_id.flatten().unwrap_or_default(),
+            name: name.flatten().unwrap_or_default(),
+            arguments: arguments.flatten().unwrap_or_default(),
         })
     }
 }
@@ -6376,20 +6230,12 @@ impl<'a> RealtimeServerEventResponseMCPCallArgumentsDeltaRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -6497,19 +6343,11 @@ impl<'a> RealtimeServerEventResponseMCPCallArgumentsDoneRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            arguments: arguments
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            arguments: arguments.flatten().unwrap_or_default(),
         })
     }
 }
@@ -6591,13 +6429,9 @@ impl<'a> RealtimeServerEventResponseMCPCallCompletedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -6679,13 +6513,9 @@ impl<'a> RealtimeServerEventResponseMCPCallFailedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -6767,13 +6597,9 @@ impl<'a> RealtimeServerEventResponseMCPCallInProgressRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -6864,12 +6690,8 @@ impl<'a> RealtimeServerEventResponseOutputItemAddedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             item: crate::view::lazy_raw_required(item?),
         })
@@ -6963,12 +6785,8 @@ impl<'a> RealtimeServerEventResponseOutputItemDoneRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             item: crate::view::lazy_raw_required(item?),
         })
@@ -7087,20 +6905,12 @@ impl<'a> RealtimeServerEventResponseTextDeltaRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
         })
     }
 }
@@ -7218,20 +7028,12 @@ impl<'a> RealtimeServerEventResponseTextDoneRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            text: text
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            text: text.flatten().unwrap_or_default(),
         })
     }
 }
@@ -9424,10 +9226,8 @@ impl<'a> RealtimeTranslationClientEventInputAudioBufferAppendRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
-            audio: audio
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
+            audio: audio.flatten().unwrap_or_default(),
         })
     }
 }
@@ -9490,7 +9290,7 @@ impl<'a> RealtimeTranslationClientEventSessionCloseRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id.flatten().map(std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten(),
         })
     }
 }
@@ -9604,9 +9404,7 @@ impl<'a> RealtimeTranslationServerEventSessionClosedRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
         })
     }
 }
@@ -9743,12 +9541,8 @@ impl<'a> RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
             elapsed_ms: elapsed_ms.flatten(),
         })
     }
@@ -9859,12 +9653,8 @@ impl<'a> RealtimeTranslationServerEventSessionOutputAudioDeltaRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
             sample_rate: sample_rate.flatten(),
             channels: channels.flatten(),
             format: None,
@@ -9969,12 +9759,8 @@ impl<'a> RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            event_id: event_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            event_id: event_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
             elapsed_ms: elapsed_ms.flatten(),
         })
     }

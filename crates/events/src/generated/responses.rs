@@ -7089,12 +7089,10 @@ impl<'a> ResponseAudioDeltaEventRef<'a> {
         scan.end()?;
         Some(Self {
             sequence_number: sequence_number.flatten(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -7172,7 +7170,7 @@ impl<'a> ResponseAudioDoneEventRef<'a> {
         Some(Self {
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -7277,13 +7275,11 @@ impl<'a> ResponseAudioTranscriptDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -7361,7 +7357,7 @@ impl<'a> ResponseAudioTranscriptDoneEventRef<'a> {
         Some(Self {
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -7489,16 +7485,12 @@ impl<'a> ResponseCodeInterpreterCallCodeDeltaEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -7612,15 +7604,11 @@ impl<'a> ResponseCodeInterpreterCallCodeDoneEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            code: code
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
+            code: code.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -7721,12 +7709,10 @@ impl<'a> ResponseCodeInterpreterCallCompletedEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -7827,12 +7813,10 @@ impl<'a> ResponseCodeInterpreterCallInProgressEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -7933,12 +7917,10 @@ impl<'a> ResponseCodeInterpreterCallInterpretingEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -8040,13 +8022,11 @@ impl<'a> ResponseCompactionCompactingEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -8140,7 +8120,7 @@ impl<'a> ResponseCompletedEventRef<'a> {
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -8309,15 +8289,13 @@ impl<'a> ResponseContentPartAddedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
             part: crate::view::lazy_raw_required(part?),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -8433,15 +8411,13 @@ impl<'a> ResponseContentPartDoneEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             part: crate::view::lazy_raw_required(part?),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -8543,7 +8519,7 @@ impl<'a> ResponseCreatedEventRef<'a> {
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -8672,15 +8648,11 @@ impl<'a> ResponseCustomToolCallInputDeltaEventRef<'a> {
         Some(Self {
             sequence_number: sequence_number.flatten(),
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -8795,14 +8767,10 @@ impl<'a> ResponseCustomToolCallInputDoneEventRef<'a> {
         Some(Self {
             sequence_number: sequence_number.flatten(),
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            input: input
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
+            input: input.flatten().unwrap_or_default(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -8987,7 +8955,7 @@ impl<'a> ResponseFailedEventRef<'a> {
             response: response
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -9088,12 +9056,10 @@ impl<'a> ResponseFileSearchCallCompletedEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -9194,12 +9160,10 @@ impl<'a> ResponseFileSearchCallInProgressEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -9300,12 +9264,10 @@ impl<'a> ResponseFileSearchCallSearchingEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -9432,17 +9394,13 @@ impl<'a> ResponseFunctionCallArgumentsDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -9568,19 +9526,13 @@ impl<'a> ResponseFunctionCallArgumentsDoneEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            name: name
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
+            name: name.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            arguments: arguments
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            arguments: arguments.flatten().unwrap_or_default(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -9682,11 +9634,9 @@ impl<'a> ResponseImageGenCallCompletedEventRef<'a> {
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -9787,12 +9737,10 @@ impl<'a> ResponseImageGenCallGeneratingEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -9893,12 +9841,10 @@ impl<'a> ResponseImageGenCallInProgressEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -10081,20 +10027,16 @@ impl<'a> ResponseImageGenCallPartialImageEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             partial_image_index: partial_image_index.flatten().unwrap_or_default(),
-            partial_image_b64: partial_image_b64
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            size: size.flatten().map(std::borrow::Cow::Borrowed),
-            quality: quality.flatten().map(std::borrow::Cow::Borrowed),
-            background: background.flatten().map(std::borrow::Cow::Borrowed),
-            output_format: output_format.flatten().map(std::borrow::Cow::Borrowed),
+            partial_image_b64: partial_image_b64.flatten().unwrap_or_default(),
+            size: size.flatten(),
+            quality: quality.flatten(),
+            background: background.flatten(),
+            output_format: output_format.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -10188,7 +10130,7 @@ impl<'a> ResponseInProgressEventRef<'a> {
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -10300,7 +10242,7 @@ impl<'a> ResponseIncompleteEventRef<'a> {
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -10384,11 +10326,9 @@ impl<'a> ResponseInjectCreatedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            response_id: response_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            response_id: response_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -10764,16 +10704,12 @@ impl<'a> ResponseMCPCallArgumentsDeltaEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -10887,15 +10823,11 @@ impl<'a> ResponseMCPCallArgumentsDoneEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            arguments: arguments
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
+            arguments: arguments.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -10993,13 +10925,11 @@ impl<'a> ResponseMCPCallCompletedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -11097,13 +11027,11 @@ impl<'a> ResponseMCPCallFailedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -11203,11 +11131,9 @@ impl<'a> ResponseMCPCallInProgressEventRef<'a> {
         Some(Self {
             sequence_number: sequence_number.flatten(),
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -11307,13 +11233,11 @@ impl<'a> ResponseMCPListToolsCompletedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -11411,13 +11335,11 @@ impl<'a> ResponseMCPListToolsFailedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -11517,13 +11439,11 @@ impl<'a> ResponseMCPListToolsInProgressEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -11642,7 +11562,7 @@ impl<'a> ResponseOutputItemAddedEventRef<'a> {
             sequence_number: sequence_number.flatten(),
             item: crate::view::lazy_raw_required(item?),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -11740,7 +11660,7 @@ impl<'a> ResponseOutputItemDoneEventRef<'a> {
             sequence_number: sequence_number.flatten(),
             item: crate::view::lazy_raw_required(item?),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -11868,16 +11788,14 @@ impl<'a> ResponseOutputTextAnnotationAddedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
             annotation_index: annotation_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             annotation: None,
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -11991,7 +11909,7 @@ impl<'a> ResponseQueuedEventRef<'a> {
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -12114,15 +12032,13 @@ impl<'a> ResponseReasoningSummaryPartAddedEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             summary_index: summary_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -12266,16 +12182,14 @@ impl<'a> ResponseReasoningSummaryPartDoneEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             summary_index: summary_index.flatten().unwrap_or_default(),
             status: None,
             sequence_number: sequence_number.flatten(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -12438,18 +12352,14 @@ impl<'a> ResponseReasoningSummaryTextDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             summary_index: summary_index.flatten().unwrap_or_default(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -12571,17 +12481,13 @@ impl<'a> ResponseReasoningSummaryTextDoneEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             summary_index: summary_index.flatten().unwrap_or_default(),
-            text: text
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            text: text.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -12715,18 +12621,14 @@ impl<'a> ResponseReasoningTextDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -12846,17 +12748,13 @@ impl<'a> ResponseReasoningTextDoneEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            text: text
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            text: text.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -12990,18 +12888,14 @@ impl<'a> ResponseRefusalDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -13121,17 +13015,13 @@ impl<'a> ResponseRefusalDoneEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            refusal: refusal
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            refusal: refusal.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -13243,11 +13133,9 @@ impl<'a> ResponseShellCallCommandAddedStreamingEventRef<'a> {
             sequence_number: sequence_number.flatten(),
             output_index: output_index.flatten().unwrap_or_default(),
             command_index: command_index.flatten().unwrap_or_default(),
-            command: command
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            command: command.flatten().unwrap_or_default(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -13373,12 +13261,10 @@ impl<'a> ResponseShellCallCommandDeltaStreamingEventRef<'a> {
             sequence_number: sequence_number.flatten(),
             output_index: output_index.flatten().unwrap_or_default(),
             command_index: command_index.flatten().unwrap_or_default(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
+            obfuscation: obfuscation.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -13490,11 +13376,9 @@ impl<'a> ResponseShellCallCommandDoneStreamingEventRef<'a> {
             sequence_number: sequence_number.flatten(),
             output_index: output_index.flatten().unwrap_or_default(),
             command_index: command_index.flatten().unwrap_or_default(),
-            command: command
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            command: command.flatten().unwrap_or_default(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -14188,20 +14072,16 @@ impl<'a> ResponseTextDeltaEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            delta: delta
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             logprobs: logprobs
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
-            obfuscation: obfuscation.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
         })
     }
 }
@@ -14335,19 +14215,15 @@ impl<'a> ResponseTextDoneEventRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
-            text: text
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            text: text.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             logprobs: logprobs
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -14533,12 +14409,10 @@ impl<'a> ResponseWebSearchCallCompletedEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -14639,12 +14513,10 @@ impl<'a> ResponseWebSearchCallInProgressEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -14745,12 +14617,10 @@ impl<'a> ResponseWebSearchCallSearchingEventRef<'a> {
         scan.end()?;
         Some(Self {
             output_index: output_index.flatten().unwrap_or_default(),
-            item_id: item_id
-                .flatten()
-                .map_or_else(std::borrow::Cow::default, std::borrow::Cow::Borrowed),
+            item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             agent: None,
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
         })
     }
 }
@@ -15203,19 +15073,17 @@ impl<'a> ResponsesClientEventResponseCreateRef<'a> {
         }
         scan.end()?;
         Some(Self {
-            stream_id: stream_id.flatten().map(std::borrow::Cow::Borrowed),
+            stream_id: stream_id.flatten(),
             metadata: None,
             top_logprobs: top_logprobs.flatten(),
             temperature: None,
             top_p: None,
-            user: user.flatten().map(std::borrow::Cow::Borrowed),
-            safety_identifier: safety_identifier.flatten().map(std::borrow::Cow::Borrowed),
-            prompt_cache_key: prompt_cache_key.flatten().map(std::borrow::Cow::Borrowed),
+            user: user.flatten(),
+            safety_identifier: safety_identifier.flatten(),
+            prompt_cache_key: prompt_cache_key.flatten(),
             prompt_cache_retention: None,
             prompt_cache_options: None,
-            previous_response_id: previous_response_id
-                .flatten()
-                .map(std::borrow::Cow::Borrowed),
+            previous_response_id: previous_response_id.flatten(),
             model: None,
             background: background.flatten(),
             max_tool_calls: max_tool_calls.flatten(),
@@ -15230,7 +15098,7 @@ impl<'a> ResponsesClientEventResponseCreateRef<'a> {
             include: None,
             parallel_tool_calls: parallel_tool_calls.flatten(),
             store: store.flatten(),
-            instructions: instructions.flatten().map(std::borrow::Cow::Borrowed),
+            instructions: instructions.flatten(),
             moderation: None,
             stream: stream.flatten(),
             stream_options: None,
