@@ -391,13 +391,14 @@ pub(crate) fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
 ///
 /// It reads only a subset of JSON, the one events are written in, and gives up (every method
 /// returns `None`) on anything else: a key with an escape, a number that is not a plain
-/// integer of at most 18 digits, a repeated field, a field whose type it does not read. The
+/// integer of at most 18 digits, a repeated field. The
 /// generated code then decodes the event with serde, as before. So where it gives a value,
 /// that value is the one serde gives (the strings borrowed, as serde borrows them), and
 /// everything serde rejects it gives up on: the rules serde_json applies (no control
 /// character in a string, no leading zero, no trailing comma, nothing after the object) are
-/// checked here too. Values it skips or keeps as text (unknown fields, `Lazy` parts) and strings
-/// with escapes are read by serde_json itself.
+/// checked here too. Values it skips or keeps as text (unknown fields, `Lazy` parts), strings
+/// with escapes and fields of other types (the optional `agent`, …) are read by serde_json
+/// itself.
 #[allow(dead_code)] // unused when no protocol feature is on
 pub(crate) struct Scan<'a> {
     json: &'a str,
@@ -596,6 +597,19 @@ impl<'a> Scan<'a> {
         self.raw().map(Some)
     }
 
+    /// A value read by serde_json into `T` (a field of another type than the reader's own:
+    /// `T` is `Option<…>`, as serde reads such a field of the struct).
+    pub(crate) fn owned<T: DeserializeOwned>(&mut self) -> Option<T> {
+        let raw = self.raw()?;
+        // Read alone, the value gets one level of nesting more than in the event's object (of
+        // serde_json's 128): a value that may be 127 deep is left to serde (it needs at least 127
+        // opening brackets, counted here with those inside strings, to err on the safe side).
+        if raw.len() >= 254 && raw.bytes().filter(|&b| b == b'[' || b == b'{').count() >= 127 {
+            return None;
+        }
+        serde_json::from_str(raw).ok()
+    }
+
     /// Skips any JSON value (the value of a field the struct does not have), checking it.
     pub(crate) fn skip(&mut self) -> Option<()> {
         if self.plain_str().is_some() {
@@ -681,6 +695,9 @@ mod scan_tests {
             r#"{"logprobs":[{"token":"a","logprob":-0.5,"bytes":[97],"top_logprobs":[]}],"delta":"a"}"#,
             r#"{"logprobs":[ ],"x":{"y":[1,2.5e3,"z\n",true,null]},"type":"t\"q"}"#,
             r#"{"sequence_number":999999999999999999,"output_index":-999999999999999999}"#,
+            r#"{"agent":{"name":"a"},"delta":"a"}"#,
+            r#"{"agent":null}"#,
+            r#"{"agent":{"name":1}}"#,
             r#"{"delta":""}"#,
             // Escapes: unescaped, as serde does (a copy).
             r#"{"delta":"a\"b\n","obfuscation":"\u00e9\ud83d\ude00"}"#,
@@ -718,7 +735,6 @@ mod scan_tests {
             r#"{"output_index":true}"#,
             // Reads serde would accept, but that are not worth a fast path.
             r#"{"sequence_number":1000000000000000000}"#,
-            r#"{"agent":{"name":"a"}}"#,
         ] {
             assert!(!agrees(json), "read: {json}");
         }
@@ -730,6 +746,7 @@ mod scan_tests {
             let value = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
             agrees(&format!(r#"{{"logprobs":{value}}}"#));
             agrees(&format!(r#"{{"x":{value}}}"#));
+            agrees(&format!(r#"{{"agent":{{"name":"a","x":{value}}}}}"#));
         }
     }
 
@@ -758,6 +775,9 @@ mod scan_tests {
             Just("{}".to_owned()),
             Just(r#"[{"token":"a","logprob":-1.5,"bytes":[97],"top_logprobs":[]}]"#.to_owned()),
             Just("[1,]".to_owned()),
+            Just(r#"{"name":"a"}"#.to_owned()),
+            Just(r#"{"name":"a","x":[1]}"#.to_owned()),
+            Just(r#"{"name":2}"#.to_owned()),
         ];
         (key, value).prop_map(|(k, v)| (k.to_owned(), v))
     }

@@ -66,7 +66,7 @@ enum ScanField {
     Int,
     /// A `bool`.
     Bool,
-    /// Anything else: the reader gives up when the field is present.
+    /// Anything else (only optional fields): read by serde_json.
     Other,
 }
 
@@ -85,8 +85,7 @@ fn scan_field(field: &Field) -> ScanField {
 
 /// Whether a view struct gets a one-pass reader (`scan`, see `crate::view::Scan`): an event
 /// payload (tagged) whose fields are all strings, integers, booleans or lazy parts, except
-/// optional ones (absent, they are `None`; present, the reader leaves the event to serde). The
-/// delta events are such structs.
+/// optional ones (read by serde_json, as `Option<…>`). The delta events are such structs.
 pub fn has_scan(def: &Def, config: &Config) -> bool {
     let Kind::Struct { tag, fields } = &def.kind else {
         return false;
@@ -113,11 +112,7 @@ fn emit_scan(def: &Def, fields: &[Field], rules: &FieldRules<'_>, out: &mut Stri
         out,
         "impl<'a> {name}<'a> {{\n/// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.\npub(crate) fn scan(json: &'a str) -> Option<Self> {{\nlet mut scan = crate::view::Scan::new(json)?;"
     );
-    let read: Vec<_> = fields
-        .iter()
-        .filter(|f| scan_field(f) != ScanField::Other)
-        .collect();
-    for field in &read {
+    for field in fields {
         let _ = writeln!(out, "let mut {} = None;", field.ident);
     }
     out.push_str("while let Some(key) = scan.key()? {\nmatch key {\n");
@@ -136,10 +131,7 @@ fn emit_scan(def: &Def, fields: &[Field], rules: &FieldRules<'_>, out: &mut Stri
             (ScanField::Int, true) => "int_or_null",
             (ScanField::Bool, false) => "bool",
             (ScanField::Bool, true) => "bool_or_null",
-            (ScanField::Other, _) => {
-                let _ = writeln!(out, "{:?} => return None,", field.wire);
-                continue;
-            }
+            (ScanField::Other, _) => "owned",
         };
         let _ = writeln!(
             out,
@@ -152,7 +144,7 @@ fn emit_scan(def: &Def, fields: &[Field], rules: &FieldRules<'_>, out: &mut Stri
         let ident = &field.ident;
         let presence = rules.presence(field);
         let value = match (scan_field(field), presence) {
-            (ScanField::Other, _) => "None".to_owned(),
+            (ScanField::Other, _) => format!("{ident}.flatten()"),
             (ScanField::Str, Presence::Required) => format!("{ident}?"),
             (ScanField::Str, Presence::RequiredDefault) => {
                 format!("{ident}.flatten().unwrap_or_default()")

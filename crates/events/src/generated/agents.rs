@@ -3522,6 +3522,7 @@ impl<'a> AgentSessionTurnReasoningSummaryPartDoneEventRef<'a> {
         let mut output_index = None;
         let mut part = None;
         let mut session_id = None;
+        let mut status = None;
         let mut summary_index = None;
         let mut turn_id = None;
         let mut obfuscation = None;
@@ -3532,7 +3533,7 @@ impl<'a> AgentSessionTurnReasoningSummaryPartDoneEventRef<'a> {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "part" => crate::view::once(&mut part, scan.raw()?)?,
                 "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
-                "status" => return None,
+                "status" => crate::view::once(&mut status, scan.owned()?)?,
                 "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
                 "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
@@ -3546,7 +3547,7 @@ impl<'a> AgentSessionTurnReasoningSummaryPartDoneEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             session_id: session_id.flatten().unwrap_or_default(),
-            status: None,
+            status: status.flatten(),
             summary_index: summary_index.flatten().unwrap_or_default(),
             turn_id: turn_id.flatten(),
             obfuscation: obfuscation.flatten(),

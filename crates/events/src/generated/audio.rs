@@ -286,22 +286,24 @@ impl<'a> TranscriptTextDoneEventRef<'a> {
     pub(crate) fn scan(json: &'a str) -> Option<Self> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut text = None;
+        let mut languages = None;
         let mut logprobs = None;
+        let mut usage = None;
         while let Some(key) = scan.key()? {
             match key {
                 "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
-                "languages" => return None,
+                "languages" => crate::view::once(&mut languages, scan.owned()?)?,
                 "logprobs" => crate::view::once(&mut logprobs, scan.raw_or_null()?)?,
-                "usage" => return None,
+                "usage" => crate::view::once(&mut usage, scan.owned()?)?,
                 _ => scan.skip()?,
             }
         }
         scan.end()?;
         Some(Self {
             text: text.flatten().unwrap_or_default(),
-            languages: None,
+            languages: languages.flatten(),
             logprobs: logprobs.flatten().map(crate::view::lazy_raw_required),
-            usage: None,
+            usage: usage.flatten(),
         })
     }
 }

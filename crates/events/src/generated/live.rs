@@ -2943,22 +2943,24 @@ impl<'a> LiveServerSessionUsageUpdatedEventRef<'a> {
     pub(crate) fn scan(json: &'a str) -> Option<Self> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut event_id = None;
+        let mut usage = None;
         let mut client_event_id = None;
+        let mut context_window = None;
         while let Some(key) = scan.key()? {
             match key {
                 "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
-                "usage" => return None,
+                "usage" => crate::view::once(&mut usage, scan.owned()?)?,
                 "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
-                "context_window" => return None,
+                "context_window" => crate::view::once(&mut context_window, scan.owned()?)?,
                 _ => scan.skip()?,
             }
         }
         scan.end()?;
         Some(Self {
             event_id: event_id.flatten().unwrap_or_default(),
-            usage: None,
+            usage: usage.flatten(),
             client_event_id: client_event_id.flatten(),
-            context_window: None,
+            context_window: context_window.flatten(),
         })
     }
 }

@@ -3198,16 +3198,18 @@ impl<'a> RealtimeServerEventConversationItemInputAudioTranscriptionCompletedRef<
         let mut item_id = None;
         let mut content_index = None;
         let mut transcript = None;
+        let mut languages = None;
         let mut logprobs = None;
+        let mut usage = None;
         while let Some(key) = scan.key()? {
             match key {
                 "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
                 "transcript" => crate::view::once(&mut transcript, scan.str_or_null()?)?,
-                "languages" => return None,
+                "languages" => crate::view::once(&mut languages, scan.owned()?)?,
                 "logprobs" => crate::view::once(&mut logprobs, scan.raw_or_null()?)?,
-                "usage" => return None,
+                "usage" => crate::view::once(&mut usage, scan.owned()?)?,
                 _ => scan.skip()?,
             }
         }
@@ -3217,9 +3219,9 @@ impl<'a> RealtimeServerEventConversationItemInputAudioTranscriptionCompletedRef<
             item_id: item_id.flatten().unwrap_or_default(),
             content_index: content_index.flatten().unwrap_or_default(),
             transcript: transcript.flatten().unwrap_or_default(),
-            languages: None,
+            languages: languages.flatten(),
             logprobs: logprobs.flatten().map(crate::view::lazy_raw_required),
-            usage: None,
+            usage: usage.flatten(),
         })
     }
 }
@@ -9639,6 +9641,7 @@ impl<'a> RealtimeTranslationServerEventSessionOutputAudioDeltaRef<'a> {
         let mut delta = None;
         let mut sample_rate = None;
         let mut channels = None;
+        let mut format = None;
         let mut elapsed_ms = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -9646,7 +9649,7 @@ impl<'a> RealtimeTranslationServerEventSessionOutputAudioDeltaRef<'a> {
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
                 "sample_rate" => crate::view::once(&mut sample_rate, scan.int_or_null()?)?,
                 "channels" => crate::view::once(&mut channels, scan.int_or_null()?)?,
-                "format" => return None,
+                "format" => crate::view::once(&mut format, scan.owned()?)?,
                 "elapsed_ms" => crate::view::once(&mut elapsed_ms, scan.int_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -9657,7 +9660,7 @@ impl<'a> RealtimeTranslationServerEventSessionOutputAudioDeltaRef<'a> {
             delta: delta.flatten().unwrap_or_default(),
             sample_rate: sample_rate.flatten(),
             channels: channels.flatten(),
-            format: None,
+            format: format.flatten(),
             elapsed_ms: elapsed_ms.flatten(),
         })
     }

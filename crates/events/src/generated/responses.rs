@@ -7074,13 +7074,14 @@ impl<'a> ResponseAudioDeltaEventRef<'a> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut sequence_number = None;
         let mut delta = None;
+        let mut agent = None;
         let mut stream_id = None;
         let mut obfuscation = None;
         while let Some(key) = scan.key()? {
             match key {
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
                 _ => scan.skip()?,
@@ -7090,7 +7091,7 @@ impl<'a> ResponseAudioDeltaEventRef<'a> {
         Some(Self {
             sequence_number: sequence_number.flatten(),
             delta: delta.flatten().unwrap_or_default(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
             obfuscation: obfuscation.flatten(),
         })
@@ -7157,11 +7158,12 @@ impl<'a> ResponseAudioDoneEventRef<'a> {
     pub(crate) fn scan(json: &'a str) -> Option<Self> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -7169,7 +7171,7 @@ impl<'a> ResponseAudioDoneEventRef<'a> {
         scan.end()?;
         Some(Self {
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -7261,13 +7263,14 @@ impl<'a> ResponseAudioTranscriptDeltaEventRef<'a> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut delta = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         let mut obfuscation = None;
         while let Some(key) = scan.key()? {
             match key {
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
                 _ => scan.skip()?,
@@ -7277,7 +7280,7 @@ impl<'a> ResponseAudioTranscriptDeltaEventRef<'a> {
         Some(Self {
             delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
             obfuscation: obfuscation.flatten(),
         })
@@ -7344,11 +7347,12 @@ impl<'a> ResponseAudioTranscriptDoneEventRef<'a> {
     pub(crate) fn scan(json: &'a str) -> Option<Self> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -7356,7 +7360,7 @@ impl<'a> ResponseAudioTranscriptDoneEventRef<'a> {
         scan.end()?;
         Some(Self {
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -7468,6 +7472,7 @@ impl<'a> ResponseCodeInterpreterCallCodeDeltaEventRef<'a> {
         let mut item_id = None;
         let mut delta = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         let mut obfuscation = None;
         while let Some(key) = scan.key()? {
@@ -7476,7 +7481,7 @@ impl<'a> ResponseCodeInterpreterCallCodeDeltaEventRef<'a> {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
                 _ => scan.skip()?,
@@ -7488,7 +7493,7 @@ impl<'a> ResponseCodeInterpreterCallCodeDeltaEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
             obfuscation: obfuscation.flatten(),
         })
@@ -7589,6 +7594,7 @@ impl<'a> ResponseCodeInterpreterCallCodeDoneEventRef<'a> {
         let mut item_id = None;
         let mut code = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -7596,7 +7602,7 @@ impl<'a> ResponseCodeInterpreterCallCodeDoneEventRef<'a> {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "code" => crate::view::once(&mut code, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -7607,7 +7613,7 @@ impl<'a> ResponseCodeInterpreterCallCodeDoneEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             code: code.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -7695,13 +7701,14 @@ impl<'a> ResponseCodeInterpreterCallCompletedEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -7711,7 +7718,7 @@ impl<'a> ResponseCodeInterpreterCallCompletedEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -7799,13 +7806,14 @@ impl<'a> ResponseCodeInterpreterCallInProgressEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -7815,7 +7823,7 @@ impl<'a> ResponseCodeInterpreterCallInProgressEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -7903,13 +7911,14 @@ impl<'a> ResponseCodeInterpreterCallInterpretingEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -7919,7 +7928,7 @@ impl<'a> ResponseCodeInterpreterCallInterpretingEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -8009,13 +8018,14 @@ impl<'a> ResponseCompactionCompactingEventRef<'a> {
         let mut item_id = None;
         let mut output_index = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -8025,7 +8035,7 @@ impl<'a> ResponseCompactionCompactingEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -8104,12 +8114,13 @@ impl<'a> ResponseCompletedEventRef<'a> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut response = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "response" => crate::view::once(&mut response, scan.raw()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -8119,7 +8130,7 @@ impl<'a> ResponseCompletedEventRef<'a> {
             response: response
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -8274,6 +8285,7 @@ impl<'a> ResponseContentPartAddedEventRef<'a> {
         let mut content_index = None;
         let mut part = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -8282,7 +8294,7 @@ impl<'a> ResponseContentPartAddedEventRef<'a> {
                 "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
                 "part" => crate::view::once(&mut part, scan.raw()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -8294,7 +8306,7 @@ impl<'a> ResponseContentPartAddedEventRef<'a> {
             content_index: content_index.flatten().unwrap_or_default(),
             part: crate::view::lazy_raw_required(part?),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -8396,6 +8408,7 @@ impl<'a> ResponseContentPartDoneEventRef<'a> {
         let mut content_index = None;
         let mut sequence_number = None;
         let mut part = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -8404,7 +8417,7 @@ impl<'a> ResponseContentPartDoneEventRef<'a> {
                 "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "part" => crate::view::once(&mut part, scan.raw()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -8416,7 +8429,7 @@ impl<'a> ResponseContentPartDoneEventRef<'a> {
             content_index: content_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             part: crate::view::lazy_raw_required(part?),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -8503,12 +8516,13 @@ impl<'a> ResponseCreatedEventRef<'a> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut response = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "response" => crate::view::once(&mut response, scan.raw()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -8518,7 +8532,7 @@ impl<'a> ResponseCreatedEventRef<'a> {
             response: response
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -8630,6 +8644,7 @@ impl<'a> ResponseCustomToolCallInputDeltaEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut delta = None;
+        let mut agent = None;
         let mut stream_id = None;
         let mut obfuscation = None;
         while let Some(key) = scan.key()? {
@@ -8638,7 +8653,7 @@ impl<'a> ResponseCustomToolCallInputDeltaEventRef<'a> {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
                 _ => scan.skip()?,
@@ -8650,7 +8665,7 @@ impl<'a> ResponseCustomToolCallInputDeltaEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             delta: delta.flatten().unwrap_or_default(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
             obfuscation: obfuscation.flatten(),
         })
@@ -8751,6 +8766,7 @@ impl<'a> ResponseCustomToolCallInputDoneEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut input = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -8758,7 +8774,7 @@ impl<'a> ResponseCustomToolCallInputDoneEventRef<'a> {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "input" => crate::view::once(&mut input, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -8769,7 +8785,7 @@ impl<'a> ResponseCustomToolCallInputDoneEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             input: input.flatten().unwrap_or_default(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -8939,12 +8955,13 @@ impl<'a> ResponseFailedEventRef<'a> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut sequence_number = None;
         let mut response = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "response" => crate::view::once(&mut response, scan.raw()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -8954,7 +8971,7 @@ impl<'a> ResponseFailedEventRef<'a> {
             sequence_number: sequence_number.flatten(),
             response: response
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -9042,13 +9059,14 @@ impl<'a> ResponseFileSearchCallCompletedEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -9058,7 +9076,7 @@ impl<'a> ResponseFileSearchCallCompletedEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -9146,13 +9164,14 @@ impl<'a> ResponseFileSearchCallInProgressEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -9162,7 +9181,7 @@ impl<'a> ResponseFileSearchCallInProgressEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -9250,13 +9269,14 @@ impl<'a> ResponseFileSearchCallSearchingEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -9266,7 +9286,7 @@ impl<'a> ResponseFileSearchCallSearchingEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -9378,6 +9398,7 @@ impl<'a> ResponseFunctionCallArgumentsDeltaEventRef<'a> {
         let mut output_index = None;
         let mut sequence_number = None;
         let mut delta = None;
+        let mut agent = None;
         let mut stream_id = None;
         let mut obfuscation = None;
         while let Some(key) = scan.key()? {
@@ -9386,7 +9407,7 @@ impl<'a> ResponseFunctionCallArgumentsDeltaEventRef<'a> {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
                 _ => scan.skip()?,
@@ -9398,7 +9419,7 @@ impl<'a> ResponseFunctionCallArgumentsDeltaEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             delta: delta.flatten().unwrap_or_default(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
             obfuscation: obfuscation.flatten(),
         })
@@ -9511,6 +9532,7 @@ impl<'a> ResponseFunctionCallArgumentsDoneEventRef<'a> {
         let mut output_index = None;
         let mut sequence_number = None;
         let mut arguments = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -9519,7 +9541,7 @@ impl<'a> ResponseFunctionCallArgumentsDoneEventRef<'a> {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "arguments" => crate::view::once(&mut arguments, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -9531,7 +9553,7 @@ impl<'a> ResponseFunctionCallArgumentsDoneEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             arguments: arguments.flatten().unwrap_or_default(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -9619,13 +9641,14 @@ impl<'a> ResponseImageGenCallCompletedEventRef<'a> {
         let mut output_index = None;
         let mut sequence_number = None;
         let mut item_id = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -9635,7 +9658,7 @@ impl<'a> ResponseImageGenCallCompletedEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             item_id: item_id.flatten().unwrap_or_default(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -9723,13 +9746,14 @@ impl<'a> ResponseImageGenCallGeneratingEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -9739,7 +9763,7 @@ impl<'a> ResponseImageGenCallGeneratingEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -9827,13 +9851,14 @@ impl<'a> ResponseImageGenCallInProgressEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -9843,7 +9868,7 @@ impl<'a> ResponseImageGenCallInProgressEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -10003,6 +10028,7 @@ impl<'a> ResponseImageGenCallPartialImageEventRef<'a> {
         let mut quality = None;
         let mut background = None;
         let mut output_format = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -10019,7 +10045,7 @@ impl<'a> ResponseImageGenCallPartialImageEventRef<'a> {
                 "quality" => crate::view::once(&mut quality, scan.str_or_null()?)?,
                 "background" => crate::view::once(&mut background, scan.str_or_null()?)?,
                 "output_format" => crate::view::once(&mut output_format, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -10035,7 +10061,7 @@ impl<'a> ResponseImageGenCallPartialImageEventRef<'a> {
             quality: quality.flatten(),
             background: background.flatten(),
             output_format: output_format.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -10114,12 +10140,13 @@ impl<'a> ResponseInProgressEventRef<'a> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut response = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "response" => crate::view::once(&mut response, scan.raw()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -10129,7 +10156,7 @@ impl<'a> ResponseInProgressEventRef<'a> {
             response: response
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -10226,12 +10253,13 @@ impl<'a> ResponseIncompleteEventRef<'a> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut response = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "response" => crate::view::once(&mut response, scan.raw()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -10241,7 +10269,7 @@ impl<'a> ResponseIncompleteEventRef<'a> {
             response: response
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -10687,6 +10715,7 @@ impl<'a> ResponseMCPCallArgumentsDeltaEventRef<'a> {
         let mut item_id = None;
         let mut delta = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         let mut obfuscation = None;
         while let Some(key) = scan.key()? {
@@ -10695,7 +10724,7 @@ impl<'a> ResponseMCPCallArgumentsDeltaEventRef<'a> {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
                 _ => scan.skip()?,
@@ -10707,7 +10736,7 @@ impl<'a> ResponseMCPCallArgumentsDeltaEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
             obfuscation: obfuscation.flatten(),
         })
@@ -10808,6 +10837,7 @@ impl<'a> ResponseMCPCallArgumentsDoneEventRef<'a> {
         let mut item_id = None;
         let mut arguments = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -10815,7 +10845,7 @@ impl<'a> ResponseMCPCallArgumentsDoneEventRef<'a> {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "arguments" => crate::view::once(&mut arguments, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -10826,7 +10856,7 @@ impl<'a> ResponseMCPCallArgumentsDoneEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             arguments: arguments.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -10912,13 +10942,14 @@ impl<'a> ResponseMCPCallCompletedEventRef<'a> {
         let mut item_id = None;
         let mut output_index = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -10928,7 +10959,7 @@ impl<'a> ResponseMCPCallCompletedEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -11014,13 +11045,14 @@ impl<'a> ResponseMCPCallFailedEventRef<'a> {
         let mut item_id = None;
         let mut output_index = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -11030,7 +11062,7 @@ impl<'a> ResponseMCPCallFailedEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -11116,13 +11148,14 @@ impl<'a> ResponseMCPCallInProgressEventRef<'a> {
         let mut sequence_number = None;
         let mut output_index = None;
         let mut item_id = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -11132,7 +11165,7 @@ impl<'a> ResponseMCPCallInProgressEventRef<'a> {
             sequence_number: sequence_number.flatten(),
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -11220,13 +11253,14 @@ impl<'a> ResponseMCPListToolsCompletedEventRef<'a> {
         let mut item_id = None;
         let mut output_index = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -11236,7 +11270,7 @@ impl<'a> ResponseMCPListToolsCompletedEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -11322,13 +11356,14 @@ impl<'a> ResponseMCPListToolsFailedEventRef<'a> {
         let mut item_id = None;
         let mut output_index = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -11338,7 +11373,7 @@ impl<'a> ResponseMCPListToolsFailedEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -11426,13 +11461,14 @@ impl<'a> ResponseMCPListToolsInProgressEventRef<'a> {
         let mut item_id = None;
         let mut output_index = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -11442,7 +11478,7 @@ impl<'a> ResponseMCPListToolsInProgressEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -11545,13 +11581,14 @@ impl<'a> ResponseOutputItemAddedEventRef<'a> {
         let mut output_index = None;
         let mut sequence_number = None;
         let mut item = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "item" => crate::view::once(&mut item, scan.raw()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -11561,7 +11598,7 @@ impl<'a> ResponseOutputItemAddedEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             item: crate::view::lazy_raw_required(item?),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -11643,13 +11680,14 @@ impl<'a> ResponseOutputItemDoneEventRef<'a> {
         let mut output_index = None;
         let mut sequence_number = None;
         let mut item = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "item" => crate::view::once(&mut item, scan.raw()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -11659,7 +11697,7 @@ impl<'a> ResponseOutputItemDoneEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             item: crate::view::lazy_raw_required(item?),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -11770,6 +11808,8 @@ impl<'a> ResponseOutputTextAnnotationAddedEventRef<'a> {
         let mut content_index = None;
         let mut annotation_index = None;
         let mut sequence_number = None;
+        let mut annotation = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -11780,8 +11820,8 @@ impl<'a> ResponseOutputTextAnnotationAddedEventRef<'a> {
                     crate::view::once(&mut annotation_index, scan.int_or_null()?)?
                 }
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "annotation" => return None,
-                "agent" => return None,
+                "annotation" => crate::view::once(&mut annotation, scan.owned()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -11793,8 +11833,8 @@ impl<'a> ResponseOutputTextAnnotationAddedEventRef<'a> {
             content_index: content_index.flatten().unwrap_or_default(),
             annotation_index: annotation_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            annotation: None,
-            agent: None,
+            annotation: annotation.flatten(),
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -11893,12 +11933,13 @@ impl<'a> ResponseQueuedEventRef<'a> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut response = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "response" => crate::view::once(&mut response, scan.raw()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -11908,7 +11949,7 @@ impl<'a> ResponseQueuedEventRef<'a> {
             response: response
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -12017,6 +12058,7 @@ impl<'a> ResponseReasoningSummaryPartAddedEventRef<'a> {
         let mut summary_index = None;
         let mut sequence_number = None;
         let mut part = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -12025,7 +12067,7 @@ impl<'a> ResponseReasoningSummaryPartAddedEventRef<'a> {
                 "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "part" => crate::view::once(&mut part, scan.raw()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -12037,7 +12079,7 @@ impl<'a> ResponseReasoningSummaryPartAddedEventRef<'a> {
             summary_index: summary_index.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -12164,18 +12206,20 @@ impl<'a> ResponseReasoningSummaryPartDoneEventRef<'a> {
         let mut item_id = None;
         let mut output_index = None;
         let mut summary_index = None;
+        let mut status = None;
         let mut sequence_number = None;
         let mut part = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
-                "status" => return None,
+                "status" => crate::view::once(&mut status, scan.owned()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "part" => crate::view::once(&mut part, scan.raw()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -12185,10 +12229,10 @@ impl<'a> ResponseReasoningSummaryPartDoneEventRef<'a> {
             item_id: item_id.flatten().unwrap_or_default(),
             output_index: output_index.flatten().unwrap_or_default(),
             summary_index: summary_index.flatten().unwrap_or_default(),
-            status: None,
+            status: status.flatten(),
             sequence_number: sequence_number.flatten(),
             part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -12335,6 +12379,7 @@ impl<'a> ResponseReasoningSummaryTextDeltaEventRef<'a> {
         let mut summary_index = None;
         let mut delta = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         let mut obfuscation = None;
         while let Some(key) = scan.key()? {
@@ -12344,7 +12389,7 @@ impl<'a> ResponseReasoningSummaryTextDeltaEventRef<'a> {
                 "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
                 _ => scan.skip()?,
@@ -12357,7 +12402,7 @@ impl<'a> ResponseReasoningSummaryTextDeltaEventRef<'a> {
             summary_index: summary_index.flatten().unwrap_or_default(),
             delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
             obfuscation: obfuscation.flatten(),
         })
@@ -12466,6 +12511,7 @@ impl<'a> ResponseReasoningSummaryTextDoneEventRef<'a> {
         let mut summary_index = None;
         let mut text = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -12474,7 +12520,7 @@ impl<'a> ResponseReasoningSummaryTextDoneEventRef<'a> {
                 "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
                 "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -12486,7 +12532,7 @@ impl<'a> ResponseReasoningSummaryTextDoneEventRef<'a> {
             summary_index: summary_index.flatten().unwrap_or_default(),
             text: text.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -12604,6 +12650,7 @@ impl<'a> ResponseReasoningTextDeltaEventRef<'a> {
         let mut content_index = None;
         let mut delta = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         let mut obfuscation = None;
         while let Some(key) = scan.key()? {
@@ -12613,7 +12660,7 @@ impl<'a> ResponseReasoningTextDeltaEventRef<'a> {
                 "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
                 _ => scan.skip()?,
@@ -12626,7 +12673,7 @@ impl<'a> ResponseReasoningTextDeltaEventRef<'a> {
             content_index: content_index.flatten().unwrap_or_default(),
             delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
             obfuscation: obfuscation.flatten(),
         })
@@ -12733,6 +12780,7 @@ impl<'a> ResponseReasoningTextDoneEventRef<'a> {
         let mut content_index = None;
         let mut text = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -12741,7 +12789,7 @@ impl<'a> ResponseReasoningTextDoneEventRef<'a> {
                 "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
                 "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -12753,7 +12801,7 @@ impl<'a> ResponseReasoningTextDoneEventRef<'a> {
             content_index: content_index.flatten().unwrap_or_default(),
             text: text.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -12871,6 +12919,7 @@ impl<'a> ResponseRefusalDeltaEventRef<'a> {
         let mut content_index = None;
         let mut delta = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         let mut obfuscation = None;
         while let Some(key) = scan.key()? {
@@ -12880,7 +12929,7 @@ impl<'a> ResponseRefusalDeltaEventRef<'a> {
                 "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
                 _ => scan.skip()?,
@@ -12893,7 +12942,7 @@ impl<'a> ResponseRefusalDeltaEventRef<'a> {
             content_index: content_index.flatten().unwrap_or_default(),
             delta: delta.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
             obfuscation: obfuscation.flatten(),
         })
@@ -13000,6 +13049,7 @@ impl<'a> ResponseRefusalDoneEventRef<'a> {
         let mut content_index = None;
         let mut refusal = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -13008,7 +13058,7 @@ impl<'a> ResponseRefusalDoneEventRef<'a> {
                 "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
                 "refusal" => crate::view::once(&mut refusal, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -13020,7 +13070,7 @@ impl<'a> ResponseRefusalDoneEventRef<'a> {
             content_index: content_index.flatten().unwrap_or_default(),
             refusal: refusal.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -13116,6 +13166,7 @@ impl<'a> ResponseShellCallCommandAddedStreamingEventRef<'a> {
         let mut output_index = None;
         let mut command_index = None;
         let mut command = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -13123,7 +13174,7 @@ impl<'a> ResponseShellCallCommandAddedStreamingEventRef<'a> {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "command_index" => crate::view::once(&mut command_index, scan.int_or_null()?)?,
                 "command" => crate::view::once(&mut command, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -13134,7 +13185,7 @@ impl<'a> ResponseShellCallCommandAddedStreamingEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             command_index: command_index.flatten().unwrap_or_default(),
             command: command.flatten().unwrap_or_default(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -13243,6 +13294,7 @@ impl<'a> ResponseShellCallCommandDeltaStreamingEventRef<'a> {
         let mut command_index = None;
         let mut delta = None;
         let mut obfuscation = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -13251,7 +13303,7 @@ impl<'a> ResponseShellCallCommandDeltaStreamingEventRef<'a> {
                 "command_index" => crate::view::once(&mut command_index, scan.int_or_null()?)?,
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -13263,7 +13315,7 @@ impl<'a> ResponseShellCallCommandDeltaStreamingEventRef<'a> {
             command_index: command_index.flatten().unwrap_or_default(),
             delta: delta.flatten().unwrap_or_default(),
             obfuscation: obfuscation.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -13359,6 +13411,7 @@ impl<'a> ResponseShellCallCommandDoneStreamingEventRef<'a> {
         let mut output_index = None;
         let mut command_index = None;
         let mut command = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -13366,7 +13419,7 @@ impl<'a> ResponseShellCallCommandDoneStreamingEventRef<'a> {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "command_index" => crate::view::once(&mut command_index, scan.int_or_null()?)?,
                 "command" => crate::view::once(&mut command, scan.str_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -13377,7 +13430,7 @@ impl<'a> ResponseShellCallCommandDoneStreamingEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             command_index: command_index.flatten().unwrap_or_default(),
             command: command.flatten().unwrap_or_default(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -14054,6 +14107,7 @@ impl<'a> ResponseTextDeltaEventRef<'a> {
         let mut delta = None;
         let mut sequence_number = None;
         let mut logprobs = None;
+        let mut agent = None;
         let mut stream_id = None;
         let mut obfuscation = None;
         while let Some(key) = scan.key()? {
@@ -14064,7 +14118,7 @@ impl<'a> ResponseTextDeltaEventRef<'a> {
                 "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "logprobs" => crate::view::once(&mut logprobs, scan.raw()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
                 _ => scan.skip()?,
@@ -14079,7 +14133,7 @@ impl<'a> ResponseTextDeltaEventRef<'a> {
             sequence_number: sequence_number.flatten(),
             logprobs: logprobs
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
             obfuscation: obfuscation.flatten(),
         })
@@ -14199,6 +14253,7 @@ impl<'a> ResponseTextDoneEventRef<'a> {
         let mut text = None;
         let mut sequence_number = None;
         let mut logprobs = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
@@ -14208,7 +14263,7 @@ impl<'a> ResponseTextDoneEventRef<'a> {
                 "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
                 "logprobs" => crate::view::once(&mut logprobs, scan.raw()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -14222,7 +14277,7 @@ impl<'a> ResponseTextDoneEventRef<'a> {
             sequence_number: sequence_number.flatten(),
             logprobs: logprobs
                 .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -14395,13 +14450,14 @@ impl<'a> ResponseWebSearchCallCompletedEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -14411,7 +14467,7 @@ impl<'a> ResponseWebSearchCallCompletedEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -14499,13 +14555,14 @@ impl<'a> ResponseWebSearchCallInProgressEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -14515,7 +14572,7 @@ impl<'a> ResponseWebSearchCallInProgressEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -14603,13 +14660,14 @@ impl<'a> ResponseWebSearchCallSearchingEventRef<'a> {
         let mut output_index = None;
         let mut item_id = None;
         let mut sequence_number = None;
+        let mut agent = None;
         let mut stream_id = None;
         while let Some(key) = scan.key()? {
             match key {
                 "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
                 "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
                 "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
-                "agent" => return None,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
                 _ => scan.skip()?,
             }
@@ -14619,7 +14677,7 @@ impl<'a> ResponseWebSearchCallSearchingEventRef<'a> {
             output_index: output_index.flatten().unwrap_or_default(),
             item_id: item_id.flatten().unwrap_or_default(),
             sequence_number: sequence_number.flatten(),
-            agent: None,
+            agent: agent.flatten(),
             stream_id: stream_id.flatten(),
         })
     }
@@ -15011,25 +15069,45 @@ impl<'a> ResponsesClientEventResponseCreateRef<'a> {
     pub(crate) fn scan(json: &'a str) -> Option<Self> {
         let mut scan = crate::view::Scan::new(json)?;
         let mut stream_id = None;
+        let mut metadata = None;
         let mut top_logprobs = None;
+        let mut temperature = None;
+        let mut top_p = None;
         let mut user = None;
         let mut safety_identifier = None;
         let mut prompt_cache_key = None;
+        let mut prompt_cache_retention = None;
+        let mut prompt_cache_options = None;
         let mut previous_response_id = None;
+        let mut model = None;
         let mut background = None;
         let mut max_tool_calls = None;
+        let mut text = None;
+        let mut tools = None;
+        let mut tool_choice = None;
+        let mut prompt = None;
+        let mut service_tier = None;
+        let mut truncation = None;
+        let mut reasoning = None;
+        let mut input = None;
+        let mut include = None;
         let mut parallel_tool_calls = None;
         let mut store = None;
         let mut instructions = None;
+        let mut moderation = None;
         let mut stream = None;
+        let mut stream_options = None;
+        let mut conversation = None;
+        let mut context_management = None;
         let mut max_output_tokens = None;
+        let mut multi_agent = None;
         while let Some(key) = scan.key()? {
             match key {
                 "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
-                "metadata" => return None,
+                "metadata" => crate::view::once(&mut metadata, scan.owned()?)?,
                 "top_logprobs" => crate::view::once(&mut top_logprobs, scan.int_or_null()?)?,
-                "temperature" => return None,
-                "top_p" => return None,
+                "temperature" => crate::view::once(&mut temperature, scan.owned()?)?,
+                "top_p" => crate::view::once(&mut top_p, scan.owned()?)?,
                 "user" => crate::view::once(&mut user, scan.str_or_null()?)?,
                 "safety_identifier" => {
                     crate::view::once(&mut safety_identifier, scan.str_or_null()?)?
@@ -15037,75 +15115,79 @@ impl<'a> ResponsesClientEventResponseCreateRef<'a> {
                 "prompt_cache_key" => {
                     crate::view::once(&mut prompt_cache_key, scan.str_or_null()?)?
                 }
-                "prompt_cache_retention" => return None,
-                "prompt_cache_options" => return None,
+                "prompt_cache_retention" => {
+                    crate::view::once(&mut prompt_cache_retention, scan.owned()?)?
+                }
+                "prompt_cache_options" => {
+                    crate::view::once(&mut prompt_cache_options, scan.owned()?)?
+                }
                 "previous_response_id" => {
                     crate::view::once(&mut previous_response_id, scan.str_or_null()?)?
                 }
-                "model" => return None,
+                "model" => crate::view::once(&mut model, scan.owned()?)?,
                 "background" => crate::view::once(&mut background, scan.bool_or_null()?)?,
                 "max_tool_calls" => crate::view::once(&mut max_tool_calls, scan.int_or_null()?)?,
-                "text" => return None,
-                "tools" => return None,
-                "tool_choice" => return None,
-                "prompt" => return None,
-                "service_tier" => return None,
-                "truncation" => return None,
-                "reasoning" => return None,
-                "input" => return None,
-                "include" => return None,
+                "text" => crate::view::once(&mut text, scan.owned()?)?,
+                "tools" => crate::view::once(&mut tools, scan.owned()?)?,
+                "tool_choice" => crate::view::once(&mut tool_choice, scan.owned()?)?,
+                "prompt" => crate::view::once(&mut prompt, scan.owned()?)?,
+                "service_tier" => crate::view::once(&mut service_tier, scan.owned()?)?,
+                "truncation" => crate::view::once(&mut truncation, scan.owned()?)?,
+                "reasoning" => crate::view::once(&mut reasoning, scan.owned()?)?,
+                "input" => crate::view::once(&mut input, scan.owned()?)?,
+                "include" => crate::view::once(&mut include, scan.owned()?)?,
                 "parallel_tool_calls" => {
                     crate::view::once(&mut parallel_tool_calls, scan.bool_or_null()?)?
                 }
                 "store" => crate::view::once(&mut store, scan.bool_or_null()?)?,
                 "instructions" => crate::view::once(&mut instructions, scan.str_or_null()?)?,
-                "moderation" => return None,
+                "moderation" => crate::view::once(&mut moderation, scan.owned()?)?,
                 "stream" => crate::view::once(&mut stream, scan.bool_or_null()?)?,
-                "stream_options" => return None,
-                "conversation" => return None,
-                "context_management" => return None,
+                "stream_options" => crate::view::once(&mut stream_options, scan.owned()?)?,
+                "conversation" => crate::view::once(&mut conversation, scan.owned()?)?,
+                "context_management" => crate::view::once(&mut context_management, scan.owned()?)?,
                 "max_output_tokens" => {
                     crate::view::once(&mut max_output_tokens, scan.int_or_null()?)?
                 }
-                "multi_agent" => return None,
+                "multi_agent" => crate::view::once(&mut multi_agent, scan.owned()?)?,
                 _ => scan.skip()?,
             }
         }
         scan.end()?;
         Some(Self {
             stream_id: stream_id.flatten(),
-            metadata: None,
+            metadata: metadata.flatten(),
             top_logprobs: top_logprobs.flatten(),
-            temperature: None,
-            top_p: None,
+            temperature: temperature.flatten(),
+            top_p: top_p.flatten(),
             user: user.flatten(),
             safety_identifier: safety_identifier.flatten(),
             prompt_cache_key: prompt_cache_key.flatten(),
-            prompt_cache_retention: None,
-            prompt_cache_options: None,
+            prompt_cache_retention: prompt_cache_retention.flatten(),
+            prompt_cache_options: prompt_cache_options.flatten(),
             previous_response_id: previous_response_id.flatten(),
-            model: None,
+            model: model.flatten(),
             background: background.flatten(),
             max_tool_calls: max_tool_calls.flatten(),
-            text: None,
-            tools: None,
-            tool_choice: None,
-            prompt: None,
-            service_tier: None,
-            truncation: None,
-            reasoning: None,
-            input: None,
-            include: None,
+            text: text.flatten(),
+            tools: tools.flatten(),
+            tool_choice: tool_choice.flatten(),
+            prompt: prompt.flatten(),
+            service_tier: service_tier.flatten(),
+            truncation: truncation.flatten(),
+            reasoning: reasoning.flatten(),
+            input: input.flatten(),
+            include: include.flatten(),
             parallel_tool_calls: parallel_tool_calls.flatten(),
             store: store.flatten(),
             instructions: instructions.flatten(),
-            moderation: None,
+            moderation: moderation.flatten(),
             stream: stream.flatten(),
-            stream_options: None,
-            conversation: None,
-            context_management: None,
+            stream_options: stream_options.flatten(),
+            conversation: conversation.flatten(),
+            context_management: context_management.flatten(),
             max_output_tokens: max_output_tokens.flatten(),
-            multi_agent: None,
+            multi_agent: multi_agent.flatten(),
         })
     }
 }
