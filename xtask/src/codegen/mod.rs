@@ -119,6 +119,12 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
         .filter(|name| view::has_view_struct(&defs[*name], &inputs.config))
         .cloned()
         .collect();
+    // Those of them read in one pass before serde (`view::has_scan`).
+    let with_scan: BTreeSet<String> = with_view
+        .iter()
+        .filter(|name| view::has_scan(&defs[*name], &inputs.config))
+        .cloned()
+        .collect();
     let emit_with_view = |def: &Def, out: &mut String| {
         emit::emit_def(def, &inputs.config, out);
         if with_view.contains(&def.name) {
@@ -150,7 +156,7 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
         let variants = emit::variants(&enum_events[&config.name], &payload_names, &boxed);
         let out = modules.entry(config.feature.as_str()).or_default();
         emit::emit_protocol_enum(config, &variants, out);
-        view::emit_view_enum(config, &variants, &with_view, out);
+        view::emit_view_enum(config, &variants, &with_view, &with_scan, out);
     }
 
     let mut files = Vec::new();

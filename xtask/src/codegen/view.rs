@@ -55,6 +55,121 @@ pub fn has_view_struct(def: &Def, config: &Config) -> bool {
     rules.derive_serialize() && fields.iter().any(|f| view_field(f) != ViewField::Owned)
 }
 
+/// How the one-pass reader (`crate::view::Scan`) reads a field of a view struct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScanField {
+    /// A string, borrowed unless it has escapes.
+    Str,
+    /// JSON text (a `Lazy` part).
+    Lazy,
+    /// An `i64`.
+    Int,
+    /// A `bool`.
+    Bool,
+    /// Anything else (only optional fields): read by serde_json.
+    Other,
+}
+
+fn scan_field(field: &Field) -> ScanField {
+    match view_field(field) {
+        ViewField::Str => ScanField::Str,
+        ViewField::Lazy => ScanField::Lazy,
+        ViewField::Owned if field.boxed => ScanField::Other,
+        ViewField::Owned => match field.ty {
+            Ty::I64 => ScanField::Int,
+            Ty::Bool => ScanField::Bool,
+            _ => ScanField::Other,
+        },
+    }
+}
+
+/// Whether a view struct gets a one-pass reader (`scan`, see `crate::view::Scan`): an event
+/// payload (tagged) whose fields are all strings, integers, booleans or lazy parts, except
+/// optional ones (read by serde_json, as `Option<…>`). The delta events are such structs.
+pub fn has_scan(def: &Def, config: &Config) -> bool {
+    let Kind::Struct { tag, fields } = &def.kind else {
+        return false;
+    };
+    let rules = FieldRules::new(&def.name, &config.write);
+    tag.is_some()
+        && has_view_struct(def, config)
+        && fields.iter().all(|f| {
+            scan_field(f) != ScanField::Other
+                || matches!(
+                    rules.presence(f),
+                    Presence::Optional | Presence::RequiredNullable
+                )
+        })
+}
+
+/// The view struct's `scan`: the event read in one pass by `crate::view::Scan`, or `None` when
+/// the text has something the reader leaves to serde. What it gives is what serde gives, by the
+/// same rules as the struct's serde attributes above (`emit_str_field`, `emit_lazy_field`,
+/// `emit_field`).
+fn emit_scan(def: &Def, fields: &[Field], rules: &FieldRules<'_>, out: &mut String) {
+    let name = view_name(&def.name);
+    let _ = writeln!(
+        out,
+        "impl<'a> {name}<'a> {{\n/// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.\npub(crate) fn scan(json: &'a str) -> Option<Self> {{\nlet mut scan = crate::view::Scan::new(json)?;"
+    );
+    for field in fields {
+        let _ = writeln!(out, "let mut {} = None;", field.ident);
+    }
+    out.push_str("while let Some(key) = scan.key()? {\nmatch key {\n");
+    for field in fields {
+        let presence = rules.presence(field);
+        // Whether `null` is read (as `None` or the default) rather than rejected.
+        let nullable = presence != Presence::Required;
+        let optional = matches!(presence, Presence::Optional | Presence::RequiredNullable);
+        let reader = match (scan_field(field), nullable) {
+            (ScanField::Str, false) => "str",
+            (ScanField::Str, true) => "str_or_null",
+            // A lazy part that is not optional keeps `null` as its text.
+            (ScanField::Lazy, _) if optional => "raw_or_null",
+            (ScanField::Lazy, _) => "raw",
+            (ScanField::Int, false) => "int",
+            (ScanField::Int, true) => "int_or_null",
+            (ScanField::Bool, false) => "bool",
+            (ScanField::Bool, true) => "bool_or_null",
+            (ScanField::Other, _) => "owned",
+        };
+        let _ = writeln!(
+            out,
+            "{:?} => crate::view::once(&mut {}, scan.{reader}()?)?,",
+            field.wire, field.ident
+        );
+    }
+    out.push_str("_ => scan.skip()?,\n}\n}\nscan.end()?;\nSome(Self {\n");
+    for field in fields {
+        let ident = &field.ident;
+        let presence = rules.presence(field);
+        let value = match (scan_field(field), presence) {
+            (ScanField::Other, _) => format!("{ident}.flatten()"),
+            (ScanField::Str, Presence::Required) => format!("{ident}?"),
+            (ScanField::Str, Presence::RequiredDefault) => {
+                format!("{ident}.flatten().unwrap_or_default()")
+            }
+            (ScanField::Str, _) => format!("{ident}.flatten()"),
+            (ScanField::Lazy, Presence::Required) => {
+                format!("crate::view::lazy_raw_required({ident}?)")
+            }
+            (ScanField::Lazy, Presence::RequiredDefault) => format!(
+                "{ident}.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default)"
+            ),
+            (ScanField::Lazy, _) => {
+                format!("{ident}.flatten().map(crate::view::lazy_raw_required)")
+            }
+            (ScanField::Int | ScanField::Bool, Presence::Required) => format!("{ident}?"),
+            (ScanField::Int | ScanField::Bool, Presence::RequiredDefault) => {
+                format!("{ident}.flatten().unwrap_or_default()")
+            }
+            (ScanField::Int | ScanField::Bool, _) => format!("{ident}.flatten()"),
+        };
+        let _ = writeln!(out, "{ident}: {value},");
+    }
+    out.push_str("})\n}\n}\n\n");
+}
+
 /// The view struct of a payload (only called when [`has_view_struct`]).
 pub fn emit_view_struct(def: &Def, config: &Config, out: &mut String) {
     let Kind::Struct { tag, fields } = &def.kind else {
@@ -87,6 +202,9 @@ pub fn emit_view_struct(def: &Def, config: &Config, out: &mut String) {
     }
     out.push_str("}\n\n");
     emit_to_owned(def, tag.as_deref().unwrap_or(""), fields, &rules, out);
+    if has_scan(def, config) {
+        emit_scan(def, fields, &rules, out);
+    }
 }
 
 fn rename(field: &Field, out: &mut String) {
@@ -213,6 +331,7 @@ pub fn emit_view_enum(
     config: &EnumConfig,
     variants: &[Variant<'_>],
     with_struct: &BTreeSet<String>,
+    with_scan: &BTreeSet<String>,
     out: &mut String,
 ) {
     let name = &config.name;
@@ -235,7 +354,7 @@ pub fn emit_view_enum(
     out.push_str(
         "/// An event whose type this version of openai-wire does not know.\nUnknown(crate::UnknownEventRef<'a>),\n}\n\n",
     );
-    emit_event_view_impl(config, variants, with_struct, out);
+    emit_event_view_impl(config, variants, with_struct, with_scan, out);
     emit_view_serialize(config, variants, out);
 }
 
@@ -254,6 +373,7 @@ fn emit_event_view_impl(
     config: &EnumConfig,
     variants: &[Variant<'_>],
     with_struct: &BTreeSet<String>,
+    with_scan: &BTreeSet<String>,
     out: &mut String,
 ) {
     let name = &config.name;
@@ -289,7 +409,7 @@ fn emit_event_view_impl(
                 out,
                 "\"\" if crate::runtime::has_key(json, {key:?}) => Self::{}({}),",
                 v.name,
-                parse_expr(v)
+                parse_expr(v, with_scan)
             );
         }
     }
@@ -297,7 +417,12 @@ fn emit_event_view_impl(
         let pattern = tag_patterns(config, v);
         match &v.payload {
             Some(_) => {
-                let _ = writeln!(out, "{pattern} => Self::{}({}),", v.name, parse_expr(v));
+                let _ = writeln!(
+                    out,
+                    "{pattern} => Self::{}({}),",
+                    v.name,
+                    parse_expr(v, with_scan)
+                );
             }
             None => {
                 let _ = writeln!(out, "{pattern} => Self::{},", v.name);
@@ -319,8 +444,17 @@ fn emit_event_view_impl(
     out.push_str("}\n\n");
 }
 
-fn parse_expr(v: &Variant<'_>) -> String {
-    let parse = format!("crate::view::parse_view({:?}, json)?", v.event.wire_type);
+/// The payload of a view variant read from `json`: by its struct's `scan` when it has one,
+/// falling back on serde.
+fn parse_expr(v: &Variant<'_>, with_scan: &BTreeSet<String>) -> String {
+    let serde = format!("crate::view::parse_view({:?}, json)?", v.event.wire_type);
+    let parse = match v.payload.as_ref().filter(|p| with_scan.contains(*p)) {
+        Some(payload) => format!(
+            "match {}::scan(json) {{ Some(event) => event, None => {serde} }}",
+            view_name(payload)
+        ),
+        None => serde,
+    };
     if v.boxed {
         format!("Box::new({parse})")
     } else {

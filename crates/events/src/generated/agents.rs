@@ -124,6 +124,42 @@ impl AgentOutputCommandExecutionOutputDeltaEventRef<'_> {
     }
 }
 
+impl<'a> AgentOutputCommandExecutionOutputDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut delta = None;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut session_id = None;
+        let mut turn_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            delta: delta.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            session_id: session_id.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// The `AgentSession` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AgentSession {
@@ -956,6 +992,39 @@ impl AgentSessionEnvironmentResetEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> AgentSessionEnvironmentResetEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut environment_id = None;
+        let mut event_id = None;
+        let mut reset_count = None;
+        let mut session_id = None;
+        let mut turn_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "environment_id" => crate::view::once(&mut environment_id, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "reset_count" => crate::view::once(&mut reset_count, scan.int_or_null()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            environment_id: environment_id.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            reset_count: reset_count.flatten().unwrap_or_default(),
+            session_id: session_id.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
     }
 }
 
@@ -2109,6 +2178,45 @@ impl AgentSessionTurnContentPartAddedEventRef<'_> {
     }
 }
 
+impl<'a> AgentSessionTurnContentPartAddedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut content_index = None;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut part = None;
+        let mut session_id = None;
+        let mut turn_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            content_index: content_index.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            session_id: session_id.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// A content part of a message item of a turn is complete.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -2222,6 +2330,45 @@ impl AgentSessionTurnContentPartDoneEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("agent.session.turn.content_part.done", &self.part)?;
         Ok(())
+    }
+}
+
+impl<'a> AgentSessionTurnContentPartDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut content_index = None;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut part = None;
+        let mut session_id = None;
+        let mut turn_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            content_index: content_index.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            session_id: session_id.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
     }
 }
 
@@ -2857,6 +3004,45 @@ impl AgentSessionTurnOutputTextDeltaEventRef<'_> {
     }
 }
 
+impl<'a> AgentSessionTurnOutputTextDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut content_index = None;
+        let mut delta = None;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut session_id = None;
+        let mut turn_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            content_index: content_index.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            session_id: session_id.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// The output text of a content part of a turn is complete.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -2969,6 +3155,45 @@ impl AgentSessionTurnOutputTextDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> AgentSessionTurnOutputTextDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut content_index = None;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut session_id = None;
+        let mut text = None;
+        let mut turn_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
+                "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            content_index: content_index.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            session_id: session_id.flatten().unwrap_or_default(),
+            text: text.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
     }
 }
 
@@ -3117,6 +3342,45 @@ impl AgentSessionTurnReasoningSummaryPartAddedEventRef<'_> {
     }
 }
 
+impl<'a> AgentSessionTurnReasoningSummaryPartAddedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut part = None;
+        let mut session_id = None;
+        let mut summary_index = None;
+        let mut turn_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            session_id: session_id.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// A reasoning summary part of a turn is complete.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -3246,6 +3510,48 @@ impl AgentSessionTurnReasoningSummaryPartDoneEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("agent.session.turn.reasoning_summary_part.done", &self.part)?;
         Ok(())
+    }
+}
+
+impl<'a> AgentSessionTurnReasoningSummaryPartDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut part = None;
+        let mut session_id = None;
+        let mut status = None;
+        let mut summary_index = None;
+        let mut turn_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                "status" => crate::view::once(&mut status, scan.owned()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            session_id: session_id.flatten().unwrap_or_default(),
+            status: status.flatten(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
     }
 }
 
@@ -3385,6 +3691,45 @@ impl AgentSessionTurnReasoningSummaryTextDeltaEventRef<'_> {
     }
 }
 
+impl<'a> AgentSessionTurnReasoningSummaryTextDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut delta = None;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut session_id = None;
+        let mut summary_index = None;
+        let mut turn_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            delta: delta.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            session_id: session_id.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// The reasoning summary text of a summary part of a turn is complete.
 ///
 /// Not in the spec snapshot: from `spec/additions/agent-sessions.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -3503,6 +3848,45 @@ impl AgentSessionTurnReasoningSummaryTextDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> AgentSessionTurnReasoningSummaryTextDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut session_id = None;
+        let mut summary_index = None;
+        let mut text = None;
+        let mut turn_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
+                "turn_id" => crate::view::once(&mut turn_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            session_id: session_id.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            text: text.flatten().unwrap_or_default(),
+            turn_id: turn_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
     }
 }
 
@@ -4090,13 +4474,21 @@ impl<'a> crate::EventView<'a> for AgentSessionStreamEventRef<'a> {
                 crate::view::parse_view("agent.session.environment.expired", json)?,
             )),
             "agent.session.environment.reset" => Self::AgentSessionEnvironmentReset(
-                crate::view::parse_view("agent.session.environment.reset", json)?,
+                match AgentSessionEnvironmentResetEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("agent.session.environment.reset", json)?,
+                },
             ),
             "agent.output.command_execution_output.delta" => {
-                Self::AgentOutputCommandExecutionOutputDelta(crate::view::parse_view(
-                    "agent.output.command_execution_output.delta",
-                    json,
-                )?)
+                Self::AgentOutputCommandExecutionOutputDelta(
+                    match AgentOutputCommandExecutionOutputDeltaEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "agent.output.command_execution_output.delta",
+                            json,
+                        )?,
+                    },
+                )
             }
             "agent.session.created" => Self::AgentSessionCreated(Box::new(
                 crate::view::parse_view("agent.session.created", json)?,
@@ -4167,40 +4559,72 @@ impl<'a> crate::EventView<'a> for AgentSessionStreamEventRef<'a> {
                 crate::view::parse_view("agent.session.turn.item.done", json)?,
             ),
             "agent.session.turn.content_part.added" => Self::AgentSessionTurnContentPartAdded(
-                crate::view::parse_view("agent.session.turn.content_part.added", json)?,
+                match AgentSessionTurnContentPartAddedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("agent.session.turn.content_part.added", json)?,
+                },
             ),
             "agent.session.turn.content_part.done" => Self::AgentSessionTurnContentPartDone(
-                crate::view::parse_view("agent.session.turn.content_part.done", json)?,
+                match AgentSessionTurnContentPartDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("agent.session.turn.content_part.done", json)?,
+                },
             ),
             "agent.session.turn.output_text.delta" => Self::AgentSessionTurnOutputTextDelta(
-                crate::view::parse_view("agent.session.turn.output_text.delta", json)?,
+                match AgentSessionTurnOutputTextDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("agent.session.turn.output_text.delta", json)?,
+                },
             ),
             "agent.session.turn.output_text.done" => Self::AgentSessionTurnOutputTextDone(
-                crate::view::parse_view("agent.session.turn.output_text.done", json)?,
+                match AgentSessionTurnOutputTextDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("agent.session.turn.output_text.done", json)?,
+                },
             ),
             "agent.session.turn.reasoning_summary_part.added" => {
-                Self::AgentSessionTurnReasoningSummaryPartAdded(crate::view::parse_view(
-                    "agent.session.turn.reasoning_summary_part.added",
-                    json,
-                )?)
+                Self::AgentSessionTurnReasoningSummaryPartAdded(
+                    match AgentSessionTurnReasoningSummaryPartAddedEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "agent.session.turn.reasoning_summary_part.added",
+                            json,
+                        )?,
+                    },
+                )
             }
             "agent.session.turn.reasoning_summary_part.done" => {
-                Self::AgentSessionTurnReasoningSummaryPartDone(crate::view::parse_view(
-                    "agent.session.turn.reasoning_summary_part.done",
-                    json,
-                )?)
+                Self::AgentSessionTurnReasoningSummaryPartDone(
+                    match AgentSessionTurnReasoningSummaryPartDoneEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "agent.session.turn.reasoning_summary_part.done",
+                            json,
+                        )?,
+                    },
+                )
             }
             "agent.session.turn.reasoning_summary_text.delta" => {
-                Self::AgentSessionTurnReasoningSummaryTextDelta(crate::view::parse_view(
-                    "agent.session.turn.reasoning_summary_text.delta",
-                    json,
-                )?)
+                Self::AgentSessionTurnReasoningSummaryTextDelta(
+                    match AgentSessionTurnReasoningSummaryTextDeltaEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "agent.session.turn.reasoning_summary_text.delta",
+                            json,
+                        )?,
+                    },
+                )
             }
             "agent.session.turn.reasoning_summary_text.done" => {
-                Self::AgentSessionTurnReasoningSummaryTextDone(crate::view::parse_view(
-                    "agent.session.turn.reasoning_summary_text.done",
-                    json,
-                )?)
+                Self::AgentSessionTurnReasoningSummaryTextDone(
+                    match AgentSessionTurnReasoningSummaryTextDoneEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "agent.session.turn.reasoning_summary_text.done",
+                            json,
+                        )?,
+                    },
+                )
             }
             _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
         })

@@ -56,6 +56,24 @@ impl SpeechAudioDeltaEventRef<'_> {
     }
 }
 
+impl<'a> SpeechAudioDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut audio = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "audio" => crate::view::once(&mut audio, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            audio: audio.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Emitted when the speech synthesis is complete and all audio has been streamed.
 ///
 /// Wire type: `speech.audio.done`.
@@ -152,6 +170,30 @@ impl TranscriptTextDeltaEventRef<'_> {
     }
 }
 
+impl<'a> TranscriptTextDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut delta = None;
+        let mut logprobs = None;
+        let mut segment_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "logprobs" => crate::view::once(&mut logprobs, scan.raw_or_null()?)?,
+                "segment_id" => crate::view::once(&mut segment_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            delta: delta.flatten().unwrap_or_default(),
+            logprobs: logprobs.flatten().map(crate::view::lazy_raw_required),
+            segment_id: segment_id.flatten(),
+        })
+    }
+}
+
 /// The `TranscriptTextDeltaEventLogprob` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct TranscriptTextDeltaEventLogprob {
@@ -236,6 +278,33 @@ impl TranscriptTextDoneEventRef<'_> {
             crate::view::lazy_get("transcript.text.done", lazy)?;
         }
         Ok(())
+    }
+}
+
+impl<'a> TranscriptTextDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut text = None;
+        let mut languages = None;
+        let mut logprobs = None;
+        let mut usage = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
+                "languages" => crate::view::once(&mut languages, scan.owned()?)?,
+                "logprobs" => crate::view::once(&mut logprobs, scan.raw_or_null()?)?,
+                "usage" => crate::view::once(&mut usage, scan.owned()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            text: text.flatten().unwrap_or_default(),
+            languages: languages.flatten(),
+            logprobs: logprobs.flatten().map(crate::view::lazy_raw_required),
+            usage: usage.flatten(),
+        })
     }
 }
 
@@ -451,10 +520,16 @@ impl<'a> crate::EventView<'a> for TranscriptionStreamEventRef<'a> {
                 json,
             )?),
             "transcript.text.delta" => {
-                Self::TranscriptTextDelta(crate::view::parse_view("transcript.text.delta", json)?)
+                Self::TranscriptTextDelta(match TranscriptTextDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("transcript.text.delta", json)?,
+                })
             }
             "transcript.text.done" => {
-                Self::TranscriptTextDone(crate::view::parse_view("transcript.text.done", json)?)
+                Self::TranscriptTextDone(match TranscriptTextDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("transcript.text.done", json)?,
+                })
             }
             _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
         })
@@ -613,7 +688,10 @@ impl<'a> crate::EventView<'a> for SpeechStreamEventRef<'a> {
             .unwrap_or_default();
         Ok(match &*tag {
             "speech.audio.delta" => {
-                Self::SpeechAudioDelta(crate::view::parse_view("speech.audio.delta", json)?)
+                Self::SpeechAudioDelta(match SpeechAudioDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("speech.audio.delta", json)?,
+                })
             }
             "speech.audio.done" => {
                 Self::SpeechAudioDone(crate::view::parse_view("speech.audio.done", json)?)

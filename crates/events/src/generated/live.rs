@@ -66,6 +66,24 @@ impl LiveClientDecisionCreateEventRef<'_> {
     }
 }
 
+impl<'a> LiveClientDecisionCreateEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Adds an item to the decision context.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -174,6 +192,27 @@ impl LiveClientDecisionItemDeleteEventRef<'_> {
     }
 }
 
+impl<'a> LiveClientDecisionItemDeleteEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            event_id: event_id.flatten(),
+        })
+    }
+}
+
 /// Asks for a response.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -214,6 +253,24 @@ impl LiveClientResponseCreateEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveClientResponseCreateEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+        })
     }
 }
 
@@ -312,6 +369,24 @@ impl LiveClientSessionCloseEventRef<'_> {
     }
 }
 
+impl<'a> LiveClientSessionCloseEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+        })
+    }
+}
+
 /// Appends commentary text to the session.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -380,6 +455,30 @@ impl LiveClientSessionCommentaryAppendEventRef<'_> {
     }
 }
 
+impl<'a> LiveClientSessionCommentaryAppendEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut content = None;
+        let mut delegation_id = None;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "content" => crate::view::once(&mut content, scan.str_or_null()?)?,
+                "delegation_id" => crate::view::once(&mut delegation_id, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            content: content.flatten().unwrap_or_default(),
+            delegation_id: delegation_id.flatten(),
+            event_id: event_id.flatten(),
+        })
+    }
+}
+
 /// Appends input audio.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -436,6 +535,27 @@ impl LiveClientSessionInputAudioAppendEventRef<'_> {
     }
 }
 
+impl<'a> LiveClientSessionInputAudioAppendEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut audio = None;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "audio" => crate::view::once(&mut audio, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            audio: audio.flatten().unwrap_or_default(),
+            event_id: event_id.flatten(),
+        })
+    }
+}
+
 /// Mutes input audio to the model.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -481,6 +601,24 @@ impl LiveClientSessionInputAudioMuteEventRef<'_> {
     }
 }
 
+impl<'a> LiveClientSessionInputAudioMuteEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+        })
+    }
+}
+
 /// Unmutes input audio to the model.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -523,6 +661,24 @@ impl LiveClientSessionInputAudioUnmuteEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveClientSessionInputAudioUnmuteEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+        })
     }
 }
 
@@ -594,6 +750,30 @@ impl LiveClientSessionInstructionsAppendEventRef<'_> {
     }
 }
 
+impl<'a> LiveClientSessionInstructionsAppendEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut content = None;
+        let mut delegation_id = None;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "content" => crate::view::once(&mut content, scan.str_or_null()?)?,
+                "delegation_id" => crate::view::once(&mut delegation_id, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            content: content.flatten().unwrap_or_default(),
+            delegation_id: delegation_id.flatten(),
+            event_id: event_id.flatten(),
+        })
+    }
+}
+
 /// Plays a pre-recorded audio fixture.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -647,6 +827,27 @@ impl LiveClientSessionOutputAudioFixturePlayEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveClientSessionOutputAudioFixturePlayEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut audio = None;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "audio" => crate::view::once(&mut audio, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            audio: audio.flatten().unwrap_or_default(),
+            event_id: event_id.flatten(),
+        })
     }
 }
 
@@ -763,6 +964,30 @@ impl LiveClientSessionThinkingAppendEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveClientSessionThinkingAppendEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut content = None;
+        let mut delegation_id = None;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "content" => crate::view::once(&mut content, scan.str_or_null()?)?,
+                "delegation_id" => crate::view::once(&mut delegation_id, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            content: content.flatten().unwrap_or_default(),
+            delegation_id: delegation_id.flatten(),
+            event_id: event_id.flatten(),
+        })
     }
 }
 
@@ -1116,6 +1341,30 @@ impl LiveServerDecisionItemDeletedEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerDecisionItemDeletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
+    }
+}
+
 /// An error on the Live connection.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1250,6 +1499,33 @@ impl LiveServerInfoEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveServerInfoEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut code = None;
+        let mut event_id = None;
+        let mut message = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "code" => crate::view::once(&mut code, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "message" => crate::view::once(&mut message, scan.str_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            code: code.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            message: message.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
     }
 }
 
@@ -1483,6 +1759,33 @@ impl LiveServerSessionCommentaryAppendedEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerSessionCommentaryAppendedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut end_ms = None;
+        let mut event_id = None;
+        let mut start_ms = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "end_ms" => crate::view::once(&mut end_ms, scan.int_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "start_ms" => crate::view::once(&mut start_ms, scan.int_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            end_ms: end_ms.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            start_ms: start_ms.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
+    }
+}
+
 /// The session delegated work (for instance to a Responses call).
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1623,6 +1926,24 @@ impl LiveServerSessionInputAudioAppendEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerSessionInputAudioAppendEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut audio = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "audio" => crate::view::once(&mut audio, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            audio: audio.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Input audio to the model is muted.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1679,6 +2000,27 @@ impl LiveServerSessionInputAudioMutedEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerSessionInputAudioMutedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
+    }
+}
+
 /// Input audio to the model is unmuted.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1732,6 +2074,27 @@ impl LiveServerSessionInputAudioUnmutedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveServerSessionInputAudioUnmutedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
     }
 }
 
@@ -1816,6 +2179,36 @@ impl LiveServerSessionInputTranscriptDeltaEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerSessionInputTranscriptDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut delta = None;
+        let mut end_ms = None;
+        let mut event_id = None;
+        let mut start_ms = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "end_ms" => crate::view::once(&mut end_ms, scan.int_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "start_ms" => crate::view::once(&mut start_ms, scan.int_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            delta: delta.flatten().unwrap_or_default(),
+            end_ms: end_ms.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            start_ms: start_ms.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
+    }
+}
+
 /// Text was appended to the session's instructions.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1886,6 +2279,33 @@ impl LiveServerSessionInstructionsAppendedEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerSessionInstructionsAppendedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut end_ms = None;
+        let mut event_id = None;
+        let mut start_ms = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "end_ms" => crate::view::once(&mut end_ms, scan.int_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "start_ms" => crate::view::once(&mut start_ms, scan.int_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            end_ms: end_ms.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            start_ms: start_ms.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
+    }
+}
+
 /// A chunk of output audio.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -1941,6 +2361,30 @@ impl LiveServerSessionOutputAudioDeltaEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveServerSessionOutputAudioDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut delta = None;
+        let mut end_ms = None;
+        let mut start_ms = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "end_ms" => crate::view::once(&mut end_ms, scan.int_or_null()?)?,
+                "start_ms" => crate::view::once(&mut start_ms, scan.int_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            delta: delta.flatten().unwrap_or_default(),
+            end_ms: end_ms.flatten(),
+            start_ms: start_ms.flatten(),
+        })
     }
 }
 
@@ -2000,6 +2444,27 @@ impl LiveServerSessionOutputAudioFixturePlayedEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerSessionOutputAudioFixturePlayedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
+    }
+}
+
 /// A pre-recorded audio fixture started playing.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -2053,6 +2518,27 @@ impl LiveServerSessionOutputAudioFixturePlayingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveServerSessionOutputAudioFixturePlayingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
     }
 }
 
@@ -2134,6 +2620,36 @@ impl LiveServerSessionOutputTranscriptDeltaEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveServerSessionOutputTranscriptDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut delta = None;
+        let mut end_ms = None;
+        let mut event_id = None;
+        let mut start_ms = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "end_ms" => crate::view::once(&mut end_ms, scan.int_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "start_ms" => crate::view::once(&mut start_ms, scan.int_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            delta: delta.flatten().unwrap_or_default(),
+            end_ms: end_ms.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            start_ms: start_ms.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
     }
 }
 
@@ -2266,6 +2782,33 @@ impl LiveServerSessionThinkingAppendedEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerSessionThinkingAppendedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut end_ms = None;
+        let mut event_id = None;
+        let mut start_ms = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "end_ms" => crate::view::once(&mut end_ms, scan.int_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "start_ms" => crate::view::once(&mut start_ms, scan.int_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            end_ms: end_ms.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            start_ms: start_ms.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
+    }
+}
+
 /// The Live session's configuration changed.
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -2395,6 +2938,33 @@ impl LiveServerSessionUsageUpdatedEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerSessionUsageUpdatedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut usage = None;
+        let mut client_event_id = None;
+        let mut context_window = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "usage" => crate::view::once(&mut usage, scan.owned()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                "context_window" => crate::view::once(&mut context_window, scan.owned()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            usage: usage.flatten(),
+            client_event_id: client_event_id.flatten(),
+            context_window: context_window.flatten(),
+        })
+    }
+}
+
 /// The `LiveServerSessionUsageUpdatedEventContextWindow` object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct LiveServerSessionUsageUpdatedEventContextWindow {
@@ -2456,6 +3026,27 @@ impl LiveServerTransportAnsweredEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerTransportAnsweredEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut session_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            session_id: session_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// A DTMF key press was received from the caller (SIP).
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -2508,6 +3099,27 @@ impl LiveServerTransportDtmfReceivedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveServerTransportDtmfReceivedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event = None;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event" => crate::view::once(&mut event, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event: event.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -2576,6 +3188,30 @@ impl LiveServerTransportDtmfSendEventRef<'_> {
     }
 }
 
+impl<'a> LiveServerTransportDtmfSendEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event = None;
+        let mut event_id = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event" => crate::view::once(&mut event, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event: event.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
+    }
+}
+
 /// A DTMF key press was sent to the caller (SIP).
 ///
 /// Not in the spec snapshot: from `spec/additions/live.yaml`, written from openai-python 3.63.0 (PyPI).
@@ -2638,6 +3274,30 @@ impl LiveServerTransportDtmfSentEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveServerTransportDtmfSentEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event = None;
+        let mut event_id = None;
+        let mut client_event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event" => crate::view::once(&mut event, scan.str_or_null()?)?,
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "client_event_id" => crate::view::once(&mut client_event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event: event.flatten().unwrap_or_default(),
+            event_id: event_id.flatten().unwrap_or_default(),
+            client_event_id: client_event_id.flatten(),
+        })
     }
 }
 
@@ -2768,6 +3428,27 @@ impl LiveServerTransportRingingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> LiveServerTransportRingingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut session_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "session_id" => crate::view::once(&mut session_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            session_id: session_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -3359,42 +4040,71 @@ impl<'a> crate::EventView<'a> for LiveServerEventRef<'a> {
             "session.updated" => {
                 Self::SessionUpdated(Box::new(crate::view::parse_view("session.updated", json)?))
             }
-            "session.input_audio.muted" => Self::SessionInputAudioMuted(crate::view::parse_view(
-                "session.input_audio.muted",
-                json,
-            )?),
+            "session.input_audio.muted" => Self::SessionInputAudioMuted(
+                match LiveServerSessionInputAudioMutedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.input_audio.muted", json)?,
+                },
+            ),
             "session.input_audio.unmuted" => Self::SessionInputAudioUnmuted(
-                crate::view::parse_view("session.input_audio.unmuted", json)?,
+                match LiveServerSessionInputAudioUnmutedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.input_audio.unmuted", json)?,
+                },
             ),
             "session.output_audio.fixture.playing" => Self::SessionOutputAudioFixturePlaying(
-                crate::view::parse_view("session.output_audio.fixture.playing", json)?,
+                match LiveServerSessionOutputAudioFixturePlayingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.output_audio.fixture.playing", json)?,
+                },
             ),
             "session.output_audio.fixture.played" => Self::SessionOutputAudioFixturePlayed(
-                crate::view::parse_view("session.output_audio.fixture.played", json)?,
+                match LiveServerSessionOutputAudioFixturePlayedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.output_audio.fixture.played", json)?,
+                },
             ),
             "session.instructions.appended" => Self::SessionInstructionsAppended(
-                crate::view::parse_view("session.instructions.appended", json)?,
+                match LiveServerSessionInstructionsAppendedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.instructions.appended", json)?,
+                },
             ),
-            "session.thinking.appended" => Self::SessionThinkingAppended(crate::view::parse_view(
-                "session.thinking.appended",
-                json,
-            )?),
+            "session.thinking.appended" => Self::SessionThinkingAppended(
+                match LiveServerSessionThinkingAppendedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.thinking.appended", json)?,
+                },
+            ),
             "session.commentary.appended" => Self::SessionCommentaryAppended(
-                crate::view::parse_view("session.commentary.appended", json)?,
+                match LiveServerSessionCommentaryAppendedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.commentary.appended", json)?,
+                },
             ),
-            "session.input_audio.append" => Self::SessionInputAudioAppend(crate::view::parse_view(
-                "session.input_audio.append",
-                json,
-            )?),
-            "session.output_audio.delta" => Self::SessionOutputAudioDelta(crate::view::parse_view(
-                "session.output_audio.delta",
-                json,
-            )?),
+            "session.input_audio.append" => Self::SessionInputAudioAppend(
+                match LiveServerSessionInputAudioAppendEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.input_audio.append", json)?,
+                },
+            ),
+            "session.output_audio.delta" => Self::SessionOutputAudioDelta(
+                match LiveServerSessionOutputAudioDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.output_audio.delta", json)?,
+                },
+            ),
             "session.input_transcript.delta" => Self::SessionInputTranscriptDelta(
-                crate::view::parse_view("session.input_transcript.delta", json)?,
+                match LiveServerSessionInputTranscriptDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.input_transcript.delta", json)?,
+                },
             ),
             "session.output_transcript.delta" => Self::SessionOutputTranscriptDelta(
-                crate::view::parse_view("session.output_transcript.delta", json)?,
+                match LiveServerSessionOutputTranscriptDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.output_transcript.delta", json)?,
+                },
             ),
             "session.delegation.created" => Self::SessionDelegationCreated(
                 crate::view::parse_view("session.delegation.created", json)?,
@@ -3406,34 +4116,57 @@ impl<'a> crate::EventView<'a> for LiveServerEventRef<'a> {
                 Self::DecisionItemCreated(crate::view::parse_view("decision.item.created", json)?)
             }
             "decision.item.deleted" => {
-                Self::DecisionItemDeleted(crate::view::parse_view("decision.item.deleted", json)?)
+                Self::DecisionItemDeleted(match LiveServerDecisionItemDeletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("decision.item.deleted", json)?,
+                })
             }
             "response.event" => {
                 Self::ResponseEvent(crate::view::parse_view("response.event", json)?)
             }
             "session.usage.updated" => {
-                Self::SessionUsageUpdated(crate::view::parse_view("session.usage.updated", json)?)
+                Self::SessionUsageUpdated(match LiveServerSessionUsageUpdatedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.usage.updated", json)?,
+                })
             }
             "session.closed" => {
                 Self::SessionClosed(Box::new(crate::view::parse_view("session.closed", json)?))
             }
             "error" => Self::Error(crate::view::parse_view("error", json)?),
-            "info" => Self::Info(crate::view::parse_view("info", json)?),
-            "transport.dtmf.received" => Self::TransportDtmfReceived(crate::view::parse_view(
-                "transport.dtmf.received",
-                json,
-            )?),
+            "info" => Self::Info(match LiveServerInfoEventRef::scan(json) {
+                Some(event) => event,
+                None => crate::view::parse_view("info", json)?,
+            }),
+            "transport.dtmf.received" => Self::TransportDtmfReceived(
+                match LiveServerTransportDtmfReceivedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("transport.dtmf.received", json)?,
+                },
+            ),
             "transport.dtmf.send" => {
-                Self::TransportDtmfSend(crate::view::parse_view("transport.dtmf.send", json)?)
+                Self::TransportDtmfSend(match LiveServerTransportDtmfSendEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("transport.dtmf.send", json)?,
+                })
             }
             "transport.dtmf.sent" => {
-                Self::TransportDtmfSent(crate::view::parse_view("transport.dtmf.sent", json)?)
+                Self::TransportDtmfSent(match LiveServerTransportDtmfSentEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("transport.dtmf.sent", json)?,
+                })
             }
             "transport.ringing" => {
-                Self::TransportRinging(crate::view::parse_view("transport.ringing", json)?)
+                Self::TransportRinging(match LiveServerTransportRingingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("transport.ringing", json)?,
+                })
             }
             "transport.answered" => {
-                Self::TransportAnswered(crate::view::parse_view("transport.answered", json)?)
+                Self::TransportAnswered(match LiveServerTransportAnsweredEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("transport.answered", json)?,
+                })
             }
             "transport.failed" => {
                 Self::TransportFailed(crate::view::parse_view("transport.failed", json)?)
@@ -3907,48 +4640,78 @@ impl<'a> crate::EventView<'a> for LiveClientEventRef<'a> {
             "session.update" => {
                 Self::SessionUpdate(crate::view::parse_view("session.update", json)?)
             }
-            "session.input_audio.append" => Self::SessionInputAudioAppend(crate::view::parse_view(
-                "session.input_audio.append",
-                json,
-            )?),
-            "session.input_audio.mute" => Self::SessionInputAudioMute(crate::view::parse_view(
-                "session.input_audio.mute",
-                json,
-            )?),
-            "session.input_audio.unmute" => Self::SessionInputAudioUnmute(crate::view::parse_view(
-                "session.input_audio.unmute",
-                json,
-            )?),
+            "session.input_audio.append" => Self::SessionInputAudioAppend(
+                match LiveClientSessionInputAudioAppendEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.input_audio.append", json)?,
+                },
+            ),
+            "session.input_audio.mute" => Self::SessionInputAudioMute(
+                match LiveClientSessionInputAudioMuteEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.input_audio.mute", json)?,
+                },
+            ),
+            "session.input_audio.unmute" => Self::SessionInputAudioUnmute(
+                match LiveClientSessionInputAudioUnmuteEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.input_audio.unmute", json)?,
+                },
+            ),
             "session.output_audio.fixture.play" => Self::SessionOutputAudioFixturePlay(
-                crate::view::parse_view("session.output_audio.fixture.play", json)?,
+                match LiveClientSessionOutputAudioFixturePlayEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.output_audio.fixture.play", json)?,
+                },
             ),
             "session.instructions.append" => Self::SessionInstructionsAppend(
-                crate::view::parse_view("session.instructions.append", json)?,
+                match LiveClientSessionInstructionsAppendEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.instructions.append", json)?,
+                },
             ),
-            "session.thinking.append" => Self::SessionThinkingAppend(crate::view::parse_view(
-                "session.thinking.append",
-                json,
-            )?),
-            "session.commentary.append" => Self::SessionCommentaryAppend(crate::view::parse_view(
-                "session.commentary.append",
-                json,
-            )?),
+            "session.thinking.append" => Self::SessionThinkingAppend(
+                match LiveClientSessionThinkingAppendEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.thinking.append", json)?,
+                },
+            ),
+            "session.commentary.append" => Self::SessionCommentaryAppend(
+                match LiveClientSessionCommentaryAppendEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.commentary.append", json)?,
+                },
+            ),
             "decision.create" => {
-                Self::DecisionCreate(crate::view::parse_view("decision.create", json)?)
+                Self::DecisionCreate(match LiveClientDecisionCreateEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("decision.create", json)?,
+                })
             }
             "decision.item.create" => {
                 Self::DecisionItemCreate(crate::view::parse_view("decision.item.create", json)?)
             }
             "decision.item.delete" => {
-                Self::DecisionItemDelete(crate::view::parse_view("decision.item.delete", json)?)
+                Self::DecisionItemDelete(match LiveClientDecisionItemDeleteEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("decision.item.delete", json)?,
+                })
             }
             "response.item.create" => {
                 Self::ResponseItemCreate(crate::view::parse_view("response.item.create", json)?)
             }
             "response.create" => {
-                Self::ResponseCreate(crate::view::parse_view("response.create", json)?)
+                Self::ResponseCreate(match LiveClientResponseCreateEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.create", json)?,
+                })
             }
-            "session.close" => Self::SessionClose(crate::view::parse_view("session.close", json)?),
+            "session.close" => {
+                Self::SessionClose(match LiveClientSessionCloseEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.close", json)?,
+                })
+            }
             _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
         })
     }

@@ -378,6 +378,32 @@ impl RealtimeClientEventConversationItemCreateRef<'_> {
     }
 }
 
+impl<'a> RealtimeClientEventConversationItemCreateRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut previous_item_id = None;
+        let mut item = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "previous_item_id" => {
+                    crate::view::once(&mut previous_item_id, scan.str_or_null()?)?
+                }
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+            previous_item_id: previous_item_id.flatten(),
+            item: crate::view::lazy_raw_required(item?),
+        })
+    }
+}
+
 /// Send this event when you want to remove any item from the conversation
 /// history. The server will respond with a `conversation.item.deleted` event,
 /// unless the item does not exist in the conversation history, in which case the
@@ -435,6 +461,27 @@ impl RealtimeClientEventConversationItemDeleteRef<'_> {
     }
 }
 
+impl<'a> RealtimeClientEventConversationItemDeleteRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Send this event when you want to retrieve the server's representation of a specific item in the conversation history. This is useful, for example, to inspect user audio after noise cancellation and VAD.
 /// The server will respond with a `conversation.item.retrieved` event,
 /// unless the item does not exist in the conversation history, in which case the
@@ -489,6 +536,27 @@ impl RealtimeClientEventConversationItemRetrieveRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeClientEventConversationItemRetrieveRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -576,6 +644,33 @@ impl RealtimeClientEventConversationItemTruncateRef<'_> {
     }
 }
 
+impl<'a> RealtimeClientEventConversationItemTruncateRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut content_index = None;
+        let mut audio_end_ms = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "audio_end_ms" => crate::view::once(&mut audio_end_ms, scan.int_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            audio_end_ms: audio_end_ms.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Send this event to append audio bytes to the input audio buffer. The audio
 /// buffer is temporary storage you can write to and later commit. A "commit" will create a new
 /// user message item in the conversation history from the buffer content and clear the buffer.
@@ -644,6 +739,27 @@ impl RealtimeClientEventInputAudioBufferAppendRef<'_> {
     }
 }
 
+impl<'a> RealtimeClientEventInputAudioBufferAppendRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut audio = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "audio" => crate::view::once(&mut audio, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+            audio: audio.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Send this event to clear the audio bytes in the buffer. The server will
 /// respond with an `input_audio_buffer.cleared` event.
 ///
@@ -685,6 +801,24 @@ impl RealtimeClientEventInputAudioBufferClearRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeClientEventInputAudioBufferClearRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+        })
     }
 }
 
@@ -733,6 +867,24 @@ impl RealtimeClientEventInputAudioBufferCommitRef<'_> {
     }
 }
 
+impl<'a> RealtimeClientEventInputAudioBufferCommitRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+        })
+    }
+}
+
 /// **WebRTC/SIP Only:** Emit to cut off the current audio response. This will trigger the server to
 /// stop generating audio and emit a `output_audio_buffer.cleared` event. This
 /// event should be preceded by a `response.cancel` client event to stop the
@@ -777,6 +929,24 @@ impl RealtimeClientEventOutputAudioBufferClearRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeClientEventOutputAudioBufferClearRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+        })
     }
 }
 
@@ -838,6 +1008,27 @@ impl RealtimeClientEventResponseCancelRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeClientEventResponseCancelRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+            response_id: response_id.flatten(),
+        })
     }
 }
 
@@ -924,6 +1115,27 @@ impl RealtimeClientEventResponseCreateRef<'_> {
             crate::view::lazy_get("response.create", lazy)?;
         }
         Ok(())
+    }
+}
+
+impl<'a> RealtimeClientEventResponseCreateRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response" => crate::view::once(&mut response, scan.raw_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+            response: response.flatten().map(crate::view::lazy_raw_required),
+        })
     }
 }
 
@@ -2560,6 +2772,32 @@ impl RealtimeServerEventConversationItemAddedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventConversationItemAddedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut previous_item_id = None;
+        let mut item = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "previous_item_id" => {
+                    crate::view::once(&mut previous_item_id, scan.str_or_null()?)?
+                }
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            previous_item_id: previous_item_id.flatten(),
+            item: crate::view::lazy_raw_required(item?),
+        })
+    }
+}
+
 /// Returned when a conversation item is created. There are several scenarios that produce this event:
 /// - The server is generating a Response, which if successful will produce
 /// either one or two Items, which will be of type `message`
@@ -2629,6 +2867,32 @@ impl RealtimeServerEventConversationItemCreatedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventConversationItemCreatedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut previous_item_id = None;
+        let mut item = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "previous_item_id" => {
+                    crate::view::once(&mut previous_item_id, scan.str_or_null()?)?
+                }
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            previous_item_id: previous_item_id.flatten(),
+            item: crate::view::lazy_raw_required(item?),
+        })
+    }
+}
+
 /// Returned when an item in the conversation is deleted by the client with a
 /// `conversation.item.delete` event. This event is used to synchronize the
 /// server's understanding of the conversation history with the client's view.
@@ -2681,6 +2945,27 @@ impl RealtimeServerEventConversationItemDeletedRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventConversationItemDeletedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -2744,6 +3029,32 @@ impl RealtimeServerEventConversationItemDoneRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("conversation.item.done", &self.item)?;
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventConversationItemDoneRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut previous_item_id = None;
+        let mut item = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "previous_item_id" => {
+                    crate::view::once(&mut previous_item_id, scan.str_or_null()?)?
+                }
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            previous_item_id: previous_item_id.flatten(),
+            item: crate::view::lazy_raw_required(item?),
+        })
     }
 }
 
@@ -2876,6 +3187,42 @@ impl RealtimeServerEventConversationItemInputAudioTranscriptionCompletedRef<'_> 
             )?;
         }
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventConversationItemInputAudioTranscriptionCompletedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut content_index = None;
+        let mut transcript = None;
+        let mut languages = None;
+        let mut logprobs = None;
+        let mut usage = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "transcript" => crate::view::once(&mut transcript, scan.str_or_null()?)?,
+                "languages" => crate::view::once(&mut languages, scan.owned()?)?,
+                "logprobs" => crate::view::once(&mut logprobs, scan.raw_or_null()?)?,
+                "usage" => crate::view::once(&mut usage, scan.owned()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            transcript: transcript.flatten().unwrap_or_default(),
+            languages: languages.flatten(),
+            logprobs: logprobs.flatten().map(crate::view::lazy_raw_required),
+            usage: usage.flatten(),
+        })
     }
 }
 
@@ -3025,6 +3372,36 @@ impl RealtimeServerEventConversationItemInputAudioTranscriptionDeltaRef<'_> {
             crate::view::lazy_get("conversation.item.input_audio_transcription.delta", lazy)?;
         }
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventConversationItemInputAudioTranscriptionDeltaRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut content_index = None;
+        let mut delta = None;
+        let mut logprobs = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "logprobs" => crate::view::once(&mut logprobs, scan.raw_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            content_index: content_index.flatten(),
+            delta: delta.flatten(),
+            logprobs: logprobs.flatten().map(crate::view::lazy_raw_required),
+        })
     }
 }
 
@@ -3288,6 +3665,27 @@ impl RealtimeServerEventConversationItemRetrievedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventConversationItemRetrievedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item: crate::view::lazy_raw_required(item?),
+        })
+    }
+}
+
 /// Returned when an earlier assistant audio message item is truncated by the
 /// client with a `conversation.item.truncate` event. This event is used to
 /// synchronize the server's understanding of the audio with the client's playback.
@@ -3357,6 +3755,33 @@ impl RealtimeServerEventConversationItemTruncatedRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventConversationItemTruncatedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        let mut content_index = None;
+        let mut audio_end_ms = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "audio_end_ms" => crate::view::once(&mut audio_end_ms, scan.int_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            audio_end_ms: audio_end_ms.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -3472,6 +3897,24 @@ impl RealtimeServerEventInputAudioBufferClearedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventInputAudioBufferClearedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Returned when an input audio buffer is committed, either by the client or
 /// automatically in server VAD mode. The `item_id` property is the ID of the user
 /// message item that will be created, thus a `conversation.item.created` event
@@ -3540,6 +3983,32 @@ impl RealtimeServerEventInputAudioBufferCommittedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventInputAudioBufferCommittedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut previous_item_id = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "previous_item_id" => {
+                    crate::view::once(&mut previous_item_id, scan.str_or_null()?)?
+                }
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            previous_item_id: previous_item_id.flatten(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// **SIP Only:** Returned when an DTMF event is received. A DTMF event is a message that
 /// represents a telephone keypad press (0–9, *, #, A–D). The `event` property
 /// is the keypad that the user press. The `received_at` is the UTC Unix Timestamp
@@ -3589,6 +4058,27 @@ impl RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event = None;
+        let mut received_at = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event" => crate::view::once(&mut event, scan.str_or_null()?)?,
+                "received_at" => crate::view::once(&mut received_at, scan.int_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event: event.flatten().unwrap_or_default(),
+            received_at: received_at.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -3667,6 +4157,30 @@ impl RealtimeServerEventInputAudioBufferSpeechStartedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventInputAudioBufferSpeechStartedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut audio_start_ms = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "audio_start_ms" => crate::view::once(&mut audio_start_ms, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            audio_start_ms: audio_start_ms.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Returned in `server_vad` mode when the server detects the end of speech in
 /// the audio buffer. The server will also send an `conversation.item.created`
 /// event with the user message item that is created from the audio buffer.
@@ -3730,6 +4244,30 @@ impl RealtimeServerEventInputAudioBufferSpeechStoppedRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventInputAudioBufferSpeechStoppedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut audio_end_ms = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "audio_end_ms" => crate::view::once(&mut audio_end_ms, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            audio_end_ms: audio_end_ms.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -3812,6 +4350,33 @@ impl RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut audio_start_ms = None;
+        let mut audio_end_ms = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "audio_start_ms" => crate::view::once(&mut audio_start_ms, scan.int_or_null()?)?,
+                "audio_end_ms" => crate::view::once(&mut audio_end_ms, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            audio_start_ms: audio_start_ms.flatten().unwrap_or_default(),
+            audio_end_ms: audio_end_ms.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Returned when listing MCP tools has completed for an item.
 ///
 /// Wire type: `mcp_list_tools.completed`.
@@ -3862,6 +4427,27 @@ impl RealtimeServerEventMCPListToolsCompletedRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventMCPListToolsCompletedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -3918,6 +4504,27 @@ impl RealtimeServerEventMCPListToolsFailedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventMCPListToolsFailedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Returned when listing MCP tools is in progress for an item.
 ///
 /// Wire type: `mcp_list_tools.in_progress`.
@@ -3968,6 +4575,27 @@ impl RealtimeServerEventMCPListToolsInProgressRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventMCPListToolsInProgressRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -4028,6 +4656,27 @@ impl RealtimeServerEventOutputAudioBufferClearedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventOutputAudioBufferClearedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// **WebRTC/SIP Only:** Emitted when the server begins streaming audio to the client. This event is
 /// emitted after an audio content part has been added (`response.content_part.added`)
 /// to the response.
@@ -4084,6 +4733,27 @@ impl RealtimeServerEventOutputAudioBufferStartedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventOutputAudioBufferStartedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// **WebRTC/SIP Only:** Emitted when the output audio buffer has been completely drained on the server,
 /// and no more audio is forthcoming. This event is emitted after the full response
 /// data has been sent to the client (`response.done`).
@@ -4137,6 +4807,27 @@ impl RealtimeServerEventOutputAudioBufferStoppedRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventOutputAudioBufferStoppedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -4308,6 +4999,39 @@ impl RealtimeServerEventResponseAudioDeltaRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventResponseAudioDeltaRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut delta = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Returned when the model-generated audio is done. Also emitted when a Response
 /// is interrupted, incomplete, or cancelled.
 ///
@@ -4384,6 +5108,36 @@ impl RealtimeServerEventResponseAudioDoneRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventResponseAudioDoneRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -4473,6 +5227,39 @@ impl RealtimeServerEventResponseAudioTranscriptDeltaRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventResponseAudioTranscriptDeltaRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut delta = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -4567,6 +5354,39 @@ impl RealtimeServerEventResponseAudioTranscriptDoneRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventResponseAudioTranscriptDoneRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut transcript = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "transcript" => crate::view::once(&mut transcript, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            transcript: transcript.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Returned when a new content part is added to an assistant message item during
 /// response generation.
 ///
@@ -4655,6 +5475,39 @@ impl RealtimeServerEventResponseContentPartAddedRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.content_part.added", &self.part)?;
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventResponseContentPartAddedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut part = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+        })
     }
 }
 
@@ -4776,6 +5629,39 @@ impl RealtimeServerEventResponseContentPartDoneRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventResponseContentPartDoneRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut part = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+        })
+    }
+}
+
 /// The content part that is done.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct RealtimeServerEventResponseContentPartDonePart {
@@ -4858,6 +5744,28 @@ impl RealtimeServerEventResponseCreatedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventResponseCreatedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+        })
+    }
+}
+
 /// Returned when a Response is done streaming. Always emitted, no matter the
 /// final state. The Response object included in the `response.done` event will
 /// include all output Items in the Response but will omit the raw audio data.
@@ -4915,6 +5823,28 @@ impl RealtimeServerEventResponseDoneRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.done", &self.response)?;
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventResponseDoneRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+        })
     }
 }
 
@@ -5008,6 +5938,39 @@ impl RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut call_id = None;
+        let mut delta = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "call_id" => crate::view::once(&mut call_id, scan.str_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            call_id: call_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -5116,6 +6079,42 @@ impl RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut call_id = None;
+        let mut name = None;
+        let mut arguments = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "call_id" => crate::view::once(&mut call_id, scan.str_or_null()?)?,
+                "name" => crate::view::once(&mut name, scan.str_or_null()?)?,
+                "arguments" => crate::view::once(&mut arguments, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            call_id: call_id.flatten().unwrap_or_default(),
+            name: name.flatten().unwrap_or_default(),
+            arguments: arguments.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Returned when MCP tool call arguments are updated during response generation.
 ///
 /// Wire type: `response.mcp_call_arguments.delta`.
@@ -5210,6 +6209,39 @@ impl RealtimeServerEventResponseMCPCallArgumentsDeltaRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventResponseMCPCallArgumentsDeltaRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut delta = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Returned when MCP tool call arguments are finalized during response generation.
 ///
 /// Wire type: `response.mcp_call_arguments.done`.
@@ -5292,6 +6324,36 @@ impl RealtimeServerEventResponseMCPCallArgumentsDoneRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventResponseMCPCallArgumentsDoneRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut arguments = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "arguments" => crate::view::once(&mut arguments, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            arguments: arguments.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Returned when an MCP tool call has completed successfully.
 ///
 /// Wire type: `response.mcp_call.completed`.
@@ -5349,6 +6411,30 @@ impl RealtimeServerEventResponseMCPCallCompletedRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventResponseMCPCallCompletedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut output_index = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -5412,6 +6498,30 @@ impl RealtimeServerEventResponseMCPCallFailedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventResponseMCPCallFailedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut output_index = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Returned when an MCP tool call has started and is in progress.
 ///
 /// Wire type: `response.mcp_call.in_progress`.
@@ -5469,6 +6579,30 @@ impl RealtimeServerEventResponseMCPCallInProgressRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventResponseMCPCallInProgressRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut output_index = None;
+        let mut item_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -5539,6 +6673,33 @@ impl RealtimeServerEventResponseOutputItemAddedRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventResponseOutputItemAddedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut output_index = None;
+        let mut item = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item: crate::view::lazy_raw_required(item?),
+        })
+    }
+}
+
 /// Returned when an Item is done streaming. Also emitted when a Response is
 /// interrupted, incomplete, or cancelled.
 ///
@@ -5604,6 +6765,33 @@ impl RealtimeServerEventResponseOutputItemDoneRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.output_item.done", &self.item)?;
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventResponseOutputItemDoneRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut output_index = None;
+        let mut item = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item: crate::view::lazy_raw_required(item?),
+        })
     }
 }
 
@@ -5696,6 +6884,39 @@ impl RealtimeServerEventResponseTextDeltaRef<'_> {
     }
 }
 
+impl<'a> RealtimeServerEventResponseTextDeltaRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut delta = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Returned when the text value of an "output_text" content part is done streaming. Also
 /// emitted when a Response is interrupted, incomplete, or cancelled.
 ///
@@ -5783,6 +7004,39 @@ impl RealtimeServerEventResponseTextDoneRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeServerEventResponseTextDoneRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut response_id = None;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut text = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            response_id: response_id.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            text: text.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -7959,6 +9213,27 @@ impl RealtimeTranslationClientEventInputAudioBufferAppendRef<'_> {
     }
 }
 
+impl<'a> RealtimeTranslationClientEventInputAudioBufferAppendRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut audio = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "audio" => crate::view::once(&mut audio, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+            audio: audio.flatten().unwrap_or_default(),
+        })
+    }
+}
+
 /// Gracefully close the realtime translation session. The server flushes pending
 /// input audio and emits any remaining translated output before closing the
 /// session.
@@ -8001,6 +9276,24 @@ impl RealtimeTranslationClientEventSessionCloseRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeTranslationClientEventSessionCloseRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten(),
+        })
     }
 }
 
@@ -8097,6 +9390,24 @@ impl RealtimeTranslationServerEventSessionClosedRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeTranslationServerEventSessionClosedRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+        })
     }
 }
 
@@ -8215,6 +9526,30 @@ impl RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'_> {
     }
 }
 
+impl<'a> RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut delta = None;
+        let mut elapsed_ms = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "elapsed_ms" => crate::view::once(&mut elapsed_ms, scan.int_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            elapsed_ms: elapsed_ms.flatten(),
+        })
+    }
+}
+
 /// Returned when translated output audio is available. The `delta` contains a
 /// PCM16 audio chunk whose length can vary. Clients should decode and queue the
 /// complete delta instead of assuming a fixed byte or sample count.
@@ -8298,6 +9633,39 @@ impl RealtimeTranslationServerEventSessionOutputAudioDeltaRef<'_> {
     }
 }
 
+impl<'a> RealtimeTranslationServerEventSessionOutputAudioDeltaRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut delta = None;
+        let mut sample_rate = None;
+        let mut channels = None;
+        let mut format = None;
+        let mut elapsed_ms = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sample_rate" => crate::view::once(&mut sample_rate, scan.int_or_null()?)?,
+                "channels" => crate::view::once(&mut channels, scan.int_or_null()?)?,
+                "format" => crate::view::once(&mut format, scan.owned()?)?,
+                "elapsed_ms" => crate::view::once(&mut elapsed_ms, scan.int_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            sample_rate: sample_rate.flatten(),
+            channels: channels.flatten(),
+            format: format.flatten(),
+            elapsed_ms: elapsed_ms.flatten(),
+        })
+    }
+}
+
 open_enum! {
 /// Audio encoding for `delta`.
 pub enum RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
@@ -8374,6 +9742,30 @@ impl RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut event_id = None;
+        let mut delta = None;
+        let mut elapsed_ms = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "event_id" => crate::view::once(&mut event_id, scan.str_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "elapsed_ms" => crate::view::once(&mut elapsed_ms, scan.int_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            event_id: event_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            elapsed_ms: elapsed_ms.flatten(),
+        })
     }
 }
 
@@ -9522,177 +10914,56 @@ impl<'a> crate::EventView<'a> for RealtimeServerEventRef<'a> {
             .map_err(crate::DecodeError::Syntax)?
             .unwrap_or_default();
         Ok(match &*tag {
-            "conversation.created" => {
-                Self::ConversationCreated(crate::view::parse_view("conversation.created", json)?)
-            }
-            "conversation.item.created" => Self::ConversationItemCreated(Box::new(
-                crate::view::parse_view("conversation.item.created", json)?,
-            )),
-            "conversation.item.deleted" => Self::ConversationItemDeleted(crate::view::parse_view(
-                "conversation.item.deleted",
-                json,
-            )?),
-            "conversation.item.input_audio_transcription.completed" => {
-                Self::ConversationItemInputAudioTranscriptionCompleted(crate::view::parse_view(
-                    "conversation.item.input_audio_transcription.completed",
-                    json,
-                )?)
-            }
-            "conversation.item.input_audio_transcription.delta" => {
-                Self::ConversationItemInputAudioTranscriptionDelta(crate::view::parse_view(
-                    "conversation.item.input_audio_transcription.delta",
-                    json,
-                )?)
-            }
-            "conversation.item.input_audio_transcription.failed" => {
-                Self::ConversationItemInputAudioTranscriptionFailed(crate::view::parse_view(
-                    "conversation.item.input_audio_transcription.failed",
-                    json,
-                )?)
-            }
-            "conversation.item.retrieved" => Self::ConversationItemRetrieved(
-                crate::view::parse_view("conversation.item.retrieved", json)?,
-            ),
-            "conversation.item.truncated" => Self::ConversationItemTruncated(
-                crate::view::parse_view("conversation.item.truncated", json)?,
-            ),
-            "error" => Self::Error(crate::view::parse_view("error", json)?),
-            "input_audio_buffer.cleared" => Self::InputAudioBufferCleared(crate::view::parse_view(
-                "input_audio_buffer.cleared",
-                json,
-            )?),
-            "input_audio_buffer.committed" => Self::InputAudioBufferCommitted(
-                crate::view::parse_view("input_audio_buffer.committed", json)?,
-            ),
-            "input_audio_buffer.dtmf_event_received" => Self::InputAudioBufferDtmfEventReceived(
-                crate::view::parse_view("input_audio_buffer.dtmf_event_received", json)?,
-            ),
-            "input_audio_buffer.speech_started" => Self::InputAudioBufferSpeechStarted(
-                crate::view::parse_view("input_audio_buffer.speech_started", json)?,
-            ),
-            "input_audio_buffer.speech_stopped" => Self::InputAudioBufferSpeechStopped(
-                crate::view::parse_view("input_audio_buffer.speech_stopped", json)?,
-            ),
-            "rate_limits.updated" => {
-                Self::RateLimitsUpdated(crate::view::parse_view("rate_limits.updated", json)?)
-            }
-            "response.output_audio.delta" | "response.audio.delta" => {
-                Self::ResponseOutputAudioDelta(crate::view::parse_view(
-                    "response.output_audio.delta",
-                    json,
-                )?)
-            }
-            "response.output_audio.done" | "response.audio.done" => Self::ResponseOutputAudioDone(
-                crate::view::parse_view("response.output_audio.done", json)?,
-            ),
-            "response.output_audio_transcript.delta" | "response.audio_transcript.delta" => {
-                Self::ResponseOutputAudioTranscriptDelta(crate::view::parse_view(
-                    "response.output_audio_transcript.delta",
-                    json,
-                )?)
-            }
-            "response.output_audio_transcript.done" | "response.audio_transcript.done" => {
-                Self::ResponseOutputAudioTranscriptDone(crate::view::parse_view(
-                    "response.output_audio_transcript.done",
-                    json,
-                )?)
-            }
-            "response.content_part.added" => Self::ResponseContentPartAdded(
-                crate::view::parse_view("response.content_part.added", json)?,
-            ),
-            "response.content_part.done" => Self::ResponseContentPartDone(crate::view::parse_view(
-                "response.content_part.done",
-                json,
-            )?),
-            "response.created" => {
-                Self::ResponseCreated(Box::new(crate::view::parse_view("response.created", json)?))
-            }
-            "response.done" => {
-                Self::ResponseDone(Box::new(crate::view::parse_view("response.done", json)?))
-            }
-            "response.function_call_arguments.delta" => Self::ResponseFunctionCallArgumentsDelta(
-                crate::view::parse_view("response.function_call_arguments.delta", json)?,
-            ),
-            "response.function_call_arguments.done" => Self::ResponseFunctionCallArgumentsDone(
-                crate::view::parse_view("response.function_call_arguments.done", json)?,
-            ),
-            "response.output_item.added" => Self::ResponseOutputItemAdded(Box::new(
-                crate::view::parse_view("response.output_item.added", json)?,
-            )),
-            "response.output_item.done" => Self::ResponseOutputItemDone(Box::new(
-                crate::view::parse_view("response.output_item.done", json)?,
-            )),
-            "response.output_text.delta" | "response.text.delta" => Self::ResponseOutputTextDelta(
-                crate::view::parse_view("response.output_text.delta", json)?,
-            ),
-            "response.output_text.done" | "response.text.done" => Self::ResponseOutputTextDone(
-                crate::view::parse_view("response.output_text.done", json)?,
-            ),
-            "session.created" => {
-                Self::SessionCreated(Box::new(crate::view::parse_view("session.created", json)?))
-            }
-            "session.updated" => {
-                Self::SessionUpdated(Box::new(crate::view::parse_view("session.updated", json)?))
-            }
-            "output_audio_buffer.started" => Self::OutputAudioBufferStarted(
-                crate::view::parse_view("output_audio_buffer.started", json)?,
-            ),
-            "output_audio_buffer.stopped" => Self::OutputAudioBufferStopped(
-                crate::view::parse_view("output_audio_buffer.stopped", json)?,
-            ),
-            "output_audio_buffer.cleared" => Self::OutputAudioBufferCleared(
-                crate::view::parse_view("output_audio_buffer.cleared", json)?,
-            ),
-            "conversation.item.added" => Self::ConversationItemAdded(Box::new(
-                crate::view::parse_view("conversation.item.added", json)?,
-            )),
-            "conversation.item.done" => Self::ConversationItemDone(Box::new(
-                crate::view::parse_view("conversation.item.done", json)?,
-            )),
-            "input_audio_buffer.timeout_triggered" => Self::InputAudioBufferTimeoutTriggered(
-                crate::view::parse_view("input_audio_buffer.timeout_triggered", json)?,
-            ),
-            "conversation.item.input_audio_transcription.segment" => {
-                Self::ConversationItemInputAudioTranscriptionSegment(crate::view::parse_view(
-                    "conversation.item.input_audio_transcription.segment",
-                    json,
-                )?)
-            }
-            "mcp_list_tools.in_progress" => Self::McpListToolsInProgress(crate::view::parse_view(
-                "mcp_list_tools.in_progress",
-                json,
-            )?),
-            "mcp_list_tools.completed" => Self::McpListToolsCompleted(crate::view::parse_view(
-                "mcp_list_tools.completed",
-                json,
-            )?),
-            "mcp_list_tools.failed" => {
-                Self::McpListToolsFailed(crate::view::parse_view("mcp_list_tools.failed", json)?)
-            }
-            "response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta(
-                crate::view::parse_view("response.mcp_call_arguments.delta", json)?,
-            ),
-            "response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone(
-                crate::view::parse_view("response.mcp_call_arguments.done", json)?,
-            ),
-            "response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress(
-                crate::view::parse_view("response.mcp_call.in_progress", json)?,
-            ),
-            "response.mcp_call.completed" => Self::ResponseMcpCallCompleted(
-                crate::view::parse_view("response.mcp_call.completed", json)?,
-            ),
-            "response.mcp_call.failed" => Self::ResponseMcpCallFailed(crate::view::parse_view(
-                "response.mcp_call.failed",
-                json,
-            )?),
-            "transcription_session.updated" => Self::TranscriptionSessionUpdated(Box::new(
-                crate::view::parse_view("transcription_session.updated", json)?,
-            )),
-            "transcription_session.created" => Self::TranscriptionSessionCreated(Box::new(
-                crate::view::parse_view("transcription_session.created", json)?,
-            )),
-            _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
-        })
+"conversation.created" => Self::ConversationCreated(crate::view::parse_view("conversation.created", json)?),
+"conversation.item.created" => Self::ConversationItemCreated(Box::new(match RealtimeServerEventConversationItemCreatedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("conversation.item.created", json)? })),
+"conversation.item.deleted" => Self::ConversationItemDeleted(match RealtimeServerEventConversationItemDeletedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("conversation.item.deleted", json)? }),
+"conversation.item.input_audio_transcription.completed" => Self::ConversationItemInputAudioTranscriptionCompleted(match RealtimeServerEventConversationItemInputAudioTranscriptionCompletedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("conversation.item.input_audio_transcription.completed", json)? }),
+"conversation.item.input_audio_transcription.delta" => Self::ConversationItemInputAudioTranscriptionDelta(match RealtimeServerEventConversationItemInputAudioTranscriptionDeltaRef::scan(json) { Some(event) => event, None => crate::view::parse_view("conversation.item.input_audio_transcription.delta", json)? }),
+"conversation.item.input_audio_transcription.failed" => Self::ConversationItemInputAudioTranscriptionFailed(crate::view::parse_view("conversation.item.input_audio_transcription.failed", json)?),
+"conversation.item.retrieved" => Self::ConversationItemRetrieved(match RealtimeServerEventConversationItemRetrievedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("conversation.item.retrieved", json)? }),
+"conversation.item.truncated" => Self::ConversationItemTruncated(match RealtimeServerEventConversationItemTruncatedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("conversation.item.truncated", json)? }),
+"error" => Self::Error(crate::view::parse_view("error", json)?),
+"input_audio_buffer.cleared" => Self::InputAudioBufferCleared(match RealtimeServerEventInputAudioBufferClearedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("input_audio_buffer.cleared", json)? }),
+"input_audio_buffer.committed" => Self::InputAudioBufferCommitted(match RealtimeServerEventInputAudioBufferCommittedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("input_audio_buffer.committed", json)? }),
+"input_audio_buffer.dtmf_event_received" => Self::InputAudioBufferDtmfEventReceived(match RealtimeServerEventInputAudioBufferDtmfEventReceivedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("input_audio_buffer.dtmf_event_received", json)? }),
+"input_audio_buffer.speech_started" => Self::InputAudioBufferSpeechStarted(match RealtimeServerEventInputAudioBufferSpeechStartedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("input_audio_buffer.speech_started", json)? }),
+"input_audio_buffer.speech_stopped" => Self::InputAudioBufferSpeechStopped(match RealtimeServerEventInputAudioBufferSpeechStoppedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("input_audio_buffer.speech_stopped", json)? }),
+"rate_limits.updated" => Self::RateLimitsUpdated(crate::view::parse_view("rate_limits.updated", json)?),
+"response.output_audio.delta" | "response.audio.delta" => Self::ResponseOutputAudioDelta(match RealtimeServerEventResponseAudioDeltaRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.output_audio.delta", json)? }),
+"response.output_audio.done" | "response.audio.done" => Self::ResponseOutputAudioDone(match RealtimeServerEventResponseAudioDoneRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.output_audio.done", json)? }),
+"response.output_audio_transcript.delta" | "response.audio_transcript.delta" => Self::ResponseOutputAudioTranscriptDelta(match RealtimeServerEventResponseAudioTranscriptDeltaRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.output_audio_transcript.delta", json)? }),
+"response.output_audio_transcript.done" | "response.audio_transcript.done" => Self::ResponseOutputAudioTranscriptDone(match RealtimeServerEventResponseAudioTranscriptDoneRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.output_audio_transcript.done", json)? }),
+"response.content_part.added" => Self::ResponseContentPartAdded(match RealtimeServerEventResponseContentPartAddedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.content_part.added", json)? }),
+"response.content_part.done" => Self::ResponseContentPartDone(match RealtimeServerEventResponseContentPartDoneRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.content_part.done", json)? }),
+"response.created" => Self::ResponseCreated(Box::new(match RealtimeServerEventResponseCreatedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.created", json)? })),
+"response.done" => Self::ResponseDone(Box::new(match RealtimeServerEventResponseDoneRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.done", json)? })),
+"response.function_call_arguments.delta" => Self::ResponseFunctionCallArgumentsDelta(match RealtimeServerEventResponseFunctionCallArgumentsDeltaRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.function_call_arguments.delta", json)? }),
+"response.function_call_arguments.done" => Self::ResponseFunctionCallArgumentsDone(match RealtimeServerEventResponseFunctionCallArgumentsDoneRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.function_call_arguments.done", json)? }),
+"response.output_item.added" => Self::ResponseOutputItemAdded(Box::new(match RealtimeServerEventResponseOutputItemAddedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.output_item.added", json)? })),
+"response.output_item.done" => Self::ResponseOutputItemDone(Box::new(match RealtimeServerEventResponseOutputItemDoneRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.output_item.done", json)? })),
+"response.output_text.delta" | "response.text.delta" => Self::ResponseOutputTextDelta(match RealtimeServerEventResponseTextDeltaRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.output_text.delta", json)? }),
+"response.output_text.done" | "response.text.done" => Self::ResponseOutputTextDone(match RealtimeServerEventResponseTextDoneRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.output_text.done", json)? }),
+"session.created" => Self::SessionCreated(Box::new(crate::view::parse_view("session.created", json)?)),
+"session.updated" => Self::SessionUpdated(Box::new(crate::view::parse_view("session.updated", json)?)),
+"output_audio_buffer.started" => Self::OutputAudioBufferStarted(match RealtimeServerEventOutputAudioBufferStartedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("output_audio_buffer.started", json)? }),
+"output_audio_buffer.stopped" => Self::OutputAudioBufferStopped(match RealtimeServerEventOutputAudioBufferStoppedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("output_audio_buffer.stopped", json)? }),
+"output_audio_buffer.cleared" => Self::OutputAudioBufferCleared(match RealtimeServerEventOutputAudioBufferClearedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("output_audio_buffer.cleared", json)? }),
+"conversation.item.added" => Self::ConversationItemAdded(Box::new(match RealtimeServerEventConversationItemAddedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("conversation.item.added", json)? })),
+"conversation.item.done" => Self::ConversationItemDone(Box::new(match RealtimeServerEventConversationItemDoneRef::scan(json) { Some(event) => event, None => crate::view::parse_view("conversation.item.done", json)? })),
+"input_audio_buffer.timeout_triggered" => Self::InputAudioBufferTimeoutTriggered(match RealtimeServerEventInputAudioBufferTimeoutTriggeredRef::scan(json) { Some(event) => event, None => crate::view::parse_view("input_audio_buffer.timeout_triggered", json)? }),
+"conversation.item.input_audio_transcription.segment" => Self::ConversationItemInputAudioTranscriptionSegment(crate::view::parse_view("conversation.item.input_audio_transcription.segment", json)?),
+"mcp_list_tools.in_progress" => Self::McpListToolsInProgress(match RealtimeServerEventMCPListToolsInProgressRef::scan(json) { Some(event) => event, None => crate::view::parse_view("mcp_list_tools.in_progress", json)? }),
+"mcp_list_tools.completed" => Self::McpListToolsCompleted(match RealtimeServerEventMCPListToolsCompletedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("mcp_list_tools.completed", json)? }),
+"mcp_list_tools.failed" => Self::McpListToolsFailed(match RealtimeServerEventMCPListToolsFailedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("mcp_list_tools.failed", json)? }),
+"response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta(match RealtimeServerEventResponseMCPCallArgumentsDeltaRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.mcp_call_arguments.delta", json)? }),
+"response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone(match RealtimeServerEventResponseMCPCallArgumentsDoneRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.mcp_call_arguments.done", json)? }),
+"response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress(match RealtimeServerEventResponseMCPCallInProgressRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.mcp_call.in_progress", json)? }),
+"response.mcp_call.completed" => Self::ResponseMcpCallCompleted(match RealtimeServerEventResponseMCPCallCompletedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.mcp_call.completed", json)? }),
+"response.mcp_call.failed" => Self::ResponseMcpCallFailed(match RealtimeServerEventResponseMCPCallFailedRef::scan(json) { Some(event) => event, None => crate::view::parse_view("response.mcp_call.failed", json)? }),
+"transcription_session.updated" => Self::TranscriptionSessionUpdated(Box::new(crate::view::parse_view("transcription_session.updated", json)?)),
+"transcription_session.created" => Self::TranscriptionSessionCreated(Box::new(crate::view::parse_view("transcription_session.created", json)?)),
+_ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
+})
     }
 
     fn wire_type(&self) -> &str {
@@ -10274,40 +11545,65 @@ impl<'a> crate::EventView<'a> for RealtimeClientEventRef<'a> {
             .unwrap_or_default();
         Ok(match &*tag {
             "conversation.item.create" => Self::ConversationItemCreate(Box::new(
-                crate::view::parse_view("conversation.item.create", json)?,
+                match RealtimeClientEventConversationItemCreateRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("conversation.item.create", json)?,
+                },
             )),
-            "conversation.item.delete" => Self::ConversationItemDelete(crate::view::parse_view(
-                "conversation.item.delete",
-                json,
-            )?),
+            "conversation.item.delete" => Self::ConversationItemDelete(
+                match RealtimeClientEventConversationItemDeleteRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("conversation.item.delete", json)?,
+                },
+            ),
             "conversation.item.retrieve" => Self::ConversationItemRetrieve(
-                crate::view::parse_view("conversation.item.retrieve", json)?,
+                match RealtimeClientEventConversationItemRetrieveRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("conversation.item.retrieve", json)?,
+                },
             ),
             "conversation.item.truncate" => Self::ConversationItemTruncate(
-                crate::view::parse_view("conversation.item.truncate", json)?,
+                match RealtimeClientEventConversationItemTruncateRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("conversation.item.truncate", json)?,
+                },
             ),
-            "input_audio_buffer.append" => Self::InputAudioBufferAppend(crate::view::parse_view(
-                "input_audio_buffer.append",
-                json,
-            )?),
-            "input_audio_buffer.clear" => Self::InputAudioBufferClear(crate::view::parse_view(
-                "input_audio_buffer.clear",
-                json,
-            )?),
-            "output_audio_buffer.clear" => Self::OutputAudioBufferClear(crate::view::parse_view(
-                "output_audio_buffer.clear",
-                json,
-            )?),
-            "input_audio_buffer.commit" => Self::InputAudioBufferCommit(crate::view::parse_view(
-                "input_audio_buffer.commit",
-                json,
-            )?),
+            "input_audio_buffer.append" => Self::InputAudioBufferAppend(
+                match RealtimeClientEventInputAudioBufferAppendRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("input_audio_buffer.append", json)?,
+                },
+            ),
+            "input_audio_buffer.clear" => Self::InputAudioBufferClear(
+                match RealtimeClientEventInputAudioBufferClearRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("input_audio_buffer.clear", json)?,
+                },
+            ),
+            "output_audio_buffer.clear" => Self::OutputAudioBufferClear(
+                match RealtimeClientEventOutputAudioBufferClearRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("output_audio_buffer.clear", json)?,
+                },
+            ),
+            "input_audio_buffer.commit" => Self::InputAudioBufferCommit(
+                match RealtimeClientEventInputAudioBufferCommitRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("input_audio_buffer.commit", json)?,
+                },
+            ),
             "response.cancel" => {
-                Self::ResponseCancel(crate::view::parse_view("response.cancel", json)?)
+                Self::ResponseCancel(match RealtimeClientEventResponseCancelRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.cancel", json)?,
+                })
             }
-            "response.create" => {
-                Self::ResponseCreate(Box::new(crate::view::parse_view("response.create", json)?))
-            }
+            "response.create" => Self::ResponseCreate(Box::new(
+                match RealtimeClientEventResponseCreateRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.create", json)?,
+                },
+            )),
             "session.update" => {
                 Self::SessionUpdate(Box::new(crate::view::parse_view("session.update", json)?))
             }
@@ -10589,19 +11885,30 @@ impl<'a> crate::EventView<'a> for RealtimeTranslationServerEventRef<'a> {
             "session.updated" => {
                 Self::SessionUpdated(crate::view::parse_view("session.updated", json)?)
             }
-            "session.closed" => {
-                Self::SessionClosed(crate::view::parse_view("session.closed", json)?)
-            }
+            "session.closed" => Self::SessionClosed(
+                match RealtimeTranslationServerEventSessionClosedRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.closed", json)?,
+                },
+            ),
             "session.input_transcript.delta" => Self::SessionInputTranscriptDelta(
-                crate::view::parse_view("session.input_transcript.delta", json)?,
+                match RealtimeTranslationServerEventSessionInputTranscriptDeltaRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.input_transcript.delta", json)?,
+                },
             ),
             "session.output_transcript.delta" => Self::SessionOutputTranscriptDelta(
-                crate::view::parse_view("session.output_transcript.delta", json)?,
+                match RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.output_transcript.delta", json)?,
+                },
             ),
-            "session.output_audio.delta" => Self::SessionOutputAudioDelta(crate::view::parse_view(
-                "session.output_audio.delta",
-                json,
-            )?),
+            "session.output_audio.delta" => Self::SessionOutputAudioDelta(
+                match RealtimeTranslationServerEventSessionOutputAudioDeltaRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.output_audio.delta", json)?,
+                },
+            ),
             _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
         })
     }
@@ -10802,9 +12109,17 @@ impl<'a> crate::EventView<'a> for RealtimeTranslationClientEventRef<'a> {
                 Self::SessionUpdate(crate::view::parse_view("session.update", json)?)
             }
             "session.input_audio_buffer.append" => Self::SessionInputAudioBufferAppend(
-                crate::view::parse_view("session.input_audio_buffer.append", json)?,
+                match RealtimeTranslationClientEventInputAudioBufferAppendRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.input_audio_buffer.append", json)?,
+                },
             ),
-            "session.close" => Self::SessionClose(crate::view::parse_view("session.close", json)?),
+            "session.close" => Self::SessionClose(
+                match RealtimeTranslationClientEventSessionCloseRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("session.close", json)?,
+                },
+            ),
             _ => Self::Unknown(crate::UnknownEventRef::from_json(tag, json)?),
         })
     }

@@ -7068,6 +7068,36 @@ impl ResponseAudioDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseAudioDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut delta = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            delta: delta.flatten().unwrap_or_default(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Emitted when the audio response is complete.
 ///
 /// Wire type: `response.audio.done`.
@@ -7120,6 +7150,30 @@ impl ResponseAudioDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseAudioDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -7203,6 +7257,36 @@ impl ResponseAudioTranscriptDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseAudioTranscriptDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            delta: delta.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Emitted when the full audio transcript is completed.
 ///
 /// Wire type: `response.audio.transcript.done`.
@@ -7255,6 +7339,30 @@ impl ResponseAudioTranscriptDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseAudioTranscriptDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -7356,6 +7464,42 @@ impl ResponseCodeInterpreterCallCodeDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseCodeInterpreterCallCodeDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Emitted when the code snippet is finalized by the code interpreter.
 ///
 /// Wire type: `response.code_interpreter_call_code.done`.
@@ -7442,6 +7586,39 @@ impl ResponseCodeInterpreterCallCodeDoneEventRef<'_> {
     }
 }
 
+impl<'a> ResponseCodeInterpreterCallCodeDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut code = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "code" => crate::view::once(&mut code, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            code: code.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when the code interpreter call is completed.
 ///
 /// Wire type: `response.code_interpreter_call.completed`.
@@ -7514,6 +7691,36 @@ impl ResponseCodeInterpreterCallCompletedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseCodeInterpreterCallCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -7592,6 +7799,36 @@ impl ResponseCodeInterpreterCallInProgressEventRef<'_> {
     }
 }
 
+impl<'a> ResponseCodeInterpreterCallInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when the code interpreter is actively interpreting the code snippet.
 ///
 /// Wire type: `response.code_interpreter_call.interpreting`.
@@ -7664,6 +7901,36 @@ impl ResponseCodeInterpreterCallInterpretingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseCodeInterpreterCallInterpretingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -7744,6 +8011,36 @@ impl ResponseCompactionCompactingEventRef<'_> {
     }
 }
 
+impl<'a> ResponseCompactionCompactingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when the model response is complete.
 ///
 /// Wire type: `response.completed`.
@@ -7808,6 +8105,34 @@ impl ResponseCompletedEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.completed", &self.response)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -7951,6 +8276,42 @@ impl ResponseContentPartAddedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseContentPartAddedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut part = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            part: crate::view::lazy_raw_required(part?),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when a content part is done.
 ///
 /// Wire type: `response.content_part.done`.
@@ -8038,6 +8399,42 @@ impl ResponseContentPartDoneEventRef<'_> {
     }
 }
 
+impl<'a> ResponseContentPartDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut sequence_number = None;
+        let mut part = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            part: crate::view::lazy_raw_required(part?),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// The conversation that this response belonged to. Input items and output items from this response were automatically added to this conversation.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct ResponseConversation {
@@ -8110,6 +8507,34 @@ impl ResponseCreatedEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.created", &self.response)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseCreatedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -8211,6 +8636,42 @@ impl ResponseCustomToolCallInputDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseCustomToolCallInputDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut delta = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Event indicating that input for a custom tool call is complete.
 ///
 /// Wire type: `response.custom_tool_call_input.done`.
@@ -8294,6 +8755,39 @@ impl ResponseCustomToolCallInputDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseCustomToolCallInputDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut input = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "input" => crate::view::once(&mut input, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            input: input.flatten().unwrap_or_default(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -8455,6 +8949,34 @@ impl ResponseFailedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseFailedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut response = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when a file search call is completed (results found).
 ///
 /// Wire type: `response.file_search_call.completed`.
@@ -8527,6 +9049,36 @@ impl ResponseFileSearchCallCompletedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseFileSearchCallCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -8605,6 +9157,36 @@ impl ResponseFileSearchCallInProgressEventRef<'_> {
     }
 }
 
+impl<'a> ResponseFileSearchCallInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when a file search is currently searching.
 ///
 /// Wire type: `response.file_search_call.searching`.
@@ -8677,6 +9259,36 @@ impl ResponseFileSearchCallSearchingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseFileSearchCallSearchingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -8778,6 +9390,42 @@ impl ResponseFunctionCallArgumentsDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseFunctionCallArgumentsDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut delta = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            delta: delta.flatten().unwrap_or_default(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Emitted when function-call arguments are finalized.
 ///
 /// Wire type: `response.function_call_arguments.done`.
@@ -8875,6 +9523,42 @@ impl ResponseFunctionCallArgumentsDoneEventRef<'_> {
     }
 }
 
+impl<'a> ResponseFunctionCallArgumentsDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut name = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut arguments = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "name" => crate::view::once(&mut name, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "arguments" => crate::view::once(&mut arguments, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            name: name.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            arguments: arguments.flatten().unwrap_or_default(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when an image generation tool call has completed and the final image is available.
 ///
 /// Wire type: `response.image_generation_call.completed`.
@@ -8947,6 +9631,36 @@ impl ResponseImageGenCallCompletedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseImageGenCallCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut item_id = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -9025,6 +9739,36 @@ impl ResponseImageGenCallGeneratingEventRef<'_> {
     }
 }
 
+impl<'a> ResponseImageGenCallGeneratingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when an image generation tool call is in progress.
 ///
 /// Wire type: `response.image_generation_call.in_progress`.
@@ -9097,6 +9841,36 @@ impl ResponseImageGenCallInProgressEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseImageGenCallInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -9241,6 +10015,58 @@ impl ResponseImageGenCallPartialImageEventRef<'_> {
     }
 }
 
+impl<'a> ResponseImageGenCallPartialImageEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut partial_image_index = None;
+        let mut partial_image_b64 = None;
+        let mut size = None;
+        let mut quality = None;
+        let mut background = None;
+        let mut output_format = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "partial_image_index" => {
+                    crate::view::once(&mut partial_image_index, scan.int_or_null()?)?
+                }
+                "partial_image_b64" => {
+                    crate::view::once(&mut partial_image_b64, scan.str_or_null()?)?
+                }
+                "size" => crate::view::once(&mut size, scan.str_or_null()?)?,
+                "quality" => crate::view::once(&mut quality, scan.str_or_null()?)?,
+                "background" => crate::view::once(&mut background, scan.str_or_null()?)?,
+                "output_format" => crate::view::once(&mut output_format, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            partial_image_index: partial_image_index.flatten().unwrap_or_default(),
+            partial_image_b64: partial_image_b64.flatten().unwrap_or_default(),
+            size: size.flatten(),
+            quality: quality.flatten(),
+            background: background.flatten(),
+            output_format: output_format.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when the response is in progress.
 ///
 /// Wire type: `response.in_progress`.
@@ -9305,6 +10131,34 @@ impl ResponseInProgressEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.in_progress", &self.response)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -9393,6 +10247,34 @@ impl ResponseIncompleteEventRef<'_> {
     }
 }
 
+impl<'a> ResponseIncompleteEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when all injected input items were validated and committed to the
 /// active response.
 ///
@@ -9452,6 +10334,30 @@ impl ResponseInjectCreatedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseInjectCreatedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response_id = None;
+        let mut sequence_number = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response_id" => crate::view::once(&mut response_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response_id: response_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -9801,6 +10707,42 @@ impl ResponseMCPCallArgumentsDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseMCPCallArgumentsDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Emitted when the arguments for an MCP tool call are finalized.
 ///
 /// Wire type: `response.mcp_call_arguments.done`.
@@ -9887,6 +10829,39 @@ impl ResponseMCPCallArgumentsDoneEventRef<'_> {
     }
 }
 
+impl<'a> ResponseMCPCallArgumentsDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut arguments = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "arguments" => crate::view::once(&mut arguments, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            arguments: arguments.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when an MCP  tool call has completed successfully.
 ///
 /// Wire type: `response.mcp_call.completed`.
@@ -9957,6 +10932,36 @@ impl ResponseMCPCallCompletedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseMCPCallCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -10033,6 +11038,36 @@ impl ResponseMCPCallFailedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseMCPCallFailedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when an MCP  tool call is in progress.
 ///
 /// Wire type: `response.mcp_call.in_progress`.
@@ -10103,6 +11138,36 @@ impl ResponseMCPCallInProgressEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseMCPCallInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -10181,6 +11246,36 @@ impl ResponseMCPListToolsCompletedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseMCPListToolsCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when the attempt to list available MCP tools has failed.
 ///
 /// Wire type: `response.mcp_list_tools.failed`.
@@ -10251,6 +11346,36 @@ impl ResponseMCPListToolsFailedEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseMCPListToolsFailedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -10326,6 +11451,36 @@ impl ResponseMCPListToolsInProgressEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseMCPListToolsInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -10419,6 +11574,36 @@ impl ResponseOutputItemAddedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseOutputItemAddedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut item = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            item: crate::view::lazy_raw_required(item?),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when an output item is marked done.
 ///
 /// Wire type: `response.output_item.done`.
@@ -10485,6 +11670,36 @@ impl ResponseOutputItemDoneEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.output_item.done", &self.item)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseOutputItemDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut sequence_number = None;
+        let mut item = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "item" => crate::view::once(&mut item, scan.raw()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            item: crate::view::lazy_raw_required(item?),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -10584,6 +11799,47 @@ impl ResponseOutputTextAnnotationAddedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseOutputTextAnnotationAddedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut annotation_index = None;
+        let mut sequence_number = None;
+        let mut annotation = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "annotation_index" => {
+                    crate::view::once(&mut annotation_index, scan.int_or_null()?)?
+                }
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "annotation" => crate::view::once(&mut annotation, scan.owned()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            annotation_index: annotation_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            annotation: annotation.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 open_enum! {
 /// Deprecated. Use `prompt_cache_options.ttl` instead.
 ///
@@ -10668,6 +11924,34 @@ impl ResponseQueuedEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.queued", &self.response)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseQueuedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut response = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "response" => crate::view::once(&mut response, scan.raw()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            response: response
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -10762,6 +12046,42 @@ impl ResponseReasoningSummaryPartAddedEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.reasoning_summary_part.added", &self.part)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseReasoningSummaryPartAddedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut summary_index = None;
+        let mut sequence_number = None;
+        let mut part = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -10876,6 +12196,45 @@ impl ResponseReasoningSummaryPartDoneEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.reasoning_summary_part.done", &self.part)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseReasoningSummaryPartDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut summary_index = None;
+        let mut status = None;
+        let mut sequence_number = None;
+        let mut part = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "status" => crate::view::once(&mut status, scan.owned()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "part" => crate::view::once(&mut part, scan.raw()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            status: status.flatten(),
+            sequence_number: sequence_number.flatten(),
+            part: part.map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -11011,6 +12370,45 @@ impl ResponseReasoningSummaryTextDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseReasoningSummaryTextDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut summary_index = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Emitted when a reasoning summary text is completed.
 ///
 /// Wire type: `response.reasoning_summary_text.done`.
@@ -11101,6 +12499,42 @@ impl ResponseReasoningSummaryTextDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseReasoningSummaryTextDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut summary_index = None;
+        let mut text = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "summary_index" => crate::view::once(&mut summary_index, scan.int_or_null()?)?,
+                "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            summary_index: summary_index.flatten().unwrap_or_default(),
+            text: text.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -11207,6 +12641,45 @@ impl ResponseReasoningTextDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseReasoningTextDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Emitted when a reasoning text is completed.
 ///
 /// Wire type: `response.reasoning_text.done`.
@@ -11295,6 +12768,42 @@ impl ResponseReasoningTextDoneEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseReasoningTextDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut text = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            text: text.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -11401,6 +12910,45 @@ impl ResponseRefusalDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseRefusalDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Emitted when refusal text is finalized.
 ///
 /// Wire type: `response.refusal.done`.
@@ -11492,6 +13040,42 @@ impl ResponseRefusalDoneEventRef<'_> {
     }
 }
 
+impl<'a> ResponseRefusalDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut refusal = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "refusal" => crate::view::once(&mut refusal, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            refusal: refusal.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// A streaming event that indicated a shell command was added to a tool call.
 ///
 /// Wire type: `response.shell_call_command.added`.
@@ -11571,6 +13155,39 @@ impl ResponseShellCallCommandAddedStreamingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseShellCallCommandAddedStreamingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut command_index = None;
+        let mut command = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "command_index" => crate::view::once(&mut command_index, scan.int_or_null()?)?,
+                "command" => crate::view::once(&mut command, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            command_index: command_index.flatten().unwrap_or_default(),
+            command: command.flatten().unwrap_or_default(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -11668,6 +13285,42 @@ impl ResponseShellCallCommandDeltaStreamingEventRef<'_> {
     }
 }
 
+impl<'a> ResponseShellCallCommandDeltaStreamingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut command_index = None;
+        let mut delta = None;
+        let mut obfuscation = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "command_index" => crate::view::once(&mut command_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            command_index: command_index.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            obfuscation: obfuscation.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// A streaming event that indicated a shell command was completed.
 ///
 /// Wire type: `response.shell_call_command.done`.
@@ -11747,6 +13400,39 @@ impl ResponseShellCallCommandDoneStreamingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseShellCallCommandDoneStreamingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut sequence_number = None;
+        let mut output_index = None;
+        let mut command_index = None;
+        let mut command = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "command_index" => crate::view::once(&mut command_index, scan.int_or_null()?)?,
+                "command" => crate::view::once(&mut command, scan.str_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            sequence_number: sequence_number.flatten(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            command_index: command_index.flatten().unwrap_or_default(),
+            command: command.flatten().unwrap_or_default(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -12411,6 +14097,49 @@ impl ResponseTextDeltaEventRef<'_> {
     }
 }
 
+impl<'a> ResponseTextDeltaEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut delta = None;
+        let mut sequence_number = None;
+        let mut logprobs = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        let mut obfuscation = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "delta" => crate::view::once(&mut delta, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "logprobs" => crate::view::once(&mut logprobs, scan.raw()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "obfuscation" => crate::view::once(&mut obfuscation, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            delta: delta.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            logprobs: logprobs
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+            obfuscation: obfuscation.flatten(),
+        })
+    }
+}
+
 /// Emitted when text content is finalized.
 ///
 /// Wire type: `response.output_text.done`.
@@ -12511,6 +14240,46 @@ impl ResponseTextDoneEventRef<'_> {
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         crate::view::lazy_get("response.output_text.done", &self.logprobs)?;
         Ok(())
+    }
+}
+
+impl<'a> ResponseTextDoneEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut item_id = None;
+        let mut output_index = None;
+        let mut content_index = None;
+        let mut text = None;
+        let mut sequence_number = None;
+        let mut logprobs = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "content_index" => crate::view::once(&mut content_index, scan.int_or_null()?)?,
+                "text" => crate::view::once(&mut text, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "logprobs" => crate::view::once(&mut logprobs, scan.raw()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            item_id: item_id.flatten().unwrap_or_default(),
+            output_index: output_index.flatten().unwrap_or_default(),
+            content_index: content_index.flatten().unwrap_or_default(),
+            text: text.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            logprobs: logprobs
+                .map_or_else(crate::view::lazy_absent, crate::view::lazy_raw_or_default),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -12674,6 +14443,36 @@ impl ResponseWebSearchCallCompletedEventRef<'_> {
     }
 }
 
+impl<'a> ResponseWebSearchCallCompletedEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when a web search call is initiated.
 ///
 /// Wire type: `response.web_search_call.in_progress`.
@@ -12749,6 +14548,36 @@ impl ResponseWebSearchCallInProgressEventRef<'_> {
     }
 }
 
+impl<'a> ResponseWebSearchCallInProgressEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
+    }
+}
+
 /// Emitted when a web search call is executing.
 ///
 /// Wire type: `response.web_search_call.searching`.
@@ -12821,6 +14650,36 @@ impl ResponseWebSearchCallSearchingEventRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponseWebSearchCallSearchingEventRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut output_index = None;
+        let mut item_id = None;
+        let mut sequence_number = None;
+        let mut agent = None;
+        let mut stream_id = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "output_index" => crate::view::once(&mut output_index, scan.int_or_null()?)?,
+                "item_id" => crate::view::once(&mut item_id, scan.str_or_null()?)?,
+                "sequence_number" => crate::view::once(&mut sequence_number, scan.int_or_null()?)?,
+                "agent" => crate::view::once(&mut agent, scan.owned()?)?,
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            output_index: output_index.flatten().unwrap_or_default(),
+            item_id: item_id.flatten().unwrap_or_default(),
+            sequence_number: sequence_number.flatten(),
+            agent: agent.flatten(),
+            stream_id: stream_id.flatten(),
+        })
     }
 }
 
@@ -13202,6 +15061,134 @@ impl ResponsesClientEventResponseCreateRef<'_> {
     /// Reads every lazy part and drops it: `Ok` exactly when the owned payload reads.
     pub fn validate(&self) -> Result<(), crate::DecodeError> {
         Ok(())
+    }
+}
+
+impl<'a> ResponsesClientEventResponseCreateRef<'a> {
+    /// Reads the event in one pass ([`crate::view::Scan`]); `None` when serde must read it.
+    pub(crate) fn scan(json: &'a str) -> Option<Self> {
+        let mut scan = crate::view::Scan::new(json)?;
+        let mut stream_id = None;
+        let mut metadata = None;
+        let mut top_logprobs = None;
+        let mut temperature = None;
+        let mut top_p = None;
+        let mut user = None;
+        let mut safety_identifier = None;
+        let mut prompt_cache_key = None;
+        let mut prompt_cache_retention = None;
+        let mut prompt_cache_options = None;
+        let mut previous_response_id = None;
+        let mut model = None;
+        let mut background = None;
+        let mut max_tool_calls = None;
+        let mut text = None;
+        let mut tools = None;
+        let mut tool_choice = None;
+        let mut prompt = None;
+        let mut service_tier = None;
+        let mut truncation = None;
+        let mut reasoning = None;
+        let mut input = None;
+        let mut include = None;
+        let mut parallel_tool_calls = None;
+        let mut store = None;
+        let mut instructions = None;
+        let mut moderation = None;
+        let mut stream = None;
+        let mut stream_options = None;
+        let mut conversation = None;
+        let mut context_management = None;
+        let mut max_output_tokens = None;
+        let mut multi_agent = None;
+        while let Some(key) = scan.key()? {
+            match key {
+                "stream_id" => crate::view::once(&mut stream_id, scan.str_or_null()?)?,
+                "metadata" => crate::view::once(&mut metadata, scan.owned()?)?,
+                "top_logprobs" => crate::view::once(&mut top_logprobs, scan.int_or_null()?)?,
+                "temperature" => crate::view::once(&mut temperature, scan.owned()?)?,
+                "top_p" => crate::view::once(&mut top_p, scan.owned()?)?,
+                "user" => crate::view::once(&mut user, scan.str_or_null()?)?,
+                "safety_identifier" => {
+                    crate::view::once(&mut safety_identifier, scan.str_or_null()?)?
+                }
+                "prompt_cache_key" => {
+                    crate::view::once(&mut prompt_cache_key, scan.str_or_null()?)?
+                }
+                "prompt_cache_retention" => {
+                    crate::view::once(&mut prompt_cache_retention, scan.owned()?)?
+                }
+                "prompt_cache_options" => {
+                    crate::view::once(&mut prompt_cache_options, scan.owned()?)?
+                }
+                "previous_response_id" => {
+                    crate::view::once(&mut previous_response_id, scan.str_or_null()?)?
+                }
+                "model" => crate::view::once(&mut model, scan.owned()?)?,
+                "background" => crate::view::once(&mut background, scan.bool_or_null()?)?,
+                "max_tool_calls" => crate::view::once(&mut max_tool_calls, scan.int_or_null()?)?,
+                "text" => crate::view::once(&mut text, scan.owned()?)?,
+                "tools" => crate::view::once(&mut tools, scan.owned()?)?,
+                "tool_choice" => crate::view::once(&mut tool_choice, scan.owned()?)?,
+                "prompt" => crate::view::once(&mut prompt, scan.owned()?)?,
+                "service_tier" => crate::view::once(&mut service_tier, scan.owned()?)?,
+                "truncation" => crate::view::once(&mut truncation, scan.owned()?)?,
+                "reasoning" => crate::view::once(&mut reasoning, scan.owned()?)?,
+                "input" => crate::view::once(&mut input, scan.owned()?)?,
+                "include" => crate::view::once(&mut include, scan.owned()?)?,
+                "parallel_tool_calls" => {
+                    crate::view::once(&mut parallel_tool_calls, scan.bool_or_null()?)?
+                }
+                "store" => crate::view::once(&mut store, scan.bool_or_null()?)?,
+                "instructions" => crate::view::once(&mut instructions, scan.str_or_null()?)?,
+                "moderation" => crate::view::once(&mut moderation, scan.owned()?)?,
+                "stream" => crate::view::once(&mut stream, scan.bool_or_null()?)?,
+                "stream_options" => crate::view::once(&mut stream_options, scan.owned()?)?,
+                "conversation" => crate::view::once(&mut conversation, scan.owned()?)?,
+                "context_management" => crate::view::once(&mut context_management, scan.owned()?)?,
+                "max_output_tokens" => {
+                    crate::view::once(&mut max_output_tokens, scan.int_or_null()?)?
+                }
+                "multi_agent" => crate::view::once(&mut multi_agent, scan.owned()?)?,
+                _ => scan.skip()?,
+            }
+        }
+        scan.end()?;
+        Some(Self {
+            stream_id: stream_id.flatten(),
+            metadata: metadata.flatten(),
+            top_logprobs: top_logprobs.flatten(),
+            temperature: temperature.flatten(),
+            top_p: top_p.flatten(),
+            user: user.flatten(),
+            safety_identifier: safety_identifier.flatten(),
+            prompt_cache_key: prompt_cache_key.flatten(),
+            prompt_cache_retention: prompt_cache_retention.flatten(),
+            prompt_cache_options: prompt_cache_options.flatten(),
+            previous_response_id: previous_response_id.flatten(),
+            model: model.flatten(),
+            background: background.flatten(),
+            max_tool_calls: max_tool_calls.flatten(),
+            text: text.flatten(),
+            tools: tools.flatten(),
+            tool_choice: tool_choice.flatten(),
+            prompt: prompt.flatten(),
+            service_tier: service_tier.flatten(),
+            truncation: truncation.flatten(),
+            reasoning: reasoning.flatten(),
+            input: input.flatten(),
+            include: include.flatten(),
+            parallel_tool_calls: parallel_tool_calls.flatten(),
+            store: store.flatten(),
+            instructions: instructions.flatten(),
+            moderation: moderation.flatten(),
+            stream: stream.flatten(),
+            stream_options: stream_options.flatten(),
+            conversation: conversation.flatten(),
+            context_management: context_management.flatten(),
+            max_output_tokens: max_output_tokens.flatten(),
+            multi_agent: multi_agent.flatten(),
+        })
     }
 }
 
@@ -15380,85 +17367,158 @@ impl<'a> crate::EventView<'a> for ResponseStreamEventRef<'a> {
             .unwrap_or_default();
         Ok(match &*tag {
             "response.audio.delta" => {
-                Self::ResponseAudioDelta(crate::view::parse_view("response.audio.delta", json)?)
+                Self::ResponseAudioDelta(match ResponseAudioDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.audio.delta", json)?,
+                })
             }
             "response.audio.done" => {
-                Self::ResponseAudioDone(crate::view::parse_view("response.audio.done", json)?)
+                Self::ResponseAudioDone(match ResponseAudioDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.audio.done", json)?,
+                })
             }
             "response.audio.transcript.delta" => Self::ResponseAudioTranscriptDelta(
-                crate::view::parse_view("response.audio.transcript.delta", json)?,
+                match ResponseAudioTranscriptDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.audio.transcript.delta", json)?,
+                },
             ),
             "response.audio.transcript.done" => Self::ResponseAudioTranscriptDone(
-                crate::view::parse_view("response.audio.transcript.done", json)?,
+                match ResponseAudioTranscriptDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.audio.transcript.done", json)?,
+                },
             ),
             "response.code_interpreter_call_code.delta" => {
-                Self::ResponseCodeInterpreterCallCodeDelta(crate::view::parse_view(
-                    "response.code_interpreter_call_code.delta",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallCodeDelta(
+                    match ResponseCodeInterpreterCallCodeDeltaEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.code_interpreter_call_code.delta",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call_code.done" => {
-                Self::ResponseCodeInterpreterCallCodeDone(crate::view::parse_view(
-                    "response.code_interpreter_call_code.done",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallCodeDone(
+                    match ResponseCodeInterpreterCallCodeDoneEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.code_interpreter_call_code.done",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call.completed" => {
-                Self::ResponseCodeInterpreterCallCompleted(crate::view::parse_view(
-                    "response.code_interpreter_call.completed",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallCompleted(
+                    match ResponseCodeInterpreterCallCompletedEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.code_interpreter_call.completed",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call.in_progress" => {
-                Self::ResponseCodeInterpreterCallInProgress(crate::view::parse_view(
-                    "response.code_interpreter_call.in_progress",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallInProgress(
+                    match ResponseCodeInterpreterCallInProgressEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.code_interpreter_call.in_progress",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call.interpreting" => {
-                Self::ResponseCodeInterpreterCallInterpreting(crate::view::parse_view(
-                    "response.code_interpreter_call.interpreting",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallInterpreting(
+                    match ResponseCodeInterpreterCallInterpretingEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.code_interpreter_call.interpreting",
+                            json,
+                        )?,
+                    },
+                )
             }
-            "response.completed" => Self::ResponseCompleted(Box::new(crate::view::parse_view(
-                "response.completed",
-                json,
-            )?)),
-            "response.content_part.added" => Self::ResponseContentPartAdded(
-                crate::view::parse_view("response.content_part.added", json)?,
-            ),
-            "response.content_part.done" => Self::ResponseContentPartDone(crate::view::parse_view(
-                "response.content_part.done",
-                json,
-            )?),
+            "response.completed" => {
+                Self::ResponseCompleted(Box::new(match ResponseCompletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.completed", json)?,
+                }))
+            }
+            "response.content_part.added" => {
+                Self::ResponseContentPartAdded(match ResponseContentPartAddedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.content_part.added", json)?,
+                })
+            }
+            "response.content_part.done" => {
+                Self::ResponseContentPartDone(match ResponseContentPartDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.content_part.done", json)?,
+                })
+            }
             "response.created" => {
-                Self::ResponseCreated(Box::new(crate::view::parse_view("response.created", json)?))
+                Self::ResponseCreated(Box::new(match ResponseCreatedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.created", json)?,
+                }))
             }
             "error" => Self::Error(Box::new(crate::view::parse_view("error", json)?)),
             "response.file_search_call.completed" => Self::ResponseFileSearchCallCompleted(
-                crate::view::parse_view("response.file_search_call.completed", json)?,
+                match ResponseFileSearchCallCompletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.file_search_call.completed", json)?,
+                },
             ),
             "response.file_search_call.in_progress" => Self::ResponseFileSearchCallInProgress(
-                crate::view::parse_view("response.file_search_call.in_progress", json)?,
+                match ResponseFileSearchCallInProgressEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.file_search_call.in_progress", json)?,
+                },
             ),
             "response.file_search_call.searching" => Self::ResponseFileSearchCallSearching(
-                crate::view::parse_view("response.file_search_call.searching", json)?,
+                match ResponseFileSearchCallSearchingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.file_search_call.searching", json)?,
+                },
             ),
             "response.function_call_arguments.delta" => Self::ResponseFunctionCallArgumentsDelta(
-                crate::view::parse_view("response.function_call_arguments.delta", json)?,
+                match ResponseFunctionCallArgumentsDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => {
+                        crate::view::parse_view("response.function_call_arguments.delta", json)?
+                    }
+                },
             ),
             "response.function_call_arguments.done" => Self::ResponseFunctionCallArgumentsDone(
-                crate::view::parse_view("response.function_call_arguments.done", json)?,
+                match ResponseFunctionCallArgumentsDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.function_call_arguments.done", json)?,
+                },
             ),
             "response.shell_call_command.added" => Self::ResponseShellCallCommandAdded(
-                crate::view::parse_view("response.shell_call_command.added", json)?,
+                match ResponseShellCallCommandAddedStreamingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.shell_call_command.added", json)?,
+                },
             ),
             "response.shell_call_command.delta" => Self::ResponseShellCallCommandDelta(
-                crate::view::parse_view("response.shell_call_command.delta", json)?,
+                match ResponseShellCallCommandDeltaStreamingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.shell_call_command.delta", json)?,
+                },
             ),
             "response.shell_call_command.done" => Self::ResponseShellCallCommandDone(
-                crate::view::parse_view("response.shell_call_command.done", json)?,
+                match ResponseShellCallCommandDoneStreamingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.shell_call_command.done", json)?,
+                },
             ),
             "response.shell_call_output_content.delta" => {
                 Self::ResponseShellCallOutputContentDelta(crate::view::parse_view(
@@ -15469,127 +17529,235 @@ impl<'a> crate::EventView<'a> for ResponseStreamEventRef<'a> {
             "response.shell_call_output_content.done" => Self::ResponseShellCallOutputContentDone(
                 crate::view::parse_view("response.shell_call_output_content.done", json)?,
             ),
-            "response.in_progress" => Self::ResponseInProgress(Box::new(crate::view::parse_view(
-                "response.in_progress",
-                json,
-            )?)),
-            "response.failed" => {
-                Self::ResponseFailed(Box::new(crate::view::parse_view("response.failed", json)?))
+            "response.in_progress" => {
+                Self::ResponseInProgress(Box::new(match ResponseInProgressEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.in_progress", json)?,
+                }))
             }
-            "response.incomplete" => Self::ResponseIncomplete(Box::new(crate::view::parse_view(
-                "response.incomplete",
-                json,
-            )?)),
+            "response.failed" => {
+                Self::ResponseFailed(Box::new(match ResponseFailedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.failed", json)?,
+                }))
+            }
+            "response.incomplete" => {
+                Self::ResponseIncomplete(Box::new(match ResponseIncompleteEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.incomplete", json)?,
+                }))
+            }
             "response.output_item.added" => Self::ResponseOutputItemAdded(Box::new(
-                crate::view::parse_view("response.output_item.added", json)?,
+                match ResponseOutputItemAddedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.output_item.added", json)?,
+                },
             )),
             "response.output_item.done" => Self::ResponseOutputItemDone(Box::new(
-                crate::view::parse_view("response.output_item.done", json)?,
+                match ResponseOutputItemDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.output_item.done", json)?,
+                },
             )),
             "response.reasoning_summary_part.added" => Self::ResponseReasoningSummaryPartAdded(
-                crate::view::parse_view("response.reasoning_summary_part.added", json)?,
+                match ResponseReasoningSummaryPartAddedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_summary_part.added", json)?,
+                },
             ),
             "response.reasoning_summary_part.done" => Self::ResponseReasoningSummaryPartDone(
-                crate::view::parse_view("response.reasoning_summary_part.done", json)?,
+                match ResponseReasoningSummaryPartDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_summary_part.done", json)?,
+                },
             ),
             "response.reasoning_summary_text.delta" => Self::ResponseReasoningSummaryTextDelta(
-                crate::view::parse_view("response.reasoning_summary_text.delta", json)?,
+                match ResponseReasoningSummaryTextDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_summary_text.delta", json)?,
+                },
             ),
             "response.reasoning_summary_text.done" => Self::ResponseReasoningSummaryTextDone(
-                crate::view::parse_view("response.reasoning_summary_text.done", json)?,
+                match ResponseReasoningSummaryTextDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_summary_text.done", json)?,
+                },
             ),
             "response.reasoning_text.delta" => Self::ResponseReasoningTextDelta(
-                crate::view::parse_view("response.reasoning_text.delta", json)?,
+                match ResponseReasoningTextDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_text.delta", json)?,
+                },
             ),
             "response.reasoning_text.done" => Self::ResponseReasoningTextDone(
-                crate::view::parse_view("response.reasoning_text.done", json)?,
+                match ResponseReasoningTextDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.reasoning_text.done", json)?,
+                },
             ),
             "response.refusal.delta" => {
-                Self::ResponseRefusalDelta(crate::view::parse_view("response.refusal.delta", json)?)
+                Self::ResponseRefusalDelta(match ResponseRefusalDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.refusal.delta", json)?,
+                })
             }
             "response.refusal.done" => {
-                Self::ResponseRefusalDone(crate::view::parse_view("response.refusal.done", json)?)
+                Self::ResponseRefusalDone(match ResponseRefusalDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.refusal.done", json)?,
+                })
             }
-            "response.output_text.delta" => Self::ResponseOutputTextDelta(crate::view::parse_view(
-                "response.output_text.delta",
-                json,
-            )?),
-            "response.output_text.done" => Self::ResponseOutputTextDone(crate::view::parse_view(
-                "response.output_text.done",
-                json,
-            )?),
+            "response.output_text.delta" => {
+                Self::ResponseOutputTextDelta(match ResponseTextDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.output_text.delta", json)?,
+                })
+            }
+            "response.output_text.done" => {
+                Self::ResponseOutputTextDone(match ResponseTextDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.output_text.done", json)?,
+                })
+            }
             "response.web_search_call.completed" => Self::ResponseWebSearchCallCompleted(
-                crate::view::parse_view("response.web_search_call.completed", json)?,
+                match ResponseWebSearchCallCompletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.web_search_call.completed", json)?,
+                },
             ),
             "response.web_search_call.in_progress" => Self::ResponseWebSearchCallInProgress(
-                crate::view::parse_view("response.web_search_call.in_progress", json)?,
+                match ResponseWebSearchCallInProgressEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.web_search_call.in_progress", json)?,
+                },
             ),
             "response.web_search_call.searching" => Self::ResponseWebSearchCallSearching(
-                crate::view::parse_view("response.web_search_call.searching", json)?,
+                match ResponseWebSearchCallSearchingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.web_search_call.searching", json)?,
+                },
             ),
             "response.image_generation_call.completed" => {
-                Self::ResponseImageGenerationCallCompleted(crate::view::parse_view(
-                    "response.image_generation_call.completed",
-                    json,
-                )?)
+                Self::ResponseImageGenerationCallCompleted(
+                    match ResponseImageGenCallCompletedEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.image_generation_call.completed",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.image_generation_call.generating" => {
-                Self::ResponseImageGenerationCallGenerating(crate::view::parse_view(
-                    "response.image_generation_call.generating",
-                    json,
-                )?)
+                Self::ResponseImageGenerationCallGenerating(
+                    match ResponseImageGenCallGeneratingEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.image_generation_call.generating",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.image_generation_call.in_progress" => {
-                Self::ResponseImageGenerationCallInProgress(crate::view::parse_view(
-                    "response.image_generation_call.in_progress",
-                    json,
-                )?)
+                Self::ResponseImageGenerationCallInProgress(
+                    match ResponseImageGenCallInProgressEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.image_generation_call.in_progress",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.image_generation_call.partial_image" => {
-                Self::ResponseImageGenerationCallPartialImage(Box::new(crate::view::parse_view(
-                    "response.image_generation_call.partial_image",
-                    json,
-                )?))
+                Self::ResponseImageGenerationCallPartialImage(Box::new(
+                    match ResponseImageGenCallPartialImageEventRef::scan(json) {
+                        Some(event) => event,
+                        None => crate::view::parse_view(
+                            "response.image_generation_call.partial_image",
+                            json,
+                        )?,
+                    },
+                ))
             }
             "response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta(
-                crate::view::parse_view("response.mcp_call_arguments.delta", json)?,
+                match ResponseMCPCallArgumentsDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_call_arguments.delta", json)?,
+                },
             ),
             "response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone(
-                crate::view::parse_view("response.mcp_call_arguments.done", json)?,
+                match ResponseMCPCallArgumentsDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_call_arguments.done", json)?,
+                },
             ),
-            "response.mcp_call.completed" => Self::ResponseMcpCallCompleted(
-                crate::view::parse_view("response.mcp_call.completed", json)?,
-            ),
-            "response.mcp_call.failed" => Self::ResponseMcpCallFailed(crate::view::parse_view(
-                "response.mcp_call.failed",
-                json,
-            )?),
+            "response.mcp_call.completed" => {
+                Self::ResponseMcpCallCompleted(match ResponseMCPCallCompletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_call.completed", json)?,
+                })
+            }
+            "response.mcp_call.failed" => {
+                Self::ResponseMcpCallFailed(match ResponseMCPCallFailedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_call.failed", json)?,
+                })
+            }
             "response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress(
-                crate::view::parse_view("response.mcp_call.in_progress", json)?,
+                match ResponseMCPCallInProgressEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_call.in_progress", json)?,
+                },
             ),
             "response.mcp_list_tools.completed" => Self::ResponseMcpListToolsCompleted(
-                crate::view::parse_view("response.mcp_list_tools.completed", json)?,
+                match ResponseMCPListToolsCompletedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_list_tools.completed", json)?,
+                },
             ),
             "response.mcp_list_tools.failed" => Self::ResponseMcpListToolsFailed(
-                crate::view::parse_view("response.mcp_list_tools.failed", json)?,
+                match ResponseMCPListToolsFailedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_list_tools.failed", json)?,
+                },
             ),
             "response.mcp_list_tools.in_progress" => Self::ResponseMcpListToolsInProgress(
-                crate::view::parse_view("response.mcp_list_tools.in_progress", json)?,
+                match ResponseMCPListToolsInProgressEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.mcp_list_tools.in_progress", json)?,
+                },
             ),
             "response.output_text.annotation.added" => Self::ResponseOutputTextAnnotationAdded(
-                crate::view::parse_view("response.output_text.annotation.added", json)?,
+                match ResponseOutputTextAnnotationAddedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.output_text.annotation.added", json)?,
+                },
             ),
             "response.queued" => {
-                Self::ResponseQueued(Box::new(crate::view::parse_view("response.queued", json)?))
+                Self::ResponseQueued(Box::new(match ResponseQueuedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.queued", json)?,
+                }))
             }
             "response.custom_tool_call_input.delta" => Self::ResponseCustomToolCallInputDelta(
-                crate::view::parse_view("response.custom_tool_call_input.delta", json)?,
+                match ResponseCustomToolCallInputDeltaEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.custom_tool_call_input.delta", json)?,
+                },
             ),
             "response.custom_tool_call_input.done" => Self::ResponseCustomToolCallInputDone(
-                crate::view::parse_view("response.custom_tool_call_input.done", json)?,
+                match ResponseCustomToolCallInputDoneEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.custom_tool_call_input.done", json)?,
+                },
             ),
             "response.compaction.compacting" => Self::ResponseCompactionCompacting(
-                crate::view::parse_view("response.compaction.compacting", json)?,
+                match ResponseCompactionCompactingEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.compaction.compacting", json)?,
+                },
             ),
             "response.steer.accepted" => Self::ResponseSteerAccepted(crate::view::parse_view(
                 "response.steer.accepted",
@@ -15601,10 +17769,12 @@ impl<'a> crate::EventView<'a> for ResponseStreamEventRef<'a> {
             "response.steer.failed" => {
                 Self::ResponseSteerFailed(crate::view::parse_view("response.steer.failed", json)?)
             }
-            "response.inject.created" => Self::ResponseInjectCreated(crate::view::parse_view(
-                "response.inject.created",
-                json,
-            )?),
+            "response.inject.created" => {
+                Self::ResponseInjectCreated(match ResponseInjectCreatedEventRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.inject.created", json)?,
+                })
+            }
             "response.inject.failed" => {
                 Self::ResponseInjectFailed(crate::view::parse_view("response.inject.failed", json)?)
             }
@@ -16173,9 +18343,12 @@ impl<'a> crate::EventView<'a> for ResponsesClientEventRef<'a> {
             .map_err(crate::DecodeError::Syntax)?
             .unwrap_or_default();
         Ok(match &*tag {
-            "response.create" => {
-                Self::ResponseCreate(Box::new(crate::view::parse_view("response.create", json)?))
-            }
+            "response.create" => Self::ResponseCreate(Box::new(
+                match ResponsesClientEventResponseCreateRef::scan(json) {
+                    Some(event) => event,
+                    None => crate::view::parse_view("response.create", json)?,
+                },
+            )),
             "response.steer" => {
                 Self::ResponseSteer(crate::view::parse_view("response.steer", json)?)
             }
