@@ -286,3 +286,66 @@ fn decode_stream_views_match_its_owned_items() {
     .expect("no transport error");
     assert_eq!(seen, 3);
 }
+
+/// Where the owned decode differs from serde alone (`Deserialize` of the enum, which never takes
+/// the one-pass reader) on one file's events.
+fn owned_against_serde<E>(bytes: &[u8], format: Format) -> Vec<String>
+where
+    E: StreamEvent + serde::de::DeserializeOwned,
+{
+    let mut decoder = Decoder::<E>::new(format);
+    decoder.feed(bytes);
+    decoder.finish();
+    let mut problems = Vec::new();
+    while let Some(item) = decoder.next_item() {
+        let Ok(Item::Event(decoded)) = item else {
+            continue;
+        };
+        if decoded.event.is_unknown() {
+            continue;
+        }
+        match serde_json::from_str::<E>(decoded.raw) {
+            Ok(serde) if serde == decoded.event => {}
+            Ok(serde) => problems.push(format!(
+                "event {}: decode gives {:?}, serde {serde:?}",
+                decoded.position.index, decoded.event
+            )),
+            Err(error) => problems.push(format!(
+                "event {}: decoded, but serde fails: {error}",
+                decoded.position.index
+            )),
+        }
+    }
+    problems
+}
+
+/// The owned decode reads most events with the views' one-pass reader and makes them owned
+/// (`view::Scan`; serde when it gives up): on every recorded Responses, Realtime, Live and Agents
+/// event, the same event as serde alone gives.
+#[test]
+fn the_owned_decode_equals_serde_on_every_corpus_event() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for entry in manifest() {
+        let bytes = std::fs::read(corpus_dir().join(&entry.file)).expect("corpus file");
+        let problems = match entry.protocol.as_str() {
+            "responses" => owned_against_serde::<ResponseStreamEvent>(&bytes, entry.format),
+            "realtime" => owned_against_serde::<RealtimeServerEvent>(&bytes, entry.format),
+            "audio_speech" => owned_against_serde::<SpeechStreamEvent>(&bytes, entry.format),
+            "audio_transcription" => {
+                owned_against_serde::<TranscriptionStreamEvent>(&bytes, entry.format)
+            }
+            "agent_sessions" => {
+                owned_against_serde::<AgentSessionStreamEvent>(&bytes, entry.format)
+            }
+            "live_server" => owned_against_serde::<LiveServerEvent>(&bytes, entry.format),
+            _ => continue,
+        };
+        checked += 1;
+        for problem in problems.into_iter().take(3) {
+            failures.push(format!("{}: {problem}", entry.file));
+        }
+    }
+    assert!(checked > 150, "{checked} files checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

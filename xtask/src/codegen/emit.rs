@@ -506,7 +506,12 @@ pub fn variants<'a>(
 }
 
 /// A protocol enum: one variant per event type, `Unknown`, and its `StreamEvent` impl.
-pub fn emit_protocol_enum(config: &EnumConfig, variants: &[Variant<'_>], out: &mut String) {
+pub fn emit_protocol_enum(
+    config: &EnumConfig,
+    variants: &[Variant<'_>],
+    with_scan: &BTreeSet<String>,
+    out: &mut String,
+) {
     let name = &config.name;
     doc_comment(&config.doc, out);
     out.push_str("#[derive(Debug, Clone, PartialEq)]\n");
@@ -580,11 +585,21 @@ pub fn emit_protocol_enum(config: &EnumConfig, variants: &[Variant<'_>], out: &m
     for v in variants {
         let pattern = tag_patterns(config, v);
         match &v.payload {
-            Some(_) => {
-                let parse = format!(
+            Some(payload) => {
+                let serde = format!(
                     "crate::runtime::parse_event({:?}, json)?",
                     v.event.wire_type
                 );
+                // The view's one-pass reader first, when it has one (`view::has_scan`): the
+                // same event, faster; serde reads it (and words any error) otherwise.
+                let parse = if with_scan.contains(payload) {
+                    format!(
+                        "match {}::scan(json).map(|view| view.to_owned_payload()) {{ Some(Ok(event)) => event, _ => {serde} }}",
+                        super::view::view_name(payload)
+                    )
+                } else {
+                    serde
+                };
                 let parse = if v.boxed {
                     format!("Box::new({parse})")
                 } else {

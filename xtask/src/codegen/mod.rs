@@ -155,7 +155,7 @@ pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     for config in &inputs.config.protocol_enum {
         let variants = emit::variants(&enum_events[&config.name], &payload_names, &boxed);
         let out = modules.entry(config.feature.as_str()).or_default();
-        emit::emit_protocol_enum(config, &variants, out);
+        emit::emit_protocol_enum(config, &variants, &with_scan, out);
         view::emit_view_enum(config, &variants, &with_view, &with_scan, out);
     }
 

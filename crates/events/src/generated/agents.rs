@@ -4041,13 +4041,25 @@ impl crate::StreamEvent for AgentSessionStreamEvent {
                 crate::runtime::parse_event("agent.session.environment.expired", json)?,
             )),
             "agent.session.environment.reset" => Self::AgentSessionEnvironmentReset(
-                crate::runtime::parse_event("agent.session.environment.reset", json)?,
+                match AgentSessionEnvironmentResetEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("agent.session.environment.reset", json)?,
+                },
             ),
             "agent.output.command_execution_output.delta" => {
-                Self::AgentOutputCommandExecutionOutputDelta(crate::runtime::parse_event(
-                    "agent.output.command_execution_output.delta",
-                    json,
-                )?)
+                Self::AgentOutputCommandExecutionOutputDelta(
+                    match AgentOutputCommandExecutionOutputDeltaEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "agent.output.command_execution_output.delta",
+                            json,
+                        )?,
+                    },
+                )
             }
             "agent.session.created" => Self::AgentSessionCreated(Box::new(
                 crate::runtime::parse_event("agent.session.created", json)?,
@@ -4117,40 +4129,90 @@ impl crate::StreamEvent for AgentSessionStreamEvent {
                 crate::runtime::parse_event("agent.session.turn.item.done", json)?,
             ),
             "agent.session.turn.content_part.added" => Self::AgentSessionTurnContentPartAdded(
-                crate::runtime::parse_event("agent.session.turn.content_part.added", json)?,
+                match AgentSessionTurnContentPartAddedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => {
+                        crate::runtime::parse_event("agent.session.turn.content_part.added", json)?
+                    }
+                },
             ),
             "agent.session.turn.content_part.done" => Self::AgentSessionTurnContentPartDone(
-                crate::runtime::parse_event("agent.session.turn.content_part.done", json)?,
+                match AgentSessionTurnContentPartDoneEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("agent.session.turn.content_part.done", json)?,
+                },
             ),
             "agent.session.turn.output_text.delta" => Self::AgentSessionTurnOutputTextDelta(
-                crate::runtime::parse_event("agent.session.turn.output_text.delta", json)?,
+                match AgentSessionTurnOutputTextDeltaEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("agent.session.turn.output_text.delta", json)?,
+                },
             ),
             "agent.session.turn.output_text.done" => Self::AgentSessionTurnOutputTextDone(
-                crate::runtime::parse_event("agent.session.turn.output_text.done", json)?,
+                match AgentSessionTurnOutputTextDoneEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("agent.session.turn.output_text.done", json)?,
+                },
             ),
             "agent.session.turn.reasoning_summary_part.added" => {
-                Self::AgentSessionTurnReasoningSummaryPartAdded(crate::runtime::parse_event(
-                    "agent.session.turn.reasoning_summary_part.added",
-                    json,
-                )?)
+                Self::AgentSessionTurnReasoningSummaryPartAdded(
+                    match AgentSessionTurnReasoningSummaryPartAddedEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "agent.session.turn.reasoning_summary_part.added",
+                            json,
+                        )?,
+                    },
+                )
             }
             "agent.session.turn.reasoning_summary_part.done" => {
-                Self::AgentSessionTurnReasoningSummaryPartDone(crate::runtime::parse_event(
-                    "agent.session.turn.reasoning_summary_part.done",
-                    json,
-                )?)
+                Self::AgentSessionTurnReasoningSummaryPartDone(
+                    match AgentSessionTurnReasoningSummaryPartDoneEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "agent.session.turn.reasoning_summary_part.done",
+                            json,
+                        )?,
+                    },
+                )
             }
             "agent.session.turn.reasoning_summary_text.delta" => {
-                Self::AgentSessionTurnReasoningSummaryTextDelta(crate::runtime::parse_event(
-                    "agent.session.turn.reasoning_summary_text.delta",
-                    json,
-                )?)
+                Self::AgentSessionTurnReasoningSummaryTextDelta(
+                    match AgentSessionTurnReasoningSummaryTextDeltaEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "agent.session.turn.reasoning_summary_text.delta",
+                            json,
+                        )?,
+                    },
+                )
             }
             "agent.session.turn.reasoning_summary_text.done" => {
-                Self::AgentSessionTurnReasoningSummaryTextDone(crate::runtime::parse_event(
-                    "agent.session.turn.reasoning_summary_text.done",
-                    json,
-                )?)
+                Self::AgentSessionTurnReasoningSummaryTextDone(
+                    match AgentSessionTurnReasoningSummaryTextDoneEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "agent.session.turn.reasoning_summary_text.done",
+                            json,
+                        )?,
+                    },
+                )
             }
             _ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),
         })

@@ -428,13 +428,18 @@ impl crate::StreamEvent for TranscriptionStreamEvent {
                 "transcript.text.segment",
                 json,
             )?),
-            "transcript.text.delta" => Self::TranscriptTextDelta(crate::runtime::parse_event(
-                "transcript.text.delta",
-                json,
-            )?),
-            "transcript.text.done" => {
-                Self::TranscriptTextDone(crate::runtime::parse_event("transcript.text.done", json)?)
-            }
+            "transcript.text.delta" => Self::TranscriptTextDelta(
+                match TranscriptTextDeltaEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("transcript.text.delta", json)?,
+                },
+            ),
+            "transcript.text.done" => Self::TranscriptTextDone(
+                match TranscriptTextDoneEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("transcript.text.done", json)?,
+                },
+            ),
             _ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),
         })
     }
@@ -608,9 +613,12 @@ impl crate::StreamEvent for SpeechStreamEvent {
         let tag = crate::runtime::peek_tag(json, "type").map_err(crate::DecodeError::Syntax)?;
         let tag = tag.as_deref().unwrap_or("");
         Ok(match tag {
-            "speech.audio.delta" => {
-                Self::SpeechAudioDelta(crate::runtime::parse_event("speech.audio.delta", json)?)
-            }
+            "speech.audio.delta" => Self::SpeechAudioDelta(
+                match SpeechAudioDeltaEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("speech.audio.delta", json)?,
+                },
+            ),
             "speech.audio.done" => {
                 Self::SpeechAudioDone(crate::runtime::parse_event("speech.audio.done", json)?)
             }

@@ -3715,37 +3715,92 @@ impl crate::StreamEvent for LiveServerEvent {
                 json,
             )?)),
             "session.input_audio.muted" => Self::SessionInputAudioMuted(
-                crate::runtime::parse_event("session.input_audio.muted", json)?,
+                match LiveServerSessionInputAudioMutedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.input_audio.muted", json)?,
+                },
             ),
             "session.input_audio.unmuted" => Self::SessionInputAudioUnmuted(
-                crate::runtime::parse_event("session.input_audio.unmuted", json)?,
+                match LiveServerSessionInputAudioUnmutedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.input_audio.unmuted", json)?,
+                },
             ),
             "session.output_audio.fixture.playing" => Self::SessionOutputAudioFixturePlaying(
-                crate::runtime::parse_event("session.output_audio.fixture.playing", json)?,
+                match LiveServerSessionOutputAudioFixturePlayingEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.output_audio.fixture.playing", json)?,
+                },
             ),
             "session.output_audio.fixture.played" => Self::SessionOutputAudioFixturePlayed(
-                crate::runtime::parse_event("session.output_audio.fixture.played", json)?,
+                match LiveServerSessionOutputAudioFixturePlayedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.output_audio.fixture.played", json)?,
+                },
             ),
             "session.instructions.appended" => Self::SessionInstructionsAppended(
-                crate::runtime::parse_event("session.instructions.appended", json)?,
+                match LiveServerSessionInstructionsAppendedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.instructions.appended", json)?,
+                },
             ),
             "session.thinking.appended" => Self::SessionThinkingAppended(
-                crate::runtime::parse_event("session.thinking.appended", json)?,
+                match LiveServerSessionThinkingAppendedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.thinking.appended", json)?,
+                },
             ),
             "session.commentary.appended" => Self::SessionCommentaryAppended(
-                crate::runtime::parse_event("session.commentary.appended", json)?,
+                match LiveServerSessionCommentaryAppendedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.commentary.appended", json)?,
+                },
             ),
             "session.input_audio.append" => Self::SessionInputAudioAppend(
-                crate::runtime::parse_event("session.input_audio.append", json)?,
+                match LiveServerSessionInputAudioAppendEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.input_audio.append", json)?,
+                },
             ),
             "session.output_audio.delta" => Self::SessionOutputAudioDelta(
-                crate::runtime::parse_event("session.output_audio.delta", json)?,
+                match LiveServerSessionOutputAudioDeltaEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.output_audio.delta", json)?,
+                },
             ),
             "session.input_transcript.delta" => Self::SessionInputTranscriptDelta(
-                crate::runtime::parse_event("session.input_transcript.delta", json)?,
+                match LiveServerSessionInputTranscriptDeltaEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.input_transcript.delta", json)?,
+                },
             ),
             "session.output_transcript.delta" => Self::SessionOutputTranscriptDelta(
-                crate::runtime::parse_event("session.output_transcript.delta", json)?,
+                match LiveServerSessionOutputTranscriptDeltaEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.output_transcript.delta", json)?,
+                },
             ),
             "session.delegation.created" => Self::SessionDelegationCreated(
                 crate::runtime::parse_event("session.delegation.created", json)?,
@@ -3757,39 +3812,76 @@ impl crate::StreamEvent for LiveServerEvent {
                 "decision.item.created",
                 json,
             )?),
-            "decision.item.deleted" => Self::DecisionItemDeleted(crate::runtime::parse_event(
-                "decision.item.deleted",
-                json,
-            )?),
+            "decision.item.deleted" => Self::DecisionItemDeleted(
+                match LiveServerDecisionItemDeletedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("decision.item.deleted", json)?,
+                },
+            ),
             "response.event" => {
                 Self::ResponseEvent(crate::runtime::parse_event("response.event", json)?)
             }
-            "session.usage.updated" => Self::SessionUsageUpdated(crate::runtime::parse_event(
-                "session.usage.updated",
-                json,
-            )?),
+            "session.usage.updated" => Self::SessionUsageUpdated(
+                match LiveServerSessionUsageUpdatedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.usage.updated", json)?,
+                },
+            ),
             "session.closed" => Self::SessionClosed(Box::new(crate::runtime::parse_event(
                 "session.closed",
                 json,
             )?)),
             "error" => Self::Error(crate::runtime::parse_event("error", json)?),
-            "info" => Self::Info(crate::runtime::parse_event("info", json)?),
-            "transport.dtmf.received" => Self::TransportDtmfReceived(crate::runtime::parse_event(
-                "transport.dtmf.received",
-                json,
-            )?),
-            "transport.dtmf.send" => {
-                Self::TransportDtmfSend(crate::runtime::parse_event("transport.dtmf.send", json)?)
-            }
-            "transport.dtmf.sent" => {
-                Self::TransportDtmfSent(crate::runtime::parse_event("transport.dtmf.sent", json)?)
-            }
-            "transport.ringing" => {
-                Self::TransportRinging(crate::runtime::parse_event("transport.ringing", json)?)
-            }
-            "transport.answered" => {
-                Self::TransportAnswered(crate::runtime::parse_event("transport.answered", json)?)
-            }
+            "info" => Self::Info(
+                match LiveServerInfoEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("info", json)?,
+                },
+            ),
+            "transport.dtmf.received" => Self::TransportDtmfReceived(
+                match LiveServerTransportDtmfReceivedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("transport.dtmf.received", json)?,
+                },
+            ),
+            "transport.dtmf.send" => Self::TransportDtmfSend(
+                match LiveServerTransportDtmfSendEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("transport.dtmf.send", json)?,
+                },
+            ),
+            "transport.dtmf.sent" => Self::TransportDtmfSent(
+                match LiveServerTransportDtmfSentEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("transport.dtmf.sent", json)?,
+                },
+            ),
+            "transport.ringing" => Self::TransportRinging(
+                match LiveServerTransportRingingEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("transport.ringing", json)?,
+                },
+            ),
+            "transport.answered" => Self::TransportAnswered(
+                match LiveServerTransportAnsweredEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("transport.answered", json)?,
+                },
+            ),
             "transport.failed" => {
                 Self::TransportFailed(crate::runtime::parse_event("transport.failed", json)?)
             }
@@ -4440,46 +4532,98 @@ impl crate::StreamEvent for LiveClientEvent {
                 Self::SessionUpdate(crate::runtime::parse_event("session.update", json)?)
             }
             "session.input_audio.append" => Self::SessionInputAudioAppend(
-                crate::runtime::parse_event("session.input_audio.append", json)?,
+                match LiveClientSessionInputAudioAppendEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.input_audio.append", json)?,
+                },
             ),
-            "session.input_audio.mute" => Self::SessionInputAudioMute(crate::runtime::parse_event(
-                "session.input_audio.mute",
-                json,
-            )?),
+            "session.input_audio.mute" => Self::SessionInputAudioMute(
+                match LiveClientSessionInputAudioMuteEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.input_audio.mute", json)?,
+                },
+            ),
             "session.input_audio.unmute" => Self::SessionInputAudioUnmute(
-                crate::runtime::parse_event("session.input_audio.unmute", json)?,
+                match LiveClientSessionInputAudioUnmuteEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.input_audio.unmute", json)?,
+                },
             ),
             "session.output_audio.fixture.play" => Self::SessionOutputAudioFixturePlay(
-                crate::runtime::parse_event("session.output_audio.fixture.play", json)?,
+                match LiveClientSessionOutputAudioFixturePlayEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.output_audio.fixture.play", json)?,
+                },
             ),
             "session.instructions.append" => Self::SessionInstructionsAppend(
-                crate::runtime::parse_event("session.instructions.append", json)?,
+                match LiveClientSessionInstructionsAppendEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.instructions.append", json)?,
+                },
             ),
-            "session.thinking.append" => Self::SessionThinkingAppend(crate::runtime::parse_event(
-                "session.thinking.append",
-                json,
-            )?),
+            "session.thinking.append" => Self::SessionThinkingAppend(
+                match LiveClientSessionThinkingAppendEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.thinking.append", json)?,
+                },
+            ),
             "session.commentary.append" => Self::SessionCommentaryAppend(
-                crate::runtime::parse_event("session.commentary.append", json)?,
+                match LiveClientSessionCommentaryAppendEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.commentary.append", json)?,
+                },
             ),
-            "decision.create" => {
-                Self::DecisionCreate(crate::runtime::parse_event("decision.create", json)?)
-            }
+            "decision.create" => Self::DecisionCreate(
+                match LiveClientDecisionCreateEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("decision.create", json)?,
+                },
+            ),
             "decision.item.create" => {
                 Self::DecisionItemCreate(crate::runtime::parse_event("decision.item.create", json)?)
             }
-            "decision.item.delete" => {
-                Self::DecisionItemDelete(crate::runtime::parse_event("decision.item.delete", json)?)
-            }
+            "decision.item.delete" => Self::DecisionItemDelete(
+                match LiveClientDecisionItemDeleteEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("decision.item.delete", json)?,
+                },
+            ),
             "response.item.create" => {
                 Self::ResponseItemCreate(crate::runtime::parse_event("response.item.create", json)?)
             }
-            "response.create" => {
-                Self::ResponseCreate(crate::runtime::parse_event("response.create", json)?)
-            }
-            "session.close" => {
-                Self::SessionClose(crate::runtime::parse_event("session.close", json)?)
-            }
+            "response.create" => Self::ResponseCreate(
+                match LiveClientResponseCreateEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.create", json)?,
+                },
+            ),
+            "session.close" => Self::SessionClose(
+                match LiveClientSessionCloseEventRef::scan(json).map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.close", json)?,
+                },
+            ),
             _ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),
         })
     }

@@ -10326,179 +10326,56 @@ impl crate::StreamEvent for RealtimeServerEvent {
         let tag = crate::runtime::peek_tag(json, "type").map_err(crate::DecodeError::Syntax)?;
         let tag = tag.as_deref().unwrap_or("");
         Ok(match tag {
-            "conversation.created" => Self::ConversationCreated(crate::runtime::parse_event(
-                "conversation.created",
-                json,
-            )?),
-            "conversation.item.created" => Self::ConversationItemCreated(Box::new(
-                crate::runtime::parse_event("conversation.item.created", json)?,
-            )),
-            "conversation.item.deleted" => Self::ConversationItemDeleted(
-                crate::runtime::parse_event("conversation.item.deleted", json)?,
-            ),
-            "conversation.item.input_audio_transcription.completed" => {
-                Self::ConversationItemInputAudioTranscriptionCompleted(crate::runtime::parse_event(
-                    "conversation.item.input_audio_transcription.completed",
-                    json,
-                )?)
-            }
-            "conversation.item.input_audio_transcription.delta" => {
-                Self::ConversationItemInputAudioTranscriptionDelta(crate::runtime::parse_event(
-                    "conversation.item.input_audio_transcription.delta",
-                    json,
-                )?)
-            }
-            "conversation.item.input_audio_transcription.failed" => {
-                Self::ConversationItemInputAudioTranscriptionFailed(crate::runtime::parse_event(
-                    "conversation.item.input_audio_transcription.failed",
-                    json,
-                )?)
-            }
-            "conversation.item.retrieved" => Self::ConversationItemRetrieved(
-                crate::runtime::parse_event("conversation.item.retrieved", json)?,
-            ),
-            "conversation.item.truncated" => Self::ConversationItemTruncated(
-                crate::runtime::parse_event("conversation.item.truncated", json)?,
-            ),
-            "error" => Self::Error(crate::runtime::parse_event("error", json)?),
-            "input_audio_buffer.cleared" => Self::InputAudioBufferCleared(
-                crate::runtime::parse_event("input_audio_buffer.cleared", json)?,
-            ),
-            "input_audio_buffer.committed" => Self::InputAudioBufferCommitted(
-                crate::runtime::parse_event("input_audio_buffer.committed", json)?,
-            ),
-            "input_audio_buffer.dtmf_event_received" => Self::InputAudioBufferDtmfEventReceived(
-                crate::runtime::parse_event("input_audio_buffer.dtmf_event_received", json)?,
-            ),
-            "input_audio_buffer.speech_started" => Self::InputAudioBufferSpeechStarted(
-                crate::runtime::parse_event("input_audio_buffer.speech_started", json)?,
-            ),
-            "input_audio_buffer.speech_stopped" => Self::InputAudioBufferSpeechStopped(
-                crate::runtime::parse_event("input_audio_buffer.speech_stopped", json)?,
-            ),
-            "rate_limits.updated" => {
-                Self::RateLimitsUpdated(crate::runtime::parse_event("rate_limits.updated", json)?)
-            }
-            "response.output_audio.delta" | "response.audio.delta" => {
-                Self::ResponseOutputAudioDelta(crate::runtime::parse_event(
-                    "response.output_audio.delta",
-                    json,
-                )?)
-            }
-            "response.output_audio.done" | "response.audio.done" => Self::ResponseOutputAudioDone(
-                crate::runtime::parse_event("response.output_audio.done", json)?,
-            ),
-            "response.output_audio_transcript.delta" | "response.audio_transcript.delta" => {
-                Self::ResponseOutputAudioTranscriptDelta(crate::runtime::parse_event(
-                    "response.output_audio_transcript.delta",
-                    json,
-                )?)
-            }
-            "response.output_audio_transcript.done" | "response.audio_transcript.done" => {
-                Self::ResponseOutputAudioTranscriptDone(crate::runtime::parse_event(
-                    "response.output_audio_transcript.done",
-                    json,
-                )?)
-            }
-            "response.content_part.added" => Self::ResponseContentPartAdded(
-                crate::runtime::parse_event("response.content_part.added", json)?,
-            ),
-            "response.content_part.done" => Self::ResponseContentPartDone(
-                crate::runtime::parse_event("response.content_part.done", json)?,
-            ),
-            "response.created" => Self::ResponseCreated(Box::new(crate::runtime::parse_event(
-                "response.created",
-                json,
-            )?)),
-            "response.done" => Self::ResponseDone(Box::new(crate::runtime::parse_event(
-                "response.done",
-                json,
-            )?)),
-            "response.function_call_arguments.delta" => Self::ResponseFunctionCallArgumentsDelta(
-                crate::runtime::parse_event("response.function_call_arguments.delta", json)?,
-            ),
-            "response.function_call_arguments.done" => Self::ResponseFunctionCallArgumentsDone(
-                crate::runtime::parse_event("response.function_call_arguments.done", json)?,
-            ),
-            "response.output_item.added" => Self::ResponseOutputItemAdded(Box::new(
-                crate::runtime::parse_event("response.output_item.added", json)?,
-            )),
-            "response.output_item.done" => Self::ResponseOutputItemDone(Box::new(
-                crate::runtime::parse_event("response.output_item.done", json)?,
-            )),
-            "response.output_text.delta" | "response.text.delta" => Self::ResponseOutputTextDelta(
-                crate::runtime::parse_event("response.output_text.delta", json)?,
-            ),
-            "response.output_text.done" | "response.text.done" => Self::ResponseOutputTextDone(
-                crate::runtime::parse_event("response.output_text.done", json)?,
-            ),
-            "session.created" => Self::SessionCreated(Box::new(crate::runtime::parse_event(
-                "session.created",
-                json,
-            )?)),
-            "session.updated" => Self::SessionUpdated(Box::new(crate::runtime::parse_event(
-                "session.updated",
-                json,
-            )?)),
-            "output_audio_buffer.started" => Self::OutputAudioBufferStarted(
-                crate::runtime::parse_event("output_audio_buffer.started", json)?,
-            ),
-            "output_audio_buffer.stopped" => Self::OutputAudioBufferStopped(
-                crate::runtime::parse_event("output_audio_buffer.stopped", json)?,
-            ),
-            "output_audio_buffer.cleared" => Self::OutputAudioBufferCleared(
-                crate::runtime::parse_event("output_audio_buffer.cleared", json)?,
-            ),
-            "conversation.item.added" => Self::ConversationItemAdded(Box::new(
-                crate::runtime::parse_event("conversation.item.added", json)?,
-            )),
-            "conversation.item.done" => Self::ConversationItemDone(Box::new(
-                crate::runtime::parse_event("conversation.item.done", json)?,
-            )),
-            "input_audio_buffer.timeout_triggered" => Self::InputAudioBufferTimeoutTriggered(
-                crate::runtime::parse_event("input_audio_buffer.timeout_triggered", json)?,
-            ),
-            "conversation.item.input_audio_transcription.segment" => {
-                Self::ConversationItemInputAudioTranscriptionSegment(crate::runtime::parse_event(
-                    "conversation.item.input_audio_transcription.segment",
-                    json,
-                )?)
-            }
-            "mcp_list_tools.in_progress" => Self::McpListToolsInProgress(
-                crate::runtime::parse_event("mcp_list_tools.in_progress", json)?,
-            ),
-            "mcp_list_tools.completed" => Self::McpListToolsCompleted(crate::runtime::parse_event(
-                "mcp_list_tools.completed",
-                json,
-            )?),
-            "mcp_list_tools.failed" => Self::McpListToolsFailed(crate::runtime::parse_event(
-                "mcp_list_tools.failed",
-                json,
-            )?),
-            "response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta(
-                crate::runtime::parse_event("response.mcp_call_arguments.delta", json)?,
-            ),
-            "response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone(
-                crate::runtime::parse_event("response.mcp_call_arguments.done", json)?,
-            ),
-            "response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress(
-                crate::runtime::parse_event("response.mcp_call.in_progress", json)?,
-            ),
-            "response.mcp_call.completed" => Self::ResponseMcpCallCompleted(
-                crate::runtime::parse_event("response.mcp_call.completed", json)?,
-            ),
-            "response.mcp_call.failed" => Self::ResponseMcpCallFailed(crate::runtime::parse_event(
-                "response.mcp_call.failed",
-                json,
-            )?),
-            "transcription_session.updated" => Self::TranscriptionSessionUpdated(Box::new(
-                crate::runtime::parse_event("transcription_session.updated", json)?,
-            )),
-            "transcription_session.created" => Self::TranscriptionSessionCreated(Box::new(
-                crate::runtime::parse_event("transcription_session.created", json)?,
-            )),
-            _ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),
-        })
+"conversation.created" => Self::ConversationCreated(crate::runtime::parse_event("conversation.created", json)?),
+"conversation.item.created" => Self::ConversationItemCreated(Box::new(match RealtimeServerEventConversationItemCreatedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("conversation.item.created", json)? })),
+"conversation.item.deleted" => Self::ConversationItemDeleted(match RealtimeServerEventConversationItemDeletedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("conversation.item.deleted", json)? }),
+"conversation.item.input_audio_transcription.completed" => Self::ConversationItemInputAudioTranscriptionCompleted(match RealtimeServerEventConversationItemInputAudioTranscriptionCompletedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("conversation.item.input_audio_transcription.completed", json)? }),
+"conversation.item.input_audio_transcription.delta" => Self::ConversationItemInputAudioTranscriptionDelta(match RealtimeServerEventConversationItemInputAudioTranscriptionDeltaRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("conversation.item.input_audio_transcription.delta", json)? }),
+"conversation.item.input_audio_transcription.failed" => Self::ConversationItemInputAudioTranscriptionFailed(crate::runtime::parse_event("conversation.item.input_audio_transcription.failed", json)?),
+"conversation.item.retrieved" => Self::ConversationItemRetrieved(match RealtimeServerEventConversationItemRetrievedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("conversation.item.retrieved", json)? }),
+"conversation.item.truncated" => Self::ConversationItemTruncated(match RealtimeServerEventConversationItemTruncatedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("conversation.item.truncated", json)? }),
+"error" => Self::Error(crate::runtime::parse_event("error", json)?),
+"input_audio_buffer.cleared" => Self::InputAudioBufferCleared(match RealtimeServerEventInputAudioBufferClearedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("input_audio_buffer.cleared", json)? }),
+"input_audio_buffer.committed" => Self::InputAudioBufferCommitted(match RealtimeServerEventInputAudioBufferCommittedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("input_audio_buffer.committed", json)? }),
+"input_audio_buffer.dtmf_event_received" => Self::InputAudioBufferDtmfEventReceived(match RealtimeServerEventInputAudioBufferDtmfEventReceivedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("input_audio_buffer.dtmf_event_received", json)? }),
+"input_audio_buffer.speech_started" => Self::InputAudioBufferSpeechStarted(match RealtimeServerEventInputAudioBufferSpeechStartedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("input_audio_buffer.speech_started", json)? }),
+"input_audio_buffer.speech_stopped" => Self::InputAudioBufferSpeechStopped(match RealtimeServerEventInputAudioBufferSpeechStoppedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("input_audio_buffer.speech_stopped", json)? }),
+"rate_limits.updated" => Self::RateLimitsUpdated(crate::runtime::parse_event("rate_limits.updated", json)?),
+"response.output_audio.delta" | "response.audio.delta" => Self::ResponseOutputAudioDelta(match RealtimeServerEventResponseAudioDeltaRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.output_audio.delta", json)? }),
+"response.output_audio.done" | "response.audio.done" => Self::ResponseOutputAudioDone(match RealtimeServerEventResponseAudioDoneRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.output_audio.done", json)? }),
+"response.output_audio_transcript.delta" | "response.audio_transcript.delta" => Self::ResponseOutputAudioTranscriptDelta(match RealtimeServerEventResponseAudioTranscriptDeltaRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.output_audio_transcript.delta", json)? }),
+"response.output_audio_transcript.done" | "response.audio_transcript.done" => Self::ResponseOutputAudioTranscriptDone(match RealtimeServerEventResponseAudioTranscriptDoneRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.output_audio_transcript.done", json)? }),
+"response.content_part.added" => Self::ResponseContentPartAdded(match RealtimeServerEventResponseContentPartAddedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.content_part.added", json)? }),
+"response.content_part.done" => Self::ResponseContentPartDone(match RealtimeServerEventResponseContentPartDoneRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.content_part.done", json)? }),
+"response.created" => Self::ResponseCreated(Box::new(match RealtimeServerEventResponseCreatedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.created", json)? })),
+"response.done" => Self::ResponseDone(Box::new(match RealtimeServerEventResponseDoneRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.done", json)? })),
+"response.function_call_arguments.delta" => Self::ResponseFunctionCallArgumentsDelta(match RealtimeServerEventResponseFunctionCallArgumentsDeltaRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.function_call_arguments.delta", json)? }),
+"response.function_call_arguments.done" => Self::ResponseFunctionCallArgumentsDone(match RealtimeServerEventResponseFunctionCallArgumentsDoneRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.function_call_arguments.done", json)? }),
+"response.output_item.added" => Self::ResponseOutputItemAdded(Box::new(match RealtimeServerEventResponseOutputItemAddedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.output_item.added", json)? })),
+"response.output_item.done" => Self::ResponseOutputItemDone(Box::new(match RealtimeServerEventResponseOutputItemDoneRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.output_item.done", json)? })),
+"response.output_text.delta" | "response.text.delta" => Self::ResponseOutputTextDelta(match RealtimeServerEventResponseTextDeltaRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.output_text.delta", json)? }),
+"response.output_text.done" | "response.text.done" => Self::ResponseOutputTextDone(match RealtimeServerEventResponseTextDoneRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.output_text.done", json)? }),
+"session.created" => Self::SessionCreated(Box::new(crate::runtime::parse_event("session.created", json)?)),
+"session.updated" => Self::SessionUpdated(Box::new(crate::runtime::parse_event("session.updated", json)?)),
+"output_audio_buffer.started" => Self::OutputAudioBufferStarted(match RealtimeServerEventOutputAudioBufferStartedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("output_audio_buffer.started", json)? }),
+"output_audio_buffer.stopped" => Self::OutputAudioBufferStopped(match RealtimeServerEventOutputAudioBufferStoppedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("output_audio_buffer.stopped", json)? }),
+"output_audio_buffer.cleared" => Self::OutputAudioBufferCleared(match RealtimeServerEventOutputAudioBufferClearedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("output_audio_buffer.cleared", json)? }),
+"conversation.item.added" => Self::ConversationItemAdded(Box::new(match RealtimeServerEventConversationItemAddedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("conversation.item.added", json)? })),
+"conversation.item.done" => Self::ConversationItemDone(Box::new(match RealtimeServerEventConversationItemDoneRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("conversation.item.done", json)? })),
+"input_audio_buffer.timeout_triggered" => Self::InputAudioBufferTimeoutTriggered(match RealtimeServerEventInputAudioBufferTimeoutTriggeredRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("input_audio_buffer.timeout_triggered", json)? }),
+"conversation.item.input_audio_transcription.segment" => Self::ConversationItemInputAudioTranscriptionSegment(crate::runtime::parse_event("conversation.item.input_audio_transcription.segment", json)?),
+"mcp_list_tools.in_progress" => Self::McpListToolsInProgress(match RealtimeServerEventMCPListToolsInProgressRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("mcp_list_tools.in_progress", json)? }),
+"mcp_list_tools.completed" => Self::McpListToolsCompleted(match RealtimeServerEventMCPListToolsCompletedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("mcp_list_tools.completed", json)? }),
+"mcp_list_tools.failed" => Self::McpListToolsFailed(match RealtimeServerEventMCPListToolsFailedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("mcp_list_tools.failed", json)? }),
+"response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta(match RealtimeServerEventResponseMCPCallArgumentsDeltaRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.mcp_call_arguments.delta", json)? }),
+"response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone(match RealtimeServerEventResponseMCPCallArgumentsDoneRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.mcp_call_arguments.done", json)? }),
+"response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress(match RealtimeServerEventResponseMCPCallInProgressRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.mcp_call.in_progress", json)? }),
+"response.mcp_call.completed" => Self::ResponseMcpCallCompleted(match RealtimeServerEventResponseMCPCallCompletedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.mcp_call.completed", json)? }),
+"response.mcp_call.failed" => Self::ResponseMcpCallFailed(match RealtimeServerEventResponseMCPCallFailedRef::scan(json).map(|view| view.to_owned_payload()) { Some(Ok(event)) => event, _ => crate::runtime::parse_event("response.mcp_call.failed", json)? }),
+"transcription_session.updated" => Self::TranscriptionSessionUpdated(Box::new(crate::runtime::parse_event("transcription_session.updated", json)?)),
+"transcription_session.created" => Self::TranscriptionSessionCreated(Box::new(crate::runtime::parse_event("transcription_session.created", json)?)),
+_ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),
+})
     }
 
     fn wire_type(&self) -> &str {
@@ -11369,37 +11246,85 @@ impl crate::StreamEvent for RealtimeClientEvent {
         let tag = tag.as_deref().unwrap_or("");
         Ok(match tag {
             "conversation.item.create" => Self::ConversationItemCreate(Box::new(
-                crate::runtime::parse_event("conversation.item.create", json)?,
+                match RealtimeClientEventConversationItemCreateRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("conversation.item.create", json)?,
+                },
             )),
             "conversation.item.delete" => Self::ConversationItemDelete(
-                crate::runtime::parse_event("conversation.item.delete", json)?,
+                match RealtimeClientEventConversationItemDeleteRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("conversation.item.delete", json)?,
+                },
             ),
             "conversation.item.retrieve" => Self::ConversationItemRetrieve(
-                crate::runtime::parse_event("conversation.item.retrieve", json)?,
+                match RealtimeClientEventConversationItemRetrieveRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("conversation.item.retrieve", json)?,
+                },
             ),
             "conversation.item.truncate" => Self::ConversationItemTruncate(
-                crate::runtime::parse_event("conversation.item.truncate", json)?,
+                match RealtimeClientEventConversationItemTruncateRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("conversation.item.truncate", json)?,
+                },
             ),
             "input_audio_buffer.append" => Self::InputAudioBufferAppend(
-                crate::runtime::parse_event("input_audio_buffer.append", json)?,
+                match RealtimeClientEventInputAudioBufferAppendRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("input_audio_buffer.append", json)?,
+                },
             ),
-            "input_audio_buffer.clear" => Self::InputAudioBufferClear(crate::runtime::parse_event(
-                "input_audio_buffer.clear",
-                json,
-            )?),
+            "input_audio_buffer.clear" => Self::InputAudioBufferClear(
+                match RealtimeClientEventInputAudioBufferClearRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("input_audio_buffer.clear", json)?,
+                },
+            ),
             "output_audio_buffer.clear" => Self::OutputAudioBufferClear(
-                crate::runtime::parse_event("output_audio_buffer.clear", json)?,
+                match RealtimeClientEventOutputAudioBufferClearRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("output_audio_buffer.clear", json)?,
+                },
             ),
             "input_audio_buffer.commit" => Self::InputAudioBufferCommit(
-                crate::runtime::parse_event("input_audio_buffer.commit", json)?,
+                match RealtimeClientEventInputAudioBufferCommitRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("input_audio_buffer.commit", json)?,
+                },
             ),
-            "response.cancel" => {
-                Self::ResponseCancel(crate::runtime::parse_event("response.cancel", json)?)
-            }
-            "response.create" => Self::ResponseCreate(Box::new(crate::runtime::parse_event(
-                "response.create",
-                json,
-            )?)),
+            "response.cancel" => Self::ResponseCancel(
+                match RealtimeClientEventResponseCancelRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.cancel", json)?,
+                },
+            ),
+            "response.create" => Self::ResponseCreate(Box::new(
+                match RealtimeClientEventResponseCreateRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.create", json)?,
+                },
+            )),
             "session.update" => Self::SessionUpdate(Box::new(crate::runtime::parse_event(
                 "session.update",
                 json,
@@ -11766,17 +11691,37 @@ impl crate::StreamEvent for RealtimeTranslationServerEvent {
             "session.updated" => {
                 Self::SessionUpdated(crate::runtime::parse_event("session.updated", json)?)
             }
-            "session.closed" => {
-                Self::SessionClosed(crate::runtime::parse_event("session.closed", json)?)
-            }
+            "session.closed" => Self::SessionClosed(
+                match RealtimeTranslationServerEventSessionClosedRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.closed", json)?,
+                },
+            ),
             "session.input_transcript.delta" => Self::SessionInputTranscriptDelta(
-                crate::runtime::parse_event("session.input_transcript.delta", json)?,
+                match RealtimeTranslationServerEventSessionInputTranscriptDeltaRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.input_transcript.delta", json)?,
+                },
             ),
             "session.output_transcript.delta" => Self::SessionOutputTranscriptDelta(
-                crate::runtime::parse_event("session.output_transcript.delta", json)?,
+                match RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.output_transcript.delta", json)?,
+                },
             ),
             "session.output_audio.delta" => Self::SessionOutputAudioDelta(
-                crate::runtime::parse_event("session.output_audio.delta", json)?,
+                match RealtimeTranslationServerEventSessionOutputAudioDeltaRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.output_audio.delta", json)?,
+                },
             ),
             _ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),
         })
@@ -12024,11 +11969,21 @@ impl crate::StreamEvent for RealtimeTranslationClientEvent {
                 Self::SessionUpdate(crate::runtime::parse_event("session.update", json)?)
             }
             "session.input_audio_buffer.append" => Self::SessionInputAudioBufferAppend(
-                crate::runtime::parse_event("session.input_audio_buffer.append", json)?,
+                match RealtimeTranslationClientEventInputAudioBufferAppendRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.input_audio_buffer.append", json)?,
+                },
             ),
-            "session.close" => {
-                Self::SessionClose(crate::runtime::parse_event("session.close", json)?)
-            }
+            "session.close" => Self::SessionClose(
+                match RealtimeTranslationClientEventSessionCloseRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("session.close", json)?,
+                },
+            ),
             _ => Self::Unknown(crate::UnknownEvent::from_json(tag, json)?),
         })
     }

@@ -16611,86 +16611,197 @@ impl crate::StreamEvent for ResponseStreamEvent {
         let tag = crate::runtime::peek_tag(json, "type").map_err(crate::DecodeError::Syntax)?;
         let tag = tag.as_deref().unwrap_or("");
         Ok(match tag {
-            "response.audio.delta" => {
-                Self::ResponseAudioDelta(crate::runtime::parse_event("response.audio.delta", json)?)
-            }
-            "response.audio.done" => {
-                Self::ResponseAudioDone(crate::runtime::parse_event("response.audio.done", json)?)
-            }
+            "response.audio.delta" => Self::ResponseAudioDelta(
+                match ResponseAudioDeltaEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.audio.delta", json)?,
+                },
+            ),
+            "response.audio.done" => Self::ResponseAudioDone(
+                match ResponseAudioDoneEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.audio.done", json)?,
+                },
+            ),
             "response.audio.transcript.delta" => Self::ResponseAudioTranscriptDelta(
-                crate::runtime::parse_event("response.audio.transcript.delta", json)?,
+                match ResponseAudioTranscriptDeltaEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.audio.transcript.delta", json)?,
+                },
             ),
             "response.audio.transcript.done" => Self::ResponseAudioTranscriptDone(
-                crate::runtime::parse_event("response.audio.transcript.done", json)?,
+                match ResponseAudioTranscriptDoneEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.audio.transcript.done", json)?,
+                },
             ),
             "response.code_interpreter_call_code.delta" => {
-                Self::ResponseCodeInterpreterCallCodeDelta(crate::runtime::parse_event(
-                    "response.code_interpreter_call_code.delta",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallCodeDelta(
+                    match ResponseCodeInterpreterCallCodeDeltaEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "response.code_interpreter_call_code.delta",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call_code.done" => {
-                Self::ResponseCodeInterpreterCallCodeDone(crate::runtime::parse_event(
-                    "response.code_interpreter_call_code.done",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallCodeDone(
+                    match ResponseCodeInterpreterCallCodeDoneEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "response.code_interpreter_call_code.done",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call.completed" => {
-                Self::ResponseCodeInterpreterCallCompleted(crate::runtime::parse_event(
-                    "response.code_interpreter_call.completed",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallCompleted(
+                    match ResponseCodeInterpreterCallCompletedEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "response.code_interpreter_call.completed",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call.in_progress" => {
-                Self::ResponseCodeInterpreterCallInProgress(crate::runtime::parse_event(
-                    "response.code_interpreter_call.in_progress",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallInProgress(
+                    match ResponseCodeInterpreterCallInProgressEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "response.code_interpreter_call.in_progress",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.code_interpreter_call.interpreting" => {
-                Self::ResponseCodeInterpreterCallInterpreting(crate::runtime::parse_event(
-                    "response.code_interpreter_call.interpreting",
-                    json,
-                )?)
+                Self::ResponseCodeInterpreterCallInterpreting(
+                    match ResponseCodeInterpreterCallInterpretingEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "response.code_interpreter_call.interpreting",
+                            json,
+                        )?,
+                    },
+                )
             }
-            "response.completed" => Self::ResponseCompleted(Box::new(crate::runtime::parse_event(
-                "response.completed",
-                json,
-            )?)),
+            "response.completed" => Self::ResponseCompleted(Box::new(
+                match ResponseCompletedEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.completed", json)?,
+                },
+            )),
             "response.content_part.added" => Self::ResponseContentPartAdded(
-                crate::runtime::parse_event("response.content_part.added", json)?,
+                match ResponseContentPartAddedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.content_part.added", json)?,
+                },
             ),
             "response.content_part.done" => Self::ResponseContentPartDone(
-                crate::runtime::parse_event("response.content_part.done", json)?,
+                match ResponseContentPartDoneEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.content_part.done", json)?,
+                },
             ),
-            "response.created" => Self::ResponseCreated(Box::new(crate::runtime::parse_event(
-                "response.created",
-                json,
-            )?)),
+            "response.created" => Self::ResponseCreated(Box::new(
+                match ResponseCreatedEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.created", json)?,
+                },
+            )),
             "error" => Self::Error(Box::new(crate::runtime::parse_event("error", json)?)),
             "response.file_search_call.completed" => Self::ResponseFileSearchCallCompleted(
-                crate::runtime::parse_event("response.file_search_call.completed", json)?,
+                match ResponseFileSearchCallCompletedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.file_search_call.completed", json)?,
+                },
             ),
             "response.file_search_call.in_progress" => Self::ResponseFileSearchCallInProgress(
-                crate::runtime::parse_event("response.file_search_call.in_progress", json)?,
+                match ResponseFileSearchCallInProgressEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => {
+                        crate::runtime::parse_event("response.file_search_call.in_progress", json)?
+                    }
+                },
             ),
             "response.file_search_call.searching" => Self::ResponseFileSearchCallSearching(
-                crate::runtime::parse_event("response.file_search_call.searching", json)?,
+                match ResponseFileSearchCallSearchingEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.file_search_call.searching", json)?,
+                },
             ),
             "response.function_call_arguments.delta" => Self::ResponseFunctionCallArgumentsDelta(
-                crate::runtime::parse_event("response.function_call_arguments.delta", json)?,
+                match ResponseFunctionCallArgumentsDeltaEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => {
+                        crate::runtime::parse_event("response.function_call_arguments.delta", json)?
+                    }
+                },
             ),
             "response.function_call_arguments.done" => Self::ResponseFunctionCallArgumentsDone(
-                crate::runtime::parse_event("response.function_call_arguments.done", json)?,
+                match ResponseFunctionCallArgumentsDoneEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => {
+                        crate::runtime::parse_event("response.function_call_arguments.done", json)?
+                    }
+                },
             ),
             "response.shell_call_command.added" => Self::ResponseShellCallCommandAdded(
-                crate::runtime::parse_event("response.shell_call_command.added", json)?,
+                match ResponseShellCallCommandAddedStreamingEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.shell_call_command.added", json)?,
+                },
             ),
             "response.shell_call_command.delta" => Self::ResponseShellCallCommandDelta(
-                crate::runtime::parse_event("response.shell_call_command.delta", json)?,
+                match ResponseShellCallCommandDeltaStreamingEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.shell_call_command.delta", json)?,
+                },
             ),
             "response.shell_call_command.done" => Self::ResponseShellCallCommandDone(
-                crate::runtime::parse_event("response.shell_call_command.done", json)?,
+                match ResponseShellCallCommandDoneStreamingEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.shell_call_command.done", json)?,
+                },
             ),
             "response.shell_call_output_content.delta" => {
                 Self::ResponseShellCallOutputContentDelta(crate::runtime::parse_event(
@@ -16702,128 +16813,294 @@ impl crate::StreamEvent for ResponseStreamEvent {
                 crate::runtime::parse_event("response.shell_call_output_content.done", json)?,
             ),
             "response.in_progress" => Self::ResponseInProgress(Box::new(
-                crate::runtime::parse_event("response.in_progress", json)?,
+                match ResponseInProgressEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.in_progress", json)?,
+                },
             )),
-            "response.failed" => Self::ResponseFailed(Box::new(crate::runtime::parse_event(
-                "response.failed",
-                json,
-            )?)),
+            "response.failed" => Self::ResponseFailed(Box::new(
+                match ResponseFailedEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.failed", json)?,
+                },
+            )),
             "response.incomplete" => Self::ResponseIncomplete(Box::new(
-                crate::runtime::parse_event("response.incomplete", json)?,
+                match ResponseIncompleteEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.incomplete", json)?,
+                },
             )),
             "response.output_item.added" => Self::ResponseOutputItemAdded(Box::new(
-                crate::runtime::parse_event("response.output_item.added", json)?,
+                match ResponseOutputItemAddedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.output_item.added", json)?,
+                },
             )),
             "response.output_item.done" => Self::ResponseOutputItemDone(Box::new(
-                crate::runtime::parse_event("response.output_item.done", json)?,
+                match ResponseOutputItemDoneEventRef::scan(json).map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.output_item.done", json)?,
+                },
             )),
             "response.reasoning_summary_part.added" => Self::ResponseReasoningSummaryPartAdded(
-                crate::runtime::parse_event("response.reasoning_summary_part.added", json)?,
+                match ResponseReasoningSummaryPartAddedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => {
+                        crate::runtime::parse_event("response.reasoning_summary_part.added", json)?
+                    }
+                },
             ),
             "response.reasoning_summary_part.done" => Self::ResponseReasoningSummaryPartDone(
-                crate::runtime::parse_event("response.reasoning_summary_part.done", json)?,
+                match ResponseReasoningSummaryPartDoneEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.reasoning_summary_part.done", json)?,
+                },
             ),
             "response.reasoning_summary_text.delta" => Self::ResponseReasoningSummaryTextDelta(
-                crate::runtime::parse_event("response.reasoning_summary_text.delta", json)?,
+                match ResponseReasoningSummaryTextDeltaEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => {
+                        crate::runtime::parse_event("response.reasoning_summary_text.delta", json)?
+                    }
+                },
             ),
             "response.reasoning_summary_text.done" => Self::ResponseReasoningSummaryTextDone(
-                crate::runtime::parse_event("response.reasoning_summary_text.done", json)?,
+                match ResponseReasoningSummaryTextDoneEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.reasoning_summary_text.done", json)?,
+                },
             ),
             "response.reasoning_text.delta" => Self::ResponseReasoningTextDelta(
-                crate::runtime::parse_event("response.reasoning_text.delta", json)?,
+                match ResponseReasoningTextDeltaEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.reasoning_text.delta", json)?,
+                },
             ),
             "response.reasoning_text.done" => Self::ResponseReasoningTextDone(
-                crate::runtime::parse_event("response.reasoning_text.done", json)?,
+                match ResponseReasoningTextDoneEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.reasoning_text.done", json)?,
+                },
             ),
-            "response.refusal.delta" => Self::ResponseRefusalDelta(crate::runtime::parse_event(
-                "response.refusal.delta",
-                json,
-            )?),
-            "response.refusal.done" => Self::ResponseRefusalDone(crate::runtime::parse_event(
-                "response.refusal.done",
-                json,
-            )?),
+            "response.refusal.delta" => Self::ResponseRefusalDelta(
+                match ResponseRefusalDeltaEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.refusal.delta", json)?,
+                },
+            ),
+            "response.refusal.done" => Self::ResponseRefusalDone(
+                match ResponseRefusalDoneEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.refusal.done", json)?,
+                },
+            ),
             "response.output_text.delta" => Self::ResponseOutputTextDelta(
-                crate::runtime::parse_event("response.output_text.delta", json)?,
+                match ResponseTextDeltaEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.output_text.delta", json)?,
+                },
             ),
             "response.output_text.done" => Self::ResponseOutputTextDone(
-                crate::runtime::parse_event("response.output_text.done", json)?,
+                match ResponseTextDoneEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.output_text.done", json)?,
+                },
             ),
             "response.web_search_call.completed" => Self::ResponseWebSearchCallCompleted(
-                crate::runtime::parse_event("response.web_search_call.completed", json)?,
+                match ResponseWebSearchCallCompletedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.web_search_call.completed", json)?,
+                },
             ),
             "response.web_search_call.in_progress" => Self::ResponseWebSearchCallInProgress(
-                crate::runtime::parse_event("response.web_search_call.in_progress", json)?,
+                match ResponseWebSearchCallInProgressEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.web_search_call.in_progress", json)?,
+                },
             ),
             "response.web_search_call.searching" => Self::ResponseWebSearchCallSearching(
-                crate::runtime::parse_event("response.web_search_call.searching", json)?,
+                match ResponseWebSearchCallSearchingEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.web_search_call.searching", json)?,
+                },
             ),
             "response.image_generation_call.completed" => {
-                Self::ResponseImageGenerationCallCompleted(crate::runtime::parse_event(
-                    "response.image_generation_call.completed",
-                    json,
-                )?)
+                Self::ResponseImageGenerationCallCompleted(
+                    match ResponseImageGenCallCompletedEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "response.image_generation_call.completed",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.image_generation_call.generating" => {
-                Self::ResponseImageGenerationCallGenerating(crate::runtime::parse_event(
-                    "response.image_generation_call.generating",
-                    json,
-                )?)
+                Self::ResponseImageGenerationCallGenerating(
+                    match ResponseImageGenCallGeneratingEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "response.image_generation_call.generating",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.image_generation_call.in_progress" => {
-                Self::ResponseImageGenerationCallInProgress(crate::runtime::parse_event(
-                    "response.image_generation_call.in_progress",
-                    json,
-                )?)
+                Self::ResponseImageGenerationCallInProgress(
+                    match ResponseImageGenCallInProgressEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "response.image_generation_call.in_progress",
+                            json,
+                        )?,
+                    },
+                )
             }
             "response.image_generation_call.partial_image" => {
                 Self::ResponseImageGenerationCallPartialImage(Box::new(
-                    crate::runtime::parse_event(
-                        "response.image_generation_call.partial_image",
-                        json,
-                    )?,
+                    match ResponseImageGenCallPartialImageEventRef::scan(json)
+                        .map(|view| view.to_owned_payload())
+                    {
+                        Some(Ok(event)) => event,
+                        _ => crate::runtime::parse_event(
+                            "response.image_generation_call.partial_image",
+                            json,
+                        )?,
+                    },
                 ))
             }
             "response.mcp_call_arguments.delta" => Self::ResponseMcpCallArgumentsDelta(
-                crate::runtime::parse_event("response.mcp_call_arguments.delta", json)?,
+                match ResponseMCPCallArgumentsDeltaEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.mcp_call_arguments.delta", json)?,
+                },
             ),
             "response.mcp_call_arguments.done" => Self::ResponseMcpCallArgumentsDone(
-                crate::runtime::parse_event("response.mcp_call_arguments.done", json)?,
+                match ResponseMCPCallArgumentsDoneEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.mcp_call_arguments.done", json)?,
+                },
             ),
             "response.mcp_call.completed" => Self::ResponseMcpCallCompleted(
-                crate::runtime::parse_event("response.mcp_call.completed", json)?,
+                match ResponseMCPCallCompletedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.mcp_call.completed", json)?,
+                },
             ),
-            "response.mcp_call.failed" => Self::ResponseMcpCallFailed(crate::runtime::parse_event(
-                "response.mcp_call.failed",
-                json,
-            )?),
+            "response.mcp_call.failed" => Self::ResponseMcpCallFailed(
+                match ResponseMCPCallFailedEventRef::scan(json).map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.mcp_call.failed", json)?,
+                },
+            ),
             "response.mcp_call.in_progress" => Self::ResponseMcpCallInProgress(
-                crate::runtime::parse_event("response.mcp_call.in_progress", json)?,
+                match ResponseMCPCallInProgressEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.mcp_call.in_progress", json)?,
+                },
             ),
             "response.mcp_list_tools.completed" => Self::ResponseMcpListToolsCompleted(
-                crate::runtime::parse_event("response.mcp_list_tools.completed", json)?,
+                match ResponseMCPListToolsCompletedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.mcp_list_tools.completed", json)?,
+                },
             ),
             "response.mcp_list_tools.failed" => Self::ResponseMcpListToolsFailed(
-                crate::runtime::parse_event("response.mcp_list_tools.failed", json)?,
+                match ResponseMCPListToolsFailedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.mcp_list_tools.failed", json)?,
+                },
             ),
             "response.mcp_list_tools.in_progress" => Self::ResponseMcpListToolsInProgress(
-                crate::runtime::parse_event("response.mcp_list_tools.in_progress", json)?,
+                match ResponseMCPListToolsInProgressEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.mcp_list_tools.in_progress", json)?,
+                },
             ),
             "response.output_text.annotation.added" => Self::ResponseOutputTextAnnotationAdded(
-                crate::runtime::parse_event("response.output_text.annotation.added", json)?,
+                match ResponseOutputTextAnnotationAddedEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => {
+                        crate::runtime::parse_event("response.output_text.annotation.added", json)?
+                    }
+                },
             ),
-            "response.queued" => Self::ResponseQueued(Box::new(crate::runtime::parse_event(
-                "response.queued",
-                json,
-            )?)),
+            "response.queued" => Self::ResponseQueued(Box::new(
+                match ResponseQueuedEventRef::scan(json).map(|view| view.to_owned_payload()) {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.queued", json)?,
+                },
+            )),
             "response.custom_tool_call_input.delta" => Self::ResponseCustomToolCallInputDelta(
-                crate::runtime::parse_event("response.custom_tool_call_input.delta", json)?,
+                match ResponseCustomToolCallInputDeltaEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => {
+                        crate::runtime::parse_event("response.custom_tool_call_input.delta", json)?
+                    }
+                },
             ),
             "response.custom_tool_call_input.done" => Self::ResponseCustomToolCallInputDone(
-                crate::runtime::parse_event("response.custom_tool_call_input.done", json)?,
+                match ResponseCustomToolCallInputDoneEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.custom_tool_call_input.done", json)?,
+                },
             ),
             "response.compaction.compacting" => Self::ResponseCompactionCompacting(
-                crate::runtime::parse_event("response.compaction.compacting", json)?,
+                match ResponseCompactionCompactingEventRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.compaction.compacting", json)?,
+                },
             ),
             "response.steer.accepted" => Self::ResponseSteerAccepted(crate::runtime::parse_event(
                 "response.steer.accepted",
@@ -16837,10 +17114,13 @@ impl crate::StreamEvent for ResponseStreamEvent {
                 "response.steer.failed",
                 json,
             )?),
-            "response.inject.created" => Self::ResponseInjectCreated(crate::runtime::parse_event(
-                "response.inject.created",
-                json,
-            )?),
+            "response.inject.created" => Self::ResponseInjectCreated(
+                match ResponseInjectCreatedEventRef::scan(json).map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.inject.created", json)?,
+                },
+            ),
             "response.inject.failed" => Self::ResponseInjectFailed(crate::runtime::parse_event(
                 "response.inject.failed",
                 json,
@@ -18259,10 +18539,14 @@ impl crate::StreamEvent for ResponsesClientEvent {
         let tag = crate::runtime::peek_tag(json, "type").map_err(crate::DecodeError::Syntax)?;
         let tag = tag.as_deref().unwrap_or("");
         Ok(match tag {
-            "response.create" => Self::ResponseCreate(Box::new(crate::runtime::parse_event(
-                "response.create",
-                json,
-            )?)),
+            "response.create" => Self::ResponseCreate(Box::new(
+                match ResponsesClientEventResponseCreateRef::scan(json)
+                    .map(|view| view.to_owned_payload())
+                {
+                    Some(Ok(event)) => event,
+                    _ => crate::runtime::parse_event("response.create", json)?,
+                },
+            )),
             "response.steer" => {
                 Self::ResponseSteer(crate::runtime::parse_event("response.steer", json)?)
             }
