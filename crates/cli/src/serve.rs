@@ -117,7 +117,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Status> {
         // Colours only on a terminal: a log file or a container's log gets plain text.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // The acceptor and the store's housekeeping: connections are served on the gateway's own
+    // worker threads (`workers`).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;

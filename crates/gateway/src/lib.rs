@@ -190,6 +190,7 @@ pub mod store;
 pub mod telemetry;
 mod turn;
 mod upstream;
+mod workers;
 
 pub use codex::{
     CODEX_CATALOG_FILE, CODEX_VERSION, CodexOptions, codex_catalog, codex_config, codex_config_with,

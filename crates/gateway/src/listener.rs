@@ -12,6 +12,8 @@
 //!   such answers at once, further connections are closed unanswered.
 //! - **File descriptors**: [`raise_fd_limit`] raises the soft `RLIMIT_NOFILE` to the hard limit
 //!   at start.
+//! - **Workers**: each connection is served on one of the [`Workers`], the one serving the
+//!   fewest connections when it arrives.
 //! - **TCP_NODELAY** on every connection; **graceful shutdown**: no new connection, idle ones
 //!   closed, requests in flight (streams included) finish.
 
@@ -35,6 +37,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::workers::{WorkerSlot, Workers};
 
 /// Connections answered `503` at once; past this, an extra connection is closed unanswered.
 const MAX_REFUSALS: usize = 64;
@@ -91,12 +94,14 @@ fn connection_limit(configured: usize, fd_limit: Option<u64>) -> usize {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves; then `stopping` is cancelled, idle
-/// connections close, and this returns once every connection served here has closed.
+/// Serves `app` on `listener` until `shutdown` resolves, each connection on one of `workers`;
+/// then `stopping` is cancelled, idle connections close, and this returns once every
+/// connection served here has closed.
 pub(crate) async fn serve(
     listener: TcpListener,
     app: Router,
     config: &Config,
+    workers: &Workers,
     stopping: CancellationToken,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
@@ -109,18 +114,7 @@ pub(crate) async fn serve(
     );
     let slots = Arc::new(Semaphore::new(max));
     let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
-    let header_timeout =
-        (!config.client_header_timeout.is_zero()).then_some(config.client_header_timeout);
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(header_timeout);
-    let builder = Arc::new(builder);
+    let connection = ConnectionSettings::new(config);
     let connections = TaskTracker::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -141,36 +135,22 @@ pub(crate) async fn serve(
         }
         match slots.clone().try_acquire_owned() {
             Ok(slot) => {
-                let io = TokioIo::new(Counted { tcp, _slot: slot });
-                let service = TowerToHyperService::new(app.clone());
-                let builder = builder.clone();
-                let stopping = stopping.clone();
-                connections.spawn(async move {
-                    // hyper's header timer starts once the protocol is known, at the first
-                    // bytes: a connection that sends nothing is bounded here.
-                    if let Some(timeout) = header_timeout {
-                        let mut first = [0u8; 1];
-                        let peeked = tokio::select! {
-                            peeked = tokio::time::timeout(timeout, io.inner().tcp.peek(&mut first)) => peeked,
-                            () = stopping.cancelled() => return,
-                        };
-                        if !matches!(peeked, Ok(Ok(1..))) {
-                            return;
-                        }
+                // The socket leaves this runtime's reactor and joins the worker's.
+                let tcp = match tcp.into_std() {
+                    Ok(tcp) => tcp,
+                    Err(error) => {
+                        tracing::debug!(%error, "cannot hand the connection to a worker");
+                        continue;
                     }
-                    let connection = builder.serve_connection_with_upgrades(io, service);
-                    let mut connection = std::pin::pin!(connection);
-                    let served = tokio::select! {
-                        served = connection.as_mut() => served,
-                        () = stopping.cancelled() => {
-                            connection.as_mut().graceful_shutdown();
-                            connection.await
-                        }
-                    };
-                    if let Err(error) = served {
-                        tracing::debug!(%error, "client connection ended with an error");
-                    }
-                });
+                };
+                let (worker, worker_slot) = workers.assign();
+                let served = connection.serve(
+                    tcp,
+                    (slot, worker_slot),
+                    TowerToHyperService::new(app.clone()),
+                    stopping.clone(),
+                );
+                connections.spawn_on(served, &worker);
             }
             Err(_) => {
                 tracing::warn!(max_connections = max, "connection limit reached: 503");
@@ -184,6 +164,83 @@ pub(crate) async fn serve(
     connections.close();
     connections.wait().await;
     Ok(())
+}
+
+/// How every client connection is served: hyper's builder and the header timeout.
+#[derive(Clone)]
+struct ConnectionSettings {
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    header_timeout: Option<Duration>,
+}
+
+impl ConnectionSettings {
+    fn new(config: &Config) -> Self {
+        let header_timeout =
+            (!config.client_header_timeout.is_zero()).then_some(config.client_header_timeout);
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .keep_alive_interval(header_timeout);
+        ConnectionSettings {
+            builder: Arc::new(builder),
+            header_timeout,
+        }
+    }
+
+    /// Serves one connection (to be run on its worker, whose reactor the socket joins) until
+    /// it closes, or until `stopping` and its request in flight is answered.
+    fn serve(
+        &self,
+        tcp: std::net::TcpStream,
+        (slot, worker): (OwnedSemaphorePermit, WorkerSlot),
+        service: TowerToHyperService<Router>,
+        stopping: CancellationToken,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let settings = self.clone();
+        async move {
+            let tcp = match TcpStream::from_std(tcp) {
+                Ok(tcp) => tcp,
+                Err(error) => {
+                    tracing::debug!(%error, "a worker cannot take the connection");
+                    return;
+                }
+            };
+            let io = TokioIo::new(Counted {
+                tcp,
+                _slot: slot,
+                _worker: worker,
+            });
+            // hyper's header timer starts once the protocol is known, at the first bytes: a
+            // connection that sends nothing is bounded here.
+            if let Some(timeout) = settings.header_timeout {
+                let mut first = [0u8; 1];
+                let peeked = tokio::select! {
+                    peeked = tokio::time::timeout(timeout, io.inner().tcp.peek(&mut first)) => peeked,
+                    () = stopping.cancelled() => return,
+                };
+                if !matches!(peeked, Ok(Ok(1..))) {
+                    return;
+                }
+            }
+            let connection = settings.builder.serve_connection_with_upgrades(io, service);
+            let mut connection = std::pin::pin!(connection);
+            let served = tokio::select! {
+                served = connection.as_mut() => served,
+                () = stopping.cancelled() => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = served {
+                tracing::debug!(%error, "client connection ended with an error");
+            }
+        }
+    }
 }
 
 /// An accept that failed: a connection gone before it was accepted is nothing; anything else
@@ -229,11 +286,13 @@ pub(crate) fn overloaded() -> ApiError {
     error
 }
 
-/// A client socket holding its connection slot: the slot is freed when the socket closes,
-/// also after a WebSocket upgrade (hyper hands this same IO to the upgraded connection).
+/// A client socket holding its connection slot and its place on its worker: both are freed
+/// when the socket closes, also after a WebSocket upgrade (hyper hands this same IO to the
+/// upgraded connection).
 struct Counted {
     tcp: TcpStream,
     _slot: OwnedSemaphorePermit,
+    _worker: WorkerSlot,
 }
 
 impl AsyncRead for Counted {
@@ -279,6 +338,61 @@ impl AsyncWrite for Counted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn each_connection_is_served_on_the_worker_serving_the_fewest() {
+        let app = Router::new().route(
+            "/where",
+            axum::routing::get(|| async {
+                let thread = std::thread::current().name().unwrap_or("").to_owned();
+                format!("{:?} {thread}", crate::workers::current_worker())
+            }),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/where", listener.local_addr().unwrap());
+        let workers = Workers::start(2).unwrap();
+        let stop = CancellationToken::new();
+        let (config, stopping) = (Config::default(), CancellationToken::new());
+        let shutdown = stop.clone().cancelled_owned();
+        let server = serve(listener, app, &config, &workers, stopping, shutdown);
+        let clients = async {
+            // Each client keeps its connection open (keep-alive), so it holds its worker.
+            let (first, second) = (reqwest::Client::new(), reqwest::Client::new());
+            let get = |client: &reqwest::Client| {
+                let request = client.get(&url).send();
+                async move { request.await.unwrap().text().await.unwrap() }
+            };
+            let answers = [get(&first).await, get(&second).await, get(&first).await];
+            drop(second);
+            // The second connection closes, and its worker counts it gone; the next one goes
+            // there (the first still holds worker 0).
+            let mut loads = workers.loads();
+            for _ in 0..100 {
+                if loads == [1, 0] {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                loads = workers.loads();
+            }
+            assert_eq!(loads, [1, 0], "a closed connection leaves its worker");
+            let third = get(&reqwest::Client::new()).await;
+            stop.cancel();
+            drop(first);
+            (answers, third)
+        };
+        let (served, (answers, third)) = tokio::join!(server, clients);
+        served.unwrap();
+        assert_eq!(
+            answers,
+            [
+                "Some(0) openai-wire-worker-0",
+                "Some(1) openai-wire-worker-1",
+                "Some(0) openai-wire-worker-0",
+            ]
+        );
+        assert_eq!(third, "Some(1) openai-wire-worker-1");
+        workers.stop().await;
+    }
 
     #[test]
     fn the_connection_limit_fits_the_file_descriptor_limit() {

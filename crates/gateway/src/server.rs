@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::error::{ApiError, GatewayError};
 use crate::state::{AppState, ForcedProvider};
 use crate::store::{self, Store};
+use crate::workers::{ProviderClients, Workers};
 
 /// How long an instance's lease lasts without renewal: a response `in_progress` whose writer
 /// has not renewed its lease for this long was interrupted.
@@ -136,13 +137,16 @@ impl Gateway {
             )),
             None => None,
         };
+        let workers = crate::workers::worker_count(config.workers);
         let mut clients = BTreeMap::new();
         for (name, provider) in &config.providers {
-            let client = reqwest::Client::builder()
-                .connect_timeout(provider.connect_timeout())
-                .read_timeout(provider.idle_timeout())
-                .pool_idle_timeout(std::time::Duration::from_secs(90))
-                .build()?;
+            let client = ProviderClients::new(workers, || {
+                reqwest::Client::builder()
+                    .connect_timeout(provider.connect_timeout())
+                    .read_timeout(provider.idle_timeout())
+                    .pool_idle_timeout(std::time::Duration::from_secs(90))
+                    .build()
+            })?;
             clients.insert(name.clone(), client);
         }
         Ok(Gateway {
@@ -150,6 +154,7 @@ impl Gateway {
                 config,
                 store,
                 clients,
+                workers,
                 metrics: metrics_handle(),
                 envelope_key,
                 owner_key,
@@ -254,6 +259,10 @@ impl Gateway {
     /// requests in flight (streams included) to finish; WebSocket connections finish their
     /// running response and are closed with code 1001 (going away). Expired responses are
     /// purged at start and every hour ([`purge_expired`](Gateway::purge_expired)).
+    ///
+    /// Connections are served on [`Config::workers`] threads, each with its own
+    /// single-threaded runtime and its own upstream connections; `listener` is accepted on,
+    /// and the store's housekeeping runs on, the caller's runtime.
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
@@ -299,19 +308,24 @@ impl Gateway {
                  and POST /v1/alpha/search answers 501"
             );
         }
+        let workers = Workers::start(self.state.workers)?;
+        tracing::info!(workers = self.state.workers, "connection workers started");
         // Timeouts, the connection limit, TCP_NODELAY and graceful shutdown: `listener`.
         let served = crate::listener::serve(
             listener,
             app,
             &self.state.config,
+            &workers,
             self.state.shutdown.clone(),
             shutdown,
         )
         .await;
-        // Upgraded connections outlive the HTTP server's graceful shutdown: wait for them.
+        // Upgraded connections outlive the HTTP server's graceful shutdown: wait for them
+        // (they run on the workers, which stop after them).
         self.state.shutdown.cancel();
         self.state.connections.close();
         self.state.connections.wait().await;
+        workers.stop().await;
         served?;
         Ok(())
     }

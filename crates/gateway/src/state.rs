@@ -16,12 +16,16 @@ use tokio_util::task::TaskTracker;
 use crate::config::{Config, ProviderConfig};
 use crate::error::ApiError;
 use crate::store::Store;
+use crate::workers::ProviderClients;
 
 /// Shared state of one gateway.
 pub(crate) struct AppState {
     pub(crate) config: Config,
     pub(crate) store: Arc<dyn Store>,
-    pub(crate) clients: BTreeMap<String, reqwest::Client>,
+    /// Each provider's HTTP clients, one per connection worker ([`ProviderClients::here`]).
+    pub(crate) clients: BTreeMap<String, ProviderClients>,
+    /// How many connection workers [`Gateway::serve`](crate::Gateway::serve) runs.
+    pub(crate) workers: usize,
     pub(crate) metrics: Option<PrometheusHandle>,
     pub(crate) envelope_key: EnvelopeKey,
     /// The HMAC key of owner hashes ([`Owner`]), derived from the store's secret.

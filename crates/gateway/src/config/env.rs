@@ -53,6 +53,11 @@ impl Config {
                         ConfigError::Invalid(format!("{name}: {value:?} is not a count"))
                     })?;
                 }
+                "WORKERS" => {
+                    self.workers = value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name}: {value:?} is not a count"))
+                    })?;
+                }
                 "MAX_REPLAY_BYTES" => {
                     self.max_replay_bytes = value.trim().parse().map_err(|_| {
                         ConfigError::Invalid(format!("{name}: {value:?} is not a byte count"))

@@ -42,6 +42,7 @@
 //! | `OPENAI_WIRE_CLIENT_API_KEYS` | `client_api_keys` (comma-separated) |
 //! | `OPENAI_WIRE_CLIENT_HEADER_TIMEOUT_SECS` | `client_header_timeout_secs` |
 //! | `OPENAI_WIRE_MAX_CONNECTIONS` | `max_connections` |
+//! | `OPENAI_WIRE_WORKERS` | `workers` |
 //! | `OPENAI_WIRE_MAX_REPLAY_BYTES` | `max_replay_bytes` |
 //! | `OPENAI_WIRE_MAX_RESPONSE_BYTES` | `max_response_bytes` |
 //! | `OPENAI_WIRE_MAX_RESPONSE_SECS` | `max_response_secs` |
@@ -187,6 +188,7 @@ struct FileConfig {
     websocket_max_cached_bytes: Option<usize>,
     client_header_timeout_secs: Option<u64>,
     max_connections: Option<usize>,
+    workers: Option<usize>,
     #[serde(default)]
     providers: BTreeMap<String, ProviderConfig>,
     #[serde(default)]
@@ -249,6 +251,10 @@ pub struct Config {
     /// `server_is_overloaded` and is closed. 4096 by default; [`Gateway::serve`](crate::Gateway::serve)
     /// lowers it to what the file-descriptor limit allows.
     pub max_connections: usize,
+    /// How many threads serve client connections, each with its own single-threaded runtime
+    /// and its own upstream connections; a new connection goes to the one serving the fewest.
+    /// 0 (the default): one per CPU.
+    pub workers: usize,
     /// The providers, by name.
     pub providers: BTreeMap<String, ProviderConfig>,
     /// The routing rules, in order.
@@ -275,6 +281,7 @@ impl Default for Config {
             websocket_max_cached_bytes: 32 << 20,
             client_header_timeout: Duration::from_secs(30),
             max_connections: 4096,
+            workers: 0,
             providers: BTreeMap::new(),
             routes: Vec::new(),
             web_search: None,
@@ -334,6 +341,9 @@ impl Config {
         }
         if let Some(max) = file.max_connections {
             config.max_connections = max;
+        }
+        if let Some(workers) = file.workers {
+            config.workers = workers;
         }
         config.default_provider = file.default_provider;
         if let Some(max) = file.max_replay_bytes {

@@ -249,20 +249,26 @@ fn client_connection_bounds_have_defaults_and_come_from_the_file_and_the_environ
     let config = Config::default();
     assert_eq!(config.client_header_timeout, Duration::from_secs(30));
     assert_eq!(config.max_connections, 4096);
+    assert_eq!(config.workers, 0, "one per CPU");
     let mut config =
-        Config::from_toml("client_header_timeout_secs = 5\nmax_connections = 10").unwrap();
+        Config::from_toml("client_header_timeout_secs = 5\nmax_connections = 10\nworkers = 3")
+            .unwrap();
     assert_eq!(config.client_header_timeout, Duration::from_secs(5));
     assert_eq!(config.max_connections, 10);
+    assert_eq!(config.workers, 3);
     let vars = [
         ("OPENAI_WIRE_CLIENT_HEADER_TIMEOUT_SECS", "7"),
         ("OPENAI_WIRE_MAX_CONNECTIONS", "20"),
+        ("OPENAI_WIRE_WORKERS", "2"),
     ];
     config
         .apply_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())))
         .unwrap();
     assert_eq!(config.client_header_timeout, Duration::from_secs(7));
     assert_eq!(config.max_connections, 20);
+    assert_eq!(config.workers, 2);
     for (var, value) in [
+        ("OPENAI_WIRE_WORKERS", "-1"),
         ("OPENAI_WIRE_MAX_CONNECTIONS", "0"),
         ("OPENAI_WIRE_MAX_CONNECTIONS", "many"),
         ("OPENAI_WIRE_CLIENT_HEADER_TIMEOUT_SECS", "soon"),
