@@ -78,6 +78,9 @@
 //!   one more gets a `503` `server_is_overloaded` (with `Retry-After: 1`) and is closed.
 //!   [`Gateway::serve`] raises the soft file-descriptor limit to the hard one at start and
 //!   lowers the connection limit to what the descriptors allow.
+//! - Connections are served on [`Config::workers`] threads (one per CPU by default), each a
+//!   single-threaded runtime with its own upstream connections: a stream's events never cross
+//!   threads. A new connection goes to the worker serving the fewest.
 //!
 //! # WebSocket mode
 //!

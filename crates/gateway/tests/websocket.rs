@@ -570,7 +570,7 @@ async fn a_client_that_goes_away_cancels_the_response() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(status, "cancelled");
-    assert_eq!(upstream.disconnects(), 1);
+    assert_eq!(upstream.disconnects_seen().await, 1);
 }
 
 #[tokio::test]

@@ -161,6 +161,18 @@ impl Upstream {
     pub fn disconnects(&self) -> usize {
         self.shared.disconnects.load(Ordering::SeqCst)
     }
+
+    /// [`disconnects`](Upstream::disconnects) once there is one, or after 5 s: the upstream
+    /// sees its connection close on its own time, before or after the gateway's other work.
+    pub async fn disconnects_seen(&self) -> usize {
+        for _ in 0..250 {
+            if self.disconnects() > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.disconnects()
+    }
 }
 
 impl Drop for Upstream {
