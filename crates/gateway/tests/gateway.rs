@@ -255,9 +255,8 @@ async fn stalled_stream() -> (Upstream, Running, reqwest::Response) {
     (upstream, gateway, response)
 }
 
-#[tokio::test]
-async fn a_response_is_stored_in_progress_while_it_streams_and_cancelled_when_the_client_leaves() {
-    let (upstream, gateway, mut response) = stalled_stream().await;
+/// Reads `response` until its first `response.output_text.delta`; what was read.
+async fn read_to_first_delta(response: &mut reqwest::Response) -> String {
     let mut seen = String::new();
     while !seen.contains("response.output_text.delta") {
         let chunk = response
@@ -267,6 +266,13 @@ async fn a_response_is_stored_in_progress_while_it_streams_and_cancelled_when_th
             .expect("the stream ended early");
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
+    seen
+}
+
+#[tokio::test]
+async fn a_response_is_stored_in_progress_while_it_streams_and_cancelled_when_the_client_leaves() {
+    let (upstream, gateway, mut response) = stalled_stream().await;
+    let seen = read_to_first_delta(&mut response).await;
     let id = events(&seen)[0]["response"]["id"]
         .as_str()
         .unwrap()
@@ -596,15 +602,7 @@ async fn client_disconnect_cancels_the_upstream() {
     let (upstream, gateway, mut response) = stalled_stream().await;
     // Read until the upstream's first chunk came through (the gateway sends
     // `response.created` before the upstream has answered), then go away.
-    let mut seen = String::new();
-    while !seen.contains("response.output_text.delta") {
-        let chunk = response
-            .chunk()
-            .await
-            .unwrap()
-            .expect("the stream ended early");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    read_to_first_delta(&mut response).await;
     drop(response);
     assert_eq!(upstream.disconnects_seen().await, 1);
     assert_healthy(&gateway.base).await;

@@ -196,6 +196,9 @@ struct FileConfig {
     web_search: Option<WebSearchConfig>,
 }
 
+/// The most connection workers a configuration may ask for ([`Config::workers`]).
+pub const MAX_WORKERS: usize = 1024;
+
 /// The whole configuration of a gateway.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -253,7 +256,7 @@ pub struct Config {
     pub max_connections: usize,
     /// How many threads serve client connections, each with its own single-threaded runtime
     /// and its own upstream connections; a new connection goes to the one serving the fewest.
-    /// 0 (the default): one per CPU.
+    /// 0 (the default): one per CPU; at most [`MAX_WORKERS`].
     pub workers: usize,
     /// The providers, by name.
     pub providers: BTreeMap<String, ProviderConfig>,
@@ -397,6 +400,13 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "client_api_keys[{i}] is empty: an empty key would let in a request with an \
                  empty key; remove it (no key setting at all means no client authentication)"
+            )));
+        }
+        if self.workers > MAX_WORKERS {
+            return Err(ConfigError::Invalid(format!(
+                "workers = {} is more threads than any machine needs (at most {MAX_WORKERS}; \
+                 0 means one per CPU)",
+                self.workers
             )));
         }
         if self.max_connections == 0 {

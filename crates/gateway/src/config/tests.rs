@@ -267,6 +267,12 @@ fn client_connection_bounds_have_defaults_and_come_from_the_file_and_the_environ
     assert_eq!(config.client_header_timeout, Duration::from_secs(7));
     assert_eq!(config.max_connections, 20);
     assert_eq!(config.workers, 2);
+    let too_many = Config {
+        workers: 1025,
+        ..Config::default()
+    };
+    let error = too_many.validate().unwrap_err().to_string();
+    assert!(error.contains("at most 1024"), "{error}");
     for (var, value) in [
         ("OPENAI_WIRE_WORKERS", "-1"),
         ("OPENAI_WIRE_MAX_CONNECTIONS", "0"),
