@@ -202,34 +202,42 @@ struct ChatStreamWatch {
 const MAX_WATCHED_LINE: usize = 64 << 10;
 
 impl ChatStreamWatch {
-    fn feed(&mut self, bytes: &[u8]) {
+    fn feed(&mut self, mut bytes: &[u8]) {
         self.bytes += bytes.len();
-        for &byte in bytes {
-            if byte == b'\n' {
-                self.line_done();
-            } else if self.line.len() < MAX_WATCHED_LINE {
-                self.line.push(byte);
-            } else {
-                self.line_cut = true;
-            }
+        while let Some(end) = memchr::memchr(b'\n', bytes) {
+            self.keep(&bytes[..end]);
+            self.line_done();
+            bytes = &bytes[end + 1..];
+        }
+        self.keep(bytes);
+    }
+
+    /// Adds `part` to the current line, up to [`MAX_WATCHED_LINE`] bytes.
+    fn keep(&mut self, part: &[u8]) {
+        let room = MAX_WATCHED_LINE - self.line.len();
+        if part.len() > room {
+            self.line.extend_from_slice(&part[..room]);
+            self.line_cut = true;
+        } else {
+            self.line.extend_from_slice(part);
         }
     }
 
     fn line_done(&mut self) {
-        let line = std::mem::take(&mut self.line);
         let cut = std::mem::replace(&mut self.line_cut, false);
-        let line = line.strip_suffix(b"\r").unwrap_or(&line);
-        let Some(data) = line.strip_prefix(b"data:") else {
-            return;
-        };
-        let data = data.trim_ascii();
-        if data == b"[DONE]" {
-            self.done = true;
-        } else if !cut && data.starts_with(b"{\"error\"") {
-            self.errored = true;
-        } else if !cut && has_finish_reason(data) {
-            self.finish_reason = true;
+        let line = self.line.strip_suffix(b"\r").unwrap_or(&self.line);
+        if let Some(data) = line.strip_prefix(b"data:") {
+            let data = data.trim_ascii();
+            if data == b"[DONE]" {
+                self.done = true;
+            } else if !cut && data.starts_with(b"{\"error\"") {
+                self.errored = true;
+            } else if !cut && has_finish_reason(data) {
+                self.finish_reason = true;
+            }
         }
+        // The line's buffer is kept for the next one.
+        self.line.clear();
     }
 
     /// Whether the stream ended properly: `[DONE]`, or a `finish_reason` (some providers close
@@ -248,7 +256,7 @@ impl ChatStreamWatch {
 fn has_finish_reason(data: &[u8]) -> bool {
     const KEY: &[u8] = b"\"finish_reason\"";
     let mut rest = data;
-    while let Some(at) = rest.windows(KEY.len()).position(|w| w == KEY) {
+    while let Some(at) = memchr::memmem::find(rest, KEY) {
         rest = &rest[at + KEY.len()..];
         let value = rest.trim_ascii_start();
         let value = value.strip_prefix(b":").unwrap_or(value).trim_ascii_start();
@@ -475,5 +483,19 @@ mod tests {
         let seen = watch(&[chunk, "\n\n", r#"data: {"error":{"message":"x"}}"#, "\n\n"]);
         assert!(seen.errored && seen.finished());
         assert!(watch(&["data: {\"choices\":"]).partial_line());
+    }
+
+    #[test]
+    fn a_line_past_the_kept_length_is_not_read_for_a_finish_reason() {
+        let padding = "x".repeat(MAX_WATCHED_LINE);
+        let long = format!(r#"data: {{"p":"{padding}","finish_reason":"stop"}}"#);
+        let (a, b) = long.split_at(MAX_WATCHED_LINE - 3);
+        let seen = watch(&[a, b, "\n\n"]);
+        assert!(!seen.finished() && !seen.partial_line(), "cut, so not read");
+        assert!(watch(&[a, b]).partial_line());
+        // The next line is read whole again.
+        let last = r#"data: {"choices":[{"finish_reason":"length"}]}"#;
+        assert!(watch(&[a, b, "\n\n", last, "\n"]).finish_reason);
+        assert_eq!(watch(&[a, b, "\n"]).bytes, long.len() + 1);
     }
 }
