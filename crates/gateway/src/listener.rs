@@ -227,18 +227,31 @@ impl ConnectionSettings {
                     return;
                 }
             }
-            let connection = settings.builder.serve_connection_with_upgrades(io, service);
-            let mut connection = std::pin::pin!(connection);
-            let served = tokio::select! {
-                served = connection.as_mut() => served,
-                () = stopping.cancelled() => {
-                    connection.as_mut().graceful_shutdown();
-                    connection.await
-                }
-            };
-            if let Err(error) = served {
-                tracing::debug!(%error, "client connection ended with an error");
+            settings.serve_io(io, service, stopping).await;
+        }
+    }
+
+    /// Serves one connection on `io` with hyper until it closes, or until `stopping` and its
+    /// request in flight is answered.
+    async fn serve_io<I>(
+        &self,
+        io: TokioIo<I>,
+        service: TowerToHyperService<Router>,
+        stopping: CancellationToken,
+    ) where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let connection = self.builder.serve_connection_with_upgrades(io, service);
+        let mut connection = std::pin::pin!(connection);
+        let served = tokio::select! {
+            served = connection.as_mut() => served,
+            () = stopping.cancelled() => {
+                connection.as_mut().graceful_shutdown();
+                connection.await
             }
+        };
+        if let Err(error) = served {
+            tracing::debug!(%error, "client connection ended with an error");
         }
     }
 }
@@ -334,6 +347,9 @@ impl AsyncWrite for Counted {
         self.tcp.is_write_vectored()
     }
 }
+
+#[cfg(test)]
+mod write_tests;
 
 #[cfg(test)]
 mod tests {
