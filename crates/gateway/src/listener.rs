@@ -14,6 +14,10 @@
 //!   at start.
 //! - **Workers**: each connection is served on one of the [`Workers`], the one serving the
 //!   fewest connections when it arrives.
+//! - **Writes**: the events made from one upstream event are one body frame, and hyper writes
+//!   the frames that are ready together in one `writev`, so the events of one upstream read
+//!   leave in one write; a lone event is written at once (`write_tests` proves both on a
+//!   logged socket).
 //! - **TCP_NODELAY** on every connection; **graceful shutdown**: no new connection, idle ones
 //!   closed, requests in flight (streams included) finish.
 

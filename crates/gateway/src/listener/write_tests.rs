@@ -208,8 +208,10 @@ fn writes_with_delta(writes: &Mutex<Vec<Vec<u8>>>, delta: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_events_of_one_upstream_read_leave_in_one_write_and_a_lone_event_at_once() {
     let upstream = ChatUpstream::start().await;
-    let mut config = Config::default();
-    config.store = StoreConfig::Memory;
+    let mut config = Config {
+        store: StoreConfig::Memory,
+        ..Config::default()
+    };
     config
         .providers
         .insert("openai".into(), ProviderConfig::new(&upstream.base_url));
