@@ -16,13 +16,18 @@
 use std::future::Future;
 use std::time::Duration;
 
-use futures_util::{Stream, StreamExt};
+use futures_util::future::Either;
+use futures_util::{Stream, StreamExt, stream};
 use openai_wire_convert::stream::pacer::{Pacer, PacerTimeout};
-use openai_wire_decode::{DecodeStream, Decoder, Format, OwnedItem, StreamError};
+use openai_wire_decode::Format;
 use openai_wire_events::StreamEvent;
 
 use crate::error::ApiError;
 use crate::upstream::SendError;
+
+mod upstream_body;
+
+pub(crate) use upstream_body::UpstreamBody;
 
 /// The largest single upstream event accepted (memory per stream stays bounded).
 pub(crate) const MAX_UPSTREAM_EVENT: usize = 4 << 20;
@@ -137,35 +142,11 @@ pub(crate) fn decode_upstream<E>(
     response: reqwest::Response,
     format: Format,
     max_bytes: usize,
-) -> impl Stream<Item = Upstream<E>> + Send + 'static
+) -> UpstreamBody<E>
 where
-    E: StreamEvent + Send + 'static,
+    E: StreamEvent,
 {
-    let decoder = Decoder::<E>::with_max_event_size(format, MAX_UPSTREAM_EVENT);
-    // Pinned here, not moved into the stream's state: moved in, it would take room twice.
-    let mut decoded = Box::pin(DecodeStream::with_decoder(response.bytes_stream(), decoder));
-    async_stream::stream! {
-        let mut total = 0usize;
-        while let Some(item) = decoded.next().await {
-            yield match item {
-                Ok(OwnedItem::Event(decoded)) => {
-                    total = total.saturating_add(decoded.raw.len());
-                    if max_bytes > 0 && total > max_bytes {
-                        yield Upstream::Limit(Limit::Bytes(max_bytes));
-                        return;
-                    }
-                    Upstream::Event(decoded.event)
-                }
-                Ok(OwnedItem::Done(_)) => Upstream::Done,
-                Ok(OwnedItem::Comment(_)) => continue,
-                Err(StreamError::Decode(error)) => Upstream::Malformed(malformed(&error)),
-                Err(StreamError::Transport(error)) => Upstream::Broken {
-                    timeout: error.is_timeout(),
-                    message: error.to_string(),
-                },
-            };
-        }
-    }
+    UpstreamBody::new(response, format, max_bytes)
 }
 
 /// The upstream request and its answer as one stream: [`Upstream::Answered`] when the
@@ -182,33 +163,14 @@ where
     F: Future<Output = Result<reqwest::Response, SendError>> + Send + 'static,
 {
     // Boxed, so that the request's state is freed once the answer is in rather than kept in
-    // the stream's state for its whole life, and not kept twice (captured, then awaited).
+    // the stream's state for its whole life.
     let send = Box::pin(send);
-    async_stream::stream! {
-        match send.await {
-            Ok(answer) => {
-                yield Upstream::Answered;
-                let body = decode_upstream::<E>(answer, format, max_bytes);
-                let mut body = std::pin::pin!(body);
-                while let Some(item) = body.next().await {
-                    yield item;
-                }
-            }
-            Err(error) => yield Upstream::Refused(error.to_api_error()),
-        }
-    }
-}
-
-/// What an undecodable upstream event is reported as. The decoder skips an oversized event and
-/// carries on; the gateway ends the response instead, so the message says only what was wrong.
-fn malformed(error: &openai_wire_decode::DecodeError) -> String {
-    match &error.kind {
-        openai_wire_decode::ErrorKind::Frame(openai_wire_decode::SseError::EventTooLarge {
-            limit,
-            ..
-        }) => format!("an event larger than the gateway's limit of {limit} bytes"),
-        _ => error.to_string(),
-    }
+    stream::once(send).flat_map(move |answer| match answer {
+        Ok(answer) => Either::Left(
+            stream::iter([Upstream::Answered]).chain(decode_upstream(answer, format, max_bytes)),
+        ),
+        Err(error) => Either::Right(stream::iter([Upstream::Refused(error.to_api_error())])),
+    })
 }
 
 /// What woke the pump.
