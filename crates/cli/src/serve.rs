@@ -13,6 +13,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use openai_wire_gateway::{Config, Gateway, SimpleOptions, StoreConfig};
 
+use tracing_subscriber::Registry;
+use tracing_subscriber::filter::{EnvFilter, FilterExt, LevelFilter, Targets};
+use tracing_subscriber::layer::{Filter, Layer, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
+
 use crate::status::Status;
 
 /// The upstream used when neither `--config` nor `--upstream` is given: a local Ollama, which
@@ -108,15 +113,12 @@ pub struct ServeArgs {
 /// Runs the gateway until Ctrl-C or SIGTERM.
 pub fn run(args: &ServeArgs) -> anyhow::Result<Status> {
     let config = args.config.load()?;
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+    let log = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         // Colours only on a terminal: a log file or a container's log gets plain text.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        .with_filter(log_filter(std::env::var("RUST_LOG").ok().as_deref()));
+    tracing_subscriber::registry().with(log).init();
     // The acceptor and the store's housekeeping: connections are served on the gateway's own
     // worker threads (`workers`).
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -159,5 +161,48 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+/// The log filter for `RUST_LOG` (`info` when unset, empty or unreadable). A list of plain
+/// `target=level` directives becomes a [`Targets`] filter, which does no work when a span is
+/// entered: a streamed response's body enters its request span at every event, and
+/// [`EnvFilter`] takes a lock there. Span and field directives (`target[span{field}]=level`)
+/// need the [`EnvFilter`].
+fn log_filter(directives: Option<&str>) -> Box<dyn Filter<Registry> + Send + Sync + 'static> {
+    let directives = directives.map(str::trim).unwrap_or_default();
+    if directives.is_empty() {
+        return FilterExt::boxed(Targets::new().with_default(LevelFilter::INFO));
+    }
+    if let Some(targets) = plain_targets(directives) {
+        return FilterExt::boxed(targets);
+    }
+    FilterExt::boxed(EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new("info")))
+}
+
+/// `directives` as a [`Targets`] filter, when they are plain `target=level` directives.
+fn plain_targets(directives: &str) -> Option<Targets> {
+    if directives.contains(['[', '{', '"']) {
+        return None;
+    }
+    directives.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_directives_are_read_as_targets_and_span_directives_are_not() {
+        let targets = plain_targets("info,openai_wire_gateway=debug").expect("plain directives");
+        let [debug, info] =
+            [LevelFilter::DEBUG, LevelFilter::INFO].map(|l| l.into_level().unwrap());
+        assert!(targets.would_enable("openai_wire_gateway::pump", &debug));
+        assert!(!targets.would_enable("hyper", &debug));
+        assert!(targets.would_enable("hyper", &info));
+        assert!(plain_targets("warn").is_some());
+        assert!(plain_targets("openai_wire_gateway[request]=debug").is_none());
+        assert!(plain_targets("info,[request{path=\"/v1/responses\"}]=trace").is_none());
+        assert!(plain_targets("openai_wire=loud").is_none(), "not a level");
     }
 }
