@@ -54,11 +54,13 @@ async fn replay(state: &AppState, id: &str, starting_after: Option<i64>) -> Resp
         Ok(Some(events)) => {
             let mut out = Vec::new();
             for json in events {
-                let kind = serde_json::from_str::<Value>(&json)
-                    .ok()
-                    .and_then(|v| v["type"].as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                out.extend_from_slice(format!("event: {kind}\ndata: {json}\n\n").as_bytes());
+                // Only the type is read: the stored JSON is sent as it was kept.
+                let kind = openai_wire_events::peek_tag(&json, "type").ok().flatten();
+                out.extend_from_slice(b"event: ");
+                out.extend_from_slice(kind.as_deref().unwrap_or_default().as_bytes());
+                out.extend_from_slice(b"\ndata: ");
+                out.extend_from_slice(json.as_bytes());
+                out.extend_from_slice(b"\n\n");
             }
             (
                 [(header::CONTENT_TYPE, "text/event-stream")],
