@@ -158,6 +158,7 @@ pub(crate) async fn serve(
             }
             Err(_) => {
                 tracing::warn!(max_connections = max, "connection limit reached: 503");
+                crate::telemetry::connection_refused();
                 if let Ok(refusal) = refusals.clone().try_acquire_owned() {
                     connections.spawn(refuse(tcp, refusal));
                 }

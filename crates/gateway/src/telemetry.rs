@@ -8,6 +8,8 @@
 //! | `openai_wire_time_to_first_byte_seconds` | histogram | `endpoint` (first upstream byte) |
 //! | `openai_wire_upstream_errors_total` | counter | `provider`, `code` |
 //! | `openai_wire_active_streams` | gauge | |
+//! | `openai_wire_worker_connections` | gauge | `worker` (client connections each worker thread serves now, WebSockets included) |
+//! | `openai_wire_connections_refused_total` | counter | (connections past `max_connections`, answered `503` or closed) |
 //! | `openai_wire_store_errors_total` | counter | `operation` |
 //! | `openai_wire_websocket_connections_total` | counter | (WebSocket mode: connections upgraded) |
 //! | `openai_wire_websocket_responses_total` | counter | `status` (`completed`, `incomplete`, `failed`, `cancelled`, `warmup`, `error`: an `error` event instead of a response) |
@@ -26,6 +28,10 @@ pub const TTFB: &str = "openai_wire_time_to_first_byte_seconds";
 pub const UPSTREAM_ERRORS: &str = "openai_wire_upstream_errors_total";
 /// `openai_wire_active_streams`.
 pub const ACTIVE_STREAMS: &str = "openai_wire_active_streams";
+/// `openai_wire_worker_connections`.
+pub const WORKER_CONNECTIONS: &str = "openai_wire_worker_connections";
+/// `openai_wire_connections_refused_total`.
+pub const CONNECTIONS_REFUSED: &str = "openai_wire_connections_refused_total";
 /// `openai_wire_store_errors_total`.
 pub const STORE_ERRORS: &str = "openai_wire_store_errors_total";
 /// `openai_wire_websocket_connections_total`.
@@ -54,6 +60,14 @@ pub(crate) fn describe() {
         "Upstream failures, by provider and OpenAI error code."
     );
     metrics::describe_gauge!(ACTIVE_STREAMS, "Streams being sent to clients now.");
+    metrics::describe_gauge!(
+        WORKER_CONNECTIONS,
+        "Client connections each worker thread serves now, WebSockets included."
+    );
+    metrics::describe_counter!(
+        CONNECTIONS_REFUSED,
+        "Connections past max_connections, answered 503 or closed."
+    );
     metrics::describe_counter!(STORE_ERRORS, "Store operations that failed.");
     metrics::describe_counter!(
         WEBSOCKET_CONNECTIONS,
@@ -63,6 +77,15 @@ pub(crate) fn describe() {
         WEBSOCKET_RESPONSES,
         "response.create events answered over WebSocket connections, by outcome."
     );
+}
+
+/// The gauge of the connections worker `index` serves.
+pub(crate) fn worker_connections(index: usize) -> metrics::Gauge {
+    metrics::gauge!(WORKER_CONNECTIONS, "worker" => index.to_string())
+}
+
+pub(crate) fn connection_refused() {
+    metrics::counter!(CONNECTIONS_REFUSED).increment(1);
 }
 
 pub(crate) fn websocket_connection() {

@@ -73,10 +73,12 @@ pub(crate) struct Workers {
     stop: CancellationToken,
 }
 
-/// One worker: its runtime's handle and the connections it serves.
+/// One worker: its runtime's handle and the connections it serves (counted, and shown as
+/// `openai_wire_worker_connections`).
 struct Worker {
     handle: Handle,
     connections: Arc<AtomicUsize>,
+    gauge: metrics::Gauge,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -85,11 +87,13 @@ struct Worker {
 #[derive(Debug)]
 pub(crate) struct WorkerSlot {
     connections: Arc<AtomicUsize>,
+    gauge: metrics::Gauge,
 }
 
 impl Drop for WorkerSlot {
     fn drop(&mut self) {
         self.connections.fetch_sub(1, Ordering::Relaxed);
+        self.gauge.decrement(1.0);
     }
 }
 
@@ -116,8 +120,10 @@ impl Workers {
             .min_by_key(|worker| worker.connections.load(Ordering::Relaxed))
             .expect("a pool has at least one worker");
         worker.connections.fetch_add(1, Ordering::Relaxed);
+        worker.gauge.increment(1.0);
         let slot = WorkerSlot {
             connections: worker.connections.clone(),
+            gauge: worker.gauge.clone(),
         };
         (worker.handle.clone(), slot)
     }
@@ -169,6 +175,7 @@ fn start_worker(index: usize, stop: CancellationToken) -> io::Result<Worker> {
     Ok(Worker {
         handle,
         connections: Arc::new(AtomicUsize::new(0)),
+        gauge: crate::telemetry::worker_connections(index),
         thread: Some(thread),
     })
 }
@@ -201,6 +208,36 @@ mod tests {
         );
         drop((first, third, fourth));
         assert_eq!(pool.loads(), [0, 0, 0]);
+        pool.stop().await;
+    }
+
+    #[tokio::test]
+    async fn each_worker_shows_its_connections_in_a_gauge() {
+        use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+        let recorder = DebuggingRecorder::new();
+        let snapshotter = recorder.snapshotter();
+        let pool = metrics::with_local_recorder(&recorder, || Workers::start(2)).unwrap();
+        // A snapshot takes what was recorded since the last one: the gauges are the sums.
+        let mut totals = std::collections::BTreeMap::<String, f64>::new();
+        let mut gauges = || {
+            for (key, _, _, value) in snapshotter.snapshot().into_vec() {
+                let (DebugValue::Gauge(value), [worker]) = (value, key.key().labels().as_slice())
+                else {
+                    panic!("one gauge per worker, labelled: {key:?}");
+                };
+                assert_eq!(key.key().name(), crate::telemetry::WORKER_CONNECTIONS);
+                *totals.entry(worker.value().to_owned()).or_default() += value.into_inner();
+            }
+            totals.clone().into_iter().collect::<Vec<_>>()
+        };
+        let first = pool.assign().1;
+        let second = pool.assign().1;
+        let third = pool.assign().1;
+        assert_eq!(gauges(), [("0".into(), 2.0), ("1".into(), 1.0)]);
+        drop(second);
+        assert_eq!(gauges(), [("0".into(), 2.0), ("1".into(), 0.0)]);
+        drop((first, third));
+        assert_eq!(gauges(), [("0".into(), 0.0), ("1".into(), 0.0)]);
         pool.stop().await;
     }
 

@@ -235,6 +235,29 @@ async fn one_connection_past_the_limit_gets_a_503_in_openai_shape_and_the_gatewa
     })
     .await;
     assert!(served.is_ok(), "the gateway did not serve again");
+    // The refusal is counted, and the connection serving this request shows on its worker.
+    let metrics = client()
+        .get(format!("{}/metrics", gateway.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sum = |name: &str| -> f64 {
+        let lines = metrics.lines().filter(|line| line.starts_with(name));
+        lines
+            .map(|line| line.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    assert!(
+        sum("openai_wire_connections_refused_total ") >= 1.0,
+        "{metrics}"
+    );
+    assert!(
+        sum("openai_wire_worker_connections{worker=") >= 1.0,
+        "{metrics}"
+    );
     gateway.stop().await;
 }
 
