@@ -7,6 +7,7 @@ use reqwest::Url;
 use serde_json::{Value, json};
 
 use crate::config::{SearchBackendKind, WebSearchConfig};
+use crate::workers::WorkerClients;
 
 /// One result of a search.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,16 +45,20 @@ pub(crate) struct WebSearch {
     config: WebSearchConfig,
     base_url: String,
     key: Option<String>,
-    client: reqwest::Client,
+    /// Each worker's own client ([`WorkerClients`]).
+    clients: WorkerClients,
 }
 
 impl WebSearch {
-    /// The backend of `config` (validated), its key read from the environment now.
-    pub(crate) fn new(config: &WebSearchConfig) -> Result<Self, SearchError> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(config.timeout_secs))
-            .build()
-            .map_err(|error| SearchError::Transport(error.to_string()))?;
+    /// The backend of `config` (validated), its key read from the environment now, with a
+    /// client for each of `workers` ([`WorkerClients`]).
+    pub(crate) fn new(config: &WebSearchConfig, workers: usize) -> Result<Self, SearchError> {
+        let clients = WorkerClients::new(workers, || {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(config.timeout_secs))
+                .build()
+        })
+        .map_err(|error| SearchError::Transport(error.to_string()))?;
         Ok(WebSearch {
             base_url: config.base_url().unwrap_or_default().to_owned(),
             key: config
@@ -61,7 +66,7 @@ impl WebSearch {
                 .as_deref()
                 .and_then(|var| std::env::var(var).ok()),
             config: config.clone(),
-            client,
+            clients,
         })
     }
 
@@ -74,10 +79,12 @@ impl WebSearch {
     pub(crate) async fn search(&self, query: &str) -> Result<Vec<SearchHit>, SearchError> {
         let request = match self.config.backend {
             SearchBackendKind::Searxng => self
-                .client
+                .clients
+                .here()
                 .get(self.url("/search", &[("q", query), ("format", "json")])?),
             SearchBackendKind::Brave => self
-                .client
+                .clients
+                .here()
                 .get(self.url(
                     "/res/v1/web/search",
                     &[
@@ -88,7 +95,8 @@ impl WebSearch {
                 .header("accept", "application/json")
                 .header("x-subscription-token", self.key.as_deref().unwrap_or("")),
             SearchBackendKind::Tavily => self
-                .client
+                .clients
+                .here()
                 .post(self.url("/search", &[])?)
                 .bearer_auth(self.key.as_deref().unwrap_or(""))
                 .header("content-type", "application/json")

@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::error::{ApiError, GatewayError};
 use crate::state::{AppState, ForcedProvider};
 use crate::store::{self, Store};
-use crate::workers::{ProviderClients, Workers};
+use crate::workers::{WorkerClients, Workers};
 
 /// How long an instance's lease lasts without renewal: a response `in_progress` whose writer
 /// has not renewed its lease for this long was interrupted.
@@ -130,17 +130,17 @@ impl Gateway {
         owner_key: crate::state::OwnerKey,
     ) -> Result<Self, GatewayError> {
         config.validate()?;
+        let workers = crate::workers::worker_count(config.workers);
         let web_search = match &config.web_search {
             Some(search) => Some(Arc::new(
-                crate::search::WebSearch::new(search)
+                crate::search::WebSearch::new(search, workers)
                     .map_err(|error| GatewayError::Search(error.to_string()))?,
             )),
             None => None,
         };
-        let workers = crate::workers::worker_count(config.workers);
         let mut clients = BTreeMap::new();
         for (name, provider) in &config.providers {
-            let client = ProviderClients::new(workers, || {
+            let client = WorkerClients::new(workers, || {
                 reqwest::Client::builder()
                     .connect_timeout(provider.connect_timeout())
                     .read_timeout(provider.idle_timeout())

@@ -16,14 +16,14 @@ use tokio_util::task::TaskTracker;
 use crate::config::{Config, ProviderConfig};
 use crate::error::ApiError;
 use crate::store::Store;
-use crate::workers::ProviderClients;
+use crate::workers::WorkerClients;
 
 /// Shared state of one gateway.
 pub(crate) struct AppState {
     pub(crate) config: Config,
     pub(crate) store: Arc<dyn Store>,
-    /// Each provider's HTTP clients, one per connection worker ([`ProviderClients::here`]).
-    pub(crate) clients: BTreeMap<String, ProviderClients>,
+    /// Each provider's HTTP clients, one per connection worker ([`WorkerClients::here`]).
+    pub(crate) clients: BTreeMap<String, WorkerClients>,
     /// How many connection workers [`Gateway::serve`](crate::Gateway::serve) runs.
     pub(crate) workers: usize,
     pub(crate) metrics: Option<PrometheusHandle>,

@@ -12,7 +12,7 @@ use openai_wire_convert::upstream_error::{UpstreamError, from_http, redact};
 use crate::error::ApiError;
 use crate::state::{AppState, Routed};
 use crate::telemetry;
-use crate::workers::ProviderClients;
+use crate::workers::WorkerClients;
 
 /// At most this much of an upstream error body is read.
 const MAX_ERROR_BODY: usize = 64 << 10;
@@ -76,7 +76,7 @@ pub(crate) async fn send(
     body: Vec<u8>,
 ) -> Result<reqwest::Response, SendError> {
     let (name, provider) = (routed.name.as_str(), &routed.provider);
-    let Some(client) = state.clients.get(name).map(ProviderClients::here) else {
+    let Some(client) = state.clients.get(name).map(WorkerClients::here) else {
         return Err(SendError::Transport {
             message: format!("no HTTP client for provider {name}"),
             timeout: false,

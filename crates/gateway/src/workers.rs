@@ -7,7 +7,7 @@
 //! connection's. On a work-stealing runtime the two often run on different threads, so an event
 //! costs a cross-thread wake-up (a `futex`, and on a virtual machine the wake-up of a halted
 //! vCPU). On a worker, the client connection, everything its requests spawn and the upstream
-//! connections they open (each worker has its own HTTP clients: [`ProviderClients`]) live on
+//! connections they open (each worker has its own HTTP clients: [`WorkerClients`]) live on
 //! one thread. Measured in BENCHMARKS.md ("One runtime per worker thread"): 15–20% less CPU per
 //! event than the work-stealing runtime, and at 1,000 streams a fifth of its p99 lateness.
 //!
@@ -40,23 +40,24 @@ pub(crate) fn worker_count(configured: usize) -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
-/// One HTTP client per worker for a provider, and one for every other thread: the upstream
-/// connections a worker opens stay in its own pool, driven by its own runtime.
-#[derive(Debug)]
-pub(crate) struct ProviderClients {
+/// One HTTP client per worker for a provider (or the web search backend), and one for every
+/// other thread: the upstream connections a worker opens stay in its own pool, driven by its
+/// own runtime.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkerClients {
     /// Index 0: threads outside a pool (a router embedded in the caller's runtime); `i + 1`:
     /// worker `i`.
     clients: Vec<reqwest::Client>,
 }
 
-impl ProviderClients {
+impl WorkerClients {
     /// `workers + 1` clients, each built by `build`.
     pub(crate) fn new(
         workers: usize,
         mut build: impl FnMut() -> Result<reqwest::Client, reqwest::Error>,
     ) -> Result<Self, reqwest::Error> {
         let clients = (0..=workers).map(|_| build()).collect::<Result<_, _>>()?;
-        Ok(ProviderClients { clients })
+        Ok(WorkerClients { clients })
     }
 
     /// The client of the calling thread.
@@ -244,7 +245,7 @@ mod tests {
     #[tokio::test]
     async fn tasks_run_on_their_worker_and_use_its_own_client() {
         let pool = Workers::start(2).unwrap();
-        let clients = ProviderClients::new(2, || reqwest::Client::builder().build()).unwrap();
+        let clients = WorkerClients::new(2, || reqwest::Client::builder().build()).unwrap();
         let clients = Arc::new(clients);
         assert!(std::ptr::eq(clients.here(), &clients.clients[0]));
         let mut slots = Vec::new();
