@@ -236,14 +236,7 @@ async fn one_connection_past_the_limit_gets_a_503_in_openai_shape_and_the_gatewa
     .await;
     assert!(served.is_ok(), "the gateway did not serve again");
     // The refusal is counted, and the connection serving this request shows on its worker.
-    let metrics = client()
-        .get(format!("{}/metrics", gateway.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = support::metrics_text(&gateway.base).await;
     let sum = |name: &str| -> f64 {
         let lines = metrics.lines().filter(|line| line.starts_with(name));
         lines
