@@ -23,7 +23,8 @@
 //!
 //! For every content event a client receives it takes the time since the upstream stamped it.
 //! "Direct" clients ask the upstream for Chat Completions; "gateway" clients ask the gateway for
-//! a Responses stream (`store: false`, as Codex sends) and read `response.output_text.delta`.
+//! a Responses stream (`store: false`, as Codex sends; `store: true`, as the OpenAI SDKs send by
+//! default, with `--store-responses`) and read `response.output_text.delta`.
 //! The difference between the two is what the gateway adds. "gateway-chat" clients ask the
 //! gateway for Chat Completions, which it passes through (one read and one write per event, no
 //! decoding or conversion): the same transport under the Responses path, so its CPU per event
@@ -77,6 +78,11 @@ struct Args {
     /// process id (repeatable).
     #[arg(long, value_parser = parse_peer)]
     peer: Vec<Front>,
+    /// Send the Responses requests with `store: true` (as the OpenAI SDKs do by default), so
+    /// each front end stores every response and keeps its events for replay; `store: false`
+    /// (as Codex sends) without it.
+    #[arg(long)]
+    store_responses: bool,
     #[command(subcommand)]
     role: Option<Role>,
 }
@@ -386,7 +392,7 @@ struct Stream {
 async fn one_stream(
     client: &reqwest::Client,
     url: &str,
-    body: &'static str,
+    body: &str,
     api: Api,
     events: u32,
 ) -> anyhow::Result<Stream> {
@@ -394,7 +400,7 @@ async fn one_stream(
     let mut response = client
         .post(url)
         .header(header::CONTENT_TYPE, "application/json")
-        .body(body)
+        .body(body.to_owned())
         .send()
         .await?;
     if !response.status().is_success() {
@@ -462,22 +468,29 @@ async fn one_stream(
 const CHAT_BODY: &str = r#"{"model":"bench-model","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"system","content":"You are a coding agent."},{"role":"user","content":"Say something."}]}"#;
 const RESPONSES_BODY: &str = r#"{"model":"bench-model","stream":true,"store":false,"instructions":"You are a coding agent.","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"Say something."}]}]}"#;
 
+/// The request body a client sends to `api`, its Responses requests stored or not.
+fn request_body(api: Api, store_responses: bool) -> Arc<str> {
+    match api {
+        Api::Chat => CHAT_BODY.into(),
+        Api::Responses if store_responses => RESPONSES_BODY
+            .replace(r#""store":false"#, r#""store":true"#)
+            .into(),
+        Api::Responses => RESPONSES_BODY.into(),
+    }
+}
+
 async fn client_loop(
     client: reqwest::Client,
     url: String,
-    api: Api,
+    (api, body): (Api, Arc<str>),
     start_delay: Duration,
     rounds: u32,
     events: u32,
 ) -> Samples {
     tokio::time::sleep(start_delay).await;
-    let body = match api {
-        Api::Chat => CHAT_BODY,
-        Api::Responses => RESPONSES_BODY,
-    };
     let mut samples = Samples::default();
     for round in 0..rounds {
-        match one_stream(&client, &url, body, api, events).await {
+        match one_stream(&client, &url, &body, api, events).await {
             Ok(stream) if round > 0 => {
                 samples.ttfb_us.push(stream.ttfb_us);
                 samples.first_token_us.extend(stream.first_token_us);
@@ -543,7 +556,7 @@ async fn phase(
             tokio::spawn(client_loop(
                 client.clone(),
                 front.url.clone(),
-                front.api,
+                (front.api, request_body(front.api, args.store_responses)),
                 delay,
                 args.rounds,
                 args.events,
