@@ -2,6 +2,8 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use futures_util::future::BoxFuture;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -15,6 +17,15 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// Renews an instance's lease: `$1` its id, `$2` now.
 const RENEW_LEASE: &str = "INSERT INTO gateway_instances (id, heartbeat_at) VALUES ($1, $2) \
      ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at";
+
+/// Writes a response's row, replacing the one it may have.
+const UPSERT_RESPONSE: &str = "INSERT INTO responses \
+     (id, created_at, previous_response_id, response, input_items, has_events, owner, writer) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, \
+     previous_response_id = excluded.previous_response_id, response = excluded.response, \
+     input_items = excluded.input_items, has_events = excluded.has_events, \
+     owner = excluded.owner, writer = excluded.writer";
 
 /// A row of `responses` as read: created_at, previous_response_id, response, input_items, owner.
 type Fetched = (i64, Option<String>, String, String, Option<String>);
@@ -54,6 +65,8 @@ pub struct SqlStore {
     /// This instance's id (random per opening): the writer of its `in_progress` responses and
     /// the holder of its lease in `gateway_instances`.
     instance: String,
+    /// When this instance last renewed its lease (Unix seconds; 0: not yet).
+    lease_renewed_at: Arc<AtomicI64>,
 }
 
 impl SqlStore {
@@ -80,6 +93,7 @@ impl SqlStore {
         Ok(SqlStore {
             pool: Pool::Sqlite(pool),
             instance: uuid::Uuid::new_v4().to_string(),
+            lease_renewed_at: Arc::default(),
         })
     }
 
@@ -96,6 +110,7 @@ impl SqlStore {
         Ok(SqlStore {
             pool: Pool::Postgres(pool),
             instance: uuid::Uuid::new_v4().to_string(),
+            lease_renewed_at: Arc::default(),
         })
     }
 
@@ -129,6 +144,19 @@ impl SqlStore {
         with_pool!(self, pool, _Db => pool.close().await)
     }
 
+    /// Whether an `in_progress` write should renew the lease first: when it was last renewed
+    /// [`RENEW_LEASE_EVERY`](crate::RENEW_LEASE_EVERY) ago or more (so at least three quarters
+    /// of [`LEASE`](crate::LEASE) is left when the write lands), or "later" than `now` (the
+    /// clock went back, or a caller passed another time).
+    fn lease_renewal_due(&self, now: i64) -> bool {
+        let every = i64::try_from(crate::RENEW_LEASE_EVERY.as_secs()).unwrap_or(i64::MAX);
+        let since = now.saturating_sub(self.lease_renewed_at.load(Ordering::Relaxed));
+        !(0..every).contains(&since)
+    }
+
+    /// Writes `record` and, when given, its events (replacing those it had). A response's
+    /// first write (`in_progress`, no events, the lease fresh) is a single statement; any
+    /// other is one transaction.
     async fn put_impl(
         &self,
         record: StoredResponse,
@@ -139,38 +167,36 @@ impl SqlStore {
         let input_items = serde_json::Value::Array(record.input_items).to_string();
         let has_events = i64::from(events.is_some());
         let writer = in_progress.then(|| self.instance.clone());
+        let now = super::unix_now();
+        let renew = in_progress && self.lease_renewal_due(now);
         with_pool!(self, pool, Db => {
+            let upsert = sqlx::query(UPSERT_RESPONSE)
+                .bind(&record.id)
+                .bind(record.created_at)
+                .bind(&record.previous_response_id)
+                .bind(&response)
+                .bind(&input_items)
+                .bind(has_events)
+                .bind(&record.owner)
+                .bind(&writer);
+            if in_progress && events.is_none() && !renew {
+                upsert.execute(pool).await?;
+                return Ok(());
+            }
             let mut tx = pool.begin().await?;
-            if in_progress {
+            if renew {
                 // The writer of a response in progress is alive now.
                 sqlx::query(RENEW_LEASE)
                     .bind(&self.instance)
-                    .bind(super::unix_now())
+                    .bind(now)
                     .execute(&mut *tx)
                     .await?;
             }
+            upsert.execute(&mut *tx).await?;
             sqlx::query("DELETE FROM response_events WHERE response_id = $1")
                 .bind(&record.id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM responses WHERE id = $1")
-                .bind(&record.id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO responses (id, created_at, previous_response_id, response, input_items, has_events, owner, writer) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&record.id)
-            .bind(record.created_at)
-            .bind(&record.previous_response_id)
-            .bind(&response)
-            .bind(&input_items)
-            .bind(has_events)
-            .bind(&record.owner)
-            .bind(&writer)
-            .execute(&mut *tx)
-            .await?;
             if let Some(events) = &events {
                 for (chunk_index, chunk) in events.chunks(EVENTS_PER_INSERT).enumerate() {
                     let base = (chunk_index * EVENTS_PER_INSERT) as i64;
@@ -185,8 +211,11 @@ impl SqlStore {
                 }
             }
             tx.commit().await?;
-            Ok(())
-        })
+        });
+        if renew {
+            self.lease_renewed_at.store(now, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     async fn get_impl(&self, id: &str) -> Result<Option<StoredResponse>, StoreError> {
@@ -358,6 +387,7 @@ impl SqlStore {
                 .bind(now)
                 .execute(pool)
                 .await?;
+            self.lease_renewed_at.store(now, Ordering::Relaxed);
             // Forget instances gone for a day.
             sqlx::query("DELETE FROM gateway_instances WHERE heartbeat_at < $1")
                 .bind(now.saturating_sub(86_400))
@@ -425,5 +455,41 @@ impl Store for SqlStore {
     ) -> BoxFuture<'_, Result<u64, StoreError>> {
         let every_other = matches!(self.pool, Pool::Sqlite(_));
         Box::pin(self.recover_impl(now, lease, every_other))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_write_in_progress_renews_the_lease_only_when_it_is_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqlStore::sqlite(&dir.path().join("lease.db"))
+            .await
+            .unwrap();
+        let now = 1_765_000_000;
+        assert!(store.lease_renewal_due(now), "never renewed");
+        let mut record = StoredResponse {
+            id: "resp_lease".into(),
+            created_at: now,
+            previous_response_id: None,
+            response: serde_json::json!({"id": "resp_lease", "status": "in_progress"}),
+            input_items: Vec::new(),
+            owner: None,
+        };
+        assert!(record.is_in_progress());
+        store.put_impl(record.clone(), None).await.unwrap();
+        let renewed = store.lease_renewed_at.load(Ordering::Relaxed);
+        assert!(renewed > 0, "the first write renewed it");
+        assert!(!store.lease_renewal_due(renewed + 14));
+        assert!(store.lease_renewal_due(renewed + 15));
+        assert!(store.lease_renewal_due(renewed - 1), "the clock went back");
+        // A write in progress with a fresh lease is one statement; the record is replaced.
+        record.response["output"] = serde_json::json!([]);
+        store.put_impl(record, None).await.unwrap();
+        assert_eq!(store.lease_renewed_at.load(Ordering::Relaxed), renewed);
+        let got = store.get_impl("resp_lease").await.unwrap().unwrap();
+        assert_eq!(got.response["output"], serde_json::json!([]));
     }
 }
