@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openai_wire_decode::{Format, Protocol};
-use openai_wire_gateway::{Config, Gateway, MemoryStore, ProviderConfig, Store};
+use openai_wire_gateway::{Config, Gateway, MemoryStore, ProviderConfig, SqlStore, Store};
 use serde_json::{Value, json};
-use support::gateway::{Running, start};
+use support::gateway::{Running, start, start_with_store};
 use support::upstream::Upstream;
 use tokio::sync::oneshot;
 
@@ -140,8 +140,23 @@ async fn bad_json_gets_openai_error_shape() {
 
 #[tokio::test]
 async fn streams_a_text_answer_and_stores_it() {
+    streams_a_text_answer_and_stores_it_in(Arc::new(MemoryStore::new())).await;
+}
+
+/// The same on SQLite, whose first write of a response is one statement and whose final write
+/// replaces that row (`SqlStore`).
+#[tokio::test]
+async fn streams_a_text_answer_and_stores_it_in_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::sqlite(&dir.path().join("gateway.db"))
+        .await
+        .unwrap();
+    streams_a_text_answer_and_stores_it_in(Arc::new(store)).await;
+}
+
+async fn streams_a_text_answer_and_stores_it_in(store: Arc<dyn Store>) {
     let upstream = Upstream::start().await;
-    let gateway = start(config_for(&upstream, |_| {})).await;
+    let gateway = start_with_store(config_for(&upstream, |_| {}), store).await;
     let (status, body) = stream(
         &gateway.base,
         json!({"model": "scripted", "input": "Say hello", "stream": true}),
