@@ -205,9 +205,15 @@ fn writes_with_delta(writes: &Mutex<Vec<Vec<u8>>>, delta: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_events_of_one_upstream_read_leave_in_one_write_and_a_lone_event_at_once() {
-    let upstream = ChatUpstream::start().await;
+/// The gateway in front of `upstream`, serving one connection as `serve` does, on a socket
+/// whose writes are logged: the client's end, the log, and the connection's task.
+async fn gateway_on_a_logged_socket(
+    upstream: &ChatUpstream,
+) -> (
+    Client,
+    Arc<Mutex<Vec<Vec<u8>>>>,
+    tokio::task::JoinHandle<()>,
+) {
     let mut config = Config {
         store: StoreConfig::Memory,
         ..Config::default()
@@ -217,9 +223,8 @@ async fn the_events_of_one_upstream_read_leave_in_one_write_and_a_lone_event_at_
         .insert("openai".into(), ProviderConfig::new(&upstream.base_url));
     config.default_provider = Some("openai".into());
     let gateway = crate::Gateway::new(config.clone()).await.unwrap();
-
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let mut client = Client {
+    let client = Client {
         tcp: TcpStream::connect(listener.local_addr().unwrap())
             .await
             .unwrap(),
@@ -239,7 +244,24 @@ async fn the_events_of_one_upstream_read_leave_in_one_write_and_a_lone_event_at_
             .serve_io(io, service, CancellationToken::new())
             .await;
     });
+    (client, writes, served)
+}
 
+/// The upstream got one streamed Chat request for `model`, ending with the user's `text`.
+fn assert_one_streamed_request(received: &[Value], model: &str, text: &str) {
+    assert_eq!(received.len(), 1, "one upstream request: {received:?}");
+    assert_eq!(received[0]["stream"], json!(true));
+    assert_eq!(received[0]["model"], json!(model));
+    let messages = received[0]["messages"].as_array().unwrap();
+    let last = messages.last().unwrap();
+    assert_eq!(last["role"], json!("user"));
+    assert!(last["content"].to_string().contains(text), "{last}");
+}
+
+#[tokio::test]
+async fn the_events_of_one_upstream_read_leave_in_one_write_and_a_lone_event_at_once() {
+    let upstream = ChatUpstream::start().await;
+    let (mut client, writes, served) = gateway_on_a_logged_socket(&upstream).await;
     let request = json!({"model": "gpt-4.1-mini", "input": "Say hello there", "stream": true});
     let request = request.to_string();
     let head = format!(
@@ -267,27 +289,10 @@ async fn the_events_of_one_upstream_read_leave_in_one_write_and_a_lone_event_at_
     for delta in [" the", "re"] {
         assert!(together[0].contains(&format!("\"delta\":{}", json!(delta))));
     }
-    assert_eq!(
-        together[0]
-            .matches("\"type\":\"response.output_text.delta\"")
-            .count(),
-        3
-    );
-    assert!(
-        client.seen.contains(r#""text":"Hello there""#),
-        "{}",
-        client.seen
-    );
-
+    let deltas = together[0].matches("\"type\":\"response.output_text.delta\"");
+    assert_eq!(deltas.count(), 3);
+    let seen = &client.seen;
+    assert!(seen.contains(r#""text":"Hello there""#), "{seen}");
     let received = upstream.received.lock().unwrap().clone();
-    assert_eq!(received.len(), 1, "one upstream request: {received:?}");
-    assert_eq!(received[0]["stream"], json!(true));
-    assert_eq!(received[0]["model"], json!("gpt-4.1-mini"));
-    let messages = received[0]["messages"].as_array().unwrap();
-    let last = messages.last().unwrap();
-    assert_eq!(last["role"], json!("user"));
-    assert!(
-        last["content"].to_string().contains("Say hello there"),
-        "{last}"
-    );
+    assert_one_streamed_request(&received, "gpt-4.1-mini", "Say hello there");
 }
