@@ -485,10 +485,13 @@ mod tests {
         assert!(!store.lease_renewal_due(renewed + 14));
         assert!(store.lease_renewal_due(renewed + 15));
         assert!(store.lease_renewal_due(renewed - 1), "the clock went back");
-        // A write in progress with a fresh lease is one statement; the record is replaced.
+        // A write in progress with a fresh lease (renewed 5 s ago) does not renew it; the record
+        // is replaced.
+        let fresh = crate::store::unix_now() - 5;
+        store.lease_renewed_at.store(fresh, Ordering::Relaxed);
         record.response["output"] = serde_json::json!([]);
         store.put_impl(record, None).await.unwrap();
-        assert_eq!(store.lease_renewed_at.load(Ordering::Relaxed), renewed);
+        assert_eq!(store.lease_renewed_at.load(Ordering::Relaxed), fresh);
         let got = store.get_impl("resp_lease").await.unwrap().unwrap();
         assert_eq!(got.response["output"], serde_json::json!([]));
     }
