@@ -392,7 +392,7 @@ struct Stream {
 async fn one_stream(
     client: &reqwest::Client,
     url: &str,
-    body: &str,
+    body: &Bytes,
     api: Api,
     events: u32,
 ) -> anyhow::Result<Stream> {
@@ -400,7 +400,7 @@ async fn one_stream(
     let mut response = client
         .post(url)
         .header(header::CONTENT_TYPE, "application/json")
-        .body(body.to_owned())
+        .body(body.clone())
         .send()
         .await?;
     if !response.status().is_success() {
@@ -469,7 +469,7 @@ const CHAT_BODY: &str = r#"{"model":"bench-model","stream":true,"stream_options"
 const RESPONSES_BODY: &str = r#"{"model":"bench-model","stream":true,"store":false,"instructions":"You are a coding agent.","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"Say something."}]}]}"#;
 
 /// The request body a client sends to `api`, its Responses requests stored or not.
-fn request_body(api: Api, store_responses: bool) -> Arc<str> {
+fn request_body(api: Api, store_responses: bool) -> Bytes {
     match api {
         Api::Chat => CHAT_BODY.into(),
         Api::Responses if store_responses => RESPONSES_BODY
@@ -482,7 +482,7 @@ fn request_body(api: Api, store_responses: bool) -> Arc<str> {
 async fn client_loop(
     client: reqwest::Client,
     url: String,
-    (api, body): (Api, Arc<str>),
+    (api, body): (Api, Bytes),
     start_delay: Duration,
     rounds: u32,
     events: u32,
