@@ -1,5 +1,7 @@
 //! Framing and full typed decoding of Responses streams, against the Rust peer pipeline measured
 //! in the same run: `eventsource-stream` framing feeding `async-openai`'s `ResponseStreamEvent`.
+//! Also Chat Completions chunks decoded owned and as views (`chat/…`), the gateway's upstream
+//! events.
 //!
 //! Run: `cargo bench -p openai-wire-decode --bench decode`
 //!
@@ -12,7 +14,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group};
 use futures::StreamExt;
 use openai_wire_decode::{DecodeStream, Decoder, Format, Item};
-use openai_wire_events::ResponseStreamEvent;
+use openai_wire_events::{ChatCompletionStreamEvent, ResponseStreamEvent, StreamEvent};
 use openai_wire_sse::Parser;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
@@ -48,7 +50,12 @@ fn ours_framing(bytes: &[u8]) -> u64 {
 
 /// openai-wire: framing and typed decoding, sans-IO.
 fn ours_decode(bytes: &[u8]) -> (u64, u64) {
-    let mut decoder = Decoder::<ResponseStreamEvent>::new(Format::Sse);
+    decode_owned::<ResponseStreamEvent>(bytes)
+}
+
+/// openai-wire: framing and typed decoding into owned `E` events, sans-IO.
+fn decode_owned<E: StreamEvent>(bytes: &[u8]) -> (u64, u64) {
+    let mut decoder = Decoder::<E>::new(Format::Sse);
     let (mut events, mut errors) = (0, 0);
     for chunk in bytes.chunks(CHUNK) {
         decoder.feed(chunk);
@@ -70,7 +77,12 @@ fn ours_decode(bytes: &[u8]) -> (u64, u64) {
 
 /// openai-wire: framing and borrowed views (`Decoder::next_view`), sans-IO.
 fn ours_view(bytes: &[u8]) -> (u64, u64) {
-    let mut decoder = Decoder::<ResponseStreamEvent>::new(Format::Sse);
+    decode_views::<ResponseStreamEvent>(bytes)
+}
+
+/// openai-wire: framing and borrowed views of `E` events (`Decoder::next_view`), sans-IO.
+fn decode_views<E: StreamEvent>(bytes: &[u8]) -> (u64, u64) {
+    let mut decoder = Decoder::<E>::new(Format::Sse);
     let (mut events, mut errors) = (0, 0);
     for chunk in bytes.chunks(CHUNK) {
         decoder.feed(chunk);
@@ -191,6 +203,18 @@ fn delta_stream(n: usize) -> Vec<u8> {
     out
 }
 
+/// A Chat Completions stream of content chunks only, as a provider streams them to the gateway
+/// (the shape of `gateway_load`'s upstream): what the gateway decodes per upstream event.
+fn chat_chunk_stream(n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for seq in 0..n {
+        out.extend_from_slice(format!(
+            "data: {{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":1765000000,\"model\":\"bench-model\",\"system_fingerprint\":\"fp_bench\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\" word{seq}\"}},\"logprobs\":null,\"finish_reason\":null}}]}}\n\n"
+        ).as_bytes());
+    }
+    out
+}
+
 fn allocations_per_event(name: &str, n: u64, run: impl FnOnce() -> u64) {
     let region = Region::new(GLOBAL);
     let events = run();
@@ -215,6 +239,13 @@ fn report_allocations() {
         N as u64,
         || ours_view(&stream).0,
     );
+    let chat = chat_chunk_stream(N);
+    allocations_per_event("openai-wire Decoder, Chat chunks", N as u64, || {
+        decode_owned::<ChatCompletionStreamEvent>(&chat).0
+    });
+    allocations_per_event("openai-wire Decoder views, Chat chunks", N as u64, || {
+        decode_views::<ChatCompletionStreamEvent>(&chat).0
+    });
     allocations_per_event("openai-wire framing only", N as u64, || {
         ours_framing(&stream)
     });
@@ -263,7 +294,23 @@ fn bench_inputs() -> Vec<(String, Vec<u8>)> {
     inputs
 }
 
+/// Chat chunks owned and as views: what a view could save the gateway per upstream event.
+fn bench_chat_chunks(c: &mut Criterion) {
+    const N: usize = 10_000;
+    let chat = chat_chunk_stream(N);
+    let mut group = c.benchmark_group("chat/10k_content_chunks");
+    group.throughput(Throughput::Elements(N as u64));
+    group.bench_function("decode: openai-wire Decoder", |b| {
+        b.iter(|| black_box(decode_owned::<ChatCompletionStreamEvent>(black_box(&chat))))
+    });
+    group.bench_function("decode: openai-wire Decoder views", |b| {
+        b.iter(|| black_box(decode_views::<ChatCompletionStreamEvent>(black_box(&chat))))
+    });
+    group.finish();
+}
+
 fn bench(c: &mut Criterion) {
+    bench_chat_chunks(c);
     for (name, bytes) in bench_inputs() {
         let ours = ours_decode(&bytes);
         let peer = peer_decode(chunks(&bytes));

@@ -27,6 +27,8 @@ use std::fmt;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod key_scan;
+
 /// One protocol direction's event enum (for example [`crate::ResponseStreamEvent`]).
 ///
 /// Every implementation has one variant per event type of its protocol, named after the wire name,
@@ -149,14 +151,23 @@ pub(crate) fn parse_event<T: DeserializeOwned>(
 
 /// Reads the string value of the top-level key `field` of a JSON object without building a tree.
 ///
-/// Returns `Ok(None)` when the key is absent or its value is not a string. The common case, an
-/// object whose first key is `field` written compactly (`{"type":"…"`), is answered without
-/// running the JSON parser at all; the rest of the text is validated later, when the variant's
-/// struct is deserialized.
+/// Returns `Ok(None)` when the key is absent or its value is not a string. The common case, a
+/// compact object whose keys up to `field` and whose tag have no escapes (`{"type":"…"`,
+/// `{"id":"…","object":"…"`), is answered by a scan that stops at the key, without the JSON
+/// parser; the rest of the text is validated later, when the variant's struct is deserialized.
 pub fn peek_tag<'a>(json: &'a str, field: &str) -> Result<Option<Cow<'a, str>>, serde_json::Error> {
-    if let Some(tag) = peek_compact_first_key(json, field) {
+    if let Some(tag) = key_scan::top_level_str(json, field) {
         return Ok(Some(Cow::Borrowed(tag)));
     }
+    peek_tag_with_parser(json, field)
+}
+
+/// [`peek_tag`] by the JSON parser alone: every key of the object is read, the whole text is
+/// checked to be JSON.
+pub(crate) fn peek_tag_with_parser<'a>(
+    json: &'a str,
+    field: &str,
+) -> Result<Option<Cow<'a, str>>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(json);
     let tag = TagSeek { field }.deserialize(&mut de)?;
     de.end()?;
@@ -167,16 +178,6 @@ pub fn peek_tag<'a>(json: &'a str, field: &str) -> Result<Option<Cow<'a, str>>, 
 pub fn has_key(json: &str, field: &str) -> bool {
     let mut de = serde_json::Deserializer::from_str(json);
     KeySeek { field }.deserialize(&mut de).unwrap_or(false)
-}
-
-fn peek_compact_first_key<'a>(json: &'a str, field: &str) -> Option<&'a str> {
-    let rest = json.trim_start().strip_prefix("{\"")?;
-    let rest = rest.strip_prefix(field)?;
-    let rest = rest.strip_prefix("\":")?;
-    let rest = rest.trim_start().strip_prefix('"')?;
-    let end = rest.find('"')?;
-    let tag = &rest[..end];
-    (!tag.contains('\\')).then_some(tag)
 }
 
 struct TagSeek<'f> {
