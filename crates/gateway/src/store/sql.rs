@@ -85,8 +85,11 @@ impl SqlStore {
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(5));
+        // An embedded database's connections do not go stale as a server's can, so the pool
+        // does not ping one before handing it out (a round trip to its worker thread per use).
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
