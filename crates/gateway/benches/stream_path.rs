@@ -10,10 +10,14 @@
 //! load benchmark (`openai-wire`'s `gateway_load`) measures the whole process at a model's
 //! pace, where the wake-ups dominate.
 //!
+//! Before timing, it prints the allocations per event of each path (a counting global
+//! allocator; the in-process upstream's and client's allocations are in both paths alike).
+//!
 //! ```text
 //! cargo bench -p openai-wire-gateway --bench stream_path
 //! ```
 
+use std::alloc::System;
 use std::sync::Arc;
 
 use axum::Router;
@@ -25,7 +29,12 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http_body_util::BodyExt;
 use openai_wire_gateway::config::ProviderConfig;
 use openai_wire_gateway::{Config, Gateway, MemoryStore};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use tower::ServiceExt;
+
+/// Counts allocations, for the allocations per event.
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// Content chunks per answer: as many as the load benchmark's streams have, and ten times that
 /// (the difference between the two gives the cost per request apart from the cost per event).
@@ -137,6 +146,28 @@ async fn one(router: &Router, path: &str, body: String) -> Bytes {
         .to_bytes()
 }
 
+/// Allocations (and reallocations) of one answer of `path` for each of [`SIZES`], and per
+/// content chunk from their difference.
+fn report_allocations(runtime: &tokio::runtime::Runtime, router: &Router, path: &str) {
+    let counts = SIZES.map(|content_chunks| {
+        let model = format!("bench-{content_chunks}");
+        let body = if path == "/v1/responses" {
+            responses_body(&model)
+        } else {
+            chat_body(&model)
+        };
+        let region = Region::new(GLOBAL);
+        runtime.block_on(one(router, path, body));
+        let stats = region.change();
+        stats.allocations + stats.reallocations
+    });
+    let per_event = (counts[1] as f64 - counts[0] as f64) / (SIZES[1] - SIZES[0]) as f64;
+    println!(
+        "allocations, {path}: {} for {} chunks, {} for {}: {per_event:.1} per content chunk",
+        counts[0], SIZES[0], counts[1], SIZES[1]
+    );
+}
+
 fn stream_path(c: &mut Criterion) {
     // One thread for the upstream, the gateway and the client: no wake-up crosses threads, so
     // the time is the work (on a VM, waking an idle vCPU can cost more than an event's work).
@@ -145,6 +176,11 @@ fn stream_path(c: &mut Criterion) {
         .build()
         .expect("a runtime");
     let router = runtime.block_on(async { gateway(&start_upstream().await) });
+    for path in ["/v1/responses", "/v1/chat/completions"] {
+        // Warm (connection pool, lazy statics), then counted.
+        report_allocations(&runtime, &router, path);
+        report_allocations(&runtime, &router, path);
+    }
     for content_chunks in SIZES {
         let model = format!("bench-{content_chunks}");
         // What each path must deliver, checked once before timing.
