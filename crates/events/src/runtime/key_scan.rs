@@ -7,7 +7,7 @@
 //! before the event itself was parsed; this scan stops at the key. It only says what it is sure
 //! of: `None` sends the caller to the parser, for anything it does not read (an escaped key or
 //! tag, a tag that is not a string, a key it never finds). Values it skips are not validated:
-//! the event's own parse, which always follows, does that.
+//! the generated decoders parse the event next, which does that.
 
 use memchr::memchr2;
 
