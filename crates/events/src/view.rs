@@ -483,7 +483,7 @@ impl<'a> Scan<'a> {
     }
 
     /// A string without escapes, borrowed.
-    fn plain_str(&mut self) -> Option<&'a str> {
+    pub(crate) fn plain_str(&mut self) -> Option<&'a str> {
         if self.peek()? != b'"' {
             return None;
         }

@@ -1,117 +1,28 @@
 //! [`peek_tag`](super::peek_tag)'s fast path: the string value of one top-level key of a JSON
-//! object, found by walking the object's keys without the JSON parser.
+//! object, found by walking the object's keys and stopping there.
 //!
 //! Events are sent as compact JSON, and most put their tag first (`{"type":"…"`), but not all:
 //! a Chat chunk starts with its `id` and says `"object":"chat.completion.chunk"` second. The
 //! parser's answer for those meant a pass over the whole event (every value read and ignored)
-//! before the event itself was parsed; this scan stops at the key. It only says what it is sure
-//! of: `None` sends the caller to the parser, for anything it does not read (an escaped key or
-//! tag, a tag that is not a string, a key it never finds). Values it skips are not validated:
-//! the generated decoders parse the event next, which does that.
+//! before the event itself was parsed. The keys are walked with the views' one-pass reader
+//! ([`Scan`]), which stops at the tag. It only says what it is sure of: `None` sends the caller
+//! to the parser, for anything it does not read (an escaped key or tag, a tag that is not a
+//! string, a key it never finds).
 
-use memchr::memchr2;
+use crate::view::Scan;
 
 /// The string value of the top-level key `field` of the JSON object `json`, when the scan can
 /// read it: keys up to `field` without escapes, and the value a string without escapes.
 /// `None` otherwise (the parser decides, including whether the key is there).
 pub(super) fn top_level_str<'a>(json: &'a str, field: &str) -> Option<&'a str> {
-    let bytes = json.as_bytes();
-    let mut at = skip_whitespace(bytes, 0);
-    if bytes.get(at) != Some(&b'{') {
-        return None;
-    }
-    at += 1;
-    loop {
-        at = skip_whitespace(bytes, at);
-        let (key, after_key) = plain_string(json, at)?;
-        at = skip_whitespace(bytes, after_key);
-        if bytes.get(at) != Some(&b':') {
-            return None;
-        }
-        at = skip_whitespace(bytes, at + 1);
+    let mut scan = Scan::new(json)?;
+    while let Some(key) = scan.key()? {
         if key == field {
-            return plain_string(json, at).map(|(value, _)| value);
+            return scan.plain_str();
         }
-        at = skip_whitespace(bytes, skip_value(bytes, at)?);
-        if bytes.get(at) != Some(&b',') {
-            return None;
-        }
-        at += 1;
+        scan.skip()?;
     }
-}
-
-/// The index of the first byte at or after `at` that is not JSON whitespace.
-fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
-    while matches!(bytes.get(at), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-        at += 1;
-    }
-    at
-}
-
-/// The string whose opening quote is at `at`, when it has no escape, and the index after its
-/// closing quote.
-fn plain_string(json: &str, at: usize) -> Option<(&str, usize)> {
-    let bytes = json.as_bytes();
-    if bytes.get(at) != Some(&b'"') {
-        return None;
-    }
-    let start = at + 1;
-    let len = memchr2(b'"', b'\\', &bytes[start..])?;
-    if bytes[start + len] != b'"' {
-        return None;
-    }
-    // Both ends are ASCII quotes, so they are on character boundaries.
-    Some((&json[start..start + len], start + len + 1))
-}
-
-/// The index after the JSON value that starts at `at` (read only as far as needed to find its
-/// end); `None` when the text ends first.
-fn skip_value(bytes: &[u8], at: usize) -> Option<usize> {
-    match bytes.get(at)? {
-        b'"' => skip_string(bytes, at),
-        b'{' | b'[' => skip_nested(bytes, at),
-        _ => {
-            // A number or a literal: it ends where the object's punctuation or whitespace starts.
-            let len = bytes[at..]
-                .iter()
-                .position(|b| matches!(b, b',' | b'}' | b' ' | b'\n' | b'\r' | b'\t'))?;
-            (len > 0).then_some(at + len)
-        }
-    }
-}
-
-/// The index after the string whose opening quote is at `at`, escapes included.
-fn skip_string(bytes: &[u8], at: usize) -> Option<usize> {
-    let mut at = at + 1;
-    loop {
-        at += memchr2(b'"', b'\\', bytes.get(at..)?)?;
-        if bytes[at] == b'"' {
-            return Some(at + 1);
-        }
-        at += 2;
-    }
-}
-
-/// The index after the object or array that opens at `at`.
-fn skip_nested(bytes: &[u8], mut at: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    loop {
-        match bytes.get(at)? {
-            b'"' => {
-                at = skip_string(bytes, at)?;
-                continue;
-            }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(at + 1);
-                }
-            }
-            _ => {}
-        }
-        at += 1;
-    }
+    None
 }
 
 #[cfg(test)]
