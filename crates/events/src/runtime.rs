@@ -28,6 +28,9 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 mod key_scan;
+mod string_or_json;
+
+pub(crate) use string_or_json::StringOrJson;
 
 /// One protocol direction's event enum (for example [`crate::ResponseStreamEvent`]).
 ///

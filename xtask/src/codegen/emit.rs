@@ -323,6 +323,11 @@ fn emit_union(def: &Def, arms: &[Arm], out: &mut String) {
     }
     out.push_str("/// A value this version of openai-wire does not know, kept as JSON.\nUnknown(serde_json::Value),\n}\n\n");
 
+    emit_union_serialize(def, arms, out);
+    emit_union_deserialize(def, arms, out);
+}
+
+fn emit_union_serialize(def: &Def, arms: &[Arm], out: &mut String) {
     let _ = writeln!(out, "impl serde::Serialize for {} {{", def.name);
     out.push_str("fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {\nmatch self {\n");
     for arm in arms {
@@ -333,15 +338,56 @@ fn emit_union(def: &Def, arms: &[Arm], out: &mut String) {
         );
     }
     out.push_str("Self::Unknown(value) => value.serialize(serializer),\n}\n}\n}\n\n");
+}
 
+/// A union's `Deserialize`: the value is read once, then tried against the arms of its role,
+/// its `type` tag, then its JSON kind, in that order; what matches none is kept as `Unknown`.
+fn emit_union_deserialize(def: &Def, arms: &[Arm], out: &mut String) {
     let _ = writeln!(out, "impl<'de> serde::Deserialize<'de> for {} {{", def.name);
     out.push_str("fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {\n");
     if arms.iter().any(|a| matches!(a.matcher, Matcher::Tag(_))) {
         out.push_str("use serde::de::Error as _;\n");
     }
-    out.push_str("let value = serde_json::Value::deserialize(deserializer)?;\n");
-    // Arms told apart by `role` (messages of several roles that share one `type`): an object is
-    // tried first against the arms its role names.
+    // A plain `String` arm takes a string without a JSON tree (see `runtime::StringOrJson`).
+    let string_arm = plain_string_arm(arms);
+    match string_arm {
+        Some(arm) => {
+            let _ = writeln!(
+                out,
+                "let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {{\n\
+                 crate::runtime::StringOrJson::String(v) => return Ok(Self::{}(v)),\n\
+                 crate::runtime::StringOrJson::Json(value) => value,\n}};",
+                arm.variant
+            );
+        }
+        None => out.push_str("let value = serde_json::Value::deserialize(deserializer)?;\n"),
+    }
+    emit_union_role_arms(arms, out);
+    emit_union_tag_arms(arms, out);
+    for arm in arms {
+        let check = match &arm.matcher {
+            Matcher::Kind(kind) => kind_check(*kind),
+            Matcher::Tag(_) if arm.untagged_fallback => {
+                "value.is_object() && value.get(\"type\").is_none()"
+            }
+            Matcher::Tag(_) => continue,
+        };
+        if string_arm.is_some_and(|s| std::ptr::eq(s, arm)) {
+            continue;
+        }
+        let ty = boxed_ty(&arm.ty, arm.boxed);
+        let _ = writeln!(
+            out,
+            "if {check} {{ if let Ok(v) = <{ty} as serde::Deserialize>::deserialize(&value) {{ return Ok(Self::{}(v)); }} }}",
+            arm.variant
+        );
+    }
+    out.push_str("Ok(Self::Unknown(value))\n}\n}\n\n");
+}
+
+/// Arms told apart by `role` (messages of several roles that share one `type`): an object is
+/// tried first against the arms its role names.
+fn emit_union_role_arms(arms: &[Arm], out: &mut String) {
     let with_roles: Vec<&Arm> = arms.iter().filter(|a| !a.roles.is_empty()).collect();
     if with_roles.len() > 1 {
         out.push_str("let role = value.get(\"role\").and_then(serde_json::Value::as_str);\n");
@@ -376,7 +422,10 @@ fn emit_union(def: &Def, arms: &[Arm], out: &mut String) {
             );
         }
     }
-    // Tagged arms, grouped by tag value, in declaration order.
+}
+
+/// Tagged arms, grouped by tag value, in declaration order.
+fn emit_union_tag_arms(arms: &[Arm], out: &mut String) {
     let mut by_tag: BTreeMap<&str, Vec<&Arm>> = BTreeMap::new();
     let mut tag_order: Vec<&str> = Vec::new();
     for arm in arms {
@@ -438,22 +487,14 @@ fn emit_union(def: &Def, arms: &[Arm], out: &mut String) {
         }
         out.push_str("_ => {}\n}\n");
     }
-    for arm in arms {
-        let check = match &arm.matcher {
-            Matcher::Kind(kind) => kind_check(*kind),
-            Matcher::Tag(_) if arm.untagged_fallback => {
-                "value.is_object() && value.get(\"type\").is_none()"
-            }
-            Matcher::Tag(_) => continue,
-        };
-        let ty = boxed_ty(&arm.ty, arm.boxed);
-        let _ = writeln!(
-            out,
-            "if {check} {{ if let Ok(v) = <{ty} as serde::Deserialize>::deserialize(&value) {{ return Ok(Self::{}(v)); }} }}",
-            arm.variant
-        );
-    }
-    out.push_str("Ok(Self::Unknown(value))\n}\n}\n\n");
+}
+
+/// The arm a JSON string lands in, when it is a plain `String` (so a string can skip the tree):
+/// the first arm told apart by being a string. Tagged and role arms only take objects.
+fn plain_string_arm(arms: &[Arm]) -> Option<&Arm> {
+    arms.iter()
+        .find(|a| matches!(a.matcher, Matcher::Kind(JsonKind::String)))
+        .filter(|a| a.ty == Ty::Str && !a.boxed)
 }
 
 fn kind_name(kind: JsonKind) -> &'static str {

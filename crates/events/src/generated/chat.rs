@@ -822,12 +822,10 @@ impl serde::Serialize for ChatCompletionRequestAssistantMessageContent {
 
 impl<'de> serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<ChatCompletionRequestAssistantMessageContentPart> as serde::Deserialize>::deserialize(&value) { return Ok(Self::List(v)); }
         }
@@ -937,12 +935,10 @@ impl serde::Serialize for ChatCompletionRequestDeveloperMessageContent {
 
 impl<'de> serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<ChatCompletionRequestMessageContentPartText> as serde::Deserialize>::deserialize(&value) { return Ok(Self::List(v)); }
         }
@@ -1282,12 +1278,10 @@ impl serde::Serialize for ChatCompletionRequestSystemMessageContent {
 
 impl<'de> serde::Deserialize<'de> for ChatCompletionRequestSystemMessageContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<ChatCompletionRequestMessageContentPartText> as serde::Deserialize>::deserialize(&value) { return Ok(Self::List(v)); }
         }
@@ -1346,12 +1340,10 @@ impl serde::Serialize for ChatCompletionRequestToolMessageContent {
 
 impl<'de> serde::Deserialize<'de> for ChatCompletionRequestToolMessageContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<ChatCompletionRequestMessageContentPartText> as serde::Deserialize>::deserialize(&value) { return Ok(Self::List(v)); }
         }
@@ -1411,12 +1403,10 @@ impl serde::Serialize for ChatCompletionRequestUserMessageContent {
 
 impl<'de> serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<ChatCompletionRequestUserMessageContentPart> as serde::Deserialize>::deserialize(&value) { return Ok(Self::List(v)); }
         }
@@ -1676,12 +1666,10 @@ impl serde::Serialize for ChatCompletionStreamResponseDeltaContent {
 
 impl<'de> serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<serde_json::Value> as serde::Deserialize>::deserialize(&value) {
                 return Ok(Self::List(v));
@@ -2670,12 +2658,10 @@ impl serde::Serialize for PredictionContentContent {
 
 impl<'de> serde::Deserialize<'de> for PredictionContentContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<ChatCompletionRequestMessageContentPartText> as serde::Deserialize>::deserialize(&value) { return Ok(Self::List(v)); }
         }
@@ -2744,12 +2730,10 @@ impl serde::Serialize for StopConfiguration {
 
 impl<'de> serde::Deserialize<'de> for StopConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<String> as serde::Deserialize>::deserialize(&value) {
                 return Ok(Self::List(v));

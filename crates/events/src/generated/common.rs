@@ -742,7 +742,10 @@ impl serde::Serialize for ResponsePromptVariablesValue {
 impl<'de> serde::Deserialize<'de> for ResponsePromptVariablesValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        let value = serde_json::Value::deserialize(deserializer)?;
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         match value.get("type").and_then(serde_json::Value::as_str) {
             Some("input_text") => {
                 return <InputTextContent as serde::Deserialize>::deserialize(&value)
@@ -760,11 +763,6 @@ impl<'de> serde::Deserialize<'de> for ResponsePromptVariablesValue {
                     .map_err(D::Error::custom);
             }
             _ => {}
-        }
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
         }
         Ok(Self::Unknown(value))
     }

@@ -2493,7 +2493,10 @@ impl serde::Serialize for RealtimeResponseStatusDetails {
 impl<'de> serde::Deserialize<'de> for RealtimeResponseStatusDetails {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        let value = serde_json::Value::deserialize(deserializer)?;
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         match value.get("type").and_then(serde_json::Value::as_str) {
             Some("completed" | "cancelled" | "failed" | "incomplete") => {
                 return <RealtimeResponseStatusDetailsCompleted as serde::Deserialize>::deserialize(&value).map(Self::Completed).map_err(D::Error::custom);
@@ -2505,11 +2508,6 @@ impl<'de> serde::Deserialize<'de> for RealtimeResponseStatusDetails {
                 <RealtimeResponseStatusDetailsCompleted as serde::Deserialize>::deserialize(&value)
             {
                 return Ok(Self::Completed(v));
-            }
-        }
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
             }
         }
         Ok(Self::Unknown(value))

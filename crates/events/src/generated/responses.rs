@@ -956,7 +956,10 @@ impl serde::Serialize for CodeInterpreterToolContainer {
 impl<'de> serde::Deserialize<'de> for CodeInterpreterToolContainer {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        let value = serde_json::Value::deserialize(deserializer)?;
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         match value.get("type").and_then(serde_json::Value::as_str) {
             Some("auto") => {
                 return <AutoCodeInterpreterToolParam as serde::Deserialize>::deserialize(&value)
@@ -964,11 +967,6 @@ impl<'de> serde::Deserialize<'de> for CodeInterpreterToolContainer {
                     .map_err(D::Error::custom);
             }
             _ => {}
-        }
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
         }
         Ok(Self::Unknown(value))
     }
@@ -1101,12 +1099,10 @@ impl serde::Serialize for ComparisonFilterValue {
 
 impl<'de> serde::Deserialize<'de> for ComparisonFilterValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_number() {
             if let Ok(v) = <f64 as serde::Deserialize>::deserialize(&value) {
                 return Ok(Self::Number(v));
@@ -1151,12 +1147,10 @@ impl serde::Serialize for ComparisonFilterValueListItem {
 
 impl<'de> serde::Deserialize<'de> for ComparisonFilterValueListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_number() {
             if let Ok(v) = <f64 as serde::Deserialize>::deserialize(&value) {
                 return Ok(Self::Number(v));
@@ -1786,12 +1780,10 @@ impl serde::Serialize for ConversationParam {
 
 impl<'de> serde::Deserialize<'de> for ConversationParam {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_object() {
             if let Ok(v) = <ConversationParam2 as serde::Deserialize>::deserialize(&value) {
                 return Ok(Self::ConversationParam2(v));
@@ -2090,12 +2082,10 @@ impl serde::Serialize for CustomToolCallOutputOutput {
 
 impl<'de> serde::Deserialize<'de> for CustomToolCallOutputOutput {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) =
                 <Vec<FunctionAndCustomToolCallOutput> as serde::Deserialize>::deserialize(&value)
@@ -2161,12 +2151,10 @@ impl serde::Serialize for CustomToolCallOutputResourceOutput {
 
 impl<'de> serde::Deserialize<'de> for CustomToolCallOutputResourceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) =
                 <Vec<FunctionAndCustomToolCallOutput> as serde::Deserialize>::deserialize(&value)
@@ -2401,12 +2389,10 @@ impl serde::Serialize for EasyInputMessageContent {
 
 impl<'de> serde::Deserialize<'de> for EasyInputMessageContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<InputContent> as serde::Deserialize>::deserialize(&value) {
                 return Ok(Self::List(v));
@@ -2819,12 +2805,10 @@ impl serde::Serialize for FunctionCallOutputItemParamOutput {
 
 impl<'de> serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) =
                 <Vec<FunctionCallOutputItemParamOutputListItem> as serde::Deserialize>::deserialize(
@@ -3520,12 +3504,10 @@ impl serde::Serialize for FunctionToolCallOutputResourceOutput {
 
 impl<'de> serde::Deserialize<'de> for FunctionToolCallOutputResourceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) =
                 <Vec<FunctionAndCustomToolCallOutput> as serde::Deserialize>::deserialize(&value)
@@ -4519,12 +4501,10 @@ impl serde::Serialize for InputParam {
 
 impl<'de> serde::Deserialize<'de> for InputParam {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<InputItem> as serde::Deserialize>::deserialize(&value) {
                 return Ok(Self::List(v));
@@ -10532,12 +10512,10 @@ impl serde::Serialize for ResponseInstructions {
 
 impl<'de> serde::Deserialize<'de> for ResponseInstructions {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_array() {
             if let Ok(v) = <Vec<InputItem> as serde::Deserialize>::deserialize(&value) {
                 return Ok(Self::List(v));
@@ -16139,12 +16117,10 @@ impl serde::Serialize for VectorStoreFileAttributesValue {
 
 impl<'de> serde::Deserialize<'de> for VectorStoreFileAttributesValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_string() {
-            if let Ok(v) = <String as serde::Deserialize>::deserialize(&value) {
-                return Ok(Self::Text(v));
-            }
-        }
+        let value = match crate::runtime::StringOrJson::deserialize(deserializer)? {
+            crate::runtime::StringOrJson::String(v) => return Ok(Self::Text(v)),
+            crate::runtime::StringOrJson::Json(value) => value,
+        };
         if value.is_number() {
             if let Ok(v) = <f64 as serde::Deserialize>::deserialize(&value) {
                 return Ok(Self::Number(v));
