@@ -146,16 +146,19 @@ async fn one(router: &Router, path: &str, body: String) -> Bytes {
         .to_bytes()
 }
 
+/// Builds a path's request body for a model name.
+type RequestBody = fn(&str) -> String;
+
 /// Allocations (and reallocations) of one answer of `path` for each of [`SIZES`], and per
 /// content chunk from their difference.
-fn report_allocations(runtime: &tokio::runtime::Runtime, router: &Router, path: &str) {
+fn report_allocations(
+    runtime: &tokio::runtime::Runtime,
+    router: &Router,
+    path: &str,
+    body: RequestBody,
+) {
     let counts = SIZES.map(|content_chunks| {
-        let model = format!("bench-{content_chunks}");
-        let body = if path == "/v1/responses" {
-            responses_body(&model)
-        } else {
-            chat_body(&model)
-        };
+        let body = body(&format!("bench-{content_chunks}"));
         let region = Region::new(GLOBAL);
         runtime.block_on(one(router, path, body));
         let stats = region.change();
@@ -176,10 +179,14 @@ fn stream_path(c: &mut Criterion) {
         .build()
         .expect("a runtime");
     let router = runtime.block_on(async { gateway(&start_upstream().await) });
-    for path in ["/v1/responses", "/v1/chat/completions"] {
+    let paths: [(&str, RequestBody); 2] = [
+        ("/v1/responses", responses_body),
+        ("/v1/chat/completions", chat_body),
+    ];
+    for (path, body) in paths {
         // Warm (connection pool, lazy statics), then counted.
-        report_allocations(&runtime, &router, path);
-        report_allocations(&runtime, &router, path);
+        report_allocations(&runtime, &router, path, body);
+        report_allocations(&runtime, &router, path, body);
     }
     for content_chunks in SIZES {
         let model = format!("bench-{content_chunks}");
