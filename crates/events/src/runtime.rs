@@ -30,6 +30,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 mod key_scan;
 mod string_or_json;
 
+#[allow(unused_imports)] // unused when only features without string-or-parts unions are on
 pub(crate) use string_or_json::StringOrJson;
 
 /// One protocol direction's event enum (for example [`crate::ResponseStreamEvent`]).
