@@ -1,5 +1,5 @@
 //! Async adapters: a [`futures_core::Stream`] of owned items over a stream of byte chunks, and
-//! (feature `tokio`) over any [`tokio::io::AsyncRead`].
+//! (feature `tokio`) over any `tokio::io::AsyncRead`.
 //!
 //! They are thin shells over [`Decoder`]: no buffering of their own, no reconnecting.
 //!

@@ -2,7 +2,7 @@
 //! for Responses-only upstreams.
 //!
 //! For a Responses upstream the Chat request becomes a Responses request
-//! ([`openai_wire_convert::request::chat_to_responses`]) and the answer comes back as Chat:
+//! ([`openai_wire_convert::request::chat_to_responses()`]) and the answer comes back as Chat:
 //!
 //! - streaming: each upstream event goes through a [`ResponsesToChat`] and its chunks go out at
 //!   once; the body ends with `data: [DONE]` only when the response finished
